@@ -1,0 +1,151 @@
+//! The one error type of the web layer: what a person is told, and the HTTP
+//! status that goes with it, decided here and nowhere else.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::incident_form::FieldError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input was refused; nothing was stored. `echo` carries what was
+    /// submitted so that a page without JavaScript can show it again.
+    #[error("{}", invalid_summary(.errors))]
+    Invalid {
+        errors: Vec<FieldError>,
+        echo: Option<serde_json::Value>,
+    },
+    /// The change was based on an old version; nothing was stored.
+    #[error(
+        "Someone else saved this {what} while you were editing it (it is now at version {current_version}). Your changes were not saved; they are still in the form. Compare with the current version, then save again to keep yours."
+    )]
+    Conflict {
+        what: String,
+        current_version: i64,
+        echo: Option<serde_json::Value>,
+    },
+    #[error("{what} was not found. It may have been deleted, or the link may be mistyped.")]
+    NotFound { what: String },
+    /// Something failed on the server; the detail is in the server log under
+    /// `reference`, never sent to the browser.
+    #[error(
+        "Something went wrong on the server, and nothing was changed. If it keeps happening, give this reference to whoever runs Debrief: {reference}."
+    )]
+    Internal { reference: String },
+    /// The request could not be sent, read or answered.
+    #[error("The request could not be completed: {message}")]
+    Transport { message: String },
+}
+
+fn invalid_summary(errors: &[FieldError]) -> String {
+    match errors {
+        [] => "The input was refused.".to_string(),
+        [one] => one.message.clone(),
+        many => format!("{} fields need attention; nothing was saved.", many.len()),
+    }
+}
+
+impl AppError {
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        AppError::Invalid { errors, echo: None }
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        AppError::invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// Attaches the submitted form to an `Invalid` or `Conflict` error.
+    pub fn with_echo<T: Serialize>(self, submitted: &T) -> Self {
+        let echo = serde_json::to_value(submitted).ok();
+        match self {
+            AppError::Invalid { errors, .. } => AppError::Invalid { errors, echo },
+            AppError::Conflict {
+                what,
+                current_version,
+                ..
+            } => AppError::Conflict {
+                what,
+                current_version,
+                echo,
+            },
+            other => other,
+        }
+    }
+
+    /// The submitted form carried by this error, if any.
+    pub fn echo<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        match self {
+            AppError::Invalid { echo: Some(v), .. } | AppError::Conflict { echo: Some(v), .. } => {
+                serde_json::from_value(v.clone()).ok()
+            }
+            _ => None,
+        }
+    }
+
+    pub fn field_errors(&self) -> &[FieldError] {
+        match self {
+            AppError::Invalid { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    /// Logs the detail on the server and returns an error that tells the
+    /// browser only a reference to it.
+    #[cfg(feature = "ssr")]
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        tracing::error!(%reference, "{detail}");
+        AppError::Internal { reference }
+    }
+
+    /// The HTTP status for this error.
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Transport { .. } => StatusCode::BAD_REQUEST,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server this runs when a request cannot be decoded: the
+        // client's fault, so it answers 400, as every other refusal does.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::Deserialization(_)
+                | ServerFnErrorErr::MissingArg(_)
+        ) {
+            let error = AppError::Transport {
+                message: value.to_string(),
+            };
+            let _ = super::context::finish::<()>(Err(error.clone()));
+            return error;
+        }
+        AppError::Transport {
+            message: value.to_string(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<crate::db::DbError> for AppError {
+    fn from(err: crate::db::DbError) -> Self {
+        match err {
+            crate::db::DbError::NotFound => AppError::NotFound {
+                what: "That record".into(),
+            },
+            other => AppError::internal(other),
+        }
+    }
+}

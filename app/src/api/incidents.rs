@@ -1,0 +1,267 @@
+//! Server functions for incidents: list, read, create, edit.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::incident::Incident;
+use crate::domain::incident_form::IncidentForm;
+use crate::domain::incident_list::{IncidentPage, IncidentQuery};
+use crate::domain::moments::KeyMoment;
+use crate::domain::phases::PhaseBreakdown;
+
+/// A time as shown to the viewer, with the exact instant for `<time datetime>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShownTime {
+    /// "2026-03-04 14:32:05 CET", in the viewer's zone.
+    pub text: String,
+    /// RFC 3339, UTC.
+    pub iso: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentListView {
+    pub page: IncidentPage,
+    /// The start time of each row, in the viewer's zone.
+    pub started: Vec<Option<ShownTime>>,
+    /// Services named on any incident, for the filter.
+    pub services: Vec<String>,
+    pub viewer_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MomentRow {
+    pub moment: KeyMoment,
+    pub shown: Option<ShownTime>,
+    pub estimated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentDetailView {
+    pub incident: Incident,
+    pub moments: Vec<MomentRow>,
+    pub breakdown: PhaseBreakdown,
+    /// The summary, rendered and sanitized (`incident.content.summary_markdown`
+    /// is left empty: the page needs only this).
+    pub summary_html: String,
+    pub viewer_zone: String,
+    pub updated: ShownTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IncidentEditView {
+    pub number: i64,
+    pub version: i64,
+    pub form: IncidentForm,
+}
+
+#[cfg(feature = "ssr")]
+mod shape {
+    use super::*;
+    use crate::domain::zone::{format_for_input, format_in_zone, parse_zone};
+    use chrono::{DateTime, Utc};
+    use chrono_tz::Tz;
+
+    pub fn shown(at: DateTime<Utc>, zone: Tz) -> ShownTime {
+        ShownTime {
+            text: format_in_zone(at, zone),
+            iso: at.to_rfc3339(),
+        }
+    }
+
+    /// The form that edits an incident, its times written in the incident's zone.
+    pub fn form_of(incident: &Incident) -> IncidentForm {
+        let c = &incident.content;
+        let zone = parse_zone(&c.time_zone).unwrap_or(Tz::UTC);
+        let mut form = IncidentForm {
+            title: c.title.clone(),
+            severity: c.severity.code().into(),
+            status: c.status.code().into(),
+            services: c.services.join(", "),
+            commander: c.commander.clone(),
+            facilitator: c.facilitator.clone(),
+            detection_method: c
+                .detection_method
+                .map(|d| d.code().to_string())
+                .unwrap_or_default(),
+            time_zone: c.time_zone.clone(),
+            summary: c.summary_markdown.clone(),
+            cynefin_first: c
+                .cynefin
+                .first
+                .map(|d| d.code().to_string())
+                .unwrap_or_default(),
+            cynefin_first_note: c.cynefin.first_note.clone(),
+            cynefin_hindsight: c
+                .cynefin
+                .hindsight
+                .map(|d| d.code().to_string())
+                .unwrap_or_default(),
+            cynefin_hindsight_note: c.cynefin.hindsight_note.clone(),
+            ..IncidentForm::default()
+        };
+        for moment in KeyMoment::ALL {
+            if let Some(m) = c.moments.get(moment) {
+                let input = form.moment_mut(moment);
+                input.at = format_for_input(m.at, zone);
+                input.estimated = m.estimated.then(|| "on".to_string());
+            }
+        }
+        form
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn parse_number(number: &str) -> Result<crate::domain::incident::IncidentNumber, AppError> {
+    number
+        .trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(crate::domain::incident::IncidentNumber)
+        .ok_or_else(|| AppError::NotFound {
+            what: format!("Incident \"{number}\""),
+        })
+}
+
+#[cfg(feature = "ssr")]
+async fn load(number: &str) -> Result<Incident, AppError> {
+    let n = parse_number(number)?;
+    super::context::db()?
+        .incident(n)
+        .await?
+        .ok_or_else(|| AppError::NotFound {
+            what: format!("Incident {n}"),
+        })
+}
+
+#[server(prefix = "/api", endpoint = "incidents/list")]
+pub async fn list_incidents(query: IncidentQuery) -> Result<IncidentListView, AppError> {
+    let result = async {
+        let db = super::context::db()?;
+        let zone = super::viewer::viewer_zone();
+        let page = db.list_incidents(&query).await?;
+        let started = page
+            .rows
+            .iter()
+            .map(|r| r.started_at.map(|at| shape::shown(at, zone)))
+            .collect();
+        Ok(IncidentListView {
+            page,
+            started,
+            services: db.known_services().await?,
+            viewer_zone: zone.name().into(),
+        })
+    };
+    super::context::finish(result.await)
+}
+
+#[server(prefix = "/api", endpoint = "incidents/get")]
+pub async fn get_incident(number: String) -> Result<IncidentDetailView, AppError> {
+    let result = async {
+        let mut incident = load(&number).await?;
+        let zone = super::viewer::viewer_zone();
+        // The page needs only the rendered summary; the source stays on the server.
+        let summary_markdown = std::mem::take(&mut incident.content.summary_markdown);
+        let c = &incident.content;
+        let moments = KeyMoment::ALL
+            .into_iter()
+            .map(|moment| MomentRow {
+                moment,
+                shown: c.moments.at(moment).map(|at| shape::shown(at, zone)),
+                estimated: c.moments.get(moment).is_some_and(|m| m.estimated),
+            })
+            .collect();
+        Ok(IncidentDetailView {
+            breakdown: PhaseBreakdown::derive(&c.moments),
+            summary_html: crate::domain::markdown::render_markdown(&summary_markdown),
+            moments,
+            viewer_zone: zone.name().into(),
+            updated: shape::shown(incident.updated_at, zone),
+            incident,
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// The starting values of the "new incident" form.
+#[server(prefix = "/api", endpoint = "incidents/new_form")]
+pub async fn new_incident_form() -> Result<IncidentForm, AppError> {
+    Ok(IncidentForm {
+        status: "investigating".into(),
+        time_zone: super::viewer::viewer_zone().name().into(),
+        ..IncidentForm::default()
+    })
+}
+
+#[server(prefix = "/api", endpoint = "incidents/edit_form")]
+pub async fn edit_incident_form(number: String) -> Result<IncidentEditView, AppError> {
+    let result = async {
+        let incident = load(&number).await?;
+        Ok(IncidentEditView {
+            number: incident.number.0,
+            version: incident.version,
+            form: shape::form_of(&incident),
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// Creates an incident and sends the browser to its page.
+#[server(prefix = "/api", endpoint = "incidents/create")]
+pub async fn create_incident(form: IncidentForm) -> Result<i64, AppError> {
+    let result = async {
+        let content = crate::domain::validation::validate_incident(&form)
+            .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
+        let number = super::context::db()?
+            .create_incident(&content, chrono::Utc::now())
+            .await?;
+        leptos_axum::redirect(&format!("/incidents/{}", number.0));
+        Ok(number.0)
+    };
+    super::context::finish(result.await)
+}
+
+/// Saves an edit made from `version`; refuses it if someone saved since.
+#[server(prefix = "/api", endpoint = "incidents/update")]
+pub async fn update_incident(
+    number: String,
+    version: String,
+    form: IncidentForm,
+) -> Result<i64, AppError> {
+    let result = async {
+        let n = parse_number(&number)?;
+        let base: i64 = version.trim().parse().map_err(|_| {
+            AppError::invalid_field(
+                "version",
+                "The form is missing the version it was based on; reload the page and edit again.",
+            )
+        })?;
+        let content = crate::domain::validation::validate_incident(&form)
+            .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
+        let saved = super::context::db()?
+            .update_incident(n, base, &content, chrono::Utc::now())
+            .await;
+        let new_version = match saved {
+            Ok(v) => v,
+            Err(crate::db::DbError::Conflict { current }) => {
+                return Err(AppError::Conflict {
+                    what: "incident".into(),
+                    current_version: current,
+                    echo: None,
+                }
+                .with_echo(&form));
+            }
+            Err(crate::db::DbError::NotFound) => {
+                return Err(AppError::NotFound {
+                    what: format!("Incident {n}"),
+                });
+            }
+            Err(other) => return Err(other.into()),
+        };
+        leptos_axum::redirect(&format!("/incidents/{}", n.0));
+        Ok(new_version)
+    };
+    super::context::finish(result.await)
+}

@@ -1,0 +1,545 @@
+//! Incidents: create, update (versioned), read and list.
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use super::{Db, DbError, from_epoch, to_epoch};
+use crate::domain::incident::{
+    Cynefin, CynefinPair, DetectionMethod, Incident, IncidentContent, IncidentNumber, Severity,
+    Status,
+};
+use crate::domain::incident_list::{
+    IncidentPage, IncidentQuery, IncidentSummary, PAGE_SIZE, SortKey,
+};
+use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
+
+/// Columns of `incidents` written from [`IncidentContent`], in bind order.
+const CONTENT_COLUMNS: &[&str] = &[
+    "title",
+    "severity",
+    "status",
+    "commander",
+    "facilitator",
+    "detection_method",
+    "time_zone",
+    "summary_markdown",
+    "impact_started_at",
+    "impact_started_estimated",
+    "detected_at",
+    "detected_estimated",
+    "notified_at",
+    "notified_estimated",
+    "responded_at",
+    "responded_estimated",
+    "diagnosed_at",
+    "diagnosed_estimated",
+    "repaired_at",
+    "repaired_estimated",
+    "resolved_at",
+    "resolved_estimated",
+    "cynefin_first",
+    "cynefin_first_note",
+    "cynefin_hindsight",
+    "cynefin_hindsight_note",
+    "started_at",
+];
+
+/// Binds the values for [`CONTENT_COLUMNS`], in order.
+fn push_content_values(
+    sep: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>,
+    c: &IncidentContent,
+    created_at: DateTime<Utc>,
+) {
+    sep.push_bind(c.title.clone())
+        .push_bind(c.severity.code())
+        .push_bind(c.status.code())
+        .push_bind(c.commander.clone())
+        .push_bind(c.facilitator.clone())
+        .push_bind(c.detection_method.map(|d| d.code()))
+        .push_bind(c.time_zone.clone())
+        .push_bind(c.summary_markdown.clone());
+    for moment in KeyMoment::ALL {
+        let m = c.moments.get(moment);
+        sep.push_bind(m.map(|m| to_epoch(m.at)))
+            .push_bind(m.is_some_and(|m| m.estimated));
+    }
+    sep.push_bind(c.cynefin.first.map(|d| d.code()))
+        .push_bind(c.cynefin.first_note.clone())
+        .push_bind(c.cynefin.hindsight.map(|d| d.code()))
+        .push_bind(c.cynefin.hindsight_note.clone())
+        .push_bind(to_epoch(c.moments.earliest().unwrap_or(created_at)));
+}
+
+impl Db {
+    /// Stores a new incident and returns its number.
+    pub async fn create_incident(
+        &self,
+        content: &IncidentContent,
+        now: DateTime<Utc>,
+    ) -> Result<IncidentNumber, DbError> {
+        let mut tx = self.write().await?;
+        let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
+            .fetch_one(&mut *tx)
+            .await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO incidents (id, number, version, created_at, updated_at, ",
+        );
+        insert.push(CONTENT_COLUMNS.join(", ")).push(") VALUES (");
+        {
+            let mut sep = insert.separated(", ");
+            sep.push_bind(&id)
+                .push_bind(number)
+                .push_bind(1_i64)
+                .push_bind(to_epoch(now))
+                .push_bind(to_epoch(now));
+            push_content_values(&mut sep, content, now);
+        }
+        insert.push(")");
+        insert.build().execute(&mut *tx).await?;
+        replace_services(&mut tx, &id, &content.services).await?;
+        tx.commit().await?;
+        Ok(IncidentNumber(number))
+    }
+
+    /// Replaces an incident's content if it is still at `base_version`; returns
+    /// the new version. A stale write changes nothing and reports the current
+    /// version.
+    pub async fn update_incident(
+        &self,
+        number: IncidentNumber,
+        base_version: i64,
+        content: &IncidentContent,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let mut tx = self.write().await?;
+        let current: Option<(String, i64, i64)> =
+            sqlx::query_as("SELECT id, version, created_at FROM incidents WHERE number = ?")
+                .bind(number.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((id, version, created_at)) = current else {
+            return Err(DbError::NotFound);
+        };
+        if version != base_version {
+            return Err(DbError::Conflict { current: version });
+        }
+        let mut update = QueryBuilder::<Sqlite>::new("UPDATE incidents SET (version, updated_at, ");
+        update.push(CONTENT_COLUMNS.join(", ")).push(") = (");
+        {
+            let mut sep = update.separated(", ");
+            sep.push_bind(version + 1).push_bind(to_epoch(now));
+            push_content_values(&mut sep, content, from_epoch(created_at));
+        }
+        update
+            .push(") WHERE id = ")
+            .push_bind(&id)
+            .push(" AND version = ")
+            .push_bind(version);
+        let changed = update.build().execute(&mut *tx).await?.rows_affected();
+        if changed != 1 {
+            return Err(DbError::Conflict { current: version });
+        }
+        replace_services(&mut tx, &id, &content.services).await?;
+        tx.commit().await?;
+        Ok(version + 1)
+    }
+
+    /// One incident with everything it holds, or `None`.
+    pub async fn incident(&self, number: IncidentNumber) -> Result<Option<Incident>, DbError> {
+        let row = sqlx::query("SELECT * FROM incidents WHERE number = ?")
+            .bind(number.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let id: String = row.try_get("id")?;
+        let services: Vec<String> = sqlx::query_scalar(
+            "SELECT service FROM incident_services WHERE incident_id = ? ORDER BY position",
+        )
+        .bind(&id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Some(incident_from_row(&row, services)?))
+    }
+
+    /// One page of incidents matching the query, and how many match in all.
+    pub async fn list_incidents(&self, query: &IncidentQuery) -> Result<IncidentPage, DbError> {
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM incidents i");
+        push_filters(&mut count, query);
+        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+
+        let mut select = QueryBuilder::<Sqlite>::new(
+            "SELECT i.id, i.number, i.title, i.severity, i.status, i.commander, i.started_at, \
+             i.impact_started_at, i.detected_at, i.notified_at, i.responded_at, i.diagnosed_at, \
+             i.repaired_at, i.resolved_at FROM incidents i",
+        );
+        push_filters(&mut select, query);
+        let dir = if query.descending { "DESC" } else { "ASC" };
+        let key = match query.sort {
+            SortKey::Start => "i.started_at".to_string(),
+            SortKey::Severity => "CASE i.severity WHEN 'blip' THEN 1 WHEN 'degradation' THEN 2 ELSE 3 END".to_string(),
+            SortKey::Status => "CASE i.status WHEN 'investigating' THEN 1 WHEN 'resolved' THEN 2 WHEN 'in_review' THEN 3 ELSE 4 END".to_string(),
+        };
+        select.push(format!(
+            " ORDER BY {key} {dir}, i.started_at {dir}, i.number {dir} LIMIT "
+        ));
+        select
+            .push_bind(i64::from(PAGE_SIZE))
+            .push(" OFFSET ")
+            .push_bind(i64::from(query.offset()));
+        let rows = select.build().fetch_all(&self.pool).await?;
+
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<Result<_, _>>()?;
+        let mut services = self.services_of(&ids).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (row, id) in rows.iter().zip(&ids) {
+            let moments = moments_from_row(row)?;
+            let breakdown = crate::domain::phases::PhaseBreakdown::derive(&moments);
+            out.push(IncidentSummary {
+                number: IncidentNumber(row.try_get("number")?),
+                title: row.try_get("title")?,
+                severity: parse_code(row, "severity", Severity::parse)?,
+                status: parse_code(row, "status", Status::parse)?,
+                services: services.remove(id).unwrap_or_default(),
+                commander: row.try_get("commander")?,
+                started_at: moments.earliest(),
+                impact_seconds: breakdown.impact_seconds,
+            });
+        }
+        Ok(IncidentPage {
+            rows: out,
+            total: total as u64,
+        })
+    }
+
+    /// Every service named on any incident, for the list's filter.
+    pub async fn known_services(&self) -> Result<Vec<String>, DbError> {
+        Ok(
+            sqlx::query_scalar("SELECT DISTINCT service FROM incident_services ORDER BY service")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn services_of(
+        &self,
+        ids: &[String],
+    ) -> Result<std::collections::HashMap<String, Vec<String>>, DbError> {
+        let mut map: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        if ids.is_empty() {
+            return Ok(map);
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT incident_id, service FROM incident_services WHERE incident_id IN (",
+        );
+        {
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(id);
+            }
+        }
+        q.push(") ORDER BY incident_id, position");
+        for row in q.build().fetch_all(&self.pool).await? {
+            map.entry(row.try_get("incident_id")?)
+                .or_default()
+                .push(row.try_get("service")?);
+        }
+        Ok(map)
+    }
+}
+
+fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, query: &IncidentQuery) {
+    q.push(" WHERE 1 = 1");
+    if let Some(status) = query.status {
+        q.push(" AND i.status = ").push_bind(status.code());
+    }
+    if let Some(severity) = query.severity {
+        q.push(" AND i.severity = ").push_bind(severity.code());
+    }
+    if let Some(service) = &query.service {
+        q.push(" AND EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service = ")
+            .push_bind(service.clone())
+            .push(")");
+    }
+}
+
+async fn replace_services(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    id: &str,
+    services: &[String],
+) -> Result<(), DbError> {
+    sqlx::query("DELETE FROM incident_services WHERE incident_id = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (position, service) in services.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO incident_services (incident_id, position, service) VALUES (?, ?, ?)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(service)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn parse_code<T>(
+    row: &SqliteRow,
+    column: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, DbError> {
+    let code: String = row.try_get(column)?;
+    parse(&code).ok_or_else(|| {
+        DbError::Sqlx(sqlx::Error::Decode(
+            format!("unknown {column} code {code:?}").into(),
+        ))
+    })
+}
+
+fn parse_optional_code<T>(
+    row: &SqliteRow,
+    column: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, DbError> {
+    let code: Option<String> = row.try_get(column)?;
+    code.map(|c| {
+        parse(&c).ok_or_else(|| {
+            DbError::Sqlx(sqlx::Error::Decode(
+                format!("unknown {column} code {c:?}").into(),
+            ))
+        })
+    })
+    .transpose()
+}
+
+fn moments_from_row(row: &SqliteRow) -> Result<KeyMoments, DbError> {
+    let mut moments = KeyMoments::default();
+    let has_estimates = row.try_column("impact_started_estimated").is_ok();
+    for moment in KeyMoment::ALL {
+        let at: Option<i64> = row.try_get(format!("{}_at", moment.code()).as_str())?;
+        let estimated = if has_estimates {
+            row.try_get(format!("{}_estimated", moment.code()).as_str())?
+        } else {
+            false
+        };
+        moments.set(
+            moment,
+            at.map(|at| Moment {
+                at: from_epoch(at),
+                estimated,
+            }),
+        );
+    }
+    Ok(moments)
+}
+
+fn incident_from_row(row: &SqliteRow, services: Vec<String>) -> Result<Incident, DbError> {
+    Ok(Incident {
+        number: IncidentNumber(row.try_get("number")?),
+        version: row.try_get("version")?,
+        created_at: from_epoch(row.try_get("created_at")?),
+        updated_at: from_epoch(row.try_get("updated_at")?),
+        content: IncidentContent {
+            title: row.try_get("title")?,
+            severity: parse_code(row, "severity", Severity::parse)?,
+            status: parse_code(row, "status", Status::parse)?,
+            services,
+            commander: row.try_get("commander")?,
+            facilitator: row.try_get("facilitator")?,
+            detection_method: parse_optional_code(row, "detection_method", DetectionMethod::parse)?,
+            time_zone: row.try_get("time_zone")?,
+            summary_markdown: row.try_get("summary_markdown")?,
+            moments: moments_from_row(row)?,
+            cynefin: CynefinPair {
+                first: parse_optional_code(row, "cynefin_first", Cynefin::parse)?,
+                first_note: row.try_get("cynefin_first_note")?,
+                hindsight: parse_optional_code(row, "cynefin_hindsight", Cynefin::parse)?,
+                hindsight_note: row.try_get("cynefin_hindsight_note")?,
+            },
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    async fn db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
+        (dir, db)
+    }
+
+    fn t(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 4, h, m, 0).unwrap()
+    }
+
+    fn content(title: &str, severity: Severity, services: &[&str]) -> IncidentContent {
+        IncidentContent {
+            title: title.into(),
+            severity,
+            status: Status::Investigating,
+            services: services.iter().map(|s| s.to_string()).collect(),
+            commander: "sam".into(),
+            facilitator: String::new(),
+            detection_method: Some(DetectionMethod::AutomatedAlert),
+            time_zone: "Europe/Paris".into(),
+            summary_markdown: "What we knew".into(),
+            moments: KeyMoments::default().with(KeyMoment::ImpactStarted, t(10, 0)),
+            cynefin: CynefinPair {
+                first: Some(Cynefin::Complicated),
+                hindsight: Some(Cynefin::Complex),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn create_then_read_returns_every_field() {
+        let (_dir, db) = db().await;
+        let mut c = content("Cache stampede", Severity::Outage, &["checkout", "cache"]);
+        c.moments.set(
+            KeyMoment::Diagnosed,
+            Some(Moment {
+                at: t(11, 0),
+                estimated: true,
+            }),
+        );
+        let n = db.create_incident(&c, t(12, 0)).await.unwrap();
+        assert_eq!(n, IncidentNumber(1));
+        let got = db.incident(n).await.unwrap().unwrap();
+        assert_eq!(got.content, c);
+        assert_eq!(got.version, 1);
+        assert_eq!(got.created_at, t(12, 0));
+        assert_eq!(db.incident(IncidentNumber(2)).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn stale_updates_are_refused_and_change_nothing() {
+        let (_dir, db) = db().await;
+        let n = db
+            .create_incident(&content("A", Severity::Blip, &["api"]), t(12, 0))
+            .await
+            .unwrap();
+        let edited = content("A, renamed", Severity::Blip, &["web"]);
+        assert_eq!(
+            db.update_incident(n, 1, &edited, t(12, 5)).await.unwrap(),
+            2
+        );
+        let stale = content("A, stale", Severity::Outage, &["dns"]);
+        let err = db
+            .update_incident(n, 1, &stale, t(12, 6))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DbError::Conflict { current: 2 }));
+        let got = db.incident(n).await.unwrap().unwrap();
+        assert_eq!(got.content, edited);
+        assert_eq!(got.updated_at, t(12, 5));
+        assert!(matches!(
+            db.update_incident(IncidentNumber(9), 1, &edited, t(13, 0))
+                .await,
+            Err(DbError::NotFound)
+        ));
+    }
+
+    #[tokio::test]
+    async fn list_filters_sorts_and_counts() {
+        let (_dir, db) = db().await;
+        for (i, (sev, svc)) in [
+            (Severity::Blip, "api"),
+            (Severity::Outage, "web"),
+            (Severity::Degradation, "api"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut c = content(&format!("incident {i}"), sev, &[svc]);
+            c.moments = KeyMoments::default().with(KeyMoment::ImpactStarted, t(10 + i as u32, 0));
+            db.create_incident(&c, t(20, 0)).await.unwrap();
+        }
+        let all = db
+            .list_incidents(&IncidentQuery {
+                descending: true,
+                page: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.total, 3);
+        assert_eq!(
+            all.rows.iter().map(|r| r.number.0).collect::<Vec<_>>(),
+            vec![3, 2, 1]
+        );
+        let api = db
+            .list_incidents(&IncidentQuery {
+                service: Some("api".into()),
+                descending: false,
+                page: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            api.rows.iter().map(|r| r.number.0).collect::<Vec<_>>(),
+            vec![1, 3]
+        );
+        assert_eq!(api.rows[0].services, vec!["api"]);
+        let by_severity = db
+            .list_incidents(&IncidentQuery {
+                sort: SortKey::Severity,
+                descending: true,
+                page: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            by_severity
+                .rows
+                .iter()
+                .map(|r| r.severity)
+                .collect::<Vec<_>>(),
+            vec![Severity::Outage, Severity::Degradation, Severity::Blip]
+        );
+        let outages = db
+            .list_incidents(&IncidentQuery {
+                severity: Some(Severity::Outage),
+                page: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(outages.total, 1);
+        assert_eq!(db.known_services().await.unwrap(), vec!["api", "web"]);
+    }
+
+    #[tokio::test]
+    async fn pages_hold_at_most_a_page_of_rows() {
+        let (_dir, db) = db().await;
+        for i in 0..(PAGE_SIZE + 3) {
+            db.create_incident(&content(&format!("i{i}"), Severity::Blip, &[]), t(10, 0))
+                .await
+                .unwrap();
+        }
+        let page2 = db
+            .list_incidents(&IncidentQuery {
+                page: 2,
+                descending: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page2.total, u64::from(PAGE_SIZE + 3));
+        assert_eq!(page2.rows.len(), 3);
+    }
+}

@@ -1,0 +1,276 @@
+//! The database layer: every SQL statement Debrief runs lives under this module,
+//! behind functions named for what they do. Server-only.
+//!
+//! SQLite is the embedded default. Connections run in WAL mode with
+//! `synchronous=FULL` (post-mortem records are few and precious), foreign keys on
+//! and a busy timeout; write transactions begin `IMMEDIATE` so two writers never
+//! deadlock upgrading read locks. Migrations are embedded in the binary and
+//! applied at start; a database written by a newer Debrief is refused.
+
+mod incidents;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+/// Errors from the database layer. Messages for users are made at the server
+/// function boundary; these carry the detail for logs.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("no such record")]
+    NotFound,
+    #[error("the record is at version {current}, not the version the change was based on")]
+    Conflict { current: i64 },
+    #[error(
+        "the database at {path} was written by a newer Debrief (schema version {found}; this binary knows up to {known}). Upgrade Debrief, or start it with a backup made by this version."
+    )]
+    NewerSchema {
+        path: String,
+        found: i64,
+        known: i64,
+    },
+    #[error("cannot open the database at {path}: {reason}")]
+    Open { path: String, reason: String },
+    #[error("migrating the database failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: SqlitePool,
+    location: String,
+}
+
+/// Where a database URL or path points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    SqliteFile(PathBuf),
+}
+
+impl DatabaseLocation {
+    /// Reads `sqlite:PATH`, `sqlite://PATH` or a bare path; a relative path is
+    /// resolved against the working directory.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Err("PostgreSQL is not supported yet by this version of Debrief; use a SQLite path such as data/debrief.db".into());
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() || path == ":memory:" {
+            return Err("give a database file path, such as data/debrief.db".into());
+        }
+        let path = Path::new(path);
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| format!("cannot read the working directory: {e}"))?
+                .join(path)
+        };
+        Ok(DatabaseLocation::SqliteFile(absolute))
+    }
+}
+
+impl Db {
+    /// Opens (creating on first use) and migrates the database.
+    pub async fn open(url: &str) -> Result<Db, DbError> {
+        let location = DatabaseLocation::parse(url).map_err(|reason| DbError::Open {
+            path: url.into(),
+            reason,
+        })?;
+        let DatabaseLocation::SqliteFile(path) = location;
+        let shown = path.display().to_string();
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| DbError::Open {
+                path: shown.clone(),
+                reason: format!("cannot create {}: {e}", parent.display()),
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .map_err(|e| DbError::Open {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| DbError::Open {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
+        let db = Db {
+            pool,
+            location: shown,
+        };
+        db.refuse_newer_schema().await?;
+        MIGRATOR.run(&db.pool).await?;
+        Ok(db)
+    }
+
+    /// Where the database lives, for logs and messages.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    async fn refuse_newer_schema(&self) -> Result<(), DbError> {
+        let has_table: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| DbError::Open {
+            path: self.location.clone(),
+            reason: e.to_string(),
+        })?;
+        if has_table.is_none() {
+            return Ok(());
+        }
+        let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(&self.pool)
+            .await?;
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        match found {
+            Some(found) if found > known => Err(DbError::NewerSchema {
+                path: self.location.clone(),
+                found,
+                known,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// A write transaction that holds the write lock from its first statement.
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>, DbError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Closes every connection, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Seconds since the epoch, as stored.
+fn to_epoch(at: chrono::DateTime<chrono::Utc>) -> i64 {
+    at.timestamp()
+}
+
+fn from_epoch(seconds: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_accept_urls_and_paths() {
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(
+            DatabaseLocation::parse("sqlite:data/x.db"),
+            Ok(DatabaseLocation::SqliteFile(cwd.join("data/x.db")))
+        );
+        assert_eq!(
+            DatabaseLocation::parse("sqlite:///tmp/x.db"),
+            Ok(DatabaseLocation::SqliteFile("/tmp/x.db".into()))
+        );
+        assert_eq!(
+            DatabaseLocation::parse("/tmp/y.db?mode=rwc"),
+            Ok(DatabaseLocation::SqliteFile("/tmp/y.db".into()))
+        );
+        assert!(DatabaseLocation::parse("").is_err());
+        assert!(
+            DatabaseLocation::parse("postgres://db/debrief")
+                .unwrap_err()
+                .contains("PostgreSQL")
+        );
+    }
+
+    #[tokio::test]
+    async fn open_creates_migrates_and_sets_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/debrief.db");
+        let db = Db::open(path.to_str().unwrap()).await.unwrap();
+        assert!(path.exists());
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(sync, 2, "FULL");
+        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(fk, 1);
+        db.close().await;
+        // Opening again is a no-op migration.
+        Db::open(path.to_str().unwrap())
+            .await
+            .unwrap()
+            .close()
+            .await;
+    }
+
+    #[tokio::test]
+    async fn a_database_from_a_newer_debrief_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("debrief.db");
+        let db = Db::open(path.to_str().unwrap()).await.unwrap();
+        sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', 1, x'00', 0)")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        db.close().await;
+        let err = Db::open(path.to_str().unwrap()).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DbError::NewerSchema {
+                    found: 99990101000000,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("newer Debrief"));
+    }
+
+    #[tokio::test]
+    async fn a_file_that_is_not_a_database_is_refused_clearly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.txt");
+        std::fs::write(
+            &path,
+            "these are not the tables you are looking for ".repeat(100),
+        )
+        .unwrap();
+        let err = Db::open(path.to_str().unwrap()).await.unwrap_err();
+        assert!(matches!(err, DbError::Open { .. }), "{err}");
+    }
+}

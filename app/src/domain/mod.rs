@@ -1,0 +1,17 @@
+//! Domain logic: plain Rust with no web or database types, compiled for both the
+//! server and the browser. Everything here is unit-tested where it lives.
+
+pub mod common_zones;
+pub mod duration_text;
+pub mod incident;
+pub mod incident_form;
+pub mod incident_list;
+pub mod moments;
+pub mod phases;
+#[cfg(feature = "ssr")]
+pub mod validation;
+
+#[cfg(feature = "ssr")]
+pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod zone;

@@ -1,0 +1,122 @@
+//! Time zones: reading times typed in a zone, and showing instants in one.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+pub use super::common_zones::COMMON_ZONES;
+
+/// Parses an IANA zone name ("Europe/Paris", "UTC").
+pub fn parse_zone(name: &str) -> Result<Tz, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("enter a time zone, for example UTC or Europe/Paris".into());
+    }
+    name.parse::<Tz>().map_err(|_| {
+        format!("\"{name}\" is not a known IANA time zone; use a name such as UTC, Europe/Paris or America/New_York")
+    })
+}
+
+/// Reads a time typed by a person.
+///
+/// Accepts `YYYY-MM-DD HH:MM[:SS]` (a `T` may replace the space), read as wall-clock
+/// time in `zone`, or RFC 3339 with an explicit offset (`2026-03-04T14:32:00+01:00`,
+/// `...Z`), which is taken as is. A wall-clock time that falls in a DST gap or is
+/// repeated when clocks go back is refused with a message that says how to
+/// disambiguate, never guessed.
+pub fn parse_time_in_zone(input: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
+    let input = input.trim();
+    if let Ok(exact) = DateTime::parse_from_rfc3339(input) {
+        return Ok(exact.with_timezone(&Utc));
+    }
+    let normalized = input.replacen(' ', "T", 1);
+    let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(&normalized, f).ok())
+        .ok_or_else(|| {
+            format!("\"{input}\" is not a time Debrief can read; write it as YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS")
+        })?;
+    match zone.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(first, second) => Err(format!(
+            "{input} happens twice in {zone} (clocks went back); add the offset to say which: {} or {}",
+            first.format("%Y-%m-%dT%H:%M:%S%:z"),
+            second.format("%Y-%m-%dT%H:%M:%S%:z"),
+        )),
+        LocalResult::None => Err(format!(
+            "{input} does not exist in {zone} (clocks went forward over it); check the time, or give it with an explicit offset"
+        )),
+    }
+}
+
+/// An instant as shown to a viewer: "2026-03-04 14:32:05 CET".
+pub fn format_in_zone(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
+}
+
+/// An instant as it goes back into a form field in the incident's zone.
+pub fn format_for_input(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paris() -> Tz {
+        parse_zone("Europe/Paris").unwrap()
+    }
+
+    #[test]
+    fn reads_wall_clock_time_in_the_zone() {
+        let t = parse_time_in_zone("2026-03-04 14:32", paris()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-03-04T13:32:00+00:00");
+        let t = parse_time_in_zone("2026-07-04T14:32:05", paris()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-07-04T12:32:05+00:00");
+    }
+
+    #[test]
+    fn explicit_offsets_win_over_the_zone() {
+        let t = parse_time_in_zone("2026-03-04T14:32:00Z", paris()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-03-04T14:32:00+00:00");
+        let t = parse_time_in_zone("2026-10-25T02:30:00+02:00", paris()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-10-25T00:30:00+00:00");
+    }
+
+    #[test]
+    fn dst_gap_and_repeat_are_refused_explicitly() {
+        let gap = parse_time_in_zone("2026-03-29 02:30", paris()).unwrap_err();
+        assert!(gap.contains("does not exist"), "{gap}");
+        let repeat = parse_time_in_zone("2026-10-25 02:30", paris()).unwrap_err();
+        assert!(repeat.contains("happens twice"), "{repeat}");
+        assert!(
+            repeat.contains("+02:00") && repeat.contains("+01:00"),
+            "{repeat}"
+        );
+    }
+
+    #[test]
+    fn unreadable_times_and_zones_say_what_to_write() {
+        let err = parse_time_in_zone("yesterday afternoon", paris()).unwrap_err();
+        assert!(err.contains("YYYY-MM-DD HH:MM"), "{err}");
+        let err = parse_zone("Mars/Olympus").unwrap_err();
+        assert!(err.contains("Mars/Olympus"), "{err}");
+    }
+
+    #[test]
+    fn formats_with_the_zone_visible() {
+        let t = parse_time_in_zone("2026-03-04T13:32:05Z", Tz::UTC).unwrap();
+        assert_eq!(format_in_zone(t, paris()), "2026-03-04 14:32:05 CET");
+        assert_eq!(format_for_input(t, paris()), "2026-03-04 14:32:05");
+    }
+
+    #[test]
+    fn common_zones_all_parse() {
+        for z in COMMON_ZONES {
+            parse_zone(z).unwrap();
+        }
+    }
+}

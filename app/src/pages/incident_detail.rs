@@ -1,0 +1,146 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::incidents::{IncidentDetailView, get_incident};
+use crate::components::error_view::ErrorView;
+use crate::components::labels::{DurationText, SeverityBadge, StatusBadge};
+use crate::components::phase_bar::PhaseBar;
+use crate::domain::phases::Phase;
+
+#[component]
+pub fn IncidentDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let detail = Resource::new(number, get_incident);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(view) => view! { <IncidentDetail view/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn or_none(value: &str) -> String {
+    if value.trim().is_empty() {
+        "not recorded".into()
+    } else {
+        value.to_string()
+    }
+}
+
+#[component]
+fn IncidentDetail(view: IncidentDetailView) -> impl IntoView {
+    let IncidentDetailView {
+        incident,
+        moments,
+        breakdown,
+        summary_html,
+        viewer_zone,
+        updated,
+    } = view;
+    let number = incident.number;
+    let c = incident.content;
+    let heading = format!("{number} {}", c.title);
+    let covering: Vec<String> = breakdown.covering_spans().map(|s| s.describe()).collect();
+    view! {
+        <Title text=heading.clone()/>
+        <article class="incident">
+            <header class="incident-header">
+                <h1>{heading}</h1>
+                <p class="meta">
+                    <SeverityBadge severity=c.severity/>" "<StatusBadge status=c.status/>
+                    " · version "{incident.version}" · last saved "<time datetime=updated.iso>{updated.text}</time>
+                </p>
+                <p><a class="button" href=format!("/incidents/{}/edit", number.0)>"Edit incident"</a></p>
+            </header>
+
+            <dl class="facts">
+                <dt>"Affected services"</dt>
+                <dd>{if c.services.is_empty() { "not recorded".to_string() } else { c.services.join(", ") }}</dd>
+                <dt>"Incident commander"</dt><dd>{or_none(&c.commander)}</dd>
+                <dt>"Review facilitator"</dt><dd>{or_none(&c.facilitator)}</dd>
+                <dt>"How it was detected"</dt>
+                <dd>{c.detection_method.map(|d| d.label()).unwrap_or("not recorded")}</dd>
+            </dl>
+
+            <section aria-labelledby="moments-heading">
+                <h2 id="moments-heading">"Key moments"</h2>
+                <p class="hint">"Shown in "{viewer_zone.clone()}"; typed in "{c.time_zone.clone()}"."</p>
+                <table class="moments">
+                    <thead><tr><th scope="col">"Moment"</th><th scope="col">"Time"</th></tr></thead>
+                    <tbody>
+                        {moments.into_iter().map(|row| view! {
+                            <tr data-moment=row.moment.code()>
+                                <th scope="row">{row.moment.label()}</th>
+                                <td>{match row.shown {
+                                    Some(t) => view! {
+                                        <time datetime=t.iso>{t.text}</time>
+                                        {row.estimated.then_some(view! { " " <span class="estimate">"(estimate)"</span> })}
+                                    }.into_any(),
+                                    None => view! { <span class="missing">"not recorded"</span> }.into_any(),
+                                }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+
+            <section aria-labelledby="durations-heading">
+                <h2 id="durations-heading">"Durations"</h2>
+                <PhaseBar breakdown=breakdown.clone()/>
+                <table class="durations">
+                    <thead><tr><th scope="col">"Phase"</th><th scope="col">"From → to"</th><th scope="col">"Duration"</th></tr></thead>
+                    <tbody>
+                        {Phase::ALL.into_iter().map(|p| view! {
+                            <tr data-phase=p.code()>
+                                <th scope="row">{p.metric_label()}</th>
+                                <td>{p.from().label()}" → "{p.to().label()}</td>
+                                <td><DurationText seconds=breakdown.phase_seconds(p)/></td>
+                            </tr>
+                        }).collect_view()}
+                        <tr data-phase="impact" class="total">
+                            <th scope="row">"Impact duration"</th>
+                            <td>"Impact started → Repaired"</td>
+                            <td><DurationText seconds=breakdown.impact_seconds/></td>
+                        </tr>
+                    </tbody>
+                </table>
+                {(!covering.is_empty()).then(|| view! {
+                    <p class="hint">"Known spans across missing moments:"</p>
+                    <ul class="covering-spans">
+                        {covering.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
+                    </ul>
+                })}
+            </section>
+
+            <section aria-labelledby="cynefin-heading">
+                <h2 id="cynefin-heading">"Cynefin"</h2>
+                <dl class="facts cynefin" class:differs=c.cynefin.differs()>
+                    <dt>"First reading"</dt>
+                    <dd>{c.cynefin.first.map(|d| d.label()).unwrap_or("not recorded")}
+                        {(!c.cynefin.first_note.is_empty()).then(|| view! { <p class="note">{c.cynefin.first_note.clone()}</p> })}</dd>
+                    <dt>"In hindsight"</dt>
+                    <dd>{c.cynefin.hindsight.map(|d| d.label()).unwrap_or("not recorded")}
+                        {(!c.cynefin.hindsight_note.is_empty()).then(|| view! { <p class="note">{c.cynefin.hindsight_note.clone()}</p> })}</dd>
+                </dl>
+                {c.cynefin.differs().then(|| view! {
+                    <p class="cynefin-delta">"The first reading and hindsight differ: worth discussing in the review."</p>
+                })}
+            </section>
+
+            <section aria-labelledby="summary-heading">
+                <h2 id="summary-heading">"Summary"</h2>
+                {if summary_html.trim().is_empty() {
+                    view! { <p class="missing">"No summary yet."</p> }.into_any()
+                } else {
+                    view! { <div class="markdown" inner_html=summary_html></div> }.into_any()
+                }}
+            </section>
+        </article>
+    }
+}

@@ -1,0 +1,199 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::incidents::{IncidentListView, list_incidents};
+use crate::components::error_view::ErrorView;
+use crate::components::labels::{DurationText, SeverityBadge, StatusBadge};
+use crate::domain::incident::{Severity, Status};
+use crate::domain::incident_list::{IncidentQuery, SortKey};
+
+fn href(query: &IncidentQuery) -> String {
+    let params = query.to_params();
+    if params.is_empty() {
+        return "/incidents".into();
+    }
+    let pairs: Vec<String> = params
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", encode(&v)))
+        .collect();
+    format!("/incidents?{}", pairs.join("&"))
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn IncidentListPage() -> impl IntoView {
+    let query_map = use_query_map();
+    let query = move || IncidentQuery::from_params(|k| query_map.read().get(k));
+    let data = Resource::new(query, list_incidents);
+    view! {
+        <Title text="Incidents"/>
+        <h1>"Incidents"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let q = query();
+                match data.await {
+                    Ok(list) => view! { <IncidentList list query=q/> }.into_any(),
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Filters(query: IncidentQuery, services: Vec<String>) -> impl IntoView {
+    let service = query.service.clone().unwrap_or_default();
+    view! {
+        <form class="filters" method="get" action="/incidents" role="search" aria-label="Filter incidents">
+            <div class="field">
+                <label for="filter-status">"Status"</label>
+                <select id="filter-status" name="status">
+                    <option value="" selected=query.status.is_none()>"Any"</option>
+                    {Status::ALL.iter().map(|s| view! {
+                        <option value=s.code() selected=query.status == Some(*s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-severity">"Severity"</label>
+                <select id="filter-severity" name="severity">
+                    <option value="" selected=query.severity.is_none()>"Any"</option>
+                    {Severity::ALL.iter().map(|s| view! {
+                        <option value=s.code() selected=query.severity == Some(*s)>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-service">"Service"</label>
+                <select id="filter-service" name="service">
+                    <option value="" selected=service.is_empty()>"Any"</option>
+                    {services.into_iter().map(|s| {
+                        let selected = s == service;
+                        let value = s.clone();
+                        view! { <option value=value selected=selected>{s}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            {(query.sort != SortKey::Start).then(|| view! { <input type="hidden" name="sort" value=query.sort.code()/> })}
+            {(!query.descending).then(|| view! { <input type="hidden" name="dir" value="asc"/> })}
+            <div class="actions">
+                <button type="submit">"Filter"</button>
+                <a href="/incidents">"Clear filters"</a>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn SortHeader(label: &'static str, key: SortKey, query: IncidentQuery) -> impl IntoView {
+    let active = query.sort == key;
+    let next = IncidentQuery {
+        sort: key,
+        descending: if active { !query.descending } else { true },
+        page: 1,
+        ..query.clone()
+    };
+    let aria = active.then(|| {
+        if query.descending {
+            "descending"
+        } else {
+            "ascending"
+        }
+    });
+    let arrow = if active {
+        if query.descending { " ↓" } else { " ↑" }
+    } else {
+        ""
+    };
+    view! {
+        <th scope="col" aria-sort=aria>
+            <a href=href(&next) data-sort=key.code()>{label}{arrow}</a>
+        </th>
+    }
+}
+
+#[component]
+fn IncidentList(list: IncidentListView, query: IncidentQuery) -> impl IntoView {
+    let IncidentListView {
+        page,
+        started,
+        services,
+        viewer_zone,
+    } = list;
+    let page_count = page.page_count();
+    let current = query.page.min(page_count);
+    let total = page.total;
+    let prev = (current > 1).then(|| {
+        href(&IncidentQuery {
+            page: current - 1,
+            ..query.clone()
+        })
+    });
+    let next = (current < page_count).then(|| {
+        href(&IncidentQuery {
+            page: current + 1,
+            ..query.clone()
+        })
+    });
+    let empty = page.rows.is_empty();
+    view! {
+        <Filters query=query.clone() services/>
+        <p class="count" aria-live="polite">
+            {format!("{total} incident{} · page {current} of {page_count} · times in {viewer_zone}", if total == 1 { "" } else { "s" })}
+        </p>
+        {if empty {
+            view! {
+                <p class="empty">"No incidents match. "<a href="/incidents/new">"Record a new incident"</a>" or clear the filters."</p>
+            }.into_any()
+        } else {
+            view! {
+                <table class="incident-list">
+                    <thead>
+                        <tr>
+                            <th scope="col">"#"</th>
+                            <th scope="col">"Title"</th>
+                            <SortHeader label="Severity" key=SortKey::Severity query=query.clone()/>
+                            <SortHeader label="Status" key=SortKey::Status query=query.clone()/>
+                            <th scope="col">"Services"</th>
+                            <SortHeader label="Started" key=SortKey::Start query=query.clone()/>
+                            <th scope="col">"Impact"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {page.rows.into_iter().zip(started).map(|(row, started)| view! {
+                            <tr data-number=row.number.0>
+                                <td>{row.number.0}</td>
+                                <td><a href=format!("/incidents/{}", row.number.0)>{row.title}</a></td>
+                                <td><SeverityBadge severity=row.severity/></td>
+                                <td><StatusBadge status=row.status/></td>
+                                <td>{row.services.join(", ")}</td>
+                                <td>{match started {
+                                    Some(t) => view! { <time datetime=t.iso>{t.text}</time> }.into_any(),
+                                    None => view! { <span class="missing">"not recorded"</span> }.into_any(),
+                                }}</td>
+                                <td><DurationText seconds=row.impact_seconds/></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <nav class="pagination" aria-label="Pages">
+            {prev.map(|h| view! { <a href=h rel="prev">"← Previous page"</a> })}
+            {next.map(|h| view! { <a href=h rel="next">"Next page →"</a> })}
+        </nav>
+    }
+}

@@ -1,0 +1,41 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::incidents::{CreateIncident, new_incident_form};
+use crate::components::error_view::ErrorView;
+use crate::components::incident_form::{ErrorSummary, IncidentFields};
+
+#[component]
+pub fn IncidentNewPage() -> impl IntoView {
+    let create = ServerAction::<CreateIncident>::new();
+    let defaults = Resource::new(|| (), |_| new_incident_form());
+    view! {
+        <Title text="New incident"/>
+        <h1>"New incident"</h1>
+        <p class="lede">"Record what is known now; everything can be edited as the picture becomes clearer."</p>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match defaults.await {
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                    Ok(defaults) => view! {
+                        <ActionForm action=create>
+                            {move || {
+                                let (values, errors, message) = match create.value().get() {
+                                    Some(Err(e)) => (e.echo().unwrap_or_else(|| defaults.clone()), e.field_errors().to_vec(), Some(e.to_string())),
+                                    _ => (defaults.clone(), Vec::new(), None),
+                                };
+                                view! {
+                                    {message.map(|message| view! { <ErrorSummary message errors=errors.clone()/> })}
+                                    <IncidentFields values errors/>
+                                }
+                            }}
+                            <div class="actions">
+                                <button type="submit" disabled=move || create.pending().get()>"Create incident"</button>
+                            </div>
+                        </ActionForm>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
