@@ -40,9 +40,7 @@ async fn a_database_written_by_a_newer_debrief_is_refused() {
             .unwrap();
         conn.close().await.unwrap();
     }
-    let err = spawn(&db_path)
-        .err()
-        .expect("the server must refuse to start");
+    let err = spawn(&db_path).expect_err("the server must refuse to start");
     assert!(err.contains("newer Debrief"), "{err}");
     assert!(err.contains("99990101000000"), "{err}");
     drop(dir);

@@ -215,7 +215,7 @@ pub fn IncidentFields(values: IncidentForm, errors: Vec<FieldError>) -> impl Int
                                     <span class="hint" id=format!("{id}-hint")>{m.hint()}</span></th>
                                 <td>
                                     <input type="text" id=id.clone() name=format!("form[{}][at]", m.code()) value=input.at.clone()
-                                        placeholder="2026-03-04 14:32" inputmode="numeric" autocomplete="off"
+                                        placeholder="YYYY-MM-DD HH:MM" inputmode="numeric" autocomplete="off"
                                         aria-invalid=invalid.then_some("true")
                                         aria-describedby=described_by(&id, true, invalid)/>
                                     {error.map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> })}

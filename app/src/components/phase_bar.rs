@@ -67,6 +67,18 @@ pub fn describe(breakdown: &PhaseBreakdown) -> String {
 pub fn PhaseBar(breakdown: PhaseBreakdown) -> impl IntoView {
     let positions = layout(&breakdown.spans);
     let description = describe(&breakdown);
+    let legend = breakdown
+        .spans
+        .iter()
+        .map(|span| {
+            let swatch = match (span.seconds, span.phases.len()) {
+                (None, _) => "swatch gap".to_string(),
+                (Some(_), 1) => format!("swatch phase-{}", span.phases[0].code()),
+                (Some(_), _) => "swatch covering".to_string(),
+            };
+            view! { <li><span class=swatch aria-hidden="true"></span>{span_label(span)}</li> }
+        })
+        .collect_view();
     let segments = breakdown
         .spans
         .iter()
@@ -107,7 +119,10 @@ pub fn PhaseBar(breakdown: PhaseBreakdown) -> impl IntoView {
                 </defs>
                 {segments}
             </svg>
-            <figcaption>{description}</figcaption>
+            <figcaption>
+                <ul class="legend">{legend}</ul>
+                {breakdown.impact_seconds.map(|s| format!("Impact lasted {}.", human_duration(s)))}
+            </figcaption>
         </figure>
     }
 }

@@ -106,12 +106,10 @@ fn SortHeader(label: &'static str, key: SortKey, query: IncidentQuery) -> impl I
         page: 1,
         ..query.clone()
     };
-    let aria = active.then(|| {
-        if query.descending {
-            "descending"
-        } else {
-            "ascending"
-        }
+    let aria = active.then_some(if query.descending {
+        "descending"
+    } else {
+        "ascending"
     });
     let arrow = if active {
         if query.descending { " ↓" } else { " ↑" }

@@ -1,0 +1,45 @@
+import { defineConfig } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The real server binary (built by `cargo leptos build`) on a fresh SQLite file.
+const port = Number(process.env.E2E_PORT ?? 3917);
+const bin = process.env.DEBRIEF_BIN ?? path.resolve(__dirname, '../target/debug/debrief');
+const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.resolve(__dirname, '../target/site');
+const dataDir = process.env.E2E_DATA_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'debrief-e2e-'));
+process.env.E2E_DATA_DIR = dataDir; // workers reuse the server's folder
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: `"${bin}" --listen 127.0.0.1:${port} --database-url "${path.join(dataDir, 'e2e.db')}" --log-level warn`,
+    url: `http://127.0.0.1:${port}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: { LEPTOS_SITE_ROOT: siteRoot },
+  },
+});
