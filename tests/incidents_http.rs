@@ -159,6 +159,46 @@ async fn edit_with_the_current_version_saves_and_a_stale_one_is_refused() {
 }
 
 #[tokio::test]
+async fn a_moment_in_the_repeated_dst_hour_survives_an_edit() {
+    let server = Server::start();
+    let form = with(
+        with(
+            incident_form("Clock change", "blip", ""),
+            "form[impact_started][at]",
+            "2026-10-25T02:30:00+01:00",
+        ),
+        "form[detected][at]",
+        "2026-10-25 03:10",
+    );
+    let form: Vec<_> = form
+        .into_iter()
+        .filter(|(k, _)| {
+            !k.contains("][") || k.starts_with("form[impact") || k.starts_with("form[detected")
+        })
+        .collect();
+    create(&server, &form).await;
+    let edit = server.page("/incidents/1/edit").await;
+    assert!(
+        edit.contains("value=\"2026-10-25T02:30:00+01:00\""),
+        "the second 02:30 keeps its offset"
+    );
+    // Saving the form as shown changes nothing about the instant.
+    let mut again = form.clone();
+    again = with(
+        again,
+        "form[impact_started][at]",
+        "2026-10-25T02:30:00+01:00",
+    );
+    again.extend([("number", "1"), ("version", "1")]);
+    let res = server.post("/api/incidents/update", &again).await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let page = server.page("/incidents/1").await;
+    assert!(page.contains("2026-10-25 01:30:00 UTC"));
+    let detect = page.split("data-phase=\"detect\"").nth(1).unwrap();
+    assert!(detect[..detect.find("</tr>").unwrap()].contains(">40 min<"));
+}
+
+#[tokio::test]
 async fn list_filters_sorts_and_paginates() {
     let server = Server::start();
     let impact = [
@@ -257,6 +297,20 @@ async fn pagination_links_walk_every_incident_once() {
     assert!(first.contains("53 incidents · page 1 of 2"));
     assert!(first.contains("href=\"/incidents?page=2\""));
     let second = server.page("/incidents?page=2").await;
+    let past_end = server.page("/incidents?page=7").await;
+    assert_eq!(
+        listed_numbers(&past_end),
+        listed_numbers(&second),
+        "past the end shows the last page"
+    );
+    assert!(past_end.contains("page 2 of 2"));
+    assert!(
+        server
+            .page("/incidents?page=4294967295")
+            .await
+            .contains("page 2 of 2"),
+        "absurd pages neither panic nor wrap"
+    );
     let mut all = listed_numbers(&first);
     all.extend(listed_numbers(&second));
     all.sort();
@@ -321,7 +375,7 @@ async fn bad_requests_get_a_clear_4xx_and_leave_the_database_unchanged() {
                 "form[summary]",
                 &huge_summary,
             ),
-            "the limit is 100 KB",
+            "the limit is 100000 bytes (100 KB)",
         ),
         (
             with(

@@ -153,6 +153,17 @@ test('a second editor working from an old version is told, and keeps their text'
   await b.getByRole('button', { name: 'Save changes' }).click();
   await expect(b.locator('.error-summary')).toContainText('Someone else saved this incident');
   await expect(b.locator('#field-title')).toHaveValue(`${title} (B)`);
+
+  // B merges, slips once (an unreadable time), then saves: no second, spurious conflict.
+  await b.locator('#field-detected-at').fill('soon');
+  await b.getByRole('button', { name: 'Save changes' }).click();
+  await expect(b.locator('.error-summary')).toContainText('"soon" is not a time');
+  await b.locator('#field-detected-at').fill('');
+  await b.locator('#field-title').fill(`${title} (A+B)`);
+  await b.getByRole('button', { name: 'Save changes' }).click();
+  await expect(b).toHaveURL(/\/incidents\/\d+$/);
+  await expect(b.getByRole('heading', { level: 1 })).toContainText(`${title} (A+B)`);
+  await expect(b.locator('.meta')).toContainText('version 3');
   await first.close();
   await second.close();
 });
@@ -162,4 +173,21 @@ test('unknown pages answer with a helpful 404', async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Not found');
   await expect(page.getByRole('link', { name: 'Go to the incident list' })).toBeVisible();
+});
+
+test('a refused oversized form keeps everything typed (the server cannot echo it back)', async ({ page }) => {
+  const title = `Oversized summary ${uniq()}`;
+  await open(page, '/incidents/new', true);
+  await page.locator('#field-title').fill(title);
+  await page.getByRole('radio', { name: /Blip/ }).check();
+  // About 3 MB, over the 2 MB request limit (set directly: typing it would take minutes).
+  await page.locator('#field-summary').evaluate((el: HTMLTextAreaElement) => {
+    el.value = 'log line\n'.repeat(350_000);
+  });
+  await page.getByRole('button', { name: 'Create incident' }).click();
+  await expect(page.locator('.error-summary')).toContainText('Nothing was saved');
+  await expect(page.locator('#field-title')).toHaveValue(title);
+  expect((await page.locator('#field-summary').inputValue()).length).toBe(3_150_000);
+  await open(page, '/incidents', true);
+  await expect(page.getByRole('link', { name: title })).toHaveCount(0);
 });

@@ -53,6 +53,15 @@ fn span_label(span: &Span) -> String {
     }
 }
 
+/// The style of a span: its phase, a covering span, or a gap.
+fn kind_class(span: &Span) -> String {
+    match (span.seconds, span.phases.as_slice()) {
+        (None, _) => "gap".to_string(),
+        (Some(_), [one]) => format!("phase-{}", one.code()),
+        (Some(_), _) => "covering".to_string(),
+    }
+}
+
 /// One-sentence text alternative for the whole bar.
 pub fn describe(breakdown: &PhaseBreakdown) -> String {
     let parts: Vec<String> = breakdown.spans.iter().map(span_label).collect();
@@ -71,12 +80,7 @@ pub fn PhaseBar(breakdown: PhaseBreakdown) -> impl IntoView {
         .spans
         .iter()
         .map(|span| {
-            let swatch = match (span.seconds, span.phases.len()) {
-                (None, _) => "swatch gap".to_string(),
-                (Some(_), 1) => format!("swatch phase-{}", span.phases[0].code()),
-                (Some(_), _) => "swatch covering".to_string(),
-            };
-            view! { <li><span class=swatch aria-hidden="true"></span>{span_label(span)}</li> }
+            view! { <li><span class=format!("swatch {}", kind_class(span)) aria-hidden="true"></span>{span_label(span)}</li> }
         })
         .collect_view();
     let segments = breakdown
@@ -86,11 +90,7 @@ pub fn PhaseBar(breakdown: PhaseBreakdown) -> impl IntoView {
         .enumerate()
         .map(|(i, (span, (x, w)))| {
             let label = span_label(span);
-            let class = match (span.seconds, span.phases.len()) {
-                (None, _) => "segment gap".to_string(),
-                (Some(_), 1) => format!("segment phase-{}", span.phases[0].code()),
-                (Some(_), _) => "segment covering".to_string(),
-            };
+            let class = format!("segment {}", kind_class(span));
             let show_label = w >= 70.0;
             let phases = span.phases.iter().map(|p| p.code()).collect::<Vec<_>>().join(" ");
             let text_y = if i % 2 == 0 { 62.0 } else { 78.0 };

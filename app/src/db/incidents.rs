@@ -168,6 +168,17 @@ impl Db {
         let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM incidents i");
         push_filters(&mut count, query);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        // A page past the end shows the last page rather than nothing.
+        let last_page = IncidentPage {
+            page: 1,
+            rows: Vec::new(),
+            total: total as u64,
+        }
+        .page_count();
+        let query = &IncidentQuery {
+            page: query.page.clamp(1, last_page),
+            ..query.clone()
+        };
 
         let mut select = QueryBuilder::<Sqlite>::new(
             "SELECT i.id, i.number, i.title, i.severity, i.status, i.commander, i.started_at, \
@@ -187,7 +198,7 @@ impl Db {
         select
             .push_bind(i64::from(PAGE_SIZE))
             .push(" OFFSET ")
-            .push_bind(i64::from(query.offset()));
+            .push_bind(query.offset() as i64);
         let rows = select.build().fetch_all(&self.pool).await?;
 
         let ids: Vec<String> = rows
@@ -211,6 +222,7 @@ impl Db {
             });
         }
         Ok(IncidentPage {
+            page: query.page,
             rows: out,
             total: total as u64,
         })
@@ -541,5 +553,18 @@ mod tests {
             .unwrap();
         assert_eq!(page2.total, u64::from(PAGE_SIZE + 3));
         assert_eq!(page2.rows.len(), 3);
+        let past_end = db
+            .list_incidents(&IncidentQuery {
+                page: 9,
+                descending: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (past_end.page, past_end.rows.len()),
+            (2, 3),
+            "past the end shows the last page"
+        );
     }
 }

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use super::incident::{IncidentNumber, Severity, Status};
 
 pub const PAGE_SIZE: u32 = 50;
+/// Pages beyond this are read as this (no list is that long; it keeps offsets small).
+pub const MAX_PAGE: u32 = 1_000_000;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,8 +67,8 @@ impl IncidentQuery {
             sort,
             descending: non_empty("dir").map(|d| d != "asc").unwrap_or(true),
             page: non_empty("page")
-                .and_then(|p| p.parse().ok())
-                .filter(|&p| p >= 1)
+                .and_then(|p| p.parse::<u32>().ok())
+                .map(|p| p.clamp(1, MAX_PAGE))
                 .unwrap_or(1),
         }
     }
@@ -95,8 +97,8 @@ impl IncidentQuery {
         params
     }
 
-    pub fn offset(&self) -> u32 {
-        (self.page.max(1) - 1) * PAGE_SIZE
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page.clamp(1, MAX_PAGE) - 1) * u64::from(PAGE_SIZE)
     }
 }
 
@@ -117,6 +119,8 @@ pub struct IncidentSummary {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentPage {
+    /// The page shown: the one asked for, or the last page when that was past the end.
+    pub page: u32,
     pub rows: Vec<IncidentSummary>,
     /// Incidents matching the filters, over all pages.
     pub total: u64,
@@ -161,7 +165,7 @@ mod tests {
             ("page", "3"),
         ]);
         assert_eq!(q.status, Some(Status::InReview));
-        assert_eq!(q.offset(), 2 * PAGE_SIZE);
+        assert_eq!(q.offset(), 2 * u64::from(PAGE_SIZE));
         let params = q.to_params();
         let map: HashMap<String, String> = params
             .into_iter()
@@ -189,9 +193,22 @@ mod tests {
     }
 
     #[test]
+    fn absurd_pages_are_clamped_not_overflowed() {
+        let q = query(&[("page", "4294967295")]);
+        assert_eq!(q.page, MAX_PAGE);
+        assert_eq!(q.offset(), u64::from(MAX_PAGE - 1) * u64::from(PAGE_SIZE));
+        assert_eq!(
+            query(&[("page", "99999999999999")]).page,
+            1,
+            "unreadable numbers mean page 1"
+        );
+    }
+
+    #[test]
     fn page_count_rounds_up_and_is_at_least_one() {
         let page = |total| {
             IncidentPage {
+                page: 1,
                 rows: vec![],
                 total,
             }

@@ -68,8 +68,9 @@ pub fn validate_incident(form: &IncidentForm) -> Result<IncidentContent, Vec<Fie
         errors.push(FieldError::new(
             "summary",
             format!(
-                "The summary is {} KB; the limit is {} KB. Move long material such as logs into the timeline or an attachment.",
-                form.summary.len() / 1000,
+                "The summary is {} bytes; the limit is {} bytes ({} KB). Move long material such as logs into the timeline or an attachment.",
+                form.summary.len(),
+                limits::SUMMARY,
                 limits::SUMMARY / 1000
             ),
         ));

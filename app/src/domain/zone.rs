@@ -25,10 +25,14 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
 /// disambiguate, never guessed.
 pub fn parse_time_in_zone(input: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
     let input = input.trim();
-    if let Ok(exact) = DateTime::parse_from_rfc3339(input) {
+    let normalized = input.replacen(' ', "T", 1);
+    if let Ok(exact) = DateTime::parse_from_rfc3339(&normalized) {
         return Ok(exact.with_timezone(&Utc));
     }
-    let normalized = input.replacen(' ', "T", 1);
+    // An offset without seconds ("2026-03-04T14:32+01:00"), as the form's hint shows.
+    if let Ok(exact) = DateTime::parse_from_str(&normalized, "%Y-%m-%dT%H:%M%:z") {
+        return Ok(exact.with_timezone(&Utc));
+    }
     let naive = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(&normalized, f).ok())
@@ -55,11 +59,15 @@ pub fn format_in_zone(at: DateTime<Utc>, zone: Tz) -> String {
         .to_string()
 }
 
-/// An instant as it goes back into a form field in the incident's zone.
+/// An instant as it goes back into a form field in the incident's zone. A
+/// wall-clock time that happens twice there (clocks went back) carries its
+/// offset, so that saving the form again reads back the same instant.
 pub fn format_for_input(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone)
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    let local = at.with_timezone(&zone);
+    match zone.from_local_datetime(&local.naive_local()) {
+        LocalResult::Single(_) => local.format("%Y-%m-%d %H:%M:%S").to_string(),
+        _ => local.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -84,6 +92,37 @@ mod tests {
         assert_eq!(t.to_rfc3339(), "2026-03-04T14:32:00+00:00");
         let t = parse_time_in_zone("2026-10-25T02:30:00+02:00", paris()).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-10-25T00:30:00+00:00");
+    }
+
+    #[test]
+    fn offsets_without_seconds_are_read_as_the_hint_shows() {
+        let t = parse_time_in_zone("2026-03-04T14:32+01:00", paris()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-03-04T13:32:00+00:00");
+        let t = parse_time_in_zone("2026-03-04 14:32:10+01:00", paris()).unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-03-04T13:32:10+00:00");
+    }
+
+    #[test]
+    fn times_in_the_repeated_hour_round_trip_through_the_form() {
+        for typed in [
+            "2026-10-25T02:30:00+02:00",
+            "2026-10-25T02:30:00+01:00",
+            "2026-10-25 03:30",
+            "2026-07-01 12:00",
+        ] {
+            let at = parse_time_in_zone(typed, paris()).unwrap();
+            let shown = format_for_input(at, paris());
+            assert_eq!(
+                parse_time_in_zone(&shown, paris()),
+                Ok(at),
+                "{typed} -> {shown}"
+            );
+        }
+        let second = parse_time_in_zone("2026-10-25T02:30:00+01:00", paris()).unwrap();
+        assert_eq!(
+            format_for_input(second, paris()),
+            "2026-10-25T02:30:00+01:00"
+        );
     }
 
     #[test]

@@ -6,12 +6,32 @@ use crate::api::AppError;
 use crate::api::incidents::{UpdateIncident, edit_incident_form};
 use crate::components::error_view::ErrorView;
 use crate::components::incident_form::{ErrorSummary, IncidentFields};
+use crate::domain::incident_form::IncidentForm;
 
 #[component]
 pub fn IncidentEditPage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
     let update = ServerAction::<UpdateIncident>::new();
+    // What was last sent, so that an error that carries no copy of the form
+    // (a dropped connection, a body over the size limit) never wipes the fields.
+    let last_sent = RwSignal::new(None::<IncidentForm>);
+    Effect::new(move |_| {
+        if let Some(input) = update.input().get() {
+            last_sent.set(Some(input.form));
+        }
+    });
+    // The version the next save is based on: the loaded one until a conflict
+    // reports a newer one, which then stays, whatever errors follow.
+    let conflict_version = RwSignal::new(None::<i64>);
+    Effect::new(move |_| {
+        if let Some(Err(AppError::Conflict {
+            current_version, ..
+        })) = update.value().get()
+        {
+            conflict_version.set(Some(current_version));
+        }
+    });
     let loaded = Resource::new(number, edit_incident_form);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -27,12 +47,16 @@ pub fn IncidentEditPage() -> impl IntoView {
                                 {move || {
                                     let outcome = update.value().get();
                                     let error = outcome.and_then(Result::err);
-                                    let values = error.as_ref().and_then(AppError::echo).unwrap_or_else(|| edit.form.clone());
+                                    let values = match &error {
+                                        Some(e) => e.echo().or_else(|| last_sent.get_untracked()).unwrap_or_else(|| edit.form.clone()),
+                                        None => edit.form.clone(),
+                                    };
                                     // After a conflict the next save is based on the version the
-                                    // author was just told about.
+                                    // author was told about (without JavaScript the page is new, so
+                                    // the conflict itself is the only record of it).
                                     let version = match &error {
                                         Some(AppError::Conflict { current_version, .. }) => *current_version,
-                                        _ => edit.version,
+                                        _ => conflict_version.get_untracked().unwrap_or(edit.version),
                                     };
                                     let errors = error.as_ref().map(|e| e.field_errors().to_vec()).unwrap_or_default();
                                     let conflict = matches!(error, Some(AppError::Conflict { .. }));

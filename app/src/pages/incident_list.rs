@@ -132,7 +132,7 @@ fn IncidentList(list: IncidentListView, query: IncidentQuery) -> impl IntoView {
         viewer_zone,
     } = list;
     let page_count = page.page_count();
-    let current = query.page.min(page_count);
+    let current = page.page;
     let total = page.total;
     let prev = (current > 1).then(|| {
         href(&IncidentQuery {
