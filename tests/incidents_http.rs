@@ -558,3 +558,76 @@ async fn security_headers_are_set() {
     assert_eq!(res.headers()["x-frame-options"], "DENY");
     assert_eq!(res.headers()["referrer-policy"], "same-origin");
 }
+
+/// Makes every insert into `incidents` fail inside SQLite, as a full disk or a
+/// corrupt page would: a real failure of the real database, not a mock.
+async fn break_inserts(db_path: &std::path::Path) {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
+        .await
+        .unwrap();
+    sqlx::query("CREATE TRIGGER simulated_failure BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'simulated storage failure xyzzy'); END")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_server_failure_answers_500_with_a_reference_and_leaks_nothing() {
+    let server = Server::start();
+    break_inserts(&server.db_path).await;
+    let res = server
+        .post(
+            "/api/incidents/create",
+            &incident_form("During a failure", "blip", ""),
+        )
+        .await;
+    assert_eq!(res.status(), 500);
+    let body = res.text().await.unwrap();
+    let error: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let reference = error["Internal"]["reference"].as_str().unwrap_or_default();
+    assert_eq!(
+        reference.len(),
+        12,
+        "a reference to find the detail in the server log: {body}"
+    );
+    assert_eq!(
+        error["Internal"]["echo"]["title"], "During a failure",
+        "the form comes back"
+    );
+    assert!(
+        !body.contains("xyzzy")
+            && !body.to_lowercase().contains("sqlite")
+            && !body.contains("trigger"),
+        "internals leaked: {body}"
+    );
+}
+
+#[tokio::test]
+async fn without_javascript_a_server_failure_keeps_what_was_typed() {
+    let server = Server::start();
+    break_inserts(&server.db_path).await;
+    let form = incident_form("Typed during a failure", "outage", "ledger");
+    let res = server
+        .post_as_html_form("/api/incidents/create", "/incidents/new", &form)
+        .await;
+    assert_eq!(res.status(), 302);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let page = server
+        .http
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Something went wrong on the server"));
+    assert!(
+        page.contains("value=\"Typed during a failure\""),
+        "the title survives"
+    );
+    assert!(page.contains("value=\"ledger\""), "so do the services");
+    assert!(!page.contains("xyzzy"));
+}

@@ -28,11 +28,14 @@ pub enum AppError {
     #[error("{what} was not found. It may have been deleted, or the link may be mistyped.")]
     NotFound { what: String },
     /// Something failed on the server; the detail is in the server log under
-    /// `reference`, never sent to the browser.
+    /// `reference`, never sent to the browser. `echo` as for `Invalid`.
     #[error(
         "Something went wrong on the server, and nothing was changed. If it keeps happening, give this reference to whoever runs Debrief: {reference}."
     )]
-    Internal { reference: String },
+    Internal {
+        reference: String,
+        echo: Option<serde_json::Value>,
+    },
     /// The request could not be sent, read or answered.
     #[error("The request could not be completed: {message}")]
     Transport { message: String },
@@ -55,7 +58,8 @@ impl AppError {
         AppError::invalid(vec![FieldError::new(field, message)])
     }
 
-    /// Attaches the submitted form to an `Invalid` or `Conflict` error.
+    /// Attaches the submitted form to an error that refused it (`Invalid`,
+    /// `Conflict` or `Internal`), so that no page loses what was typed.
     pub fn with_echo<T: Serialize>(self, submitted: &T) -> Self {
         let echo = serde_json::to_value(submitted).ok();
         match self {
@@ -69,6 +73,7 @@ impl AppError {
                 current_version,
                 echo,
             },
+            AppError::Internal { reference, .. } => AppError::Internal { reference, echo },
             other => other,
         }
     }
@@ -76,9 +81,9 @@ impl AppError {
     /// The submitted form carried by this error, if any.
     pub fn echo<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         match self {
-            AppError::Invalid { echo: Some(v), .. } | AppError::Conflict { echo: Some(v), .. } => {
-                serde_json::from_value(v.clone()).ok()
-            }
+            AppError::Invalid { echo: Some(v), .. }
+            | AppError::Conflict { echo: Some(v), .. }
+            | AppError::Internal { echo: Some(v), .. } => serde_json::from_value(v.clone()).ok(),
             _ => None,
         }
     }
@@ -96,7 +101,10 @@ impl AppError {
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
         tracing::error!(%reference, "{detail}");
-        AppError::Internal { reference }
+        AppError::Internal {
+            reference,
+            echo: None,
+        }
     }
 
     /// The HTTP status for this error.

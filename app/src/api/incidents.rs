@@ -216,7 +216,8 @@ pub async fn create_incident(form: IncidentForm) -> Result<i64, AppError> {
             .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
         let number = super::context::db()?
             .create_incident(&content, chrono::Utc::now())
-            .await?;
+            .await
+            .map_err(|e| AppError::from(e).with_echo(&form))?;
         leptos_axum::redirect(&format!("/incidents/{}", number.0));
         Ok(number.0)
     };
@@ -258,7 +259,7 @@ pub async fn update_incident(
                     what: format!("Incident {n}"),
                 });
             }
-            Err(other) => return Err(other.into()),
+            Err(other) => return Err(AppError::from(other).with_echo(&form)),
         };
         leptos_axum::redirect(&format!("/incidents/{}", n.0));
         Ok(new_version)
