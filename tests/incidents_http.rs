@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Server, dump, incident_form, listed_numbers, with};
+use common::{Server, dump, execute_sql, incident_form, listed_numbers, with};
 
 async fn create(server: &Server, form: &[(&str, &str)]) -> i64 {
     let res = server.post("/api/incidents/create", form).await;
@@ -449,21 +449,11 @@ async fn a_form_posted_without_javascript_returns_to_its_page_with_errors_and_va
     let res = server
         .post_as_html_form("/api/incidents/create", "/incidents/new", &form)
         .await;
-    assert_eq!(res.status(), 302);
-    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let (location, page) = server.follow(res).await;
     assert!(
         location.starts_with(&server.url("/incidents/new?")),
         "{location}"
     );
-    let page = server
-        .http
-        .get(&location)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
     assert!(page.contains("Nothing was saved"));
     assert!(page.contains("key moments must be in order"));
     assert!(
@@ -562,15 +552,7 @@ async fn security_headers_are_set() {
 /// Makes every insert into `incidents` fail inside SQLite, as a full disk or a
 /// corrupt page would: a real failure of the real database, not a mock.
 async fn break_inserts(db_path: &std::path::Path) {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
-        .await
-        .unwrap();
-    sqlx::query("CREATE TRIGGER simulated_failure BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'simulated storage failure xyzzy'); END")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
+    execute_sql(db_path, "CREATE TRIGGER simulated_failure BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'simulated storage failure xyzzy'); END").await;
 }
 
 #[tokio::test]
@@ -612,17 +594,7 @@ async fn without_javascript_a_server_failure_keeps_what_was_typed() {
     let res = server
         .post_as_html_form("/api/incidents/create", "/incidents/new", &form)
         .await;
-    assert_eq!(res.status(), 302);
-    let location = res.headers()["location"].to_str().unwrap().to_string();
-    let page = server
-        .http
-        .get(&location)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = server.follow(res).await;
     assert!(page.contains("Something went wrong on the server"));
     assert!(
         page.contains("value=\"Typed during a failure\""),

@@ -29,17 +29,11 @@ async fn data_survives_a_restart() {
 async fn a_database_written_by_a_newer_debrief_is_refused() {
     let server = Server::start();
     let (dir, db_path) = server.stop();
-    {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', 1, x'00', 0)")
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-    }
+    common::execute_sql(
+        &db_path,
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+    )
+    .await;
     let err = spawn(&db_path).expect_err("the server must refuse to start");
     assert!(err.contains("newer Debrief"), "{err}");
     assert!(err.contains("99990101000000"), "{err}");

@@ -80,6 +80,22 @@ impl Server {
             .expect("POST")
     }
 
+    /// Follows a form post's redirect: the address it went to and the page there.
+    pub async fn follow(&self, res: reqwest::Response) -> (String, String) {
+        assert_eq!(res.status(), 302, "a form post answers with a redirect");
+        let location = res.headers()["location"].to_str().unwrap().to_string();
+        let page = self
+            .http
+            .get(&location)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (location, page)
+    }
+
     /// Stops the server and hands back its data folder.
     pub fn stop(mut self) -> (tempfile::TempDir, PathBuf) {
         let _ = self.child.kill();
@@ -152,6 +168,17 @@ pub fn with<'a>(
     form.retain(|(k, _)| *k != key);
     form.push((key, value));
     form
+}
+
+/// Runs one statement directly on a database file (to set up a case the app
+/// itself would never produce).
+pub async fn execute_sql(db_path: &std::path::Path, sql: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
+        .await
+        .unwrap();
+    sqlx::query(sql).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
 }
 
 /// Every row of every table, as text: to prove a refused request changed nothing.

@@ -10,7 +10,7 @@ use crate::domain::incident::{
     Status,
 };
 use crate::domain::incident_list::{
-    IncidentPage, IncidentQuery, IncidentSummary, PAGE_SIZE, SortKey,
+    IncidentPage, IncidentQuery, IncidentSummary, PAGE_SIZE, SortKey, page_count,
 };
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
 
@@ -169,22 +169,21 @@ impl Db {
         push_filters(&mut count, query);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
         // A page past the end shows the last page rather than nothing.
-        let last_page = IncidentPage {
-            page: 1,
-            rows: Vec::new(),
-            total: total as u64,
-        }
-        .page_count();
         let query = &IncidentQuery {
-            page: query.page.clamp(1, last_page),
+            page: query.page.clamp(1, page_count(total as u64)),
             ..query.clone()
         };
 
         let mut select = QueryBuilder::<Sqlite>::new(
-            "SELECT i.id, i.number, i.title, i.severity, i.status, i.commander, i.started_at, \
-             i.impact_started_at, i.detected_at, i.notified_at, i.responded_at, i.diagnosed_at, \
-             i.repaired_at, i.resolved_at FROM incidents i",
+            "SELECT i.id, i.number, i.title, i.severity, i.status, i.commander, i.started_at, ",
         );
+        let moment_columns: Vec<String> = KeyMoment::ALL
+            .iter()
+            .map(|m| format!("i.{0}_at, i.{0}_estimated", m.code()))
+            .collect();
+        select
+            .push(moment_columns.join(", "))
+            .push(" FROM incidents i");
         push_filters(&mut select, query);
         let dir = if query.descending { "DESC" } else { "ASC" };
         let key = match query.sort {
@@ -333,14 +332,9 @@ fn parse_optional_code<T>(
 
 fn moments_from_row(row: &SqliteRow) -> Result<KeyMoments, DbError> {
     let mut moments = KeyMoments::default();
-    let has_estimates = row.try_column("impact_started_estimated").is_ok();
     for moment in KeyMoment::ALL {
         let at: Option<i64> = row.try_get(format!("{}_at", moment.code()).as_str())?;
-        let estimated = if has_estimates {
-            row.try_get(format!("{}_estimated", moment.code()).as_str())?
-        } else {
-            false
-        };
+        let estimated: bool = row.try_get(format!("{}_estimated", moment.code()).as_str())?;
         moments.set(
             moment,
             at.map(|at| Moment {

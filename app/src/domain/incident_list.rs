@@ -128,8 +128,13 @@ pub struct IncidentPage {
 
 impl IncidentPage {
     pub fn page_count(&self) -> u32 {
-        (self.total.div_ceil(PAGE_SIZE as u64)).max(1) as u32
+        page_count(self.total)
     }
+}
+
+/// Pages needed for `total` rows; at least one, so an empty list has a page 1.
+pub fn page_count(total: u64) -> u32 {
+    total.div_ceil(u64::from(PAGE_SIZE)).max(1) as u32
 }
 
 #[cfg(test)]
