@@ -2,16 +2,20 @@
 //! the app. Everything else lives in the `app` crate.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use app::db::Db;
+use app::server::guard::{self, AuthState};
+use app::server::{headers, session};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::Request;
+use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use leptos::config::{Env, LeptosOptions};
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -29,16 +33,66 @@ struct Cli {
 
     /// Database: a SQLite file path or sqlite: URL, created and migrated on first start.
     /// A relative path is resolved against the working directory.
-    #[arg(long, env = "DEBRIEF_DATABASE_URL", default_value = "data/debrief.db")]
+    #[arg(
+        long,
+        env = "DEBRIEF_DATABASE_URL",
+        default_value = "data/debrief.db",
+        global = true
+    )]
     database_url: String,
 
     /// Log filter: error, warn, info, debug, trace, or a tracing filter such as "app=debug".
-    #[arg(long, env = "DEBRIEF_LOG", default_value = "info")]
+    #[arg(long, env = "DEBRIEF_LOG", default_value = "info", global = true)]
     log_level: String,
 
     /// Folder with the built browser assets (pkg/); set by cargo-leptos.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     site_root: String,
+
+    /// Minutes without any request after which a session ends.
+    #[arg(long, env = "DEBRIEF_SESSION_IDLE_MINUTES", default_value_t = 12 * 60)]
+    session_idle_minutes: u32,
+
+    /// Send the session cookie without the Secure flag. Only for plain-HTTP
+    /// setups on a trusted network; browsers treat localhost as secure anyway.
+    #[arg(long, env = "DEBRIEF_INSECURE_COOKIES")]
+    insecure_cookies: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the app (what `debrief` does with no command).
+    Serve,
+    /// Manage accounts from the server's shell.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write a consistent copy of the live database to FILE (a new file).
+    /// Safe while the server runs. To restore, see the README.
+    Backup { file: PathBuf },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account. The password is read from a prompt, or from the first
+    /// line of standard input when it is not a terminal; never from arguments.
+    Add {
+        /// Login name (letters, digits and . _ - @).
+        login: String,
+        /// Make the account an administrator (same as --role admin).
+        #[arg(long)]
+        admin: bool,
+        /// viewer, editor or admin.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// The name colleagues know the person by [default: the login name].
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// Set a new password for an account (read like `user add`'s); ends its sessions.
+    Password { login: String },
 }
 
 #[tokio::main]
@@ -56,10 +110,132 @@ async fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
-    if let Err(message) = serve(cli).await {
+    let outcome = match cli.command {
+        None | Some(Command::Serve) => serve(cli).await,
+        Some(Command::User(ref command)) => user_command(&cli.database_url, command).await,
+        Some(Command::Backup { ref file }) => backup(&cli.database_url, file).await,
+    };
+    if let Err(message) = outcome {
         eprintln!("debrief: {message}");
         std::process::exit(1);
     }
+}
+
+/// Reads a password without echo from the terminal (asked twice), or the first
+/// line of standard input when that is a pipe or file.
+fn read_password() -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+        let again = rpassword::prompt_password("Password again: ").map_err(|e| e.to_string())?;
+        if first != again {
+            return Err("the two passwords differ; nothing was changed".into());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+async fn user_command(database_url: &str, command: &UserCommand) -> Result<(), String> {
+    use app::domain::account::{NewUserForm, Role, check_login, check_new_password};
+    use app::domain::audit::Actor;
+    let db = Db::open(database_url).await.map_err(|e| e.to_string())?;
+    let outcome = match command {
+        UserCommand::Add {
+            login,
+            admin,
+            role,
+            display_name,
+        } => {
+            let password = read_password()?;
+            let form = NewUserForm {
+                login: login.clone(),
+                display_name: display_name.clone().unwrap_or_else(|| login.clone()),
+                role: if *admin {
+                    Role::Admin.code().into()
+                } else {
+                    role.clone()
+                },
+                password: password.clone(),
+                password_confirm: password,
+            };
+            let new = form.validate().map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            let password_hash = app::domain::password::hash_password(&new.password)?;
+            let record = app::db::UserRecord {
+                login: new.login,
+                display_name: new.display_name,
+                role: new.role,
+                password_hash,
+            };
+            db.create_user(
+                &record,
+                &Actor::command_line("user add"),
+                false,
+                chrono::Utc::now(),
+            )
+            .await
+            .map(|user| {
+                println!(
+                    "Created {} with the {} role.",
+                    user.label(),
+                    user.role.label()
+                )
+            })
+            .map_err(|e| e.to_string())
+        }
+        UserCommand::Password { login } => {
+            let login = check_login(login)?;
+            let credentials = db
+                .credentials(&login)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("there is no account named {login:?}"))?;
+            let password = read_password()?;
+            check_new_password(&password, &login)?;
+            let hash = app::domain::password::hash_password(&password)?;
+            db.set_password(
+                &credentials.user.id,
+                &hash,
+                &Actor::command_line("user password"),
+                chrono::Utc::now(),
+            )
+            .await
+            .map(|_| {
+                println!(
+                    "Set a new password for {}; its sessions ended.",
+                    credentials.user.label()
+                )
+            })
+            .map_err(|e| e.to_string())
+        }
+    };
+    db.close().await;
+    outcome
+}
+
+async fn backup(database_url: &str, file: &std::path::Path) -> Result<(), String> {
+    let db = Db::open(database_url).await.map_err(|e| e.to_string())?;
+    let outcome = db.backup_to(file).await;
+    db.close().await;
+    let bytes = outcome.map_err(|e| e.to_string())?;
+    println!(
+        "Backed up {} to {} ({bytes} bytes).",
+        db.location(),
+        file.display()
+    );
+    Ok(())
 }
 
 async fn serve(cli: Cli) -> Result<(), String> {
@@ -75,6 +251,8 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let db = Db::open(&cli.database_url)
         .await
         .map_err(|e| e.to_string())?;
+    let sessions =
+        session::Sessions::open(&db, cli.session_idle_minutes, !cli.insecure_cookies).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -84,6 +262,7 @@ async fn serve(cli: Cli) -> Result<(), String> {
         Ok("DEV") | Ok("dev") | Ok("development") => Env::DEV,
         _ => Env::PROD,
     };
+    let dev = env == Env::DEV;
     let options = LeptosOptions::builder()
         .output_name("debrief")
         .site_root(cli.site_root.as_str())
@@ -91,25 +270,48 @@ async fn serve(cli: Cli) -> Result<(), String> {
         .site_addr(addr)
         .env(env)
         .build();
-    let app = router(options, db.clone());
+    let app = router(options, AuthState::new(db.clone()), sessions.layer(), dev);
 
     // Tests and scripts read this line to learn the address when port 0 was asked for.
     println!(
         "Debrief listening on http://{addr} (database: {})",
         db.location()
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
+    sessions.stop();
     db.close().await;
     Ok(())
 }
 
-/// The whole HTTP surface, its cross-cutting layers listed in order.
-fn router(options: LeptosOptions, db: Db) -> Router {
+/// The whole HTTP surface, its cross-cutting layers listed from the inside out:
+/// the access guard sees each request first after the session is loaded.
+fn router(
+    options: LeptosOptions,
+    auth: AuthState,
+    sessions: session::SessionLayer,
+    dev: bool,
+) -> Router {
     let routes = generate_route_list(App);
-    let context = move || provide_context(db.clone());
+    let context = {
+        let auth = auth.clone();
+        move || {
+            provide_context(auth.db.clone());
+            provide_context(auth.clone());
+            // The CSP layer's nonce, so Leptos's inline scripts carry it.
+            if let Some(nonce) = use_context::<http::request::Parts>()
+                .as_ref()
+                .and_then(headers::request_nonce)
+            {
+                provide_context(nonce);
+            }
+        }
+    };
     let server_fn_context = context.clone();
     let server_fns = move |req: Request| {
         let context = server_fn_context.clone();
@@ -129,8 +331,11 @@ fn router(options: LeptosOptions, db: Db) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context, shell,
         ))
+        .layer(from_fn_with_state(auth, guard::guard))
+        .layer(sessions)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::map_response(explain_payload_too_large))
+        .layer(from_fn_with_state(dev, headers::content_security_policy))
         .layer(SetResponseHeaderLayer::if_not_present(
             axum::http::header::X_CONTENT_TYPE_OPTIONS,
             axum::http::HeaderValue::from_static("nosniff"),

@@ -497,7 +497,13 @@ async fn times_follow_the_viewers_zone() {
     let page = server
         .http
         .get(server.url("/incidents/1"))
-        .header("cookie", "debrief_tz=America/New_York")
+        .header(
+            "cookie",
+            format!(
+                "{}; debrief_tz=America/New_York",
+                server.cookie.as_deref().unwrap()
+            ),
+        )
         .send()
         .await
         .unwrap()

@@ -8,10 +8,14 @@ use leptos_router::{
     path,
 };
 
+use crate::components::session::{IfRole, provide_session};
 use crate::components::zone_picker::ZonePicker;
+use crate::domain::account::Role;
 use crate::pages::{
+    account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage,
     incident_detail::IncidentDetailPage, incident_edit::IncidentEditPage,
-    incident_list::IncidentListPage, incident_new::IncidentNewPage, not_found::NotFoundPage,
+    incident_list::IncidentListPage, incident_new::IncidentNewPage, login::LoginPage,
+    not_found::NotFoundPage, setup::SetupPage,
 };
 
 /// The HTML document the server sends; the app hydrates inside `<body>`.
@@ -37,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let session = provide_session();
     view! {
         <Stylesheet id="leptos" href="/pkg/debrief.css"/>
         <Title formatter=|text: String| if text.is_empty() { "Debrief".to_string() } else { format!("{text} · Debrief") }/>
@@ -44,13 +49,32 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="site-header">
                 <a class="brand" href="/">"Debrief"</a>
-                <nav aria-label="Main">
-                    <ul>
-                        <li><a href="/incidents">"Incidents"</a></li>
-                        <li><a href="/incidents/new">"New incident"</a></li>
-                    </ul>
-                </nav>
-                <ZonePicker/>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let user = session.await.ok().and_then(|info| info.user);
+                        user.map(|user| view! {
+                            <nav aria-label="Main">
+                                <ul>
+                                    <li><a href="/incidents">"Incidents"</a></li>
+                                    <IfRole role=Role::Editor>
+                                        <li><a href="/incidents/new">"New incident"</a></li>
+                                    </IfRole>
+                                    <IfRole role=Role::Admin>
+                                        <li><a href="/admin/users">"People"</a></li>
+                                        <li><a href="/admin/audit">"Audit log"</a></li>
+                                    </IfRole>
+                                </ul>
+                            </nav>
+                            <ZonePicker/>
+                            <div class="signed-in">
+                                <a href="/account" title="Your account">{user.display_name}" ("{user.role.label()}")"</a>
+                                <form method="post" action="/api/auth/logout">
+                                    <button type="submit" class="link-button">"Sign out"</button>
+                                </form>
+                            </div>
+                        })
+                    })}
+                </Suspense>
             </header>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
@@ -59,6 +83,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/new") view=IncidentNewPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number") view=IncidentDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/edit") view=IncidentEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

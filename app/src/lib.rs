@@ -10,5 +10,7 @@ pub mod pages;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod server;
 
 pub use app::{App, shell};

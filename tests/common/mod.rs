@@ -7,35 +7,154 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
+/// The password of every account the harness creates.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The accounts every test server starts with: login name and role.
+pub const ACCOUNTS: &[(&str, &str)] = &[
+    ("admin", "admin"),
+    ("editor", "editor"),
+    ("viewer", "viewer"),
+];
+
+/// A running server. It dereferences to a client signed in as "editor", the
+/// role that writes incidents; `as_user` and `anonymous` give others.
 pub struct Server {
     child: Child,
-    pub base: String,
     pub db_path: PathBuf,
     pub dir: tempfile::TempDir,
+    client: Client,
+}
+
+/// HTTP to the server as one caller (a session cookie, or none).
+#[derive(Clone)]
+pub struct Client {
+    pub base: String,
     pub http: reqwest::Client,
+    pub cookie: Option<String>,
+}
+
+impl std::ops::Deref for Server {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Creates an account with the real command line, the password on stdin.
+pub fn add_user(db_path: &std::path::Path, login: &str, role: &str) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(["user", "add", "--role", role, "--display-name"])
+        .arg(format!("{} person", login))
+        .arg(login)
+        .arg("--database-url")
+        .arg(db_path)
+        .args(["--log-level", "warn"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn debrief user add");
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "user add {login}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 impl Server {
+    /// A server on a fresh database with the three `ACCOUNTS`.
     pub fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("debrief.db");
+        for (login, role) in ACCOUNTS {
+            add_user(&db_path, login, role);
+        }
+        Server::start_on(dir, db_path)
+    }
+
+    /// A server on a fresh database with no account at all (first run).
+    pub fn start_empty() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("debrief.db");
         Server::start_on(dir, db_path)
     }
 
-    /// Starts a server on an existing data folder (e.g. to restart it).
+    /// Starts a server on an existing data folder (e.g. to restart it), signed
+    /// in as "editor" when that account exists.
     pub fn start_on(dir: tempfile::TempDir, db_path: PathBuf) -> Server {
         let (child, base) =
             spawn(&db_path).unwrap_or_else(|stderr| panic!("server did not start: {stderr}"));
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let anonymous = Client::new(&base, None);
+        let cookie = std::thread::scope(|s| {
+            s.spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap()
+                    .block_on(anonymous.try_sign_in("editor", PASSWORD))
+            })
+            .join()
+            .unwrap()
+        });
         Server {
             child,
-            base,
             db_path,
             dir,
+            client: Client::new(&base, cookie.ok()),
+        }
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client::new(&self.base, None)
+    }
+
+    /// A new session for `login` (a new sign-in each time).
+    pub async fn as_user(&self, login: &str) -> Client {
+        let cookie = self
+            .anonymous()
+            .try_sign_in(login, PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("sign in as {login}: {e}"));
+        Client::new(&self.base, Some(cookie))
+    }
+}
+
+impl Client {
+    pub fn new(base: &str, cookie: Option<String>) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(cookie) = &cookie {
+            headers.insert("cookie", cookie.parse().unwrap());
+        }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Client {
+            base: base.to_string(),
             http,
+            cookie,
+        }
+    }
+
+    /// Signs in; returns the session cookie ("debrief_session=…") or the refusal.
+    pub async fn try_sign_in(&self, login: &str, password: &str) -> Result<String, String> {
+        let res = self
+            .post(
+                "/api/auth/login",
+                &[("login", login), ("password", password), ("next", "/")],
+            )
+            .await;
+        let status = res.status();
+        let cookie = session_cookie(&res);
+        let body = res.text().await.unwrap();
+        match (status.is_success(), cookie) {
+            (true, Some(cookie)) => Ok(cookie),
+            _ => Err(format!("{status}: {body}")),
         }
     }
 
@@ -95,7 +214,9 @@ impl Server {
             .unwrap();
         (location, page)
     }
+}
 
+impl Server {
     /// Stops the server and hands back its data folder.
     pub fn stop(mut self) -> (tempfile::TempDir, PathBuf) {
         let _ = self.child.kill();
@@ -110,6 +231,16 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The session cookie a response sets, as "name=value".
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("debrief_session="))
+        .map(|v| v.split(';').next().unwrap().to_string())
 }
 
 /// Starts the binary; returns it and its base URL, or what it printed on stderr.
@@ -170,6 +301,17 @@ pub fn with<'a>(
     form
 }
 
+/// Reads one number from a database file.
+pub async fn query_i64(db_path: &std::path::Path, sql: &str) -> i64 {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
+        .await
+        .unwrap();
+    let value: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    value
+}
+
 /// Runs one statement directly on a database file (to set up a case the app
 /// itself would never produce).
 pub async fn execute_sql(db_path: &std::path::Path, sql: &str) {
@@ -189,7 +331,7 @@ pub async fn dump(db_path: &std::path::Path) -> String {
             .await
             .unwrap();
     let mut out = String::new();
-    for table in ["incidents", "incident_services"] {
+    for table in ["incidents", "incident_services", "users", "audit_log"] {
         let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
             .fetch_all(&mut conn)
             .await

@@ -36,6 +36,21 @@ pub enum AppError {
         reference: String,
         echo: Option<serde_json::Value>,
     },
+    /// The caller is not signed in (or the session ended).
+    #[error("Please sign in to continue.")]
+    SignInRequired,
+    /// The caller is signed in but their role does not allow this.
+    #[error("{message}")]
+    Forbidden { message: String },
+    /// Sign-in refused: the login name and password do not match an active
+    /// account. Deliberately the same for an unknown name and a wrong password.
+    #[error(
+        "That login name and password do not match an active account. Check both and try again."
+    )]
+    SignInFailed,
+    /// Too many attempts; try again after `retry_after` seconds.
+    #[error("{message}")]
+    TooManyAttempts { message: String, retry_after: u64 },
     /// The request could not be sent, read or answered.
     #[error("The request could not be completed: {message}")]
     Transport { message: String },
@@ -117,6 +132,9 @@ impl AppError {
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport { .. } => StatusCode::BAD_REQUEST,
+            AppError::SignInRequired | AppError::SignInFailed => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 }
@@ -152,6 +170,20 @@ impl From<crate::db::DbError> for AppError {
         match err {
             crate::db::DbError::NotFound => AppError::NotFound {
                 what: "That record".into(),
+            },
+            crate::db::DbError::Conflict { current } => AppError::Conflict {
+                what: "record".into(),
+                current_version: current,
+                echo: None,
+            },
+            crate::db::DbError::Taken => {
+                AppError::invalid_field("login", "That login name is taken; choose another.")
+            }
+            crate::db::DbError::LastAdmin => AppError::Forbidden {
+                message: "Debrief needs at least one active administrator: make someone else an administrator first.".into(),
+            },
+            crate::db::DbError::SetupDone => AppError::Forbidden {
+                message: "Debrief is already set up. Sign in, or ask an administrator for an account.".into(),
             },
             other => AppError::internal(other),
         }

@@ -56,7 +56,7 @@ pub struct IncidentEditView {
 }
 
 #[cfg(feature = "ssr")]
-mod shape {
+pub(crate) mod shape {
     use super::*;
     use crate::domain::zone::{format_for_input, format_in_zone, parse_zone};
     use chrono::{DateTime, Utc};
@@ -112,7 +112,9 @@ mod shape {
 }
 
 #[cfg(feature = "ssr")]
-fn parse_number(number: &str) -> Result<crate::domain::incident::IncidentNumber, AppError> {
+pub(crate) fn parse_number(
+    number: &str,
+) -> Result<crate::domain::incident::IncidentNumber, AppError> {
     number
         .trim()
         .trim_start_matches('#')
@@ -215,7 +217,7 @@ pub async fn create_incident(form: IncidentForm) -> Result<i64, AppError> {
         let content = crate::domain::validation::validate_incident(&form)
             .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
         let number = super::context::db()?
-            .create_incident(&content, chrono::Utc::now())
+            .create_incident(&content, &super::context::actor()?, chrono::Utc::now())
             .await
             .map_err(|e| AppError::from(e).with_echo(&form))?;
         leptos_axum::redirect(&format!("/incidents/{}", number.0));
@@ -242,7 +244,13 @@ pub async fn update_incident(
         let content = crate::domain::validation::validate_incident(&form)
             .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
         let saved = super::context::db()?
-            .update_incident(n, base, &content, chrono::Utc::now())
+            .update_incident(
+                n,
+                base,
+                &content,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await;
         let new_version = match saved {
             Ok(v) => v,

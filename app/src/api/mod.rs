@@ -1,7 +1,11 @@
 //! Server functions: thin HTTP endpoints (under `/api/`) that check input,
 //! call the database layer and shape data for pages.
 
+pub mod account;
+pub mod admin;
+pub mod auth;
 pub mod error;
+pub mod history;
 pub mod incidents;
 pub mod viewer;
 
@@ -17,6 +21,61 @@ pub(crate) mod context {
     pub fn db() -> Result<Db, AppError> {
         use_context::<Db>()
             .ok_or_else(|| AppError::internal("database handle missing from request context"))
+    }
+
+    /// The signed-in person. The access guard has already checked their role
+    /// for this endpoint; this only names them.
+    pub fn current_user() -> Result<crate::domain::account::User, AppError> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .extensions
+                    .get::<crate::server::session::CurrentUser>()
+                    .map(|u| u.0.clone())
+            })
+            .ok_or(AppError::SignInRequired)
+    }
+
+    /// Who is making the change, for the audit log.
+    pub fn actor() -> Result<crate::domain::audit::Actor, AppError> {
+        let user = current_user()?;
+        Ok(crate::domain::audit::Actor {
+            name: user.label(),
+            user_id: Some(user.id),
+        })
+    }
+
+    /// The caller's session (present on every request behind the session layer).
+    pub fn session() -> Result<tower_sessions::Session, AppError> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
+            .ok_or_else(|| AppError::internal("session missing from request"))
+    }
+
+    pub fn auth_state() -> Result<crate::server::guard::AuthState, AppError> {
+        use_context::<crate::server::guard::AuthState>()
+            .ok_or_else(|| AppError::internal("auth state missing from request context"))
+    }
+
+    /// The client's address, for rate limiting sign-in attempts.
+    pub fn client_address() -> String {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| {
+                parts
+                    .extensions
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                    .map(|c| c.0.ip().to_string())
+            })
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    /// Runs CPU-heavy work (password hashing) off the request threads.
+    pub async fn blocking<T: Send + 'static>(
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(AppError::internal)
     }
 
     /// A header of the current request.

@@ -14,7 +14,9 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
     let heading = match &error {
         AppError::NotFound { .. } => "Not found",
         AppError::Internal { .. } | AppError::Transport { .. } => "Something went wrong",
-        AppError::Invalid { .. } | AppError::Conflict { .. } => {
+        AppError::Forbidden { .. } => "Not allowed",
+        AppError::SignInRequired | AppError::SignInFailed => "Please sign in",
+        AppError::Invalid { .. } | AppError::Conflict { .. } | AppError::TooManyAttempts { .. } => {
             "That request could not be completed"
         }
     };

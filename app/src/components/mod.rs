@@ -1,7 +1,10 @@
 //! Pieces shared by pages.
 
+pub mod account_fields;
 pub mod error_view;
+pub mod history;
 pub mod incident_form;
 pub mod labels;
 pub mod phase_bar;
+pub mod session;
 pub mod zone_picker;

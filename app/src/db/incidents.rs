@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
+use super::audit::{Change, record};
 use super::{Db, DbError, from_epoch, to_epoch};
+use crate::domain::audit::{Actor, incident_changes};
 use crate::domain::incident::{
     Cynefin, CynefinPair, DetectionMethod, Incident, IncidentContent, IncidentNumber, Severity,
     Status,
@@ -76,6 +78,7 @@ impl Db {
     pub async fn create_incident(
         &self,
         content: &IncidentContent,
+        actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<IncidentNumber, DbError> {
         let mut tx = self.write().await?;
@@ -99,8 +102,10 @@ impl Db {
         insert.push(")");
         insert.build().execute(&mut *tx).await?;
         replace_services(&mut tx, &id, &content.services).await?;
+        let number = IncidentNumber(number);
+        record_incident_change(&mut tx, actor, "created", &id, number, None, content, now).await?;
         tx.commit().await?;
-        Ok(IncidentNumber(number))
+        Ok(number)
     }
 
     /// Replaces an incident's content if it is still at `base_version`; returns
@@ -111,17 +116,27 @@ impl Db {
         number: IncidentNumber,
         base_version: i64,
         content: &IncidentContent,
+        actor: &Actor,
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
         let mut tx = self.write().await?;
-        let current: Option<(String, i64, i64)> =
-            sqlx::query_as("SELECT id, version, created_at FROM incidents WHERE number = ?")
-                .bind(number.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((id, version, created_at)) = current else {
+        let Some(row) = sqlx::query("SELECT * FROM incidents WHERE number = ?")
+            .bind(number.0)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
             return Err(DbError::NotFound);
         };
+        let id: String = row.try_get("id")?;
+        let version: i64 = row.try_get("version")?;
+        let created_at: i64 = row.try_get("created_at")?;
+        let services: Vec<String> = sqlx::query_scalar(
+            "SELECT service FROM incident_services WHERE incident_id = ? ORDER BY position",
+        )
+        .bind(&id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let before = incident_from_row(&row, services)?;
         if version != base_version {
             return Err(DbError::Conflict { current: version });
         }
@@ -142,6 +157,17 @@ impl Db {
             return Err(DbError::Conflict { current: version });
         }
         replace_services(&mut tx, &id, &content.services).await?;
+        record_incident_change(
+            &mut tx,
+            actor,
+            "updated",
+            &id,
+            number,
+            Some(&before.content),
+            content,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(version + 1)
     }
@@ -262,6 +288,38 @@ impl Db {
         }
         Ok(map)
     }
+}
+
+/// Writes the audit row for a created or edited incident; an edit that
+/// changed nothing leaves no row.
+#[allow(clippy::too_many_arguments)]
+async fn record_incident_change(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    actor: &Actor,
+    action: &str,
+    id: &str,
+    number: IncidentNumber,
+    before: Option<&IncidentContent>,
+    after: &IncidentContent,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let changes = incident_changes(before, after);
+    if before.is_some() && changes.is_empty() {
+        return Ok(());
+    }
+    record(
+        tx,
+        actor,
+        Change {
+            action,
+            object_kind: "incident",
+            object_id: id,
+            object_label: &format!("{number} {}", after.title),
+            changes: &changes,
+        },
+        now,
+    )
+    .await
 }
 
 fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, query: &IncidentQuery) {
@@ -386,6 +444,13 @@ mod tests {
         (dir, db)
     }
 
+    fn actor() -> Actor {
+        Actor {
+            user_id: None,
+            name: "Sam (sam)".into(),
+        }
+    }
+
     fn t(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 4, h, m, 0).unwrap()
     }
@@ -421,7 +486,7 @@ mod tests {
                 estimated: true,
             }),
         );
-        let n = db.create_incident(&c, t(12, 0)).await.unwrap();
+        let n = db.create_incident(&c, &actor(), t(12, 0)).await.unwrap();
         assert_eq!(n, IncidentNumber(1));
         let got = db.incident(n).await.unwrap().unwrap();
         assert_eq!(got.content, c);
@@ -434,25 +499,45 @@ mod tests {
     async fn stale_updates_are_refused_and_change_nothing() {
         let (_dir, db) = db().await;
         let n = db
-            .create_incident(&content("A", Severity::Blip, &["api"]), t(12, 0))
+            .create_incident(&content("A", Severity::Blip, &["api"]), &actor(), t(12, 0))
             .await
             .unwrap();
         let edited = content("A, renamed", Severity::Blip, &["web"]);
         assert_eq!(
-            db.update_incident(n, 1, &edited, t(12, 5)).await.unwrap(),
+            db.update_incident(n, 1, &edited, &actor(), t(12, 5))
+                .await
+                .unwrap(),
             2
         );
         let stale = content("A, stale", Severity::Outage, &["dns"]);
         let err = db
-            .update_incident(n, 1, &stale, t(12, 6))
+            .update_incident(n, 1, &stale, &actor(), t(12, 6))
             .await
             .unwrap_err();
         assert!(matches!(err, DbError::Conflict { current: 2 }));
         let got = db.incident(n).await.unwrap().unwrap();
         assert_eq!(got.content, edited);
         assert_eq!(got.updated_at, t(12, 5));
+        // History: the creation and the one accepted edit, nothing of the stale one.
+        let history = db.incident_history(n).await.unwrap();
+        let actions: Vec<_> = history.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["created", "updated"]);
+        assert_eq!(history[1].actor_name, "Sam (sam)");
+        assert_eq!(history[1].object_label, "#1 A, renamed");
+        let fields: Vec<_> = history[1]
+            .changes
+            .iter()
+            .map(|c| c.field.as_str())
+            .collect();
+        assert_eq!(fields, ["Title", "Services"]);
+        assert_eq!(history[1].changes[1].before, "api");
+        // Saving the same content again leaves no history row.
+        db.update_incident(n, 2, &edited, &actor(), t(12, 7))
+            .await
+            .unwrap();
+        assert_eq!(db.incident_history(n).await.unwrap().len(), 2);
         assert!(matches!(
-            db.update_incident(IncidentNumber(9), 1, &edited, t(13, 0))
+            db.update_incident(IncidentNumber(9), 1, &edited, &actor(), t(13, 0))
                 .await,
             Err(DbError::NotFound)
         ));
@@ -471,7 +556,7 @@ mod tests {
         {
             let mut c = content(&format!("incident {i}"), sev, &[svc]);
             c.moments = KeyMoments::default().with(KeyMoment::ImpactStarted, t(10 + i as u32, 0));
-            db.create_incident(&c, t(20, 0)).await.unwrap();
+            db.create_incident(&c, &actor(), t(20, 0)).await.unwrap();
         }
         let all = db
             .list_incidents(&IncidentQuery {
@@ -533,9 +618,13 @@ mod tests {
     async fn pages_hold_at_most_a_page_of_rows() {
         let (_dir, db) = db().await;
         for i in 0..(PAGE_SIZE + 3) {
-            db.create_incident(&content(&format!("i{i}"), Severity::Blip, &[]), t(10, 0))
-                .await
-                .unwrap();
+            db.create_incident(
+                &content(&format!("i{i}"), Severity::Blip, &[]),
+                &actor(),
+                t(10, 0),
+            )
+            .await
+            .unwrap();
         }
         let page2 = db
             .list_incidents(&IncidentQuery {

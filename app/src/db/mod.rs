@@ -7,7 +7,12 @@
 //! deadlock upgrading read locks. Migrations are embedded in the binary and
 //! applied at start; a database written by a newer Debrief is refused.
 
+mod audit;
 mod incidents;
+mod users;
+
+pub use audit::AUDIT_PAGE;
+pub use users::{Credentials, UserRecord, UserUpdate};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -36,6 +41,12 @@ pub enum DbError {
         found: i64,
         known: i64,
     },
+    #[error("first-run setup is closed: an account already exists")]
+    SetupDone,
+    #[error("that login name is taken")]
+    Taken,
+    #[error("the change would leave no active administrator")]
+    LastAdmin,
     #[error("cannot open the database at {path}: {reason}")]
     Open { path: String, reason: String },
     #[error("migrating the database failed: {0}")]
@@ -163,6 +174,48 @@ impl Db {
     /// A write transaction that holds the write lock from its first statement.
     async fn write(&self) -> Result<Transaction<'static, Sqlite>, DbError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// The SQLite pool, for the session store, which keeps its own table in
+    /// the same file.
+    pub fn sqlite_pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Writes a consistent copy of the live database to `target` (which must
+    /// not exist): `VACUUM INTO` reads one snapshot, so writes made meanwhile
+    /// are either wholly in the copy or wholly absent. The copy is written
+    /// beside `target` and renamed into place, so a failed backup never leaves
+    /// a partial file under the final name.
+    pub async fn backup_to(&self, target: &Path) -> Result<u64, DbError> {
+        let shown = target.display().to_string();
+        let failed = |reason: String| DbError::Open {
+            path: shown.clone(),
+            reason,
+        };
+        if target.exists() {
+            return Err(failed(
+                "the file exists already; choose a new name so no backup is overwritten".into(),
+            ));
+        }
+        let mut partial = target.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        let _ = std::fs::remove_file(&partial);
+        let partial_text = partial
+            .to_str()
+            .ok_or_else(|| failed("the path is not valid UTF-8".into()))?
+            .to_string();
+        sqlx::query("VACUUM INTO ?")
+            .bind(&partial_text)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| {
+                let _ = std::fs::remove_file(&partial);
+                failed(e.to_string())
+            })?;
+        std::fs::rename(&partial, target).map_err(|e| failed(e.to_string()))?;
+        Ok(std::fs::metadata(target).map(|m| m.len()).unwrap_or(0))
     }
 
     /// Closes every connection, checkpointing the WAL.

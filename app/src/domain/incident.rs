@@ -36,6 +36,7 @@ macro_rules! closed_set {
         }
     };
 }
+pub(crate) use closed_set;
 
 closed_set!(
     /// How bad it was for the people the service is for.

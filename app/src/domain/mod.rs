@@ -1,11 +1,15 @@
 //! Domain logic: plain Rust with no web or database types, compiled for both the
 //! server and the browser. Everything here is unit-tested where it lives.
 
+pub mod access;
+pub mod account;
+pub mod audit;
 pub mod common_zones;
 pub mod duration_text;
 pub mod incident;
 pub mod incident_form;
 pub mod incident_list;
+pub mod login_throttle;
 pub mod moments;
 pub mod phases;
 #[cfg(feature = "ssr")]
@@ -13,5 +17,7 @@ pub mod validation;
 
 #[cfg(feature = "ssr")]
 pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod password;
 #[cfg(feature = "ssr")]
 pub mod zone;

@@ -2,11 +2,34 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::history::incident_history;
 use crate::api::incidents::{IncidentDetailView, get_incident};
 use crate::components::error_view::ErrorView;
+use crate::components::history::HistoryList;
 use crate::components::labels::{DurationText, SeverityBadge, StatusBadge};
 use crate::components::phase_bar::PhaseBar;
+use crate::components::session::IfRole;
+use crate::domain::account::Role;
 use crate::domain::phases::Phase;
+
+/// Every change to the incident, oldest first.
+#[component]
+fn IncidentHistory(number: i64) -> impl IntoView {
+    let history = Resource::new(move || number.to_string(), incident_history);
+    view! {
+        <section aria-labelledby="history-heading" class="history-section">
+            <h2 id="history-heading">"History"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(entries) => view! { <HistoryList entries show_object=false/> }.into_any(),
+                        Err(error) => view! { <p class="field-error">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
 
 #[component]
 pub fn IncidentDetailPage() -> impl IntoView {
@@ -56,7 +79,9 @@ fn IncidentDetail(view: IncidentDetailView) -> impl IntoView {
                     <SeverityBadge severity=c.severity/>" "<StatusBadge status=c.status/>
                     " · version "{incident.version}" · last saved "<time datetime=updated.iso>{updated.text}</time>
                 </p>
-                <p><a class="button" href=format!("/incidents/{}/edit", number.0)>"Edit incident"</a></p>
+                <IfRole role=Role::Editor>
+                    <p><a class="button" href=format!("/incidents/{}/edit", number.0)>"Edit incident"</a></p>
+                </IfRole>
             </header>
 
             <dl class="facts">
@@ -141,6 +166,8 @@ fn IncidentDetail(view: IncidentDetailView) -> impl IntoView {
                     view! { <div class="markdown" inner_html=summary_html></div> }.into_any()
                 }}
             </section>
+
+            <IncidentHistory number=number.0/>
         </article>
     }
 }

@@ -1,7 +1,12 @@
 //! One module per page, named for the page.
 
+pub mod account;
+pub mod admin_audit;
+pub mod admin_users;
 pub mod incident_detail;
 pub mod incident_edit;
 pub mod incident_list;
 pub mod incident_new;
+pub mod login;
 pub mod not_found;
+pub mod setup;

@@ -1,0 +1,93 @@
+//! The signed-in person's own account: changing the password.
+
+use leptos::prelude::*;
+
+use super::AppError;
+#[cfg(feature = "ssr")]
+use crate::domain::account::NewUserForm;
+
+/// Validates, hashes and stores a new account; the audit row names `actor`
+/// (the person itself at first-run setup). Errors carry the form, passwords
+/// blanked.
+#[cfg(feature = "ssr")]
+pub(crate) async fn create_account(
+    form: &NewUserForm,
+    actor: Option<crate::domain::audit::Actor>,
+    only_if_none: bool,
+) -> Result<crate::domain::account::User, AppError> {
+    let echo = form.without_passwords();
+    let new = form
+        .validate()
+        .map_err(|errors| AppError::invalid(errors).with_echo(&echo))?;
+    let password = new.password.clone();
+    let password_hash =
+        super::context::blocking(move || crate::domain::password::hash_password(&password))
+            .await?
+            .map_err(AppError::internal)?;
+    let record = crate::db::UserRecord {
+        login: new.login.clone(),
+        display_name: new.display_name.clone(),
+        role: new.role,
+        password_hash,
+    };
+    let actor = actor.unwrap_or_else(|| crate::domain::audit::Actor {
+        user_id: None,
+        name: format!("{} ({}), first-run setup", new.display_name, new.login),
+    });
+    let created = super::context::db()?
+        .create_user(&record, &actor, only_if_none, chrono::Utc::now())
+        .await;
+    created.map_err(|e| AppError::from(e).with_echo(&echo))
+}
+
+/// Changes the caller's password, given the current one. Every other session
+/// of the account ends; this one stays signed in.
+#[server(prefix = "/api", endpoint = "account/change_password")]
+pub async fn change_password(
+    current: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    use crate::domain::account::check_new_password;
+    use crate::domain::password::{hash_password, verify_password};
+    let result = async {
+        let user = super::context::current_user()?;
+        let db = super::context::db()?;
+        let stored = db
+            .credentials(&user.login)
+            .await?
+            .ok_or(AppError::SignInRequired)?;
+        let hash = stored.password_hash.clone();
+        if !super::context::blocking(move || verify_password(&current, &hash)).await? {
+            return Err(AppError::invalid_field(
+                "current",
+                "That is not your current password; nothing was changed.",
+            ));
+        }
+        check_new_password(&password, &user.login)
+            .map_err(|m| AppError::invalid_field("password", m))?;
+        if password != password_confirm {
+            return Err(AppError::invalid_field(
+                "password_confirm",
+                "The two new passwords differ; type the same one twice.",
+            ));
+        }
+        let new_hash = super::context::blocking(move || hash_password(&password))
+            .await?
+            .map_err(AppError::internal)?;
+        let epoch = db
+            .set_password(
+                &user.id,
+                &new_hash,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await?;
+        crate::server::session::store(&super::context::session()?, &user.id, epoch)
+            .await
+            .map_err(AppError::internal)?;
+        leptos_axum::redirect("/account?changed=1");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}

@@ -1,0 +1,161 @@
+//! Administration: people, their roles and standing, and the audit log.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::account::{NewUserForm, User};
+use crate::domain::audit::AuditEntry;
+
+/// The people page: every account, and who is looking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UsersView {
+    pub users: Vec<User>,
+    pub me: String,
+}
+
+#[server(prefix = "/api", endpoint = "admin/users")]
+pub async fn list_users() -> Result<UsersView, AppError> {
+    let result = async {
+        Ok(UsersView {
+            users: super::context::db()?.users().await?,
+            me: super::context::current_user()?.id,
+        })
+    };
+    super::context::finish(result.await)
+}
+
+#[server(prefix = "/api", endpoint = "admin/create_user")]
+pub async fn create_user(form: NewUserForm) -> Result<(), AppError> {
+    let result = async {
+        let actor = super::context::actor()?;
+        super::account::create_account(&form, Some(actor), false).await?;
+        leptos_axum::redirect("/admin/users");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}
+
+/// Changes a person's display name, role or standing, from `version`.
+/// `active` is "on" when the box is ticked (absent otherwise, as browsers send it).
+#[server(prefix = "/api", endpoint = "admin/update_user")]
+pub async fn update_user(
+    id: String,
+    version: String,
+    display_name: String,
+    role: String,
+    active: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::account::{Role, check_display_name};
+    let result = async {
+        let base: i64 = version.trim().parse().map_err(|_| {
+            AppError::invalid_field(
+                "version",
+                "The form is missing its version; reload the page.",
+            )
+        })?;
+        let display_name = check_display_name(&display_name)
+            .map_err(|m| AppError::invalid_field("display_name", m))?;
+        let role = Role::parse(&role).ok_or_else(|| {
+            AppError::invalid_field("role", format!("Choose a role: {}.", Role::codes()))
+        })?;
+        let update = crate::db::UserUpdate {
+            display_name,
+            role,
+            active: active
+                .as_deref()
+                .is_some_and(|v| !v.is_empty() && v != "off"),
+        };
+        let saved = super::context::db()?
+            .update_user(
+                &id,
+                base,
+                &update,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await;
+        match saved {
+            Ok(_) => {}
+            Err(crate::db::DbError::Conflict { current }) => {
+                return Err(AppError::Conflict {
+                    what: "account".into(),
+                    current_version: current,
+                    echo: None,
+                });
+            }
+            Err(crate::db::DbError::NotFound) => {
+                return Err(AppError::NotFound {
+                    what: "That account".into(),
+                });
+            }
+            Err(other) => return Err(other.into()),
+        }
+        leptos_axum::redirect("/admin/users");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}
+
+/// Sets a new password for someone who lost theirs; ends all their sessions.
+#[server(prefix = "/api", endpoint = "admin/reset_password")]
+pub async fn reset_password(
+    id: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    use crate::domain::account::check_new_password;
+    let result = async {
+        let db = super::context::db()?;
+        let user = db.user(&id).await?.ok_or(AppError::NotFound {
+            what: "That account".into(),
+        })?;
+        check_new_password(&password, &user.login)
+            .map_err(|m| AppError::invalid_field("password", m))?;
+        if password != password_confirm {
+            return Err(AppError::invalid_field(
+                "password_confirm",
+                "The two passwords differ; type the same one twice.",
+            ));
+        }
+        let hash =
+            super::context::blocking(move || crate::domain::password::hash_password(&password))
+                .await?
+                .map_err(AppError::internal)?;
+        db.set_password(&id, &hash, &super::context::actor()?, chrono::Utc::now())
+            .await?;
+        leptos_axum::redirect("/admin/users");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}
+
+/// One page of the audit log, newest first, times in the viewer's zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditPageView {
+    pub entries: Vec<(AuditEntry, super::incidents::ShownTime)>,
+    /// Pass as `before` for the next (older) page; `None` on the last page.
+    pub older: Option<i64>,
+}
+
+#[server(prefix = "/api", endpoint = "admin/audit")]
+pub async fn audit_log(before: Option<i64>) -> Result<AuditPageView, AppError> {
+    let result = async {
+        let zone = super::viewer::viewer_zone();
+        let entries = super::context::db()?.audit_page(before).await?;
+        let older = (entries.len() as i64 == crate::db::AUDIT_PAGE)
+            .then(|| entries.last().map(|e| e.id))
+            .flatten();
+        Ok(AuditPageView {
+            entries: entries
+                .into_iter()
+                .map(|e| {
+                    let shown = super::incidents::shape::shown(e.at, zone);
+                    (e, shown)
+                })
+                .collect(),
+            older,
+        })
+    };
+    super::context::finish(result.await)
+}

@@ -1,0 +1,134 @@
+//! Signing in and out, and the one-time setup of the first administrator.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use crate::domain::account::{NewUserForm, User};
+
+/// Who is signed in, and whether Debrief still waits for its first account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: Option<User>,
+    pub needs_setup: bool,
+}
+
+#[server(prefix = "/api", endpoint = "auth/session")]
+pub async fn current_session() -> Result<SessionInfo, AppError> {
+    let result = async {
+        let needs_setup = !super::context::auth_state()?
+            .setup_done()
+            .await
+            .map_err(AppError::from)?;
+        Ok(SessionInfo {
+            user: super::context::current_user().ok(),
+            needs_setup,
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// Signs in and sends the browser to `next` (a path on this site).
+#[server(prefix = "/api", endpoint = "auth/login")]
+pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
+    use crate::domain::password::{verify_against_nothing, verify_password};
+    let result = async {
+        let state = super::context::auth_state()?;
+        let address = super::context::client_address();
+        let login = login.trim().to_lowercase();
+        let now = chrono::Utc::now().timestamp().max(0) as u64;
+        let check = state
+            .throttle
+            .lock()
+            .map_err(|_| AppError::internal("login throttle poisoned"))?
+            .check(&login, &address, now);
+        if let Err(wait) = check {
+            if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+                options.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(wait.seconds),
+                );
+            }
+            return Err(AppError::TooManyAttempts {
+                message: wait.message(),
+                retry_after: wait.seconds,
+            });
+        }
+        let credentials = state.db.credentials(&login).await?;
+        let matched = match credentials {
+            Some(c) if c.user.active => {
+                let hash = c.password_hash.clone();
+                let ok =
+                    super::context::blocking(move || verify_password(&password, &hash)).await?;
+                ok.then_some(c)
+            }
+            _ => {
+                super::context::blocking(move || verify_against_nothing(&password)).await?;
+                None
+            }
+        };
+        let signed_in = {
+            let mut throttle = state
+                .throttle
+                .lock()
+                .map_err(|_| AppError::internal("login throttle poisoned"))?;
+            match matched {
+                Some(c) => {
+                    throttle.record_success(&login);
+                    Some(c)
+                }
+                None => {
+                    throttle.record_failure(&login, &address, now);
+                    None
+                }
+            }
+        };
+        let Some(c) = signed_in else {
+            tracing::info!(%login, %address, "sign-in refused");
+            return Err(AppError::SignInFailed);
+        };
+        let session = super::context::session()?;
+        crate::server::session::sign_in(&session, &c.user.id, c.session_epoch)
+            .await
+            .map_err(AppError::internal)?;
+        tracing::info!(login = %c.user.login, "signed in");
+        leptos_axum::redirect(&crate::domain::account::safe_return_path(&next));
+        Ok(())
+    };
+    super::context::finish(result.await)
+}
+
+#[server(prefix = "/api", endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let result = async {
+        crate::server::session::sign_out(&super::context::session()?).await;
+        leptos_axum::redirect("/login");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}
+
+/// Creates the first administrator and signs them in. Refused once any
+/// account exists.
+#[server(prefix = "/api", endpoint = "auth/setup")]
+pub async fn setup(form: NewUserForm) -> Result<(), AppError> {
+    use crate::domain::account::Role;
+    let result = async {
+        let state = super::context::auth_state()?;
+        if state.setup_done().await? {
+            return Err(AppError::from(crate::db::DbError::SetupDone));
+        }
+        let form = NewUserForm {
+            role: Role::Admin.code().into(),
+            ..form
+        };
+        let user = super::account::create_account(&form, None, true).await?;
+        let session = super::context::session()?;
+        crate::server::session::sign_in(&session, &user.id, 1)
+            .await
+            .map_err(AppError::internal)?;
+        leptos_axum::redirect("/");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}

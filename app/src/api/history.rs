@@ -1,0 +1,24 @@
+//! An incident's history: every change, who made it and what it changed.
+
+use leptos::prelude::*;
+
+use super::AppError;
+use super::incidents::ShownTime;
+use crate::domain::audit::AuditEntry;
+
+#[server(prefix = "/api", endpoint = "incidents/history")]
+pub async fn incident_history(number: String) -> Result<Vec<(AuditEntry, ShownTime)>, AppError> {
+    let result = async {
+        let n = super::incidents::parse_number(&number)?;
+        let zone = super::viewer::viewer_zone();
+        let entries = super::context::db()?.incident_history(n).await?;
+        Ok(entries
+            .into_iter()
+            .map(|e| {
+                let shown = super::incidents::shape::shown(e.at, zone);
+                (e, shown)
+            })
+            .collect())
+    };
+    super::context::finish(result.await)
+}

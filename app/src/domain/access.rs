@@ -1,0 +1,251 @@
+//! Who may call what: the one table every request is checked against.
+//!
+//! The server's access guard looks up each request here before anything else
+//! runs. A server function missing from [`SERVER_FUNCTIONS`] is refused to
+//! everyone, so a new endpoint cannot be reachable by accident.
+
+use super::account::Role;
+
+/// What a caller needs to reach a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not: the sign-in and first-run pages and static files.
+    Public,
+    /// A signed-in person whose role includes this one.
+    Signed(Role),
+}
+
+/// Every server function under `/api/`, with what it needs and whether it
+/// changes anything.
+pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
+    ("auth/session", Access::Public, Effect::Read),
+    ("auth/login", Access::Public, Effect::Write),
+    ("auth/setup", Access::Public, Effect::Write),
+    ("auth/logout", Access::Signed(Role::Viewer), Effect::Write),
+    (
+        "account/change_password",
+        Access::Signed(Role::Viewer),
+        Effect::Write,
+    ),
+    ("viewer/zone", Access::Signed(Role::Viewer), Effect::Read),
+    (
+        "viewer/set_zone",
+        Access::Signed(Role::Viewer),
+        Effect::Write,
+    ),
+    ("incidents/list", Access::Signed(Role::Viewer), Effect::Read),
+    ("incidents/get", Access::Signed(Role::Viewer), Effect::Read),
+    (
+        "incidents/history",
+        Access::Signed(Role::Viewer),
+        Effect::Read,
+    ),
+    (
+        "incidents/new_form",
+        Access::Signed(Role::Editor),
+        Effect::Read,
+    ),
+    (
+        "incidents/edit_form",
+        Access::Signed(Role::Editor),
+        Effect::Read,
+    ),
+    (
+        "incidents/create",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "incidents/update",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    ("admin/users", Access::Signed(Role::Admin), Effect::Read),
+    (
+        "admin/create_user",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
+    (
+        "admin/update_user",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
+    (
+        "admin/reset_password",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
+    ("admin/audit", Access::Signed(Role::Admin), Effect::Read),
+];
+
+/// Whether a server function changes stored state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    Read,
+    Write,
+}
+
+/// What a request path needs; `None` for an unknown server function, which
+/// is refused to everyone.
+pub fn required_access(path: &str) -> Option<Access> {
+    if let Some(endpoint) = path.strip_prefix("/api/") {
+        return SERVER_FUNCTIONS
+            .iter()
+            .find(|(name, _, _)| *name == endpoint)
+            .map(|(_, access, _)| *access);
+    }
+    if is_public_page(path) {
+        return Some(Access::Public);
+    }
+    if path == "/admin" || path.starts_with("/admin/") {
+        return Some(Access::Signed(Role::Admin));
+    }
+    if path == "/incidents/new" || (path.starts_with("/incidents/") && path.ends_with("/edit")) {
+        return Some(Access::Signed(Role::Editor));
+    }
+    // Every other page, including "not found", is for signed-in people.
+    Some(Access::Signed(Role::Viewer))
+}
+
+fn is_public_page(path: &str) -> bool {
+    matches!(
+        path,
+        "/login" | "/setup" | "/healthz" | "/favicon.svg" | "/robots.txt"
+    ) || path.starts_with("/pkg/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_need_the_role_their_actions_need() {
+        assert_eq!(required_access("/login"), Some(Access::Public));
+        assert_eq!(required_access("/pkg/debrief.wasm"), Some(Access::Public));
+        assert_eq!(required_access("/"), Some(Access::Signed(Role::Viewer)));
+        assert_eq!(
+            required_access("/incidents/4"),
+            Some(Access::Signed(Role::Viewer))
+        );
+        assert_eq!(
+            required_access("/incidents/4/edit"),
+            Some(Access::Signed(Role::Editor))
+        );
+        assert_eq!(
+            required_access("/incidents/new"),
+            Some(Access::Signed(Role::Editor))
+        );
+        assert_eq!(
+            required_access("/admin/users"),
+            Some(Access::Signed(Role::Admin))
+        );
+        assert_eq!(
+            required_access("/no/such/page"),
+            Some(Access::Signed(Role::Viewer))
+        );
+        // "/administrator" is not under /admin/, "/loginx" is not the login page.
+        assert_eq!(
+            required_access("/loginx"),
+            Some(Access::Signed(Role::Viewer))
+        );
+    }
+
+    #[test]
+    fn unknown_server_functions_are_refused_to_everyone() {
+        assert_eq!(required_access("/api/incidents/drop_all"), None);
+        assert_eq!(required_access("/api/"), None);
+        assert_eq!(
+            required_access("/api/incidents/update"),
+            Some(Access::Signed(Role::Editor))
+        );
+    }
+
+    #[test]
+    fn every_write_needs_a_signed_in_caller_except_signing_in() {
+        for (name, access, effect) in SERVER_FUNCTIONS {
+            if *effect == Effect::Write && !["auth/login", "auth/setup"].contains(name) {
+                assert_ne!(*access, Access::Public, "{name}");
+            }
+        }
+    }
+
+    /// Every server function the binary registers has a row in the table.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn every_registered_server_function_is_in_the_table() {
+        let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+            .map(|(path, _)| path.to_string())
+            .collect();
+        assert!(registered.len() >= SERVER_FUNCTIONS.len());
+        for path in &registered {
+            assert!(
+                required_access(path).is_some(),
+                "{path} has no row in access::SERVER_FUNCTIONS"
+            );
+        }
+        for (name, _, _) in SERVER_FUNCTIONS {
+            assert!(
+                registered.iter().any(|p| p == &format!("/api/{name}")),
+                "/api/{name} is in the table but no server function serves it"
+            );
+        }
+    }
+}
+
+/// Why a state-changing request looks cross-site, if it does. Browsers send
+/// `Sec-Fetch-Site` (all current ones) or at least `Origin` on every POST; a
+/// request with neither comes from a non-browser client, which carries no
+/// ambient cookies to abuse. Safe methods (GET, HEAD, OPTIONS) never change
+/// anything here and always pass.
+pub fn cross_site_refusal(
+    method: &str,
+    sec_fetch_site: Option<&str>,
+    origin: Option<&str>,
+    host: Option<&str>,
+) -> Option<&'static str> {
+    if matches!(method, "GET" | "HEAD" | "OPTIONS") {
+        return None;
+    }
+    const REFUSED: &str = "This request came from another site, so it was refused: changes can only be made from Debrief's own pages. Nothing was changed.";
+    if let Some(site) = sec_fetch_site {
+        return match site {
+            "same-origin" | "none" => None,
+            _ => Some(REFUSED),
+        };
+    }
+    if let Some(origin) = origin {
+        let authority = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
+        return match (authority, host) {
+            (Some(authority), Some(host)) if authority.eq_ignore_ascii_case(host) => None,
+            _ => Some(REFUSED),
+        };
+    }
+    None
+}
+
+#[cfg(test)]
+mod cross_site_tests {
+    use super::cross_site_refusal;
+
+    #[test]
+    fn cross_site_posts_are_refused_and_same_origin_ones_pass() {
+        let host = Some("debrief.example:3000");
+        assert!(cross_site_refusal("POST", Some("cross-site"), None, host).is_some());
+        assert!(cross_site_refusal("POST", Some("same-site"), None, host).is_some());
+        assert!(cross_site_refusal("POST", Some("same-origin"), None, host).is_none());
+        assert!(cross_site_refusal("POST", Some("none"), None, host).is_none());
+        // Without fetch metadata, the Origin must name this host.
+        assert!(
+            cross_site_refusal("POST", None, Some("http://debrief.example:3000"), host).is_none()
+        );
+        assert!(cross_site_refusal("POST", None, Some("https://evil.example"), host).is_some());
+        assert!(cross_site_refusal("POST", None, Some("null"), host).is_some());
+        assert!(cross_site_refusal("DELETE", None, Some("https://evil.example"), host).is_some());
+        // Reads and non-browser clients pass.
+        assert!(cross_site_refusal("GET", Some("cross-site"), None, host).is_none());
+        assert!(cross_site_refusal("POST", None, None, host).is_none());
+    }
+}

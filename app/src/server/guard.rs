@@ -1,0 +1,268 @@
+//! The access guard: every request passes here first. It refuses cross-site
+//! writes, finds the signed-in person from the session, and checks them
+//! against the one access table (`domain::access`). Server functions and
+//! pages behind it can rely on `CurrentUser` being present and allowed.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{HeaderValue, StatusCode, header};
+use tower_sessions::Session;
+
+use super::session::{self, CurrentUser};
+use crate::api::AppError;
+use crate::db::Db;
+use crate::domain::access::{
+    Access, Effect, SERVER_FUNCTIONS, cross_site_refusal, required_access,
+};
+use crate::domain::account::Role;
+use crate::domain::login_throttle::{LoginThrottle, ThrottleRules};
+
+/// What the guard and the sign-in functions share.
+#[derive(Clone)]
+pub struct AuthState {
+    pub db: Db,
+    pub throttle: Arc<Mutex<LoginThrottle>>,
+    /// Set once any account exists; accounts are never deleted, so it stays set.
+    setup_done: Arc<AtomicBool>,
+}
+
+impl AuthState {
+    pub fn new(db: Db) -> Self {
+        AuthState {
+            db,
+            throttle: Arc::new(Mutex::new(LoginThrottle::new(ThrottleRules::default()))),
+            setup_done: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// True once any account exists.
+    pub async fn setup_done(&self) -> Result<bool, crate::db::DbError> {
+        if self.setup_done.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let done = self.db.has_users().await?;
+        if done {
+            self.setup_done.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+}
+
+/// Paths that never need to know who is asking.
+fn is_static(path: &str) -> bool {
+    path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/healthz" | "/robots.txt")
+}
+
+pub async fn guard(
+    State(state): State<AuthState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let wants_html = accepts_html(&req);
+    let is_post = req.method() == http::Method::POST;
+    let cross_site = {
+        let header_of = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+        cross_site_refusal(
+            req.method().as_str(),
+            header_of("sec-fetch-site"),
+            header_of("origin"),
+            header_of("host"),
+        )
+    };
+    if let Some(reason) = cross_site {
+        tracing::warn!(%path, "refused a cross-site request");
+        return refusal(
+            AppError::Forbidden {
+                message: reason.into(),
+            },
+            wants_html,
+        );
+    }
+    let Some(access) = required_access(&path) else {
+        return refusal(
+            AppError::NotFound {
+                what: format!("The endpoint {path}"),
+            },
+            false,
+        );
+    };
+    if is_write(&path) && !is_post {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "POST")],
+            "Changes are made with POST only.",
+        )
+            .into_response();
+    }
+    if is_static(&path) {
+        return next.run(req).await;
+    }
+
+    let user = match session::read(&session).await {
+        Some(auth) => match state.db.user_for_session(&auth.user_id, auth.epoch).await {
+            Ok(Some(user)) => {
+                session::renew_if_due(&session, &auth).await;
+                Some(user)
+            }
+            // Disabled, or signed in before a password change: the session ends.
+            Ok(None) => {
+                session::sign_out(&session).await;
+                None
+            }
+            Err(e) => return refusal(AppError::internal(e), wants_html),
+        },
+        None => None,
+    };
+
+    let is_page = !path.starts_with("/api/");
+    let is_get = req.method() == http::Method::GET;
+    let wanted = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
+    if is_page && is_get {
+        let setup_done = match state.setup_done().await {
+            Ok(done) => done,
+            Err(e) => return refusal(AppError::internal(e), true),
+        };
+        match (path.as_str(), &user, setup_done) {
+            ("/setup", _, true) => return Redirect::to("/login").into_response(),
+            ("/setup", _, false) => {}
+            (_, None, false) => return Redirect::to("/setup").into_response(),
+            ("/login", Some(_), _) => return Redirect::to("/").into_response(),
+            _ => {}
+        }
+    }
+
+    if let Access::Signed(needed) = access {
+        match &user {
+            None if is_page && is_get => {
+                return Redirect::to(&format!("/login?next={}", percent_encode(&wanted)))
+                    .into_response();
+            }
+            None if wants_html => return Redirect::to("/login").into_response(),
+            None => return refusal(AppError::SignInRequired, false),
+            Some(user) if !user.role.allows(needed) => {
+                return refusal(role_refusal(user.role, needed), wants_html);
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(user) = user {
+        req.extensions_mut().insert(CurrentUser(user));
+    }
+    next.run(req).await
+}
+
+fn is_write(path: &str) -> bool {
+    path.strip_prefix("/api/").is_some_and(|endpoint| {
+        SERVER_FUNCTIONS
+            .iter()
+            .any(|(name, _, effect)| *name == endpoint && *effect == Effect::Write)
+    })
+}
+
+fn role_refusal(has: Role, needed: Role) -> AppError {
+    AppError::Forbidden {
+        message: format!(
+            "Your role ({}) does not allow this; it needs the {} role. An administrator can change roles.",
+            has.label(),
+            needed.label()
+        ),
+    }
+}
+
+fn accepts_html(req: &Request) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+/// A refusal as the caller can read it: a small page for a browser
+/// navigation or plain form post, the app's JSON error for a script.
+fn refusal(error: AppError, as_html: bool) -> Response {
+    let status = error.status();
+    if as_html {
+        let title = match status {
+            StatusCode::FORBIDDEN => "Not allowed",
+            StatusCode::NOT_FOUND => "Not found",
+            _ => "Something went wrong",
+        };
+        let body = format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <title>{title} · Debrief</title><link rel=\"stylesheet\" href=\"/pkg/debrief.css\"></head>\
+             <body><main id=\"main\" class=\"refusal\"><h1>{title}</h1><p>{}</p>\
+             <p><a href=\"/\">Back to the incidents</a></p></main></body></html>",
+            escape_html(&error.to_string())
+        );
+        return (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            body,
+        )
+            .into_response();
+    }
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Percent-encodes a path and query for use as one query parameter value.
+fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_paths_survive_as_one_parameter() {
+        assert_eq!(
+            percent_encode("/incidents?status=resolved&page=2"),
+            "/incidents%3Fstatus%3Dresolved%26page%3D2"
+        );
+    }
+
+    #[test]
+    fn writes_are_known_from_the_table() {
+        assert!(is_write("/api/incidents/update"));
+        assert!(!is_write("/api/incidents/get"));
+        assert!(!is_write("/incidents/update"));
+    }
+}

@@ -1,0 +1,7 @@
+//! The server's cross-cutting middleware: who the caller is and what they may
+//! reach (`guard`), and the security headers every response carries
+//! (`headers`). Server-only; `src/main.rs` lists these layers in order.
+
+pub mod guard;
+pub mod headers;
+pub mod session;
