@@ -8,7 +8,7 @@ use leptos_router::{
     path,
 };
 
-use crate::components::session::{IfRole, provide_session};
+use crate::components::session::provide_session;
 use crate::components::zone_picker::ZonePicker;
 use crate::domain::account::Role;
 use crate::pages::{
@@ -38,41 +38,66 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// "Page · Debrief". On the server the text is escaped: leptos_meta 0.8.7
+/// writes the server-rendered `<title>` without escaping, so a title such as
+/// `</title><script>` would otherwise become markup. In the browser it is set
+/// as `document.title`, plain text, so it stays as typed.
+fn document_title(text: String) -> String {
+    let title = if text.is_empty() {
+        "Debrief".to_string()
+    } else {
+        format!("{text} · Debrief")
+    };
+    if cfg!(feature = "ssr") {
+        title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        title
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let session = provide_session();
     view! {
         <Stylesheet id="leptos" href="/pkg/debrief.css"/>
-        <Title formatter=|text: String| if text.is_empty() { "Debrief".to_string() } else { format!("{text} · Debrief") }/>
+        <Title formatter=document_title/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <header class="site-header">
                 <a class="brand" href="/">"Debrief"</a>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        let user = session.await.ok().and_then(|info| info.user);
-                        user.map(|user| view! {
+                        let info = session.await.ok();
+                        let zone = info.as_ref().map(|i| i.viewer_zone.clone()).unwrap_or_default();
+                        let user = info.and_then(|info| info.user);
+                        user.map(|user| {
+                            let is_editor = user.role.allows(Role::Editor);
+                            let is_admin = user.role.allows(Role::Admin);
+                            view! {
                             <nav aria-label="Main">
                                 <ul>
                                     <li><a href="/incidents">"Incidents"</a></li>
-                                    <IfRole role=Role::Editor>
+                                    {is_editor.then(|| view! {
                                         <li><a href="/incidents/new">"New incident"</a></li>
-                                    </IfRole>
-                                    <IfRole role=Role::Admin>
+                                    })}
+                                    {is_admin.then(|| view! {
                                         <li><a href="/admin/users">"People"</a></li>
                                         <li><a href="/admin/audit">"Audit log"</a></li>
-                                    </IfRole>
+                                    })}
                                 </ul>
                             </nav>
-                            <ZonePicker/>
+                            <ZonePicker current=zone/>
                             <div class="signed-in">
                                 <a href="/account" title="Your account">{user.display_name}" ("{user.role.label()}")"</a>
                                 <form method="post" action="/api/auth/logout">
                                     <button type="submit" class="link-button">"Sign out"</button>
                                 </form>
                             </div>
-                        })
+                        }})
                     })}
                 </Suspense>
             </header>

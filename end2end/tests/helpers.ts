@@ -1,4 +1,7 @@
-import { expect, Page } from '@playwright/test';
+import { APIResponse, expect, Page } from '@playwright/test';
+import { PASSWORD } from './accounts';
+
+export { ACCOUNTS, PASSWORD, headerName } from './accounts';
 
 /** A suffix that keeps each test's incidents apart in the shared database. */
 export function uniq(): string {
@@ -11,6 +14,32 @@ export async function open(page: Page, url: string, js: boolean) {
   if (js) {
     await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
   }
+}
+
+/**
+ * Signs in through the sign-in page, a plain form post that works with and
+ * without JavaScript, and waits until the page it leads to has loaded.
+ */
+export async function signIn(page: Page, login: string, js: boolean, password = PASSWORD) {
+  await open(page, '/login', js);
+  await page.locator('#login-name').fill(login);
+  await page.locator('#login-password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).not.toHaveURL(/\/login(\?|$)/);
+  if (js) {
+    await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+  }
+}
+
+/**
+ * Posts a form to a server function as the person signed in on `page`.
+ * Playwright's request context withholds Secure cookies from plain-HTTP hosts
+ * other than "localhost" (the browser itself sends them to 127.0.0.1), so the
+ * session cookie is passed by hand. Redirects are not followed.
+ */
+export async function postForm(page: Page, url: string, form: Record<string, string>): Promise<APIResponse> {
+  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  return page.request.post(url, { form, headers: { cookie }, maxRedirects: 0 });
 }
 
 export type Moments = Partial<Record<

@@ -41,12 +41,22 @@ impl std::ops::Deref for Server {
     }
 }
 
+/// "Editor person" for "editor": the display name the harness gives an account.
+pub fn display_name(login: &str) -> String {
+    let mut chars = login.chars();
+    let first = chars
+        .next()
+        .map(|c| c.to_uppercase().to_string())
+        .unwrap_or_default();
+    format!("{first}{} person", chars.as_str())
+}
+
 /// Creates an account with the real command line, the password on stdin.
 pub fn add_user(db_path: &std::path::Path, login: &str, role: &str) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["user", "add", "--role", role, "--display-name"])
-        .arg(format!("{} person", login))
+        .arg(display_name(login))
         .arg(login)
         .arg("--database-url")
         .arg(db_path)
@@ -308,6 +318,17 @@ pub async fn query_i64(db_path: &std::path::Path, sql: &str) -> i64 {
         .await
         .unwrap();
     let value: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    value
+}
+
+/// Reads one text value from a database file.
+pub async fn query_text(db_path: &std::path::Path, sql: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
+        .await
+        .unwrap();
+    let value: String = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
     conn.close().await.unwrap();
     value
 }

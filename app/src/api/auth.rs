@@ -11,6 +11,8 @@ use crate::domain::account::{NewUserForm, User};
 pub struct SessionInfo {
     pub user: Option<User>,
     pub needs_setup: bool,
+    /// The zone times are shown in, for the header's picker.
+    pub viewer_zone: String,
 }
 
 #[server(prefix = "/api", endpoint = "auth/session")]
@@ -23,6 +25,7 @@ pub async fn current_session() -> Result<SessionInfo, AppError> {
         Ok(SessionInfo {
             user: super::context::current_user().ok(),
             needs_setup,
+            viewer_zone: super::viewer::viewer_zone().name().to_string(),
         })
     };
     super::context::finish(result.await)

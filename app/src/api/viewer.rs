@@ -20,12 +20,6 @@ pub fn viewer_zone() -> chrono_tz::Tz {
         .unwrap_or(chrono_tz::Tz::UTC)
 }
 
-/// The zone the viewer sees times in, for the header's picker.
-#[server(prefix = "/api", endpoint = "viewer/zone")]
-pub async fn current_viewer_zone() -> Result<String, super::AppError> {
-    Ok(viewer_zone().name().to_string())
-}
-
 /// Remembers the viewer's zone for a year.
 #[server(prefix = "/api", endpoint = "viewer/set_zone")]
 pub async fn set_viewer_zone(zone: String) -> Result<(), super::AppError> {

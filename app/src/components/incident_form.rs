@@ -9,6 +9,20 @@ use crate::domain::incident::{Cynefin, DetectionMethod, Severity, Status};
 use crate::domain::incident_form::{FieldError, IncidentForm, limits};
 use crate::domain::moments::KeyMoment;
 
+/// The content of a `<textarea>`. tachys 0.2.19 writes textarea children
+/// unescaped on the server (`ESCAPE_CHILDREN = false`), so text holding
+/// `</textarea>` would end the element and become markup. Browsers decode
+/// character references inside a textarea, so escaping on the server shows
+/// the text exactly as typed; in the browser the text is a DOM text node and
+/// needs nothing.
+fn textarea_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        text.replace('&', "&amp;").replace('<', "&lt;")
+    } else {
+        text.to_string()
+    }
+}
+
 fn field_id(field: &str) -> String {
     format!("field-{}", field.replace(['.', '_'], "-"))
 }
@@ -147,7 +161,7 @@ fn NoteField(
         <div class="field" class:invalid=invalid>
             <label for=id.clone()>{label}</label>
             <textarea id=id.clone() name=format!("form[{field}]") rows="2" maxlength=limits::NOTE.to_string()
-                placeholder=placeholder aria-describedby=described_by(&id, false, invalid)>{value}</textarea>
+                placeholder=placeholder aria-describedby=described_by(&id, false, invalid)>{textarea_text(&value)}</textarea>
             <FieldMessage id=id error hint=None/>
         </div>
     }
@@ -246,7 +260,7 @@ pub fn IncidentFields(values: IncidentForm, errors: Vec<FieldError>) -> impl Int
             <label for=summary_id.clone()>"Summary (Markdown)"</label>
             <textarea id=summary_id.clone() name="form[summary]" rows="10"
                 placeholder="What did responders know and expect at each point? What made their actions make sense at the time?"
-                aria-describedby=described_by(&summary_id, false, summary_invalid)>{values.summary.clone()}</textarea>
+                aria-describedby=described_by(&summary_id, false, summary_invalid)>{textarea_text(&values.summary)}</textarea>
             <FieldMessage id=summary_id error=summary_error hint=None/>
         </div>
     }

@@ -27,7 +27,6 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Access::Signed(Role::Viewer),
         Effect::Write,
     ),
-    ("viewer/zone", Access::Signed(Role::Viewer), Effect::Read),
     (
         "viewer/set_zone",
         Access::Signed(Role::Viewer),

@@ -65,7 +65,7 @@ pub mod limits {
 pub fn check_login(raw: &str) -> Result<String, String> {
     let login = raw.trim().to_lowercase();
     let n = login.chars().count();
-    if n < limits::LOGIN_MIN || n > limits::LOGIN_MAX {
+    if !(limits::LOGIN_MIN..=limits::LOGIN_MAX).contains(&n) {
         return Err(format!(
             "A login name has {} to {} characters; this one has {n}.",
             limits::LOGIN_MIN,

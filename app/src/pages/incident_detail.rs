@@ -2,31 +2,31 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::api::AppError;
 use crate::api::history::incident_history;
+use crate::api::incidents::ShownTime;
 use crate::api::incidents::{IncidentDetailView, get_incident};
 use crate::components::error_view::ErrorView;
 use crate::components::history::HistoryList;
 use crate::components::labels::{DurationText, SeverityBadge, StatusBadge};
 use crate::components::phase_bar::PhaseBar;
-use crate::components::session::IfRole;
+use crate::components::session::SessionResource;
 use crate::domain::account::Role;
+use crate::domain::audit::AuditEntry;
 use crate::domain::phases::Phase;
+
+type History = Result<Vec<(AuditEntry, ShownTime)>, AppError>;
 
 /// Every change to the incident, oldest first.
 #[component]
-fn IncidentHistory(number: i64) -> impl IntoView {
-    let history = Resource::new(move || number.to_string(), incident_history);
+fn IncidentHistory(history: History) -> impl IntoView {
     view! {
         <section aria-labelledby="history-heading" class="history-section">
             <h2 id="history-heading">"History"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match history.await {
-                        Ok(entries) => view! { <HistoryList entries show_object=false/> }.into_any(),
-                        Err(error) => view! { <p class="field-error">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {match history {
+                Ok(entries) => view! { <HistoryList entries show_object=false/> }.into_any(),
+                Err(error) => view! { <p class="field-error">{error.to_string()}</p> }.into_any(),
+            }}
         </section>
     }
 }
@@ -36,11 +36,25 @@ pub fn IncidentDetailPage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
     let detail = Resource::new(number, get_incident);
+    // Made here, not inside the detail view, so it loads once per page.
+    let history = Resource::new(number, incident_history);
+    let session = use_context::<SessionResource>();
     view! {
+        // One Suspense for everything the page needs: nested ones inside an
+        // already-resolved view do not hydrate reliably.
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let can_edit = match session {
+                    Some(s) => s
+                        .await
+                        .ok()
+                        .and_then(|info| info.user)
+                        .is_some_and(|u| u.role.allows(Role::Editor)),
+                    None => false,
+                };
+                let history = history.await;
                 match detail.await {
-                    Ok(view) => view! { <IncidentDetail view/> }.into_any(),
+                    Ok(view) => view! { <IncidentDetail view history can_edit/> }.into_any(),
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                 }
             })}
@@ -57,7 +71,7 @@ fn or_none(value: &str) -> String {
 }
 
 #[component]
-fn IncidentDetail(view: IncidentDetailView) -> impl IntoView {
+fn IncidentDetail(view: IncidentDetailView, history: History, can_edit: bool) -> impl IntoView {
     let IncidentDetailView {
         incident,
         moments,
@@ -79,9 +93,9 @@ fn IncidentDetail(view: IncidentDetailView) -> impl IntoView {
                     <SeverityBadge severity=c.severity/>" "<StatusBadge status=c.status/>
                     " · version "{incident.version}" · last saved "<time datetime=updated.iso>{updated.text}</time>
                 </p>
-                <IfRole role=Role::Editor>
+                {can_edit.then(|| view! {
                     <p><a class="button" href=format!("/incidents/{}/edit", number.0)>"Edit incident"</a></p>
-                </IfRole>
+                })}
             </header>
 
             <dl class="facts">
@@ -167,7 +181,7 @@ fn IncidentDetail(view: IncidentDetailView) -> impl IntoView {
                 }}
             </section>
 
-            <IncidentHistory number=number.0/>
+            <IncidentHistory history/>
         </article>
     }
 }

@@ -1,0 +1,366 @@
+//! Who may call what, over real HTTP: every server function and every page,
+//! tried by an anonymous caller, a viewer, an editor and an administrator.
+//! Callers below the needed role are refused (401/403, or sent to sign in)
+//! and change nothing; the lowest allowed role succeeds.
+
+mod common;
+
+use common::{Client, Server, dump, incident_form, query_i64};
+
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+enum Caller {
+    Anonymous,
+    Viewer,
+    Editor,
+    Admin,
+}
+
+const CALLERS: [Caller; 4] = [
+    Caller::Anonymous,
+    Caller::Viewer,
+    Caller::Editor,
+    Caller::Admin,
+];
+
+/// One server function: its endpoint, the lowest caller that may use it, and
+/// whether it changes anything.
+struct Endpoint {
+    name: &'static str,
+    needs: Caller,
+    writes: bool,
+}
+
+/// The expected access, written out independently of the app's own table.
+const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        name: "auth/session",
+        needs: Caller::Anonymous,
+        writes: false,
+    },
+    Endpoint {
+        name: "auth/login",
+        needs: Caller::Anonymous,
+        writes: true,
+    },
+    Endpoint {
+        name: "auth/setup",
+        needs: Caller::Anonymous,
+        writes: true,
+    },
+    Endpoint {
+        name: "auth/logout",
+        needs: Caller::Viewer,
+        writes: true,
+    },
+    Endpoint {
+        name: "account/change_password",
+        needs: Caller::Viewer,
+        writes: true,
+    },
+    Endpoint {
+        name: "viewer/set_zone",
+        needs: Caller::Viewer,
+        writes: true,
+    },
+    Endpoint {
+        name: "incidents/list",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "incidents/get",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "incidents/history",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "incidents/new_form",
+        needs: Caller::Editor,
+        writes: false,
+    },
+    Endpoint {
+        name: "incidents/edit_form",
+        needs: Caller::Editor,
+        writes: false,
+    },
+    Endpoint {
+        name: "incidents/create",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "incidents/update",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "admin/users",
+        needs: Caller::Admin,
+        writes: false,
+    },
+    Endpoint {
+        name: "admin/create_user",
+        needs: Caller::Admin,
+        writes: true,
+    },
+    Endpoint {
+        name: "admin/update_user",
+        needs: Caller::Admin,
+        writes: true,
+    },
+    Endpoint {
+        name: "admin/reset_password",
+        needs: Caller::Admin,
+        writes: true,
+    },
+    Endpoint {
+        name: "admin/audit",
+        needs: Caller::Admin,
+        writes: false,
+    },
+];
+
+async fn client(server: &Server, caller: Caller) -> Client {
+    match caller {
+        Caller::Anonymous => server.anonymous(),
+        Caller::Viewer => server.as_user("viewer").await,
+        Caller::Editor => server.as_user("editor").await,
+        Caller::Admin => server.as_user("admin").await,
+    }
+}
+
+/// A valid request body for each endpoint, fresh for each attempt.
+async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, String)> {
+    let own = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let subject_version = || async {
+        query_i64(
+            &server.db_path,
+            "SELECT version FROM users WHERE login = 'subject'",
+        )
+        .await
+        .to_string()
+    };
+    let subject_id = "11111111-1111-4111-8111-111111111111";
+    match name {
+        "auth/login" => own(&[
+            ("login", "viewer"),
+            ("password", common::PASSWORD),
+            ("next", "/"),
+        ]),
+        "auth/setup" => own(&[
+            ("form[login]", "late"),
+            ("form[display_name]", "Late arrival"),
+            ("form[password]", "a long enough passphrase"),
+            ("form[password_confirm]", "a long enough passphrase"),
+        ]),
+        "account/change_password" => own(&[
+            ("current", common::PASSWORD),
+            ("password", common::PASSWORD),
+            ("password_confirm", common::PASSWORD),
+        ]),
+        "viewer/set_zone" => own(&[("zone", "Europe/Paris")]),
+        "incidents/list" => own(&[
+            ("query[sort]", "start"),
+            ("query[descending]", "true"),
+            ("query[page]", "1"),
+        ]),
+        "incidents/get" | "incidents/history" | "incidents/edit_form" => own(&[("number", "1")]),
+        "incidents/create" => own(&incident_form("Access check", "blip", "api")),
+        "incidents/update" => {
+            let version = query_i64(
+                &server.db_path,
+                "SELECT version FROM incidents WHERE number = 1",
+            )
+            .await
+            .to_string();
+            let mut form = own(&incident_form("Access check, edited", "blip", "api"));
+            form.push(("number".into(), "1".into()));
+            form.push(("version".into(), version));
+            form
+        }
+        "admin/create_user" => {
+            let login = format!("person{attempt}");
+            own(&[
+                ("form[login]", &login),
+                ("form[display_name]", "A new colleague"),
+                ("form[role]", "viewer"),
+                ("form[password]", "a long enough passphrase"),
+                ("form[password_confirm]", "a long enough passphrase"),
+            ])
+        }
+        "admin/update_user" => {
+            let version = subject_version().await;
+            own(&[
+                ("id", subject_id),
+                ("version", &version),
+                ("display_name", &format!("Subject {attempt}")),
+                ("role", "viewer"),
+                ("active", "on"),
+            ])
+        }
+        "admin/reset_password" => own(&[
+            ("id", subject_id),
+            ("password", "another long passphrase"),
+            ("password_confirm", "another long passphrase"),
+        ]),
+        _ => vec![],
+    }
+}
+
+fn refused(status: u16) -> bool {
+    matches!(status, 401 | 403)
+}
+
+#[tokio::test]
+async fn every_server_function_admits_exactly_the_roles_it_should() {
+    let server = Server::start();
+    common::add_user(&server.db_path, "subject", "viewer");
+    common::execute_sql(
+        &server.db_path,
+        "UPDATE users SET id = '11111111-1111-4111-8111-111111111111' WHERE login = 'subject'",
+    )
+    .await;
+    let created = server
+        .post(
+            "/api/incidents/create",
+            &incident_form("Seed", "blip", "api"),
+        )
+        .await;
+    assert_eq!(created.status(), 200);
+
+    // The test's table covers every endpoint the app's own table lists.
+    for (name, _, _) in app::domain::access::SERVER_FUNCTIONS {
+        assert!(
+            ENDPOINTS.iter().any(|e| e.name == *name),
+            "{name} is missing from this test's table"
+        );
+    }
+
+    let mut attempt = 0;
+    for endpoint in ENDPOINTS {
+        for caller in CALLERS {
+            attempt += 1;
+            // A fresh session per attempt: some calls end or change sessions.
+            let client = client(&server, caller).await;
+            let body = body_for(&server, endpoint.name, attempt).await;
+            let before = dump(&server.db_path).await;
+            let res = client
+                .http
+                .post(client.url(&format!("/api/{}", endpoint.name)))
+                .form(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let text = res.text().await.unwrap();
+            let what = format!(
+                "{:?} calling {} got {status}: {text}",
+                caller, endpoint.name
+            );
+            if caller < endpoint.needs {
+                assert!(refused(status), "{what}");
+                if caller == Caller::Anonymous {
+                    assert_eq!(status, 401, "{what}");
+                    assert!(text.contains("SignInRequired"), "{what}");
+                } else {
+                    assert!(text.contains("does not allow this"), "{what}");
+                }
+                if endpoint.writes {
+                    assert_eq!(dump(&server.db_path).await, before, "{what} changed data");
+                }
+            } else if endpoint.name == "auth/setup" {
+                // Open only on a fresh database: refused to everyone here.
+                assert_eq!(status, 403, "{what}");
+                assert!(text.contains("already set up"), "{what}");
+            } else if caller == endpoint.needs {
+                assert!((200..300).contains(&status), "{what}");
+            } else {
+                assert!(!refused(status), "{what}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn changes_go_by_post_only() {
+    let server = Server::start();
+    for name in ["incidents/create", "admin/create_user", "auth/logout"] {
+        let res = server.get(&format!("/api/{name}")).await;
+        assert_eq!(res.status(), 405, "GET /api/{name}");
+    }
+    let unknown = server.post("/api/incidents/drop_everything", &[]).await;
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
+async fn pages_admit_the_roles_they_should() {
+    let server = Server::start();
+    let created = server
+        .post(
+            "/api/incidents/create",
+            &incident_form("Seed", "blip", "api"),
+        )
+        .await;
+    assert_eq!(created.status(), 200);
+    let pages: &[(&str, Caller)] = &[
+        ("/", Caller::Viewer),
+        ("/incidents", Caller::Viewer),
+        ("/incidents/1", Caller::Viewer),
+        ("/account", Caller::Viewer),
+        ("/incidents/new", Caller::Editor),
+        ("/incidents/1/edit", Caller::Editor),
+        ("/admin/users", Caller::Admin),
+        ("/admin/audit", Caller::Admin),
+    ];
+    for caller in CALLERS {
+        let client = client(&server, caller).await;
+        for (path, needs) in pages {
+            let res = client
+                .http
+                .get(client.url(path))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            let what = format!("{caller:?} GET {path}: {status} {location:?}");
+            if caller == Caller::Anonymous {
+                assert_eq!(status, 303, "{what}");
+                let expected = format!("/login?next={}", path.replace('?', "%3F"));
+                assert_eq!(location.as_deref(), Some(expected.as_str()), "{what}");
+            } else if caller < *needs {
+                assert_eq!(status, 403, "{what}");
+                let body = res.text().await.unwrap();
+                assert!(
+                    body.contains("Not allowed") && body.contains("does not allow this"),
+                    "{what}"
+                );
+            } else {
+                assert_eq!(status, 200, "{what}");
+            }
+        }
+        // Sign-in page: open to anonymous callers, signed-in people go home.
+        let login = client.get("/login").await;
+        if caller == Caller::Anonymous {
+            assert_eq!(login.status(), 200);
+        } else {
+            assert_eq!(login.status(), 303);
+        }
+    }
+    // Static files need no session.
+    assert_eq!(server.anonymous().get("/healthz").await.status(), 200);
+    assert_eq!(server.anonymous().get("/favicon.svg").await.status(), 200);
+}
