@@ -172,13 +172,7 @@ async fn user_command(database_url: &str, command: &UserCommand) -> Result<(), S
                     .collect::<Vec<_>>()
                     .join("\n")
             })?;
-            let password_hash = app::domain::password::hash_password(&new.password)?;
-            let record = app::db::UserRecord {
-                login: new.login,
-                display_name: new.display_name,
-                role: new.role,
-                password_hash,
-            };
+            let record = app::db::UserRecord::hashing(new)?;
             db.create_user(
                 &record,
                 &Actor::command_line("user add"),

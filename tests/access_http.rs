@@ -216,6 +216,17 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
     }
 }
 
+/// Incident #1, which the reads and the edit address.
+async fn seed_incident(server: &Server) {
+    let created = server
+        .post(
+            "/api/incidents/create",
+            &incident_form("Seed", "blip", "api"),
+        )
+        .await;
+    assert_eq!(created.status(), 200);
+}
+
 fn refused(status: u16) -> bool {
     matches!(status, 401 | 403)
 }
@@ -229,13 +240,7 @@ async fn every_server_function_admits_exactly_the_roles_it_should() {
         "UPDATE users SET id = '11111111-1111-4111-8111-111111111111' WHERE login = 'subject'",
     )
     .await;
-    let created = server
-        .post(
-            "/api/incidents/create",
-            &incident_form("Seed", "blip", "api"),
-        )
-        .await;
-    assert_eq!(created.status(), 200);
+    seed_incident(&server).await;
 
     // The test's table covers every endpoint the app's own table lists.
     for (name, _, _) in app::domain::access::SERVER_FUNCTIONS {
@@ -304,13 +309,7 @@ async fn changes_go_by_post_only() {
 #[tokio::test]
 async fn pages_admit_the_roles_they_should() {
     let server = Server::start();
-    let created = server
-        .post(
-            "/api/incidents/create",
-            &incident_form("Seed", "blip", "api"),
-        )
-        .await;
-    assert_eq!(created.status(), 200);
+    seed_incident(&server).await;
     let pages: &[(&str, Caller)] = &[
         ("/", Caller::Viewer),
         ("/incidents", Caller::Viewer),

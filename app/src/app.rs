@@ -49,10 +49,7 @@ fn document_title(text: String) -> String {
         format!("{text} · Debrief")
     };
     if cfg!(feature = "ssr") {
-        title
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
+        crate::domain::html_text::escape_text(&title)
     } else {
         title
     }

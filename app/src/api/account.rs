@@ -19,21 +19,13 @@ pub(crate) async fn create_account(
     let new = form
         .validate()
         .map_err(|errors| AppError::invalid(errors).with_echo(&echo))?;
-    let password = new.password.clone();
-    let password_hash =
-        super::context::blocking(move || crate::domain::password::hash_password(&password))
-            .await?
-            .map_err(AppError::internal)?;
-    let record = crate::db::UserRecord {
-        login: new.login.clone(),
-        display_name: new.display_name.clone(),
-        role: new.role,
-        password_hash,
-    };
     let actor = actor.unwrap_or_else(|| crate::domain::audit::Actor {
         user_id: None,
         name: format!("{} ({}), first-run setup", new.display_name, new.login),
     });
+    let record = super::context::blocking(move || crate::db::UserRecord::hashing(new))
+        .await?
+        .map_err(AppError::internal)?;
     let created = super::context::db()?
         .create_user(&record, &actor, only_if_none, chrono::Utc::now())
         .await;
@@ -48,7 +40,7 @@ pub async fn change_password(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use crate::domain::account::check_new_password;
+    use crate::domain::account::check_new_password_pair;
     use crate::domain::password::{hash_password, verify_password};
     let result = async {
         let user = super::context::current_user()?;
@@ -64,14 +56,8 @@ pub async fn change_password(
                 "That is not your current password; nothing was changed.",
             ));
         }
-        check_new_password(&password, &user.login)
-            .map_err(|m| AppError::invalid_field("password", m))?;
-        if password != password_confirm {
-            return Err(AppError::invalid_field(
-                "password_confirm",
-                "The two new passwords differ; type the same one twice.",
-            ));
-        }
+        check_new_password_pair(&password, &password_confirm, &user.login)
+            .map_err(|e| AppError::invalid(vec![e]))?;
         let new_hash = super::context::blocking(move || hash_password(&password))
             .await?
             .map_err(AppError::internal)?;

@@ -104,20 +104,14 @@ pub async fn reset_password(
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
-    use crate::domain::account::check_new_password;
+    use crate::domain::account::check_new_password_pair;
     let result = async {
         let db = super::context::db()?;
         let user = db.user(&id).await?.ok_or(AppError::NotFound {
             what: "That account".into(),
         })?;
-        check_new_password(&password, &user.login)
-            .map_err(|m| AppError::invalid_field("password", m))?;
-        if password != password_confirm {
-            return Err(AppError::invalid_field(
-                "password_confirm",
-                "The two passwords differ; type the same one twice.",
-            ));
-        }
+        check_new_password_pair(&password, &password_confirm, &user.login)
+            .map_err(|e| AppError::invalid(vec![e]))?;
         let hash =
             super::context::blocking(move || crate::domain::password::hash_password(&password))
                 .await?
@@ -147,13 +141,7 @@ pub async fn audit_log(before: Option<i64>) -> Result<AuditPageView, AppError> {
             .then(|| entries.last().map(|e| e.id))
             .flatten();
         Ok(AuditPageView {
-            entries: entries
-                .into_iter()
-                .map(|e| {
-                    let shown = super::incidents::shape::shown(e.at, zone);
-                    (e, shown)
-                })
-                .collect(),
+            entries: super::history::with_shown_times(entries, zone),
             older,
         })
     };

@@ -6,19 +6,28 @@ use super::AppError;
 use super::incidents::ShownTime;
 use crate::domain::audit::AuditEntry;
 
+/// Audit entries paired with their time in the viewer's zone.
+#[cfg(feature = "ssr")]
+pub(crate) fn with_shown_times(
+    entries: Vec<AuditEntry>,
+    zone: chrono_tz::Tz,
+) -> Vec<(AuditEntry, ShownTime)> {
+    entries
+        .into_iter()
+        .map(|e| {
+            let shown = super::incidents::shape::shown(e.at, zone);
+            (e, shown)
+        })
+        .collect()
+}
+
 #[server(prefix = "/api", endpoint = "incidents/history")]
 pub async fn incident_history(number: String) -> Result<Vec<(AuditEntry, ShownTime)>, AppError> {
     let result = async {
         let n = super::incidents::parse_number(&number)?;
         let zone = super::viewer::viewer_zone();
         let entries = super::context::db()?.incident_history(n).await?;
-        Ok(entries
-            .into_iter()
-            .map(|e| {
-                let shown = super::incidents::shape::shown(e.at, zone);
-                (e, shown)
-            })
-            .collect())
+        Ok(with_shown_times(entries, zone))
     };
     super::context::finish(result.await)
 }

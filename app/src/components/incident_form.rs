@@ -17,7 +17,7 @@ use crate::domain::moments::KeyMoment;
 /// needs nothing.
 fn textarea_text(text: &str) -> String {
     if cfg!(feature = "ssr") {
-        text.replace('&', "&amp;").replace('<', "&lt;")
+        crate::domain::html_text::escape_text(text)
     } else {
         text.to_string()
     }

@@ -61,22 +61,6 @@ fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, DbError> {
 pub const AUDIT_PAGE: i64 = 100;
 
 impl Db {
-    /// The history of one object, oldest first.
-    pub async fn audit_of(
-        &self,
-        object_kind: &str,
-        object_id: &str,
-    ) -> Result<Vec<AuditEntry>, DbError> {
-        let rows = sqlx::query(
-            "SELECT * FROM audit_log WHERE object_kind = ? AND object_id = ? ORDER BY id",
-        )
-        .bind(object_kind)
-        .bind(object_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(entry_from_row).collect()
-    }
-
     /// The history of an incident, oldest first.
     pub async fn incident_history(
         &self,

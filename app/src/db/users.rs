@@ -27,6 +27,19 @@ pub struct UserRecord {
     pub password_hash: String,
 }
 
+impl UserRecord {
+    /// The record for a validated new account, its password hashed (slow by
+    /// design: call it off the request threads).
+    pub fn hashing(new: crate::domain::account::NewUser) -> Result<Self, String> {
+        Ok(UserRecord {
+            password_hash: crate::domain::password::hash_password(&new.password)?,
+            login: new.login,
+            display_name: new.display_name,
+            role: new.role,
+        })
+    }
+}
+
 /// A change to an account's name, role or standing, made from `version`.
 #[derive(Debug, Clone)]
 pub struct UserUpdate {

@@ -108,10 +108,12 @@ pub fn required_access(path: &str) -> Option<Access> {
 }
 
 fn is_public_page(path: &str) -> bool {
-    matches!(
-        path,
-        "/login" | "/setup" | "/healthz" | "/favicon.svg" | "/robots.txt"
-    ) || path.starts_with("/pkg/")
+    matches!(path, "/login" | "/setup") || is_static_asset(path)
+}
+
+/// Built assets and the health check: public, and never need to know who asks.
+pub fn is_static_asset(path: &str) -> bool {
+    path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/healthz" | "/robots.txt")
 }
 
 #[cfg(test)]

@@ -124,6 +124,22 @@ pub fn check_new_password(password: &str, login: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks a new password and its confirmation, naming the field at fault.
+pub fn check_new_password_pair(
+    password: &str,
+    confirm: &str,
+    login: &str,
+) -> Result<(), FieldError> {
+    check_new_password(password, login).map_err(|m| FieldError::new("password", m))?;
+    if password != confirm {
+        return Err(FieldError::new(
+            "password_confirm",
+            "The two passwords differ; type the same one twice.",
+        ));
+    }
+    Ok(())
+}
+
 /// A new account as typed in a form (setup page, admin page or command line).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -170,13 +186,8 @@ impl NewUserForm {
             ));
             Role::Viewer
         });
-        if let Err(m) = check_new_password(&self.password, &login) {
-            errors.push(FieldError::new("password", m));
-        } else if self.password != self.password_confirm {
-            errors.push(FieldError::new(
-                "password_confirm",
-                "The two passwords differ; type the same one twice.",
-            ));
+        if let Err(e) = check_new_password_pair(&self.password, &self.password_confirm, &login) {
+            errors.push(e);
         }
         if errors.is_empty() {
             Ok(NewUser {

@@ -78,17 +78,10 @@ impl LoginThrottle {
     pub fn check(&mut self, login: &str, address: &str, now: u64) -> Result<(), Wait> {
         let account = self.wait_for(&account_key(login), self.rules.per_account, now);
         let address = self.wait_for(&address_key(address), self.rules.per_address, now);
-        match (account, address) {
-            (Some(a), Some(b)) => Err(if a.seconds >= b.seconds { a } else { b }),
-            (Some(a), None) => Err(Wait {
-                scope: WaitScope::Account,
-                ..a
-            }),
-            (None, Some(b)) => Err(Wait {
-                scope: WaitScope::Address,
-                ..b
-            }),
-            (None, None) => Ok(()),
+        // The longer wait if both apply (the account's on a tie: the last maximum wins).
+        match address.into_iter().chain(account).max_by_key(|w| w.seconds) {
+            Some(wait) => Err(wait),
+            None => Ok(()),
         }
     }
 

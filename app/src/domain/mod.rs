@@ -6,6 +6,7 @@ pub mod account;
 pub mod audit;
 pub mod common_zones;
 pub mod duration_text;
+pub mod html_text;
 pub mod incident;
 pub mod incident_form;
 pub mod incident_list;

@@ -16,9 +16,10 @@ use super::session::{self, CurrentUser};
 use crate::api::AppError;
 use crate::db::Db;
 use crate::domain::access::{
-    Access, Effect, SERVER_FUNCTIONS, cross_site_refusal, required_access,
+    Access, Effect, SERVER_FUNCTIONS, cross_site_refusal, is_static_asset, required_access,
 };
 use crate::domain::account::Role;
+use crate::domain::html_text::escape_text;
 use crate::domain::login_throttle::{LoginThrottle, ThrottleRules};
 
 /// What the guard and the sign-in functions share.
@@ -50,11 +51,6 @@ impl AuthState {
         }
         Ok(done)
     }
-}
-
-/// Paths that never need to know who is asking.
-fn is_static(path: &str) -> bool {
-    path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/healthz" | "/robots.txt")
 }
 
 pub async fn guard(
@@ -100,7 +96,7 @@ pub async fn guard(
         )
             .into_response();
     }
-    if is_static(&path) {
+    if is_static_asset(&path) {
         return next.run(req).await;
     }
 
@@ -202,7 +198,7 @@ fn refusal(error: AppError, as_html: bool) -> Response {
              <title>{title} · Debrief</title><link rel=\"stylesheet\" href=\"/pkg/debrief.css\"></head>\
              <body><main id=\"main\" class=\"refusal\"><h1>{title}</h1><p>{}</p>\
              <p><a href=\"/\">Back to the incidents</a></p></main></body></html>",
-            escape_html(&error.to_string())
+            escape_text(&error.to_string())
         );
         return (
             status,
@@ -224,13 +220,6 @@ fn refusal(error: AppError, as_html: bool) -> Response {
         body,
     )
         .into_response()
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// Percent-encodes a path and query for use as one query parameter value.
