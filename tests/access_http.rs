@@ -98,6 +98,36 @@ const ENDPOINTS: &[Endpoint] = &[
         writes: true,
     },
     Endpoint {
+        name: "timeline/get",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "timeline/quick_add",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "timeline/update",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "timeline/mark",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "timeline/delete",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "timeline/restore",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
         name: "admin/users",
         needs: Caller::Admin,
         writes: false,
@@ -150,6 +180,14 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
         .to_string()
     };
     let subject_id = "11111111-1111-4111-8111-111111111111";
+    let event_version = || async {
+        query_i64(
+            &server.db_path,
+            &format!("SELECT version FROM timeline_events WHERE id = '{EVENT_ID}'"),
+        )
+        .await
+        .to_string()
+    };
     match name {
         "auth/login" => own(&[
             ("login", "viewer"),
@@ -187,6 +225,39 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
             form.push(("version".into(), version));
             form
         }
+        "timeline/get" => own(&[("number", "1"), ("filter[kind]", "")]),
+        "timeline/quick_add" => own(&[
+            ("number", "1"),
+            (
+                "line",
+                &format!("14:{:02} access check {attempt}", attempt % 60),
+            ),
+        ]),
+        "timeline/update" => {
+            let version = event_version().await;
+            own(&[
+                ("number", "1"),
+                ("id", EVENT_ID),
+                ("version", &version),
+                ("form[at]", "2026-03-04 14:20:00"),
+                ("form[kind]", "action"),
+                ("form[body]", &format!("edited by attempt {attempt}")),
+            ])
+        }
+        "timeline/mark" => {
+            let version = event_version().await;
+            own(&[
+                ("number", "1"),
+                ("id", EVENT_ID),
+                ("version", &version),
+                ("moment", ""),
+            ])
+        }
+        "timeline/delete" => {
+            let version = event_version().await;
+            own(&[("number", "1"), ("id", EVENT_ID), ("version", &version)])
+        }
+        "timeline/restore" => own(&[("number", "1"), ("id", EVENT_ID)]),
         "admin/create_user" => {
             let login = format!("person{attempt}");
             own(&[
@@ -216,7 +287,10 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
     }
 }
 
-/// Incident #1, which the reads and the edit address.
+/// The timeline event the event endpoints address.
+const EVENT_ID: &str = "22222222-2222-4222-8222-222222222222";
+
+/// Incident #1, which the reads and the edit address, with one event.
 async fn seed_incident(server: &Server) {
     let created = server
         .post(
@@ -225,6 +299,18 @@ async fn seed_incident(server: &Server) {
         )
         .await;
     assert_eq!(created.status(), 200);
+    let added = server
+        .post(
+            "/api/timeline/quick_add",
+            &[("number", "1"), ("line", "14:05 seed event")],
+        )
+        .await;
+    assert_eq!(added.status(), 200);
+    common::execute_sql(
+        &server.db_path,
+        &format!("UPDATE timeline_events SET id = '{EVENT_ID}'"),
+    )
+    .await;
 }
 
 fn refused(status: u16) -> bool {

@@ -212,7 +212,10 @@ impl Client {
     /// Follows a form post's redirect: the address it went to and the page there.
     pub async fn follow(&self, res: reqwest::Response) -> (String, String) {
         assert_eq!(res.status(), 302, "a form post answers with a redirect");
-        let location = res.headers()["location"].to_str().unwrap().to_string();
+        let mut location = res.headers()["location"].to_str().unwrap().to_string();
+        if location.starts_with('/') {
+            location = self.url(&location);
+        }
         let page = self
             .http
             .get(&location)

@@ -78,11 +78,7 @@ pub async fn update_user(
         match saved {
             Ok(_) => {}
             Err(crate::db::DbError::Conflict { current }) => {
-                return Err(AppError::Conflict {
-                    what: "account".into(),
-                    current_version: current,
-                    echo: None,
-                });
+                return Err(AppError::conflict("account", current));
             }
             Err(crate::db::DbError::NotFound) => {
                 return Err(AppError::NotFound {

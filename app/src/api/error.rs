@@ -24,6 +24,17 @@ pub enum AppError {
         what: String,
         current_version: i64,
         echo: Option<serde_json::Value>,
+        /// The record as it is now, so the person can merge their change.
+        #[serde(default)]
+        current: Option<serde_json::Value>,
+    },
+    /// A key moment is already set: the person chooses which event marks it.
+    /// Nothing was stored. `echo` as for `Invalid`.
+    #[error("{message}")]
+    Choose {
+        moment: crate::domain::moments::KeyMoment,
+        message: String,
+        echo: Option<serde_json::Value>,
     },
     #[error("{what} was not found. It may have been deleted, or the link may be mistyped.")]
     NotFound { what: String },
@@ -69,6 +80,44 @@ impl AppError {
         AppError::Invalid { errors, echo: None }
     }
 
+    /// A stale write, refused.
+    pub fn conflict(what: &str, current_version: i64) -> Self {
+        AppError::Conflict {
+            what: what.into(),
+            current_version,
+            echo: None,
+            current: None,
+        }
+    }
+
+    /// Attaches the record as it is now to a `Conflict`.
+    pub fn with_current<T: Serialize>(self, now: &T) -> Self {
+        match self {
+            AppError::Conflict {
+                what,
+                current_version,
+                echo,
+                ..
+            } => AppError::Conflict {
+                what,
+                current_version,
+                echo,
+                current: serde_json::to_value(now).ok(),
+            },
+            other => other,
+        }
+    }
+
+    /// The current record carried by a `Conflict`.
+    pub fn current<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        match self {
+            AppError::Conflict {
+                current: Some(v), ..
+            } => serde_json::from_value(v.clone()).ok(),
+            _ => None,
+        }
+    }
+
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         AppError::invalid(vec![FieldError::new(field, message)])
     }
@@ -82,10 +131,19 @@ impl AppError {
             AppError::Conflict {
                 what,
                 current_version,
+                current,
                 ..
             } => AppError::Conflict {
                 what,
                 current_version,
+                echo,
+                current,
+            },
+            AppError::Choose {
+                moment, message, ..
+            } => AppError::Choose {
+                moment,
+                message,
                 echo,
             },
             AppError::Internal { reference, .. } => AppError::Internal { reference, echo },
@@ -98,6 +156,7 @@ impl AppError {
         match self {
             AppError::Invalid { echo: Some(v), .. }
             | AppError::Conflict { echo: Some(v), .. }
+            | AppError::Choose { echo: Some(v), .. }
             | AppError::Internal { echo: Some(v), .. } => serde_json::from_value(v.clone()).ok(),
             _ => None,
         }
@@ -128,7 +187,7 @@ impl AppError {
         use http::StatusCode;
         match self {
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Conflict { .. } | AppError::Choose { .. } => StatusCode::CONFLICT,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Transport { .. } => StatusCode::BAD_REQUEST,
@@ -171,9 +230,16 @@ impl From<crate::db::DbError> for AppError {
             crate::db::DbError::NotFound => AppError::NotFound {
                 what: "That record".into(),
             },
-            crate::db::DbError::Conflict { current } => AppError::Conflict {
-                what: "record".into(),
-                current_version: current,
+            crate::db::DbError::Conflict { current } => AppError::conflict("record", current),
+            crate::db::DbError::Refused { field, message } => {
+                AppError::invalid_field(field, message)
+            }
+            crate::db::DbError::Ask { moment, .. } => AppError::Choose {
+                moment,
+                message: format!(
+                    "\"{}\" is already set; choose which event marks it.",
+                    moment.label()
+                ),
                 echo: None,
             },
             crate::db::DbError::Taken => {

@@ -46,6 +46,8 @@ pub struct IncidentDetailView {
     pub summary_html: String,
     pub viewer_zone: String,
     pub updated: ShownTime,
+    /// The timeline's events, as the phase bar draws them.
+    pub ticks: Vec<crate::domain::timeline::EventTick>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,6 +166,12 @@ pub async fn get_incident(number: String) -> Result<IncidentDetailView, AppError
     let result = async {
         let mut incident = load(&number).await?;
         let zone = super::viewer::viewer_zone();
+        let ticks = super::context::db()?
+            .event_ticks(incident.number)
+            .await?
+            .into_iter()
+            .map(|(at, marks_moment)| crate::domain::timeline::EventTick { at, marks_moment })
+            .collect();
         // The page needs only the rendered summary; the source stays on the server.
         let summary_markdown = std::mem::take(&mut incident.content.summary_markdown);
         let c = &incident.content;
@@ -181,6 +189,7 @@ pub async fn get_incident(number: String) -> Result<IncidentDetailView, AppError
             moments,
             viewer_zone: zone.name().into(),
             updated: shape::shown(incident.updated_at, zone),
+            ticks,
             incident,
         })
     };
@@ -255,12 +264,7 @@ pub async fn update_incident(
         let new_version = match saved {
             Ok(v) => v,
             Err(crate::db::DbError::Conflict { current }) => {
-                return Err(AppError::Conflict {
-                    what: "incident".into(),
-                    current_version: current,
-                    echo: None,
-                }
-                .with_echo(&form));
+                return Err(AppError::conflict("incident", current).with_echo(&form));
             }
             Err(crate::db::DbError::NotFound) => {
                 return Err(AppError::NotFound {

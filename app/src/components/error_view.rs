@@ -16,9 +16,10 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Internal { .. } | AppError::Transport { .. } => "Something went wrong",
         AppError::Forbidden { .. } => "Not allowed",
         AppError::SignInRequired | AppError::SignInFailed => "Please sign in",
-        AppError::Invalid { .. } | AppError::Conflict { .. } | AppError::TooManyAttempts { .. } => {
-            "That request could not be completed"
-        }
+        AppError::Invalid { .. }
+        | AppError::Conflict { .. }
+        | AppError::Choose { .. }
+        | AppError::TooManyAttempts { .. } => "That request could not be completed",
     };
     view! {
         <Title text=heading/>

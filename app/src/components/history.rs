@@ -14,6 +14,14 @@ fn action_text(action: &str) -> &str {
         "updated" => "edited",
         "password_changed" => "changed their password",
         "password_reset" => "set a new password",
+        "event_added" => "added a timeline event",
+        "event_edited" => "edited a timeline event",
+        "event_marked" => "marked a key moment on a timeline event",
+        "event_unmarked" => "removed a key-moment mark from a timeline event",
+        "event_deleted" => "deleted a timeline event",
+        "event_restored" => "restored a timeline event",
+        "attachment_added" => "attached a file",
+        "attachment_deleted" => "removed an attachment",
         other => other,
     }
 }
@@ -46,6 +54,9 @@ pub fn HistoryList(entries: Vec<(AuditEntry, ShownTime)>, show_object: bool) -> 
                         <time datetime=at.iso>{at.text}</time>": "
                         <strong>{e.actor_name.clone()}</strong>" "{action_text(&e.action).to_string()}
                         {show_object.then(|| format!(" {} {}", e.object_kind, e.object_label))}
+                        {(!show_object && e.object_kind != "incident").then(|| view! {
+                            ": "<q class="object-label">{e.object_label.clone()}</q>
+                        })}
                     </p>
                     {(!e.changes.is_empty()).then(|| view! {
                         <table class="changes">

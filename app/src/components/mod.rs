@@ -7,4 +7,5 @@ pub mod incident_form;
 pub mod labels;
 pub mod phase_bar;
 pub mod session;
+pub mod timeline;
 pub mod zone_picker;

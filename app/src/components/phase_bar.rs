@@ -5,8 +5,108 @@
 
 use leptos::prelude::*;
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::duration_text::human_duration;
+use crate::domain::moments::KeyMoments;
 use crate::domain::phases::{PhaseBreakdown, Span};
+use crate::domain::timeline::EventTick;
+
+/// Ticks placed on the bar: one per SVG unit, however many events share it.
+#[derive(Debug, Clone, PartialEq)]
+struct PlacedTicks {
+    /// (x, events at that x, any of them marks a moment)
+    at: Vec<(u32, usize, bool)>,
+    /// Events before impact started (or the first known moment).
+    before: usize,
+    /// Events after repair (or the last known moment).
+    after: usize,
+    /// Events inside a stretch whose length is unknown.
+    unplaced: usize,
+}
+
+/// Where each event falls on the bar: inside a span whose two ends are
+/// known, to scale; otherwise counted, so the text can say so.
+fn place_ticks(
+    spans: &[Span],
+    positions: &[(f64, f64)],
+    moments: &KeyMoments,
+    ticks: &[EventTick],
+) -> PlacedTicks {
+    let bounds: Vec<Option<(DateTime<Utc>, DateTime<Utc>)>> = spans
+        .iter()
+        .map(|s| Some((moments.at(s.from)?, moments.at(s.to)?)))
+        .collect();
+    let first = spans.first().and_then(|s| moments.at(s.from));
+    let last = spans.last().and_then(|s| moments.at(s.to));
+    let mut buckets: std::collections::BTreeMap<u32, (usize, bool)> = Default::default();
+    let (mut before, mut after, mut unplaced) = (0, 0, 0);
+    for tick in ticks {
+        if first.is_some_and(|f| tick.at < f) {
+            before += 1;
+            continue;
+        }
+        if last.is_some_and(|l| tick.at > l) {
+            after += 1;
+            continue;
+        }
+        let found = bounds.iter().zip(positions).find_map(|(b, (x, w))| {
+            let (from, to) = (*b)?;
+            if tick.at < from || tick.at > to {
+                return None;
+            }
+            let length = (to - from).num_seconds().max(1) as f64;
+            let into = (tick.at - from).num_seconds() as f64;
+            Some(x + (w - 2.0).max(1.0) * into / length)
+        });
+        match found {
+            Some(x) => {
+                let slot = buckets
+                    .entry(x.round().clamp(0.0, WIDTH) as u32)
+                    .or_default();
+                slot.0 += 1;
+                slot.1 |= tick.marks_moment;
+            }
+            None => unplaced += 1,
+        }
+    }
+    PlacedTicks {
+        at: buckets.into_iter().map(|(x, (n, m))| (x, n, m)).collect(),
+        before,
+        after,
+        unplaced,
+    }
+}
+
+fn events(n: usize) -> String {
+    if n == 1 {
+        "1 event".into()
+    } else {
+        format!("{n} events")
+    }
+}
+
+/// The sentence about events the bar cannot show to scale.
+fn ticks_text(placed: &PlacedTicks) -> Option<String> {
+    let shown: usize = placed.at.iter().map(|(_, n, _)| n).sum();
+    let mut parts = Vec::new();
+    if shown > 0 {
+        parts.push(format!("{} drawn as ticks", events(shown)));
+    }
+    if placed.before > 0 {
+        parts.push(format!("{} before impact started", events(placed.before)));
+    }
+    if placed.after > 0 {
+        parts.push(format!("{} after repair", events(placed.after)));
+    }
+    if placed.unplaced > 0 {
+        parts.push(format!(
+            "{} in stretches of unknown length",
+            events(placed.unplaced)
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("Timeline: {}.", parts.join("; ")))
+}
 
 const WIDTH: f64 = 1000.0;
 /// Width given to a span whose length is unknown.
@@ -73,9 +173,32 @@ pub fn describe(breakdown: &PhaseBreakdown) -> String {
 }
 
 #[component]
-pub fn PhaseBar(breakdown: PhaseBreakdown) -> impl IntoView {
+pub fn PhaseBar(
+    breakdown: PhaseBreakdown,
+    #[prop(optional)] moments: KeyMoments,
+    #[prop(optional)] ticks: Vec<EventTick>,
+) -> impl IntoView {
     let positions = layout(&breakdown.spans);
-    let description = describe(&breakdown);
+    let placed = place_ticks(&breakdown.spans, &positions, &moments, &ticks);
+    let tick_sentence = ticks_text(&placed);
+    let description = match &tick_sentence {
+        Some(t) => format!("{} {t}", describe(&breakdown)),
+        None => describe(&breakdown),
+    };
+    let tick_marks = placed
+        .at
+        .iter()
+        .map(|&(x, n, marks)| {
+            let (y1, class) = if marks {
+                (2, "tick moment")
+            } else {
+                (40, "tick")
+            };
+            view! {
+                <line x1=x x2=x y1=y1 y2="52" class=class><title>{events(n)}</title></line>
+            }
+        })
+        .collect_view();
     let legend = breakdown
         .spans
         .iter()
@@ -118,10 +241,12 @@ pub fn PhaseBar(breakdown: PhaseBreakdown) -> impl IntoView {
                     </pattern>
                 </defs>
                 {segments}
+                <g class="ticks">{tick_marks}</g>
             </svg>
             <figcaption>
                 <ul class="legend">{legend}</ul>
                 {breakdown.impact_seconds.map(|s| format!("Impact lasted {}.", human_duration(s)))}
+                {tick_sentence.map(|t| view! { " " <span class="ticks-text">{t}</span> })}
             </figcaption>
         </figure>
     }
@@ -171,5 +296,43 @@ mod tests {
             ]
         );
         assert!(describe(&b).contains("Impact duration is missing"));
+    }
+
+    #[test]
+    fn ticks_fall_inside_their_span_to_scale_and_the_rest_are_counted() {
+        let moments = KeyMoments::default()
+            .with(KeyMoment::ImpactStarted, t(0))
+            .with(KeyMoment::Detected, t(10))
+            .with(KeyMoment::Repaired, t(100));
+        let b = PhaseBreakdown::derive(&moments);
+        let pos = layout(&b.spans);
+        let tick = |m: i64, marks_moment: bool| EventTick {
+            at: t(m),
+            marks_moment,
+        };
+        let ticks = [
+            tick(-30, false), // the change that set it up
+            tick(0, true),
+            tick(5, false),
+            tick(5, false),
+            tick(55, false),
+            tick(130, false),
+        ];
+        let placed = place_ticks(&b.spans, &pos, &moments, &ticks);
+        assert_eq!((placed.before, placed.after, placed.unplaced), (1, 1, 0));
+        // Two events at the same time share one tick; the moment tick is marked.
+        assert_eq!(placed.at.len(), 3, "{placed:?}");
+        assert_eq!(placed.at[0], (0, 1, true));
+        assert_eq!(placed.at[1].1, 2);
+        // Halfway through the detect span (10 min) sits halfway along its segment.
+        let (x0, w0) = pos[0];
+        let expected = x0 + (w0 - 2.0) / 2.0;
+        assert!(
+            (f64::from(placed.at[1].0) - expected).abs() <= 1.0,
+            "{placed:?} {pos:?}"
+        );
+        let text = ticks_text(&placed).unwrap();
+        assert!(text.contains("1 event before impact started"), "{text}");
+        assert!(text.contains("1 event after repair"), "{text}");
     }
 }

@@ -15,6 +15,9 @@ pub(crate) struct Change<'a> {
     pub object_id: &'a str,
     pub object_label: &'a str,
     pub changes: &'a [FieldChange],
+    /// The incident the change belongs to (itself, or one of its events or
+    /// attachments), so the incident's history shows it.
+    pub incident_id: Option<&'a str>,
 }
 
 pub(crate) async fn record(
@@ -26,8 +29,8 @@ pub(crate) async fn record(
     let changes = serde_json::to_string(change.changes)
         .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(e.into())))?;
     sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_name, action, object_kind, object_id, object_label, changes) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, object_kind, object_id, object_label, changes, incident_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(to_epoch(now))
     .bind(actor.user_id.as_deref())
@@ -37,6 +40,7 @@ pub(crate) async fn record(
     .bind(change.object_id)
     .bind(change.object_label)
     .bind(changes)
+    .bind(change.incident_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -61,14 +65,14 @@ fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, DbError> {
 pub const AUDIT_PAGE: i64 = 100;
 
 impl Db {
-    /// The history of an incident, oldest first.
+    /// The history of an incident, its events and attachments, oldest first.
     pub async fn incident_history(
         &self,
         number: crate::domain::incident::IncidentNumber,
     ) -> Result<Vec<AuditEntry>, DbError> {
         let rows = sqlx::query(
-            "SELECT a.* FROM audit_log a JOIN incidents i ON a.object_id = i.id \
-             WHERE a.object_kind = 'incident' AND i.number = ? ORDER BY a.id",
+            "SELECT a.* FROM audit_log a JOIN incidents i ON a.incident_id = i.id \
+             WHERE i.number = ? ORDER BY a.id",
         )
         .bind(number.0)
         .fetch_all(&self.pool)

@@ -120,43 +120,22 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
         let mut tx = self.write().await?;
-        let Some(row) = sqlx::query("SELECT * FROM incidents WHERE number = ?")
-            .bind(number.0)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            return Err(DbError::NotFound);
-        };
-        let id: String = row.try_get("id")?;
-        let version: i64 = row.try_get("version")?;
-        let created_at: i64 = row.try_get("created_at")?;
-        let services: Vec<String> = sqlx::query_scalar(
-            "SELECT service FROM incident_services WHERE incident_id = ? ORDER BY position",
+        let (id, before) = incident_in(&mut tx, number).await?;
+        if before.version != base_version {
+            return Err(DbError::Conflict {
+                current: before.version,
+            });
+        }
+        let new_version = write_content(&mut tx, &id, &before, content, now).await?;
+        super::timeline::unmark_moved_moments(
+            &mut tx,
+            &id,
+            &before.content.moments,
+            content,
+            actor,
+            now,
         )
-        .bind(&id)
-        .fetch_all(&mut *tx)
         .await?;
-        let before = incident_from_row(&row, services)?;
-        if version != base_version {
-            return Err(DbError::Conflict { current: version });
-        }
-        let mut update = QueryBuilder::<Sqlite>::new("UPDATE incidents SET (version, updated_at, ");
-        update.push(CONTENT_COLUMNS.join(", ")).push(") = (");
-        {
-            let mut sep = update.separated(", ");
-            sep.push_bind(version + 1).push_bind(to_epoch(now));
-            push_content_values(&mut sep, content, from_epoch(created_at));
-        }
-        update
-            .push(") WHERE id = ")
-            .push_bind(&id)
-            .push(" AND version = ")
-            .push_bind(version);
-        let changed = update.build().execute(&mut *tx).await?.rows_affected();
-        if changed != 1 {
-            return Err(DbError::Conflict { current: version });
-        }
-        replace_services(&mut tx, &id, &content.services).await?;
         record_incident_change(
             &mut tx,
             actor,
@@ -169,7 +148,7 @@ impl Db {
         )
         .await?;
         tx.commit().await?;
-        Ok(version + 1)
+        Ok(new_version)
     }
 
     /// One incident with everything it holds, or `None`.
@@ -290,6 +269,85 @@ impl Db {
     }
 }
 
+/// The incident with this number and its id, read inside a write transaction.
+pub(super) async fn incident_in(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    number: IncidentNumber,
+) -> Result<(String, Incident), DbError> {
+    let row = sqlx::query("SELECT * FROM incidents WHERE number = ?")
+        .bind(number.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let id: String = row.try_get("id")?;
+    let services: Vec<String> = sqlx::query_scalar(
+        "SELECT service FROM incident_services WHERE incident_id = ? ORDER BY position",
+    )
+    .bind(&id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok((id, incident_from_row(&row, services)?))
+}
+
+/// Replaces the content of `before` (read in this transaction) and bumps its
+/// version; returns the new version.
+pub(super) async fn write_content(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    id: &str,
+    before: &Incident,
+    content: &IncidentContent,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let version = before.version;
+    let mut update = QueryBuilder::<Sqlite>::new("UPDATE incidents SET (version, updated_at, ");
+    update.push(CONTENT_COLUMNS.join(", ")).push(") = (");
+    {
+        let mut sep = update.separated(", ");
+        sep.push_bind(version + 1).push_bind(to_epoch(now));
+        push_content_values(&mut sep, content, before.created_at);
+    }
+    update
+        .push(") WHERE id = ")
+        .push_bind(id)
+        .push(" AND version = ")
+        .push_bind(version);
+    let changed = update.build().execute(&mut **tx).await?.rows_affected();
+    if changed != 1 {
+        return Err(DbError::Conflict { current: version });
+    }
+    replace_services(tx, id, &content.services).await?;
+    Ok(version + 1)
+}
+
+/// Sets an incident's key moments as a consequence of a timeline change
+/// (a mark, or a marked event moved or deleted), with its history row.
+pub(super) async fn set_moments(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    id: &str,
+    before: &Incident,
+    moments: &KeyMoments,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    if before.content.moments == *moments {
+        return Ok(());
+    }
+    let mut content = before.content.clone();
+    content.moments = *moments;
+    write_content(tx, id, before, &content, now).await?;
+    record_incident_change(
+        tx,
+        actor,
+        "updated",
+        id,
+        before.number,
+        Some(&before.content),
+        &content,
+        now,
+    )
+    .await
+}
+
 /// Writes the audit row for a created or edited incident; an edit that
 /// changed nothing leaves no row.
 #[allow(clippy::too_many_arguments)]
@@ -316,6 +374,7 @@ async fn record_incident_change(
             object_id: id,
             object_label: &format!("{number} {}", after.title),
             changes: &changes,
+            incident_id: Some(id),
         },
         now,
     )

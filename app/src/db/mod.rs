@@ -9,9 +9,11 @@
 
 mod audit;
 mod incidents;
+mod timeline;
 mod users;
 
 pub use audit::AUDIT_PAGE;
+pub use timeline::NewEvent;
 pub use users::{Credentials, UserRecord, UserUpdate};
 
 use std::path::{Path, PathBuf};
@@ -47,6 +49,18 @@ pub enum DbError {
     Taken,
     #[error("the change would leave no active administrator")]
     LastAdmin,
+    /// A change the records' rules do not allow; `message` is for people.
+    #[error("{message}")]
+    Refused {
+        field: &'static str,
+        message: String,
+    },
+    /// Marking a key moment that is already set: a person must choose.
+    #[error("{} is already set; a person must choose which event marks it", moment.label())]
+    Ask {
+        moment: crate::domain::moments::KeyMoment,
+        question: crate::domain::timeline::MarkQuestion,
+    },
     #[error("cannot open the database at {path}: {reason}")]
     Open { path: String, reason: String },
     #[error("migrating the database failed: {0}")]

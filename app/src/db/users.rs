@@ -331,6 +331,7 @@ async fn record_user_change(
             object_id: &user.id,
             object_label: &user.label(),
             changes,
+            incident_id: None,
         },
         now,
     )

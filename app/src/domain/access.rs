@@ -59,6 +59,28 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Access::Signed(Role::Editor),
         Effect::Write,
     ),
+    ("timeline/get", Access::Signed(Role::Viewer), Effect::Read),
+    (
+        "timeline/quick_add",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "timeline/update",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "timeline/delete",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "timeline/restore",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    ("timeline/mark", Access::Signed(Role::Editor), Effect::Write),
     ("admin/users", Access::Signed(Role::Admin), Effect::Read),
     (
         "admin/create_user",

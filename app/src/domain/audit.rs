@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::incident::IncidentContent;
 use super::moments::KeyMoment;
+use super::timeline::EventContent;
 
 /// One field's value before and after a change ("" when it had none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,17 +102,53 @@ pub fn incident_changes(
     before: Option<&IncidentContent>,
     after: &IncidentContent,
 ) -> Vec<FieldChange> {
-    let after_fields = incident_fields(after);
-    let before_fields = match before {
-        Some(b) => incident_fields(b),
-        None => after_fields
+    field_changes(before.map(incident_fields), incident_fields(after))
+}
+
+/// The fields of a timeline event as a history reader sees them.
+pub fn event_fields(content: &EventContent, mark: Option<KeyMoment>) -> Vec<(String, String)> {
+    vec![
+        (
+            "Time".to_string(),
+            content.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
+        ("Kind".into(), content.kind.label().into()),
+        ("Actor".into(), content.actor.clone()),
+        ("Text".into(), content.body_markdown.clone()),
+        ("Evidence link".into(), content.evidence_url.clone()),
+        (
+            "Key moment".into(),
+            mark.map(|m| m.label().to_string()).unwrap_or_default(),
+        ),
+    ]
+}
+
+/// The fields that differ between two versions of an event.
+pub fn event_changes(
+    before: Option<(&EventContent, Option<KeyMoment>)>,
+    after: (&EventContent, Option<KeyMoment>),
+) -> Vec<FieldChange> {
+    field_changes(
+        before.map(|(c, m)| event_fields(c, m)),
+        event_fields(after.0, after.1),
+    )
+}
+
+/// Pairs two field lists of the same shape; with no `before`, lists every
+/// field given a value.
+fn field_changes(
+    before: Option<Vec<(String, String)>>,
+    after: Vec<(String, String)>,
+) -> Vec<FieldChange> {
+    let before = before.unwrap_or_else(|| {
+        after
             .iter()
             .map(|(name, _)| (name.clone(), String::new()))
-            .collect(),
-    };
-    before_fields
+            .collect()
+    });
+    before
         .into_iter()
-        .zip(after_fields)
+        .zip(after)
         .filter(|((_, b), (_, a))| a != b)
         .map(|((field, before), (_, after))| FieldChange {
             field,

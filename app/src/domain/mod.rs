@@ -13,12 +13,17 @@ pub mod incident_list;
 pub mod login_throttle;
 pub mod moments;
 pub mod phases;
+pub mod timeline;
 #[cfg(feature = "ssr")]
 pub mod validation;
 
 #[cfg(feature = "ssr")]
+pub mod attachment;
+#[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod password;
+#[cfg(feature = "ssr")]
+pub mod quick_entry;
 #[cfg(feature = "ssr")]
 pub mod zone;

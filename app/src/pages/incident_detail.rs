@@ -1,16 +1,18 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::AppError;
 use crate::api::history::incident_history;
 use crate::api::incidents::ShownTime;
 use crate::api::incidents::{IncidentDetailView, get_incident};
+use crate::api::timeline::{TimelineFilter, get_timeline};
 use crate::components::error_view::ErrorView;
 use crate::components::history::HistoryList;
 use crate::components::labels::{DurationText, SeverityBadge, StatusBadge};
 use crate::components::phase_bar::PhaseBar;
 use crate::components::session::SessionResource;
+use crate::components::timeline::{QuickEntry, TimelineActions, TimelineList};
 use crate::domain::account::Role;
 use crate::domain::audit::AuditEntry;
 use crate::domain::phases::Phase;
@@ -31,34 +33,105 @@ fn IncidentHistory(history: History) -> impl IntoView {
     }
 }
 
+/// The signed-in person may edit incidents.
+async fn may_edit(session: Option<SessionResource>) -> bool {
+    match session {
+        Some(s) => s
+            .await
+            .ok()
+            .and_then(|info| info.user)
+            .is_some_and(|u| u.role.allows(Role::Editor)),
+        None => false,
+    }
+}
+
 #[component]
 pub fn IncidentDetailPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let number = move || params.read().get("number").unwrap_or_default();
-    let detail = Resource::new(number, get_incident);
-    // Made here, not inside the detail view, so it loads once per page.
-    let history = Resource::new(number, incident_history);
+    let actions = TimelineActions::new();
+    // Everything the timeline's actions change is loaded again when one ends.
+    let revision = Memo::new(move |_| actions.revision());
+    let detail = Resource::new(move || (number(), revision.get()), |(n, _)| get_incident(n));
+    let history = Resource::new(
+        move || (number(), revision.get()),
+        |(n, _)| incident_history(n),
+    );
+    let filter = move || {
+        let q = query.read();
+        TimelineFilter {
+            kind: q.get("kind").unwrap_or_default(),
+            actor: q.get("actor").unwrap_or_default(),
+            moments: q.get("moments").unwrap_or_default(),
+        }
+    };
+    let editing = move || query.read().get("edit");
+    let timeline = Resource::new(
+        move || (number(), filter(), editing(), revision.get()),
+        |(n, f, e, _)| get_timeline(n, f, e),
+    );
+    let focus_entry = move || query.read().get("focus").is_some_and(|f| f == "entry");
     let session = use_context::<SessionResource>();
+    // The blocks below are siblings, never nested: nested Suspense inside a
+    // resolved view does not hydrate reliably. The quick-entry block loads
+    // once and is never redrawn, so its field keeps focus and anything typed
+    // while the timeline reloads.
     view! {
-        // One Suspense for everything the page needs: nested ones inside an
-        // already-resolved view do not hydrate reliably.
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let can_edit = match session {
-                    Some(s) => s
-                        .await
-                        .ok()
-                        .and_then(|info| info.user)
-                        .is_some_and(|u| u.role.allows(Role::Editor)),
-                    None => false,
-                };
-                let history = history.await;
-                match detail.await {
-                    Ok(view) => view! { <IncidentDetail view history can_edit/> }.into_any(),
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <article class="incident">
+            <Transition fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let can_edit = may_edit(session).await;
+                    match detail.await {
+                        Ok(view) => view! { <IncidentOverview view can_edit/> }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <section id="timeline" aria-labelledby="timeline-heading" class="timeline-section">
+                <h2 id="timeline-heading">"Timeline"</h2>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let can_edit = may_edit(session).await;
+                        let n = number();
+                        let zone = Signal::derive(move || {
+                            timeline.get().and_then(Result::ok).map(|v| v.incident_zone).unwrap_or_default()
+                        });
+                        match (can_edit, n.parse::<i64>()) {
+                            (true, Ok(number)) => view! {
+                                <QuickEntry number zone actions focus=focus_entry()/>
+                            }.into_any(),
+                            _ => ().into_any(),
+                        }
+                    })}
+                </Suspense>
+                <Transition fallback=|| view! { <p>"Loading the timeline…"</p> }>
+                    {move || Suspend::new(async move {
+                        let can_edit = may_edit(session).await;
+                        match timeline.await {
+                            Ok(view) => view! {
+                                <TimelineList view filter=filter() can_edit actions/>
+                            }.into_any(),
+                            Err(error) => view! { <p class="field-error">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(view) => view! { <IncidentReadings view/> }.into_any(),
+                        Err(_) => ().into_any(),
+                    }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let history = history.await;
+                    view! { <IncidentHistory history/> }
+                })}
+            </Transition>
+        </article>
     }
 }
 
@@ -71,14 +144,15 @@ fn or_none(value: &str) -> String {
 }
 
 #[component]
-fn IncidentDetail(view: IncidentDetailView, history: History, can_edit: bool) -> impl IntoView {
+fn IncidentOverview(view: IncidentDetailView, can_edit: bool) -> impl IntoView {
     let IncidentDetailView {
         incident,
         moments,
         breakdown,
-        summary_html,
         viewer_zone,
         updated,
+        ticks,
+        ..
     } = view;
     let number = incident.number;
     let c = incident.content;
@@ -86,102 +160,112 @@ fn IncidentDetail(view: IncidentDetailView, history: History, can_edit: bool) ->
     let covering: Vec<String> = breakdown.covering_spans().map(|s| s.describe()).collect();
     view! {
         <Title text=heading.clone()/>
-        <article class="incident">
-            <header class="incident-header">
-                <h1>{heading}</h1>
-                <p class="meta">
-                    <SeverityBadge severity=c.severity/>" "<StatusBadge status=c.status/>
-                    " · version "{incident.version}" · last saved "<time datetime=updated.iso>{updated.text}</time>
-                </p>
-                {can_edit.then(|| view! {
-                    <p><a class="button" href=format!("/incidents/{}/edit", number.0)>"Edit incident"</a></p>
-                })}
-            </header>
+        <header class="incident-header">
+            <h1>{heading}</h1>
+            <p class="meta">
+                <SeverityBadge severity=c.severity/>" "<StatusBadge status=c.status/>
+                " · version "{incident.version}" · last saved "<time datetime=updated.iso>{updated.text}</time>
+            </p>
+            {can_edit.then(|| view! {
+                <p><a class="button" href=format!("/incidents/{}/edit", number.0)>"Edit incident"</a>
+                " "<a href="#quick-entry">"Add to the timeline"</a></p>
+            })}
+        </header>
 
-            <dl class="facts">
-                <dt>"Affected services"</dt>
-                <dd>{if c.services.is_empty() { "not recorded".to_string() } else { c.services.join(", ") }}</dd>
-                <dt>"Incident commander"</dt><dd>{or_none(&c.commander)}</dd>
-                <dt>"Review facilitator"</dt><dd>{or_none(&c.facilitator)}</dd>
-                <dt>"How it was detected"</dt>
-                <dd>{c.detection_method.map(|d| d.label()).unwrap_or("not recorded")}</dd>
-            </dl>
+        <dl class="facts">
+            <dt>"Affected services"</dt>
+            <dd>{if c.services.is_empty() { "not recorded".to_string() } else { c.services.join(", ") }}</dd>
+            <dt>"Incident commander"</dt><dd>{or_none(&c.commander)}</dd>
+            <dt>"Review facilitator"</dt><dd>{or_none(&c.facilitator)}</dd>
+            <dt>"How it was detected"</dt>
+            <dd>{c.detection_method.map(|d| d.label()).unwrap_or("not recorded")}</dd>
+        </dl>
 
-            <section aria-labelledby="moments-heading">
-                <h2 id="moments-heading">"Key moments"</h2>
-                <p class="hint">"Shown in "{viewer_zone.clone()}"; typed in "{c.time_zone.clone()}"."</p>
-                <table class="moments">
-                    <thead><tr><th scope="col">"Moment"</th><th scope="col">"Time"</th></tr></thead>
-                    <tbody>
-                        {moments.into_iter().map(|row| view! {
-                            <tr data-moment=row.moment.code()>
-                                <th scope="row">{row.moment.label()}</th>
-                                <td>{match row.shown {
-                                    Some(t) => view! {
-                                        <time datetime=t.iso>{t.text}</time>
-                                        {row.estimated.then_some(view! { " " <span class="estimate">"(estimate)"</span> })}
-                                    }.into_any(),
-                                    None => view! { <span class="missing">"not recorded"</span> }.into_any(),
-                                }}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </section>
-
-            <section aria-labelledby="durations-heading">
-                <h2 id="durations-heading">"Durations"</h2>
-                <PhaseBar breakdown=breakdown.clone()/>
-                <table class="durations">
-                    <thead><tr><th scope="col">"Phase"</th><th scope="col">"From → to"</th><th scope="col">"Duration"</th></tr></thead>
-                    <tbody>
-                        {Phase::ALL.into_iter().map(|p| view! {
-                            <tr data-phase=p.code()>
-                                <th scope="row">{p.metric_label()}</th>
-                                <td>{p.from().label()}" → "{p.to().label()}</td>
-                                <td><DurationText seconds=breakdown.phase_seconds(p)/></td>
-                            </tr>
-                        }).collect_view()}
-                        <tr data-phase="impact" class="total">
-                            <th scope="row">"Impact duration"</th>
-                            <td>"Impact started → Repaired"</td>
-                            <td><DurationText seconds=breakdown.impact_seconds/></td>
+        <section aria-labelledby="moments-heading">
+            <h2 id="moments-heading">"Key moments"</h2>
+            <p class="hint">"Shown in "{viewer_zone.clone()}"; typed in "{c.time_zone.clone()}
+                ". Mark a timeline event as a key moment and the time follows the event."</p>
+            <table class="moments">
+                <thead><tr><th scope="col">"Moment"</th><th scope="col">"Time"</th></tr></thead>
+                <tbody>
+                    {moments.into_iter().map(|row| view! {
+                        <tr data-moment=row.moment.code()>
+                            <th scope="row">{row.moment.label()}</th>
+                            <td>{match row.shown {
+                                Some(t) => view! {
+                                    <time datetime=t.iso>{t.text}</time>
+                                    {row.estimated.then_some(view! { " " <span class="estimate">"(estimate)"</span> })}
+                                }.into_any(),
+                                None => view! { <span class="missing">"not recorded"</span> }.into_any(),
+                            }}</td>
                         </tr>
-                    </tbody>
-                </table>
-                {(!covering.is_empty()).then(|| view! {
-                    <p class="hint">"Known spans across missing moments:"</p>
-                    <ul class="covering-spans">
-                        {covering.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
-                    </ul>
-                })}
-            </section>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
 
-            <section aria-labelledby="cynefin-heading">
-                <h2 id="cynefin-heading">"Cynefin"</h2>
-                <dl class="facts cynefin" class:differs=c.cynefin.differs()>
-                    <dt>"First reading"</dt>
-                    <dd>{c.cynefin.first.map(|d| d.label()).unwrap_or("not recorded")}
-                        {(!c.cynefin.first_note.is_empty()).then(|| view! { <p class="note">{c.cynefin.first_note.clone()}</p> })}</dd>
-                    <dt>"In hindsight"</dt>
-                    <dd>{c.cynefin.hindsight.map(|d| d.label()).unwrap_or("not recorded")}
-                        {(!c.cynefin.hindsight_note.is_empty()).then(|| view! { <p class="note">{c.cynefin.hindsight_note.clone()}</p> })}</dd>
-                </dl>
-                {c.cynefin.differs().then(|| view! {
-                    <p class="cynefin-delta">"The first reading and hindsight differ: worth discussing in the review."</p>
-                })}
-            </section>
+        <section aria-labelledby="durations-heading">
+            <h2 id="durations-heading">"Durations"</h2>
+            <PhaseBar breakdown=breakdown.clone() moments=c.moments ticks/>
+            <table class="durations">
+                <thead><tr><th scope="col">"Phase"</th><th scope="col">"From → to"</th><th scope="col">"Duration"</th></tr></thead>
+                <tbody>
+                    {Phase::ALL.into_iter().map(|p| view! {
+                        <tr data-phase=p.code()>
+                            <th scope="row">{p.metric_label()}</th>
+                            <td>{p.from().label()}" → "{p.to().label()}</td>
+                            <td><DurationText seconds=breakdown.phase_seconds(p)/></td>
+                        </tr>
+                    }).collect_view()}
+                    <tr data-phase="impact" class="total">
+                        <th scope="row">"Impact duration"</th>
+                        <td>"Impact started → Repaired"</td>
+                        <td><DurationText seconds=breakdown.impact_seconds/></td>
+                    </tr>
+                </tbody>
+            </table>
+            {(!covering.is_empty()).then(|| view! {
+                <p class="hint">"Known spans across missing moments:"</p>
+                <ul class="covering-spans">
+                    {covering.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
+                </ul>
+            })}
+        </section>
+    }
+}
 
-            <section aria-labelledby="summary-heading">
-                <h2 id="summary-heading">"Summary"</h2>
-                {if summary_html.trim().is_empty() {
-                    view! { <p class="missing">"No summary yet."</p> }.into_any()
-                } else {
-                    view! { <div class="markdown" inner_html=summary_html></div> }.into_any()
-                }}
-            </section>
+/// The Cynefin readings and the summary.
+#[component]
+fn IncidentReadings(view: IncidentDetailView) -> impl IntoView {
+    let IncidentDetailView {
+        incident,
+        summary_html,
+        ..
+    } = view;
+    let c = incident.content;
+    view! {
+        <section aria-labelledby="cynefin-heading">
+            <h2 id="cynefin-heading">"Cynefin"</h2>
+            <dl class="facts cynefin" class:differs=c.cynefin.differs()>
+                <dt>"First reading"</dt>
+                <dd>{c.cynefin.first.map(|d| d.label()).unwrap_or("not recorded")}
+                    {(!c.cynefin.first_note.is_empty()).then(|| view! { <p class="note">{c.cynefin.first_note.clone()}</p> })}</dd>
+                <dt>"In hindsight"</dt>
+                <dd>{c.cynefin.hindsight.map(|d| d.label()).unwrap_or("not recorded")}
+                    {(!c.cynefin.hindsight_note.is_empty()).then(|| view! { <p class="note">{c.cynefin.hindsight_note.clone()}</p> })}</dd>
+            </dl>
+            {c.cynefin.differs().then(|| view! {
+                <p class="cynefin-delta">"The first reading and hindsight differ: worth discussing in the review."</p>
+            })}
+        </section>
 
-            <IncidentHistory history/>
-        </article>
+        <section aria-labelledby="summary-heading">
+            <h2 id="summary-heading">"Summary"</h2>
+            {if summary_html.trim().is_empty() {
+                view! { <p class="missing">"No summary yet."</p> }.into_any()
+            } else {
+                view! { <div class="markdown" inner_html=summary_html></div> }.into_any()
+            }}
+        </section>
     }
 }
