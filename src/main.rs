@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use app::db::Db;
+use app::server::attachments::{self, AttachmentStore};
 use app::server::guard::{self, AuthState};
 use app::server::{headers, session};
 use app::{App, shell};
@@ -58,6 +59,14 @@ struct Cli {
     #[arg(long, env = "DEBRIEF_INSECURE_COOKIES")]
     insecure_cookies: bool,
 
+    /// Folder for attachment files [default: "attachments" beside the database file].
+    #[arg(long, env = "DEBRIEF_ATTACHMENTS_DIR", global = true)]
+    attachments_dir: Option<PathBuf>,
+
+    /// Largest attachment accepted, in megabytes.
+    #[arg(long, env = "DEBRIEF_ATTACHMENT_MAX_MB", default_value_t = 20)]
+    attachment_max_mb: u64,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -69,8 +78,9 @@ enum Command {
     /// Manage accounts from the server's shell.
     #[command(subcommand)]
     User(UserCommand),
-    /// Write a consistent copy of the live database to FILE (a new file).
-    /// Safe while the server runs. To restore, see the README.
+    /// Write a consistent copy of the live database to FILE (a new file), and
+    /// the attachment files to FILE.attachments/. Safe while the server runs.
+    /// To restore, see the README.
     Backup { file: PathBuf },
 }
 
@@ -113,7 +123,7 @@ async fn main() {
     let outcome = match cli.command {
         None | Some(Command::Serve) => serve(cli).await,
         Some(Command::User(ref command)) => user_command(&cli.database_url, command).await,
-        Some(Command::Backup { ref file }) => backup(&cli.database_url, file).await,
+        Some(Command::Backup { ref file }) => backup(&cli, file).await,
     };
     if let Err(message) = outcome {
         eprintln!("debrief: {message}");
@@ -219,15 +229,40 @@ async fn user_command(database_url: &str, command: &UserCommand) -> Result<(), S
     outcome
 }
 
-async fn backup(database_url: &str, file: &std::path::Path) -> Result<(), String> {
-    let db = Db::open(database_url).await.map_err(|e| e.to_string())?;
-    let outcome = db.backup_to(file).await;
+/// The attachments folder: the flag, else `attachments` beside the database.
+fn attachments_dir(cli: &Cli, db: &Db) -> PathBuf {
+    cli.attachments_dir
+        .clone()
+        .unwrap_or_else(|| AttachmentStore::default_dir(std::path::Path::new(db.location())))
+}
+
+async fn backup(cli: &Cli, file: &std::path::Path) -> Result<(), String> {
+    let db = Db::open(&cli.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut target_files = file.as_os_str().to_owned();
+    target_files.push(".attachments");
+    let target_files = PathBuf::from(target_files);
+    if target_files.exists() {
+        db.close().await;
+        return Err(format!(
+            "{} exists already; choose a new name so no backup is overwritten",
+            target_files.display()
+        ));
+    }
+    let outcome = match db.backup_to(file).await {
+        Ok(bytes) => attachments::copy_for_backup(&db, &attachments_dir(cli, &db), &target_files)
+            .await
+            .map(|files| (bytes, files)),
+        Err(e) => Err(e.to_string()),
+    };
     db.close().await;
-    let bytes = outcome.map_err(|e| e.to_string())?;
+    let (bytes, (files, file_bytes)) = outcome?;
     println!(
-        "Backed up {} to {} ({bytes} bytes).",
+        "Backed up {} to {} ({bytes} bytes), and {files} attachment files ({file_bytes} bytes) to {}.",
         db.location(),
-        file.display()
+        file.display(),
+        target_files.display()
     );
     Ok(())
 }
@@ -264,7 +299,17 @@ async fn serve(cli: Cli) -> Result<(), String> {
         .site_addr(addr)
         .env(env)
         .build();
-    let app = router(options, AuthState::new(db.clone()), sessions.layer(), dev);
+    let store = AttachmentStore::open(
+        attachments_dir(&cli, &db),
+        cli.attachment_max_mb.saturating_mul(1024 * 1024),
+    )?;
+    let app = router(
+        options,
+        AuthState::new(db.clone()),
+        sessions.layer(),
+        store,
+        dev,
+    );
 
     // Tests and scripts read this line to learn the address when port 0 was asked for.
     println!(
@@ -289,13 +334,16 @@ fn router(
     options: LeptosOptions,
     auth: AuthState,
     sessions: session::SessionLayer,
+    store: AttachmentStore,
     dev: bool,
 ) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let auth = auth.clone();
+        let store = store.clone();
         move || {
             provide_context(auth.db.clone());
+            provide_context(store.clone());
             provide_context(auth.clone());
             // The CSP layer's nonce, so Leptos's inline scripts carry it.
             if let Some(nonce) = use_context::<http::request::Parts>()
@@ -325,10 +373,12 @@ fn router(
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context, shell,
         ))
-        .layer(from_fn_with_state(auth, guard::guard))
-        .layer(sessions)
+        // Every route so far takes small bodies; uploads have their own limit.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::map_response(explain_payload_too_large))
+        .merge(attachments::routes(auth.db.clone(), store.clone()))
+        .layer(from_fn_with_state(auth, guard::guard))
+        .layer(sessions)
         .layer(from_fn_with_state(dev, headers::content_security_policy))
         .layer(SetResponseHeaderLayer::if_not_present(
             axum::http::header::X_CONTENT_TYPE_OPTIONS,
@@ -348,7 +398,11 @@ fn router(
 
 /// Replaces the bare 413 of the body limit with a sentence a person can act on.
 async fn explain_payload_too_large(response: axum::response::Response) -> axum::response::Response {
-    if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+    if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE
+        || response
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+    {
         return response;
     }
     (

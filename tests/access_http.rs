@@ -128,6 +128,11 @@ const ENDPOINTS: &[Endpoint] = &[
         writes: true,
     },
     Endpoint {
+        name: "attachments/delete",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
         name: "admin/users",
         needs: Caller::Admin,
         writes: false,
@@ -258,6 +263,7 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
             own(&[("number", "1"), ("id", EVENT_ID), ("version", &version)])
         }
         "timeline/restore" => own(&[("number", "1"), ("id", EVENT_ID)]),
+        "attachments/delete" => own(&[("number", "1"), ("id", ATTACHMENT_ID)]),
         "admin/create_user" => {
             let login = format!("person{attempt}");
             own(&[
@@ -287,6 +293,9 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
     }
 }
 
+/// The attachment the attachment endpoint addresses.
+const ATTACHMENT_ID: &str = "33333333-3333-4333-8333-333333333333";
+
 /// The timeline event the event endpoints address.
 const EVENT_ID: &str = "22222222-2222-4222-8222-222222222222";
 
@@ -311,6 +320,27 @@ async fn seed_incident(server: &Server) {
         &format!("UPDATE timeline_events SET id = '{EVENT_ID}'"),
     )
     .await;
+    let png = b"\x89PNG\r\n\x1a\n and the rest".to_vec();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(png).file_name("graph.png"),
+    );
+    let res = server
+        .http
+        .post(server.url("/incidents/1/attachments"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let id = res.text().await.unwrap();
+    common::execute_sql(
+        &server.db_path,
+        &format!("UPDATE attachments SET id = '{ATTACHMENT_ID}'"),
+    )
+    .await;
+    let files = server.db_path.parent().unwrap().join("attachments");
+    std::fs::rename(files.join(id), files.join(ATTACHMENT_ID)).unwrap();
 }
 
 fn refused(status: u16) -> bool {

@@ -120,3 +120,56 @@ async fn a_backup_never_overwrites_a_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("exists already"));
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "an older backup");
 }
+
+#[tokio::test]
+async fn a_backup_carries_the_attachment_files_and_restores_with_them() {
+    let server = Server::start();
+    let res = server
+        .post(
+            "/api/incidents/create",
+            &incident_form("With a graph", "blip", "api"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let bytes = b"%PDF-1.7\n% the post-incident graph export\n".to_vec();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes.clone()).file_name("graphs.pdf"),
+    );
+    let res = server
+        .http
+        .post(server.url("/incidents/1/attachments"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let id = res.text().await.unwrap();
+
+    let target = server.dir.path().join("backups/debrief.db");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let out = backup(&server.db_path, &target);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 attachment files"));
+    let copied = target.with_file_name("debrief.db.attachments").join(&id);
+    assert_eq!(std::fs::read(&copied).unwrap(), bytes);
+
+    // Restore: the database file and the attachments folder beside it.
+    let restore_dir = tempfile::tempdir().unwrap();
+    let restored_path = restore_dir.path().join("debrief.db");
+    std::fs::copy(&target, &restored_path).unwrap();
+    std::fs::create_dir_all(restore_dir.path().join("attachments")).unwrap();
+    std::fs::copy(&copied, restore_dir.path().join("attachments").join(&id)).unwrap();
+    let restored = Server::start_on(restore_dir, restored_path);
+    let res = restored.get(&format!("/attachments/{id}")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().to_vec(), bytes);
+
+    // A second backup under the same name is refused, files included.
+    let again = backup(&server.db_path, &target);
+    assert!(!again.status.success());
+}

@@ -73,6 +73,19 @@ pub struct EventRow {
     /// "typed by Ana Lima (ana)", "imported from #ops, line 42".
     pub provenance: String,
     pub key_moment: Option<KeyMoment>,
+    pub attachments: Vec<AttachmentRow>,
+}
+
+/// An attached file, as the page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub url: String,
+    pub file_name: String,
+    /// "PNG image, 120 KB".
+    pub label: String,
+    /// Shown as a thumbnail (`<img>`); otherwise a link.
+    pub image: bool,
 }
 
 /// The event being edited, as its form.
@@ -97,6 +110,10 @@ pub struct TimelineView {
     /// Every actor named, for the filter.
     pub actors: Vec<String>,
     pub editing: Option<EventEdit>,
+    /// Files attached to the incident itself.
+    pub attachments: Vec<AttachmentRow>,
+    /// Largest attachment the server accepts, for the form's hint.
+    pub attachment_max_bytes: u64,
     pub viewer_zone: String,
     /// The zone quick entry reads times in.
     pub incident_zone: String,
@@ -119,6 +136,24 @@ mod shape {
             evidence_url: e.content.evidence_url.clone(),
             provenance: e.provenance.describe(&e.created_by),
             key_moment: e.key_moment,
+            attachments: Vec::new(),
+        }
+    }
+
+    pub fn attachment(a: &crate::db::AttachmentRecord) -> AttachmentRow {
+        use crate::domain::attachment::AttachmentType;
+        let kind = AttachmentType::parse(&a.kind);
+        let size = if a.size >= 1024 * 1024 {
+            format!("{:.1} MB", a.size as f64 / (1024.0 * 1024.0))
+        } else {
+            format!("{} KB", (a.size + 1023) / 1024)
+        };
+        AttachmentRow {
+            id: a.id.clone(),
+            url: format!("/attachments/{}", a.id),
+            file_name: a.file_name.clone(),
+            label: format!("{}, {size}", kind.map(|k| k.label()).unwrap_or("file")),
+            image: kind.is_some_and(|k| k.shown_inline()),
         }
     }
 
@@ -269,6 +304,18 @@ pub async fn get_timeline(
         let (n, incident) = support::incident(&db, &number).await?;
         let zone = super::viewer::viewer_zone();
         let events = db.timeline(n).await?;
+        let mut by_event: std::collections::HashMap<String, Vec<AttachmentRow>> =
+            Default::default();
+        let mut incident_files = Vec::new();
+        for a in db.attachments(n).await? {
+            match &a.event_id {
+                Some(event) => by_event
+                    .entry(event.clone())
+                    .or_default()
+                    .push(shape::attachment(&a)),
+                None => incident_files.push(shape::attachment(&a)),
+            }
+        }
         let kind = EventKind::parse(&filter.kind);
         let mut actors: Vec<String> = events
             .iter()
@@ -290,7 +337,9 @@ pub async fn get_timeline(
                 && (filter.actor.is_empty() || e.content.actor == filter.actor)
                 && (!filter.moments_only() || e.key_moment.is_some());
             if shown {
-                rows.push(shape::row(e, zone));
+                let mut row = shape::row(e, zone);
+                row.attachments = by_event.remove(&e.id).unwrap_or_default();
+                rows.push(row);
             }
         }
         let incident_zone = support::zone_of(&incident);
@@ -311,6 +360,10 @@ pub async fn get_timeline(
             deleted,
             actors,
             editing,
+            attachments: incident_files,
+            attachment_max_bytes: use_context::<crate::server::attachments::AttachmentStore>()
+                .map(|s| s.max_bytes)
+                .unwrap_or(crate::domain::attachment::DEFAULT_MAX_BYTES),
             viewer_zone: zone.name().into(),
             incident_zone: incident_zone.name().into(),
         })
@@ -537,6 +590,26 @@ pub async fn mark_event(
             }
             Err(err) => Err(support::refusal(&db, n, err).await),
         }
+    };
+    super::context::finish(result.await)
+}
+
+/// Removes an attachment from the incident (the history keeps its record).
+#[server(prefix = "/api", endpoint = "attachments/delete")]
+pub async fn delete_attachment(number: String, id: String) -> Result<(), AppError> {
+    let result = async {
+        let db = super::context::db()?;
+        let (n, _) = support::incident(&db, &number).await?;
+        db.delete_attachment(n, &id, &super::context::actor()?, chrono::Utc::now())
+            .await
+            .map_err(|e| match e {
+                crate::db::DbError::NotFound => AppError::NotFound {
+                    what: "That attachment".into(),
+                },
+                other => AppError::from(other),
+            })?;
+        support::back_to_incident(n, "attachments");
+        Ok(())
     };
     super::context::finish(result.await)
 }

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 
 use crate::api::AppError;
 use crate::api::timeline::{
-    DeleteEvent, EventEdit, EventRow, MarkEvent, QuickAdd, QuickLine, RestoreEvent, TimelineFilter,
-    TimelineView, UpdateEvent,
+    AttachmentRow, DeleteAttachment, DeleteEvent, EventEdit, EventRow, MarkEvent, QuickAdd,
+    QuickLine, RestoreEvent, TimelineFilter, TimelineView, UpdateEvent,
 };
 use crate::components::incident_form::ErrorSummary;
 use crate::domain::moments::KeyMoment;
@@ -24,6 +24,7 @@ pub struct TimelineActions {
     pub delete: ServerAction<DeleteEvent>,
     pub restore: ServerAction<RestoreEvent>,
     pub mark: ServerAction<MarkEvent>,
+    pub remove_file: ServerAction<DeleteAttachment>,
 }
 
 impl TimelineActions {
@@ -34,6 +35,7 @@ impl TimelineActions {
             delete: ServerAction::new(),
             restore: ServerAction::new(),
             mark: ServerAction::new(),
+            remove_file: ServerAction::new(),
         }
     }
 
@@ -44,6 +46,7 @@ impl TimelineActions {
             + self.delete.version().get()
             + self.restore.version().get()
             + self.mark.version().get()
+            + self.remove_file.version().get()
     }
 }
 
@@ -224,6 +227,59 @@ fn close_href(filter: &TimelineFilter, id: &str) -> String {
     format!("?{}#event-{id}", filter.query())
 }
 
+/// Attached files as thumbnails (images) or links (PDF).
+#[component]
+fn Attachments(files: Vec<AttachmentRow>) -> impl IntoView {
+    (!files.is_empty()).then(|| {
+        view! {
+            <ul class="attachments">
+                {files.into_iter().map(|f| {
+                    let alt = f.file_name.clone();
+                    view! {
+                        <li>
+                            <a href=f.url.clone() class="attachment">
+                                {f.image.then(|| view! {
+                                    <img src=f.url.clone() alt=alt loading="lazy" width="160" height="100"/>
+                                })}
+                                <span class="file-name">{f.file_name}</span>
+                            </a>
+                            <span class="file-label">{f.label}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// A plain multipart form: attaching works the same with or without JavaScript.
+#[component]
+fn AttachForm(number: i64, event: Option<String>, max_bytes: u64) -> impl IntoView {
+    let field = match &event {
+        Some(id) => format!("attach-{id}"),
+        None => "attach-incident".to_string(),
+    };
+    let limit = if max_bytes >= 1024 * 1024 {
+        format!("{} MB", max_bytes / (1024 * 1024))
+    } else {
+        format!("{} KB", max_bytes / 1024)
+    };
+    view! {
+        <form method="post" enctype="multipart/form-data" class="attach-form"
+            action=format!("/incidents/{number}/attachments")>
+            {event.map(|id| view! { <input type="hidden" name="event" value=id/> })}
+            <label for=field.clone()>"Attach a screenshot, graph or PDF"</label>
+            <input type="file" id=field.clone() name="file" required=true
+                accept="image/png,image/jpeg,image/webp,image/svg+xml,application/pdf"
+                aria-describedby=format!("{field}-hint")/>
+            <button type="submit">"Attach"</button>
+            <p class="hint" id=format!("{field}-hint")>
+                {format!("PNG, JPEG, WebP, SVG or PDF, up to {limit}. The type is checked from the file's content.")}
+            </p>
+        </form>
+    }
+}
+
 /// One event, read-only.
 #[component]
 fn EventItem(row: EventRow, edit: Option<String>) -> impl IntoView {
@@ -236,6 +292,7 @@ fn EventItem(row: EventRow, edit: Option<String>) -> impl IntoView {
         evidence_url,
         provenance,
         key_moment,
+        attachments,
         ..
     } = row;
     let edit_label = format!("Edit the event at {}", shown.text);
@@ -249,6 +306,7 @@ fn EventItem(row: EventRow, edit: Option<String>) -> impl IntoView {
                 {key_moment.map(|m| view! { <strong class="moment-badge">{m.label()}</strong> })}
             </div>
             <div class="markdown event-body" inner_html=body_html></div>
+            <Attachments files=attachments/>
             <p class="event-foot">
                 {(!evidence_url.is_empty()).then(|| view! {
                     <a class="evidence" href=evidence_url rel="noopener noreferrer nofollow">"Evidence"</a>" · "
@@ -276,6 +334,8 @@ fn EventEditor(
     edit: EventEdit,
     close: String,
     actions: TimelineActions,
+    files: Vec<AttachmentRow>,
+    max_bytes: u64,
 ) -> impl IntoView {
     let update = actions.update;
     let body = NodeRef::<html::Textarea>::new();
@@ -294,6 +354,7 @@ fn EventEditor(
         zone,
     } = edit;
     let id_for_mark = id.clone();
+    let id_for_files = id.clone();
     let close_for_mark = close.clone();
     let item_id = format!("event-{id}");
     view! {
@@ -323,6 +384,8 @@ fn EventEditor(
                 </div>
             </ActionForm>
             <EventMarkForm number id=id_for_mark version key_moment close=close_for_mark actions/>
+            <Attachments files/>
+            <AttachForm number event=Some(id_for_files) max_bytes/>
         </li>
     }
 }
@@ -489,6 +552,8 @@ pub fn TimelineList(
         deleted,
         actors,
         editing,
+        attachments,
+        attachment_max_bytes,
         ..
     } = view;
     let shown = rows.len();
@@ -504,7 +569,8 @@ pub fn TimelineList(
         .into_iter()
         .map(|row| match &editing {
             Some(edit) if edit.id == row.id => view! {
-                <EventEditor number edit=edit.clone() close=close_href(&filter, &row.id) actions/>
+                <EventEditor number edit=edit.clone() close=close_href(&filter, &row.id) actions
+                    files=row.attachments max_bytes=attachment_max_bytes/>
             }
             .into_any(),
             _ => {
@@ -514,6 +580,7 @@ pub fn TimelineList(
         })
         .collect_view();
     let restore = actions.restore;
+    let remove_file = actions.remove_file;
     view! {
         <TimelineFilters filter=filter.clone() actors/>
         <p class="timeline-count" aria-live="polite">{count}</p>
@@ -530,6 +597,28 @@ pub fn TimelineList(
             Ok(None) => ().into_any(),
             Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
         })}
+        <section id="attachments" aria-labelledby="attachments-heading" class="incident-attachments">
+            <h3 id="attachments-heading">"Attachments"</h3>
+            {attachments.is_empty().then(|| view! { <p class="missing">"No files attached to the incident itself."</p> })}
+            <ul class="attachments">
+                {attachments.into_iter().map(|f| {
+                    let id = f.id.clone();
+                    view! {
+                        <li>
+                            <Attachments files=vec![f]/>
+                            {can_edit.then(|| view! {
+                                <ActionForm action=remove_file attr:class="inline-form">
+                                    <input type="hidden" name="number" value=number.to_string()/>
+                                    <input type="hidden" name="id" value=id/>
+                                    <button type="submit" class="danger">"Remove"</button>
+                                </ActionForm>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {can_edit.then(|| view! { <AttachForm number event=None max_bytes=attachment_max_bytes/> })}
+        </section>
         {(!deleted.is_empty()).then(|| view! {
             <details class="deleted-events">
                 <summary>{format!("Deleted events ({})", deleted.len())}</summary>

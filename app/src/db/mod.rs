@@ -7,11 +7,13 @@
 //! deadlock upgrading read locks. Migrations are embedded in the binary and
 //! applied at start; a database written by a newer Debrief is refused.
 
+mod attachments;
 mod audit;
 mod incidents;
 mod timeline;
 mod users;
 
+pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
 pub use timeline::NewEvent;
 pub use users::{Credentials, UserRecord, UserUpdate};

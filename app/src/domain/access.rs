@@ -81,6 +81,11 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Effect::Write,
     ),
     ("timeline/mark", Access::Signed(Role::Editor), Effect::Write),
+    (
+        "attachments/delete",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
     ("admin/users", Access::Signed(Role::Admin), Effect::Read),
     (
         "admin/create_user",
@@ -122,7 +127,8 @@ pub fn required_access(path: &str) -> Option<Access> {
     if path == "/admin" || path.starts_with("/admin/") {
         return Some(Access::Signed(Role::Admin));
     }
-    if path == "/incidents/new" || (path.starts_with("/incidents/") && path.ends_with("/edit")) {
+    let incident_part = |suffix: &str| path.starts_with("/incidents/") && path.ends_with(suffix);
+    if path == "/incidents/new" || incident_part("/edit") || incident_part("/attachments") {
         return Some(Access::Signed(Role::Editor));
     }
     // Every other page, including "not found", is for signed-in people.
@@ -158,6 +164,14 @@ mod tests {
         assert_eq!(
             required_access("/incidents/new"),
             Some(Access::Signed(Role::Editor))
+        );
+        assert_eq!(
+            required_access("/incidents/4/attachments"),
+            Some(Access::Signed(Role::Editor))
+        );
+        assert_eq!(
+            required_access("/attachments/0b4c2a4e-4d2f-4a39-9d0e-1f2a3b4c5d6e"),
+            Some(Access::Signed(Role::Viewer))
         );
         assert_eq!(
             required_access("/admin/users"),

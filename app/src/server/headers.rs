@@ -25,10 +25,12 @@ pub async fn content_security_policy(
          style-src 'self'; img-src 'self' data:; connect-src {connect}; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
+    // A response that set its own, stricter policy (an attachment) keeps it.
     if let Ok(value) = HeaderValue::from_str(&policy) {
         response
             .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(value);
     }
     response
 }

@@ -2,6 +2,7 @@
 //! reach (`guard`), and the security headers every response carries
 //! (`headers`). Server-only; `src/main.rs` lists these layers in order.
 
+pub mod attachments;
 pub mod guard;
 pub mod headers;
 pub mod session;
