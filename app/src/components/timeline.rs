@@ -68,7 +68,7 @@ fn textarea_text(text: &str) -> String {
 #[component]
 pub fn QuickEntry(
     number: i64,
-    zone: Signal<String>,
+    zone: String,
     actions: TimelineActions,
     focus: bool,
 ) -> impl IntoView {
@@ -96,12 +96,14 @@ pub fn QuickEntry(
         }
     });
     let error = move || quick.value().get().and_then(Result::err);
-    let echoed = move || {
-        error()
-            .and_then(|e| e.echo::<QuickLine>())
-            .map(|q| q.line)
-            .unwrap_or_default()
-    };
+    // The line a refused post (without JavaScript) sent, shown again.
+    let echoed = quick
+        .value()
+        .get_untracked()
+        .and_then(Result::err)
+        .and_then(|e| e.echo::<QuickLine>())
+        .map(|q| q.line)
+        .unwrap_or_default();
     let marks = KeyMoment::ALL
         .iter()
         .map(|m| format!("!{}", crate::domain::timeline::mark_word(*m)))
@@ -121,7 +123,7 @@ pub fn QuickEntry(
                     spellcheck="false"
                     maxlength="20000"
                     autofocus=focus
-                    value=echoed()
+                    value=echoed
                     placeholder="14:32 alert: checkout latency above 2 s"
                     aria-describedby="quick-entry-hint quick-entry-error"
                 />
@@ -344,6 +346,17 @@ fn EventEditor(
     Effect::new(move |_| {
         if let Some(el) = body.get() {
             let _ = el.focus();
+        }
+    });
+    // A save made from this editor closes it (without JavaScript the
+    // server's redirect does the same).
+    let saves_at_open = update.version().get_untracked();
+    let navigate = leptos_router::hooks::use_navigate();
+    let close_after_save = close.clone();
+    Effect::new(move |_| {
+        let saves = update.version().get();
+        if saves > saves_at_open && matches!(update.value().get_untracked(), Some(Ok(_))) {
+            navigate(&close_after_save, Default::default());
         }
     });
     let EventEdit {

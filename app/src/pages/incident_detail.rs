@@ -71,7 +71,16 @@ pub fn IncidentDetailPage() -> impl IntoView {
         move || (number(), filter(), editing(), revision.get()),
         |(n, f, e, _)| get_timeline(n, f, e),
     );
-    let focus_entry = move || query.read().get("focus").is_some_and(|f| f == "entry");
+    let focus_entry = move || query.read_untracked().get("focus").is_some_and(|f| f == "entry");
+    // Quick entry's block reads only what never reloads: a Suspense goes
+    // back to its fallback (and would drop the field, its focus and
+    // whatever is being typed) whenever a resource read inside it reloads.
+    let entry_zone = Resource::new(number, |n| async move {
+        get_incident(n)
+            .await
+            .map(|v| v.incident.content.time_zone)
+            .ok()
+    });
     let session = use_context::<SessionResource>();
     // The blocks below are siblings, never nested: nested Suspense inside a
     // resolved view does not hydrate reliably. The quick-entry block loads
@@ -93,10 +102,8 @@ pub fn IncidentDetailPage() -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         let can_edit = may_edit(session).await;
-                        let n = number();
-                        let zone = Signal::derive(move || {
-                            timeline.get().and_then(Result::ok).map(|v| v.incident_zone).unwrap_or_default()
-                        });
+                        let n = params.read_untracked().get("number").unwrap_or_default();
+                        let zone = entry_zone.await.unwrap_or_default();
                         match (can_edit, n.parse::<i64>()) {
                             (true, Ok(number)) => view! {
                                 <QuickEntry number zone actions focus=focus_entry()/>
