@@ -398,11 +398,8 @@ fn router(
 
 /// Replaces the bare 413 of the body limit with a sentence a person can act on.
 async fn explain_payload_too_large(response: axum::response::Response) -> axum::response::Response {
-    if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE
-        || response
-            .headers()
-            .contains_key(axum::http::header::CONTENT_TYPE)
-    {
+    // Uploads are merged in after this layer and explain their own limit.
+    if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         return response;
     }
     (

@@ -594,3 +594,25 @@ async fn viewers_see_the_timeline_but_get_no_editing_controls() {
     assert!(!page.contains("name=\"form[body]\""));
     assert!(!page.contains("class=\"edit-link\""));
 }
+
+#[tokio::test]
+async fn event_text_is_rendered_then_sanitized() {
+    let server = Server::start();
+    seed(&server).await;
+    add(
+        &server,
+        "14:20 @<b>sam</b> <img src=x onerror=alert(1)> **bold** [runbook](javascript:alert(2)) <script>alert(3)</script>",
+    )
+    .await;
+    let page = server.page("/incidents/1").await;
+    let list = &page[position(&page, "<ol class=\"timeline\">")..];
+    let list = &list[..list.find("</ol>").unwrap()];
+    assert!(list.contains("<strong>bold</strong>"), "{list}");
+    assert!(!list.contains("onerror"), "{list}");
+    assert!(!list.contains("javascript:"), "{list}");
+    assert!(!list.contains("<script"), "{list}");
+    assert!(
+        list.contains("&lt;b&gt;sam&lt;/b&gt;"),
+        "actor shown as text: {list}"
+    );
+}

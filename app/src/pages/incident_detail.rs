@@ -71,7 +71,12 @@ pub fn IncidentDetailPage() -> impl IntoView {
         move || (number(), filter(), editing(), revision.get()),
         |(n, f, e, _)| get_timeline(n, f, e),
     );
-    let focus_entry = move || query.read_untracked().get("focus").is_some_and(|f| f == "entry");
+    let focus_entry = move || {
+        query
+            .read_untracked()
+            .get("focus")
+            .is_some_and(|f| f == "entry")
+    };
     // Quick entry's block reads only what never reloads: a Suspense goes
     // back to its fallback (and would drop the field, its focus and
     // whatever is being typed) whenever a resource read inside it reloads.
