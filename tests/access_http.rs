@@ -321,17 +321,7 @@ async fn seed_incident(server: &Server) {
     )
     .await;
     let png = b"\x89PNG\r\n\x1a\n and the rest".to_vec();
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(png).file_name("graph.png"),
-    );
-    let res = server
-        .http
-        .post(server.url("/incidents/1/attachments"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = server.upload("graph.png", png, None).await;
     assert_eq!(res.status(), 201);
     let id = res.text().await.unwrap();
     common::execute_sql(

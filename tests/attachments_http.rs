@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Client, Server, dump, incident_form, query_i64, query_text};
+use common::{Server, dump, incident_form, query_i64, query_text};
 
 /// A PNG: the signature and a header chunk (enough for the content check).
 fn png() -> Vec<u8> {
@@ -21,28 +21,6 @@ async fn seed(server: &Server) {
         )
         .await;
     assert_eq!(res.status(), 200);
-}
-
-async fn upload(
-    client: &Client,
-    file_name: &str,
-    bytes: Vec<u8>,
-    event: Option<&str>,
-) -> reqwest::Response {
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
-    );
-    if let Some(event) = event {
-        form = form.text("event", event.to_string());
-    }
-    client
-        .http
-        .post(client.url("/incidents/1/attachments"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
 }
 
 fn stored_files(server: &Server) -> Vec<String> {
@@ -62,7 +40,7 @@ fn stored_files(server: &Server) -> Vec<String> {
 async fn an_image_is_typed_by_content_stored_under_a_generated_name_and_served_safely() {
     let server = Server::start();
     seed(&server).await;
-    let res = upload(&server, "../../p99 latency é.pdf", png(), None).await;
+    let res = server.upload("../../p99 latency é.pdf", png(), None).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let id = res.text().await.unwrap();
     assert_eq!(
@@ -112,7 +90,7 @@ async fn an_svg_is_only_ever_served_as_a_download() {
     let server = Server::start();
     seed(&server).await;
     let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script><rect width="10" height="10"/></svg>"#;
-    let res = upload(&server, "graph.svg", svg.to_vec(), None).await;
+    let res = server.upload("graph.svg", svg.to_vec(), None).await;
     assert_eq!(res.status(), 201);
     let id = res.text().await.unwrap();
     let res = server.get(&format!("/attachments/{id}")).await;
@@ -132,37 +110,39 @@ async fn refused_uploads_say_why_and_keep_nothing() {
     seed(&server).await;
     let before = dump(&server.db_path).await;
 
-    let res = upload(
-        &server,
-        "screenshot.png",
-        b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec(),
-        None,
-    )
-    .await;
+    let res = server
+        .upload(
+            "screenshot.png",
+            b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec(),
+            None,
+        )
+        .await;
     assert_eq!(res.status(), 400);
     let message = res.text().await.unwrap();
     assert!(message.contains("HTML"), "{message}");
 
-    let res = upload(&server, "anim.gif", b"GIF89a\x01\0\x01\0".to_vec(), None).await;
+    let res = server
+        .upload("anim.gif", b"GIF89a\x01\0\x01\0".to_vec(), None)
+        .await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("GIF"));
 
     // Over the 20 MB default: refused with the limit named.
     let mut big = png();
     big.resize(20 * 1024 * 1024 + 1, 0);
-    let res = upload(&server, "huge.png", big, None).await;
+    let res = server.upload("huge.png", big, None).await;
     assert_eq!(res.status(), 413);
     let message = res.text().await.unwrap();
     assert!(message.contains("at most 20 MB"), "{message}");
 
     // An event that is not on the timeline: the stored file is removed again.
-    let res = upload(
-        &server,
-        "graph.png",
-        png(),
-        Some("00000000-0000-4000-8000-000000000000"),
-    )
-    .await;
+    let res = server
+        .upload(
+            "graph.png",
+            png(),
+            Some("00000000-0000-4000-8000-000000000000"),
+        )
+        .await;
     assert_eq!(res.status(), 400);
     assert!(
         res.text()
@@ -179,35 +159,15 @@ async fn refused_uploads_say_why_and_keep_nothing() {
 async fn a_plain_form_upload_returns_to_the_page_or_explains_the_refusal() {
     let server = Server::start();
     seed(&server).await;
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(b"just text".to_vec()).file_name("notes.png"),
-    );
     let res = server
-        .http
-        .post(server.url("/incidents/1/attachments"))
-        .header("accept", "text/html")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .upload_as_html_form("notes.png", b"just text".to_vec())
+        .await;
     assert_eq!(res.status(), 400);
     let page = res.text().await.unwrap();
     assert!(page.contains("Nothing was attached"), "{page}");
     assert!(page.contains("href=\"/incidents/1\""), "a way back");
 
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(png()).file_name("p99.png"),
-    );
-    let res = server
-        .http
-        .post(server.url("/incidents/1/attachments"))
-        .header("accept", "text/html")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = server.upload_as_html_form("p99.png", png()).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/incidents/1#attachments");
 }
@@ -223,7 +183,7 @@ async fn files_attach_to_events_and_can_be_removed() {
         )
         .await;
     let event: String = serde_json::from_str(&res.text().await.unwrap()).unwrap();
-    let res = upload(&server, "p99.png", png(), Some(&event)).await;
+    let res = server.upload("p99.png", png(), Some(&event)).await;
     assert_eq!(res.status(), 201);
     let id = res.text().await.unwrap();
     let page = server.page("/incidents/1").await;
@@ -261,13 +221,15 @@ async fn files_attach_to_events_and_can_be_removed() {
 async fn only_editors_attach_and_only_signed_in_people_download() {
     let server = Server::start();
     seed(&server).await;
-    let res = upload(&server, "p99.png", png(), None).await;
+    let res = server.upload("p99.png", png(), None).await;
     let id = res.text().await.unwrap();
     let before = dump(&server.db_path).await;
     let viewer = server.as_user("viewer").await;
-    assert_eq!(upload(&viewer, "x.png", png(), None).await.status(), 403);
+    assert_eq!(viewer.upload("x.png", png(), None).await.status(), 403);
     assert_eq!(
-        upload(&server.anonymous(), "x.png", png(), None)
+        server
+            .anonymous()
+            .upload("x.png", png(), None)
             .await
             .status(),
         401

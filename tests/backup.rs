@@ -132,17 +132,7 @@ async fn a_backup_carries_the_attachment_files_and_restores_with_them() {
         .await;
     assert_eq!(res.status(), 200);
     let bytes = b"%PDF-1.7\n% the post-incident graph export\n".to_vec();
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes.clone()).file_name("graphs.pdf"),
-    );
-    let res = server
-        .http
-        .post(server.url("/incidents/1/attachments"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = server.upload("graphs.pdf", bytes.clone(), None).await;
     assert_eq!(res.status(), 201);
     let id = res.text().await.unwrap();
 

@@ -209,6 +209,43 @@ impl Client {
             .expect("POST")
     }
 
+    /// Attaches a file to incident #1 as a script would (multipart); with
+    /// `event`, to that event of its timeline.
+    pub async fn upload(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+        event: Option<&str>,
+    ) -> reqwest::Response {
+        self.send_upload(file_name, bytes, event, false).await
+    }
+
+    /// Attaches a file as a browser without JavaScript would.
+    pub async fn upload_as_html_form(&self, file_name: &str, bytes: Vec<u8>) -> reqwest::Response {
+        self.send_upload(file_name, bytes, None, true).await
+    }
+
+    async fn send_upload(
+        &self,
+        file_name: &str,
+        bytes: Vec<u8>,
+        event: Option<&str>,
+        as_html_form: bool,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
+        );
+        if let Some(event) = event {
+            form = form.text("event", event.to_string());
+        }
+        let mut request = self.http.post(self.url("/incidents/1/attachments"));
+        if as_html_form {
+            request = request.header("accept", "text/html");
+        }
+        request.multipart(form).send().await.expect("upload")
+    }
+
     /// Follows a form post's redirect: the address it went to and the page there.
     pub async fn follow(&self, res: reqwest::Response) -> (String, String) {
         assert_eq!(res.status(), 302, "a form post answers with a redirect");

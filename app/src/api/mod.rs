@@ -90,16 +90,20 @@ pub(crate) mod context {
         })
     }
 
+    /// True when a plain HTML form (no JavaScript) made this request.
+    pub fn from_html_form() -> bool {
+        request_header("accept").is_some_and(|a| a.contains("text/html"))
+    }
+
     /// Ends a server function: on error, sets the HTTP status that fits it,
     /// unless the caller is a plain HTML form (which is redirected back to its
     /// page with the error, by leptos, so that it works without JavaScript).
     pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-        if let Err(err) = &result {
-            let from_html_form = request_header("accept").is_some_and(|a| a.contains("text/html"));
-            if !from_html_form && let Some(options) = use_context::<leptos_axum::ResponseOptions>()
-            {
-                options.set_status(err.status());
-            }
+        if let Err(err) = &result
+            && !from_html_form()
+            && let Some(options) = use_context::<leptos_axum::ResponseOptions>()
+        {
+            options.set_status(err.status());
         }
         result
     }

@@ -249,9 +249,7 @@ mod support {
     /// Where a plain HTML form goes back to: the incident page, keeping the
     /// timeline's filters, at `anchor`. With JavaScript the page updates in place.
     pub fn back_to_incident(n: IncidentNumber, anchor: &str) {
-        let from_html_form = super::super::context::request_header("accept")
-            .is_some_and(|a| a.contains("text/html"));
-        if !from_html_form {
+        if !super::super::context::from_html_form() {
             return;
         }
         let prefix = format!("/incidents/{}", n.0);

@@ -15,7 +15,7 @@ use crate::domain::moments::KeyMoment;
 /// character references inside a textarea, so escaping on the server shows
 /// the text exactly as typed; in the browser the text is a DOM text node and
 /// needs nothing.
-fn textarea_text(text: &str) -> String {
+pub(crate) fn textarea_text(text: &str) -> String {
     if cfg!(feature = "ssr") {
         crate::domain::html_text::escape_text(text)
     } else {
@@ -27,7 +27,7 @@ fn field_id(field: &str) -> String {
     format!("field-{}", field.replace(['.', '_'], "-"))
 }
 
-fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
+pub(crate) fn error_for(errors: &[FieldError], field: &str) -> Option<String> {
     let messages: Vec<&str> = errors
         .iter()
         .filter(|e| e.field == field)

@@ -11,7 +11,7 @@ use crate::api::timeline::{
     AttachmentRow, DeleteAttachment, DeleteEvent, EventEdit, EventRow, MarkEvent, QuickAdd,
     QuickLine, RestoreEvent, TimelineFilter, TimelineView, UpdateEvent,
 };
-use crate::components::incident_form::ErrorSummary;
+use crate::components::incident_form::{ErrorSummary, error_for, textarea_text};
 use crate::domain::moments::KeyMoment;
 use crate::domain::timeline::{EventForm, EventKind, limits};
 
@@ -53,14 +53,6 @@ impl TimelineActions {
 impl Default for TimelineActions {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-fn textarea_text(text: &str) -> String {
-    if cfg!(feature = "ssr") {
-        crate::domain::html_text::escape_text(text)
-    } else {
-        text.to_string()
     }
 }
 
@@ -318,15 +310,6 @@ fn EventItem(row: EventRow, edit: Option<String>) -> impl IntoView {
             </p>
         </li>
     }
-}
-
-fn error_for(errors: &[crate::domain::incident_form::FieldError], field: &str) -> Option<String> {
-    let messages: Vec<&str> = errors
-        .iter()
-        .filter(|e| e.field == field)
-        .map(|e| e.message.as_str())
-        .collect();
-    (!messages.is_empty()).then(|| messages.join(" "))
 }
 
 /// The inline editor of one event: its fields, its key moment, delete.

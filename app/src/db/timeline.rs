@@ -71,17 +71,18 @@ fn event_from_row(row: &SqliteRow) -> Result<TimelineEvent, DbError> {
     })
 }
 
+/// Events of the incident with a given number (bind the number first).
+const EVENTS_OF: &str =
+    "SELECT e.* FROM timeline_events e JOIN incidents i ON e.incident_id = i.id WHERE i.number = ?";
+
 impl Db {
     /// Every event of an incident, deleted ones included, in timeline order
     /// (time, then the order they were added).
     pub async fn timeline(&self, number: IncidentNumber) -> Result<Vec<TimelineEvent>, DbError> {
-        let rows = sqlx::query(
-            "SELECT e.* FROM timeline_events e JOIN incidents i ON e.incident_id = i.id \
-             WHERE i.number = ? ORDER BY e.at, e.seq",
-        )
-        .bind(number.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&format!("{EVENTS_OF} ORDER BY e.at, e.seq"))
+            .bind(number.0)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(event_from_row).collect()
     }
 
@@ -111,14 +112,11 @@ impl Db {
         number: IncidentNumber,
         id: &str,
     ) -> Result<Option<TimelineEvent>, DbError> {
-        let row = sqlx::query(
-            "SELECT e.* FROM timeline_events e JOIN incidents i ON e.incident_id = i.id \
-             WHERE i.number = ? AND e.id = ?",
-        )
-        .bind(number.0)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(&format!("{EVENTS_OF} AND e.id = ?"))
+            .bind(number.0)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(event_from_row).transpose()
     }
 

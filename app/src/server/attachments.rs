@@ -22,7 +22,6 @@ use crate::domain::attachment::{
     AttachmentType, content_disposition, safe_file_name, sniff, too_large_message,
 };
 use crate::domain::audit::Actor;
-use crate::domain::html_text::escape_text;
 use crate::domain::incident::IncidentNumber;
 
 /// Where attachment files live, and how large one may be.
@@ -130,33 +129,17 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, store: AttachmentStore) 
         .with_state(Uploads { db, store })
 }
 
-fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"))
-}
-
 /// A refusal: a small page with a way back for a browser, text for a script.
 fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response {
     if !html {
         return (status, message.to_string()).into_response();
     }
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Nothing was attached · Debrief</title><link rel=\"stylesheet\" href=\"/pkg/debrief.css\"></head>\
-         <body><main id=\"main\" class=\"refusal\"><h1>Nothing was attached</h1><p role=\"alert\">{}</p>\
-         <p><a href=\"{}\">Back to the incident</a></p></main></body></html>",
-        escape_text(message),
-        escape_text(back)
-    );
-    (
+    super::headers::message_page(
         status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body,
+        "Nothing was attached",
+        message,
+        (back, "Back to the incident"),
     )
-        .into_response()
 }
 
 async fn upload(
@@ -166,7 +149,7 @@ async fn upload(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
-    let html = wants_html(&headers);
+    let html = super::headers::accepts_html(&headers);
     let Some(n) = number.parse::<i64>().ok().filter(|n| *n > 0) else {
         return refuse(StatusCode::NOT_FOUND, "No such incident.", "/", html);
     };
@@ -179,21 +162,24 @@ async fn upload(
             html,
         )
     };
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return too_large();
+        }
+        refuse(
+            StatusCode::BAD_REQUEST,
+            &format!("The upload could not be read ({e}); try again."),
+            &back,
+            html,
+        )
+    };
     let mut event_id: Option<String> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
-            Err(e) => {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    &format!("The upload could not be read ({e}); try again."),
-                    &back,
-                    html,
-                );
-            }
+            Err(e) => return unreadable(e),
         };
         match field.name() {
             Some("event") => {
@@ -213,17 +199,7 @@ async fn upload(
                             bytes.extend_from_slice(&chunk);
                         }
                         Ok(None) => break,
-                        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                            return too_large();
-                        }
-                        Err(e) => {
-                            return refuse(
-                                StatusCode::BAD_REQUEST,
-                                &format!("The upload could not be read ({e}); try again."),
-                                &back,
-                                html,
-                            );
-                        }
+                        Err(e) => return unreadable(e),
                     }
                 }
                 file = Some((name, bytes));

@@ -19,7 +19,6 @@ use crate::domain::access::{
     Access, Effect, SERVER_FUNCTIONS, cross_site_refusal, is_static_asset, required_access,
 };
 use crate::domain::account::Role;
-use crate::domain::html_text::escape_text;
 use crate::domain::login_throttle::{LoginThrottle, ThrottleRules};
 
 /// What the guard and the sign-in functions share.
@@ -60,7 +59,7 @@ pub async fn guard(
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_string();
-    let wants_html = accepts_html(&req);
+    let wants_html = super::headers::accepts_html(req.headers());
     let is_post = req.method() == http::Method::POST;
     let cross_site = {
         let header_of = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
@@ -175,13 +174,6 @@ fn role_refusal(has: Role, needed: Role) -> AppError {
     }
 }
 
-fn accepts_html(req: &Request) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"))
-}
-
 /// A refusal as the caller can read it: a small page for a browser
 /// navigation or plain form post, the app's JSON error for a script.
 fn refusal(error: AppError, as_html: bool) -> Response {
@@ -192,23 +184,12 @@ fn refusal(error: AppError, as_html: bool) -> Response {
             StatusCode::NOT_FOUND => "Not found",
             _ => "Something went wrong",
         };
-        let body = format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <title>{title} · Debrief</title><link rel=\"stylesheet\" href=\"/pkg/debrief.css\"></head>\
-             <body><main id=\"main\" class=\"refusal\"><h1>{title}</h1><p>{}</p>\
-             <p><a href=\"/\">Back to the incidents</a></p></main></body></html>",
-            escape_text(&error.to_string())
-        );
-        return (
+        return super::headers::message_page(
             status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
-            body,
-        )
-            .into_response();
+            title,
+            &error.to_string(),
+            ("/", "Back to the incidents"),
+        );
     }
     let body = serde_json::to_string(&error).unwrap_or_default();
     (

@@ -5,8 +5,11 @@
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
+use axum::response::IntoResponse;
 use axum::response::Response;
-use http::{HeaderValue, header};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+
+use crate::domain::html_text::escape_text;
 use leptos::nonce::Nonce;
 
 /// Adds a fresh nonce to the request and the matching policy to the response.
@@ -38,4 +41,42 @@ pub async fn content_security_policy(
 /// The nonce of the current request, for Leptos's context.
 pub fn request_nonce(parts: &http::request::Parts) -> Option<Nonce> {
     parts.extensions.get::<Nonce>().cloned()
+}
+
+/// True when the caller is a browser navigating or posting a plain form
+/// (it asks for HTML), rather than a script.
+pub fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+/// A small page that says why something was refused and offers a way back:
+/// what the server answers a browser outside the app's own pages.
+pub fn message_page(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    back: (&str, &str),
+) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · Debrief</title><link rel=\"stylesheet\" href=\"/pkg/debrief.css\"></head>\
+         <body><main id=\"main\" class=\"refusal\"><h1>{title}</h1><p role=\"alert\">{}</p>\
+         <p><a href=\"{}\">{}</a></p></main></body></html>",
+        escape_text(message),
+        escape_text(back.0),
+        escape_text(back.1),
+    );
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
 }
