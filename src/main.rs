@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Largest request body accepted, in bytes. Forms are small; uploads get their
@@ -363,8 +364,18 @@ fn router(
                 .into_response()
         }
     };
+    // Built assets are served by their own service, not the app's fallback:
+    // through the fallback, a static file answered while a "not found" page
+    // rendered could go out with that page's 404 status (seen as
+    // "failed to fetch Wasm: 404" and a page that never hydrated).
+    let site_root = std::path::PathBuf::from(options.site_root.as_ref());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
+        .route_service(
+            "/favicon.svg",
+            ServeFile::new(site_root.join("favicon.svg")),
+        )
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
