@@ -1,12 +1,15 @@
 //! The Debrief server: reads its configuration, opens the database and serves
 //! the app. Everything else lives in the `app` crate.
 
+mod import_command;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use app::db::Db;
 use app::server::attachments::{self, AttachmentStore};
 use app::server::guard::{self, AuthState};
+use app::server::staging::{self, Staging};
 use app::server::{headers, session};
 use app::{App, shell};
 use axum::Router;
@@ -68,6 +71,14 @@ struct Cli {
     #[arg(long, env = "DEBRIEF_ATTACHMENT_MAX_MB", default_value_t = 20)]
     attachment_max_mb: u64,
 
+    /// Folder for transcripts between upload and import [default: "staging" beside the database file].
+    #[arg(long, env = "DEBRIEF_STAGING_DIR", global = true)]
+    staging_dir: Option<PathBuf>,
+
+    /// Largest transcript upload accepted (all files of one upload), in megabytes.
+    #[arg(long, env = "DEBRIEF_TRANSCRIPT_MAX_MB", default_value_t = 256)]
+    transcript_max_mb: u64,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -83,6 +94,41 @@ enum Command {
     /// the attachment files to FILE.attachments/. Safe while the server runs.
     /// To restore, see the README.
     Backup { file: PathBuf },
+    /// Import chat transcripts into an incident: prints what was read (format,
+    /// channel, lines, time range, participants, every line that could not be
+    /// read) and, unless --dry-run, stores it all in one transaction.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// The incident's number.
+    #[arg(long, conflicts_with = "new_incident", required_unless_present_any = ["new_incident", "list_formats"])]
+    incident: Option<i64>,
+    /// Create a new incident with this title and import into it.
+    #[arg(long)]
+    new_incident: Option<String>,
+    /// The transcripts' format [default: detected from each file]. See --list-formats.
+    #[arg(long)]
+    format: Option<String>,
+    /// IANA zone of wall-clock times [default: the incident's zone].
+    #[arg(long)]
+    zone: Option<String>,
+    /// Date (YYYY-MM-DD) of the first line when neither the file name nor the log gives one
+    /// [default: the incident's first key moment, else its creation day].
+    #[arg(long)]
+    date: Option<String>,
+    /// Channel name [default: from each file's name].
+    #[arg(long)]
+    channel: Option<String>,
+    /// Read and report, store nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Name every format Debrief reads, and exit.
+    #[arg(long)]
+    list_formats: bool,
+    /// Files to import; "-" reads standard input. A Slack export may be a zip or a folder.
+    files: Vec<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -125,6 +171,7 @@ async fn main() {
         None | Some(Command::Serve) => serve(cli).await,
         Some(Command::User(ref command)) => user_command(&cli.database_url, command).await,
         Some(Command::Backup { ref file }) => backup(&cli, file).await,
+        Some(Command::Import(ref args)) => import_command::run(&cli.database_url, args).await,
     };
     if let Err(message) = outcome {
         eprintln!("debrief: {message}");
@@ -304,11 +351,18 @@ async fn serve(cli: Cli) -> Result<(), String> {
         attachments_dir(&cli, &db),
         cli.attachment_max_mb.saturating_mul(1024 * 1024),
     )?;
+    let staging = Staging::open(
+        cli.staging_dir
+            .clone()
+            .unwrap_or_else(|| Staging::default_dir(std::path::Path::new(db.location()))),
+        cli.transcript_max_mb.saturating_mul(1024 * 1024),
+    )?;
     let app = router(
         options,
         AuthState::new(db.clone()),
         sessions.layer(),
         store,
+        staging,
         dev,
     );
 
@@ -336,15 +390,18 @@ fn router(
     auth: AuthState,
     sessions: session::SessionLayer,
     store: AttachmentStore,
+    staging: Staging,
     dev: bool,
 ) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let auth = auth.clone();
         let store = store.clone();
+        let staging = staging.clone();
         move || {
             provide_context(auth.db.clone());
             provide_context(store.clone());
+            provide_context(staging.clone());
             provide_context(auth.clone());
             // The CSP layer's nonce, so Leptos's inline scripts carry it.
             if let Some(nonce) = use_context::<http::request::Parts>()
@@ -388,6 +445,7 @@ fn router(
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::map_response(explain_payload_too_large))
         .merge(attachments::routes(auth.db.clone(), store.clone()))
+        .merge(staging::routes(staging))
         .layer(from_fn_with_state(auth, guard::guard))
         .layer(sessions)
         .layer(from_fn_with_state(dev, headers::content_security_policy))

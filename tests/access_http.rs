@@ -113,6 +113,31 @@ const ENDPOINTS: &[Endpoint] = &[
         writes: true,
     },
     Endpoint {
+        name: "transcripts/preview",
+        needs: Caller::Editor,
+        writes: false,
+    },
+    Endpoint {
+        name: "transcripts/import",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "transcripts/review",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "transcripts/promote",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "transcripts/dismiss",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
         name: "timeline/mark",
         needs: Caller::Editor,
         writes: true,
@@ -264,6 +289,32 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
         }
         "timeline/restore" => own(&[("number", "1"), ("id", EVENT_ID)]),
         "attachments/delete" => own(&[("number", "1"), ("id", ATTACHMENT_ID)]),
+        // Staged by "editor" (the server's own client) for every attempt; a
+        // caller with a higher role is answered "no such upload", not refused.
+        "transcripts/preview" | "transcripts/import" => {
+            let token = stage(
+                server,
+                &format!("[14:{:02}] <sam> access check {attempt}\n", attempt % 60),
+            )
+            .await;
+            own(&[("number", "1"), ("staged", &token)])
+        }
+        "transcripts/review" => own(&[("number", "1"), ("query[page]", "1")]),
+        "transcripts/promote" => own(&[
+            ("number", "1"),
+            ("lines[0]", LINE_ID),
+            ("kind", "observation"),
+        ]),
+        "transcripts/dismiss" => {
+            common::execute_sql(
+                &server.db_path,
+                &format!(
+                    "UPDATE transcript_lines SET suggestion_state = NULL WHERE id = {LINE_ID}"
+                ),
+            )
+            .await;
+            own(&[("number", "1"), ("line", LINE_ID)])
+        }
         "admin/create_user" => {
             let login = format!("person{attempt}");
             own(&[
@@ -292,6 +343,28 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
         _ => vec![],
     }
 }
+
+/// Stages a transcript for incident #1 as "editor"; returns its token.
+async fn stage(server: &Server, text: &str) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("#ops_20260304.log"),
+    );
+    // A fresh session: calls made earlier may have ended the server's own.
+    let editor = server.as_user("editor").await;
+    let res = editor
+        .http
+        .post(editor.url("/incidents/1/transcripts"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.text().await.unwrap()
+}
+
+/// The transcript line the promote and dismiss endpoints address.
+const LINE_ID: &str = "4444";
 
 /// The attachment the attachment endpoint addresses.
 const ATTACHMENT_ID: &str = "33333333-3333-4333-8333-333333333333";
@@ -331,6 +404,19 @@ async fn seed_incident(server: &Server) {
     .await;
     let files = server.db_path.parent().unwrap().join("attachments");
     std::fs::rename(files.join(id), files.join(ATTACHMENT_ID)).unwrap();
+    let token = stage(server, "[14:10] <sam> PROBLEM: checkout latency\n").await;
+    let res = server
+        .post(
+            "/api/transcripts/import",
+            &[("number", "1"), ("staged", &token)],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    common::execute_sql(
+        &server.db_path,
+        &format!("UPDATE transcript_lines SET id = {LINE_ID}"),
+    )
+    .await;
 }
 
 fn refused(status: u16) -> bool {
@@ -423,6 +509,8 @@ async fn pages_admit_the_roles_they_should() {
         ("/account", Caller::Viewer),
         ("/incidents/new", Caller::Editor),
         ("/incidents/1/edit", Caller::Editor),
+        ("/incidents/1/import", Caller::Editor),
+        ("/incidents/1/review", Caller::Viewer),
         ("/admin/users", Caller::Admin),
         ("/admin/audit", Caller::Admin),
     ];

@@ -15,7 +15,8 @@ use crate::pages::{
     account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage,
     incident_detail::IncidentDetailPage, incident_edit::IncidentEditPage,
     incident_list::IncidentListPage, incident_new::IncidentNewPage, login::LoginPage,
-    not_found::NotFoundPage, setup::SetupPage,
+    not_found::NotFoundPage, setup::SetupPage, transcript_import::TranscriptImportPage,
+    transcript_review::TranscriptReviewPage,
 };
 
 /// The HTML document the server sends; the app hydrates inside `<body>`.
@@ -105,6 +106,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/new") view=IncidentNewPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number") view=IncidentDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/edit") view=IncidentEditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:number/import") view=TranscriptImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:number/review") view=TranscriptReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>

@@ -86,6 +86,16 @@ impl Server {
         Server::start_on(dir, db_path)
     }
 
+    /// Like `start`, with extra command-line flags for the server.
+    pub fn start_with_args(args: &[&str]) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("debrief.db");
+        for (login, role) in ACCOUNTS {
+            add_user(&db_path, login, role);
+        }
+        Server::start_on_with(dir, db_path, args)
+    }
+
     /// A server on a fresh database with no account at all (first run).
     pub fn start_empty() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -96,8 +106,12 @@ impl Server {
     /// Starts a server on an existing data folder (e.g. to restart it), signed
     /// in as "editor" when that account exists.
     pub fn start_on(dir: tempfile::TempDir, db_path: PathBuf) -> Server {
-        let (child, base) =
-            spawn(&db_path).unwrap_or_else(|stderr| panic!("server did not start: {stderr}"));
+        Server::start_on_with(dir, db_path, &[])
+    }
+
+    fn start_on_with(dir: tempfile::TempDir, db_path: PathBuf, args: &[&str]) -> Server {
+        let (child, base) = spawn_with(&db_path, args)
+            .unwrap_or_else(|stderr| panic!("server did not start: {stderr}"));
         let anonymous = Client::new(&base, None);
         let cookie = std::thread::scope(|s| {
             s.spawn(|| {
@@ -248,7 +262,11 @@ impl Client {
 
     /// Follows a form post's redirect: the address it went to and the page there.
     pub async fn follow(&self, res: reqwest::Response) -> (String, String) {
-        assert_eq!(res.status(), 302, "a form post answers with a redirect");
+        assert!(
+            matches!(res.status().as_u16(), 302 | 303),
+            "a form post answers with a redirect, not {}",
+            res.status()
+        );
         let mut location = res.headers()["location"].to_str().unwrap().to_string();
         if location.starts_with('/') {
             location = self.url(&location);
@@ -295,10 +313,16 @@ pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
 
 /// Starts the binary; returns it and its base URL, or what it printed on stderr.
 pub fn spawn(db_path: &std::path::Path) -> Result<(Child, String), String> {
+    spawn_with(db_path, &[])
+}
+
+/// `spawn`, with extra flags.
+pub fn spawn_with(db_path: &std::path::Path, args: &[&str]) -> Result<(Child, String), String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["--listen", "127.0.0.1:0", "--database-url"])
         .arg(db_path)
         .args(["--log-level", "warn"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

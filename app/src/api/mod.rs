@@ -8,6 +8,7 @@ pub mod error;
 pub mod history;
 pub mod incidents;
 pub mod timeline;
+pub mod transcripts;
 pub mod viewer;
 
 pub use error::AppError;

@@ -168,6 +168,37 @@ mod shape {
     }
 }
 
+/// The incident a request names (for the transcript functions).
+#[cfg(feature = "ssr")]
+pub(crate) async fn incident_of(
+    db: &crate::db::Db,
+    number: &str,
+) -> Result<
+    (
+        crate::domain::incident::IncidentNumber,
+        crate::domain::incident::Incident,
+    ),
+    AppError,
+> {
+    support::incident(db, number).await
+}
+
+/// The incident's zone, UTC when unreadable.
+#[cfg(feature = "ssr")]
+pub(crate) fn zone_of(incident: &crate::domain::incident::Incident) -> chrono_tz::Tz {
+    support::zone_of(incident)
+}
+
+/// What the person is told when adding or marking an event is refused.
+#[cfg(feature = "ssr")]
+pub(crate) async fn refusal_of(
+    db: &crate::db::Db,
+    n: crate::domain::incident::IncidentNumber,
+    err: crate::db::DbError,
+) -> AppError {
+    support::refusal(db, n, err).await
+}
+
 #[cfg(feature = "ssr")]
 mod support {
     use super::*;

@@ -22,6 +22,7 @@ fn action_text(action: &str) -> &str {
         "event_restored" => "restored a timeline event",
         "attachment_added" => "attached a file",
         "attachment_deleted" => "removed an attachment",
+        "transcript_imported" => "imported a chat transcript",
         other => other,
     }
 }

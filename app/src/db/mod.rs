@@ -11,11 +11,16 @@ mod attachments;
 mod audit;
 mod incidents;
 mod timeline;
+mod transcripts;
 mod users;
 
 pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
 pub use timeline::NewEvent;
+pub use transcripts::{
+    ImportSource, ImportedTranscript, MAX_LINE_BYTES, Progress, ReviewFilter, ReviewLine,
+    TranscriptRecord,
+};
 pub use users::{Credentials, UserRecord, UserUpdate};
 
 use std::path::{Path, PathBuf};

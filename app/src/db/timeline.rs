@@ -147,76 +147,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<String, DbError> {
         let mut tx = self.write().await?;
-        let (incident_id, incident) = incident_in(&mut tx, number).await?;
-        let (live, next_seq): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*) FILTER (WHERE deleted_at IS NULL), COALESCE(MAX(seq), 0) + 1 \
-             FROM timeline_events WHERE incident_id = ?",
-        )
-        .bind(&incident_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if live >= limits::EVENTS_PER_INCIDENT {
-            return Err(DbError::Refused {
-                field: "line",
-                message: format!(
-                    "An incident holds at most {} events; this one is full.",
-                    limits::EVENTS_PER_INCIDENT
-                ),
-            });
-        }
-        let id = uuid::Uuid::new_v4().to_string();
-        let (source, source_name, source_line) = match &new.provenance {
-            Provenance::Typed => ("typed", String::new(), None),
-            Provenance::Imported { transcript, line } => {
-                ("imported", transcript.clone(), Some(i64::from(*line)))
-            }
-        };
-        let c = &new.content;
-        sqlx::query(
-            "INSERT INTO timeline_events (id, incident_id, seq, at, kind, actor, body_markdown, \
-             evidence_url, source, source_name, source_line, version, created_by, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&incident_id)
-        .bind(next_seq)
-        .bind(to_epoch(c.at))
-        .bind(c.kind.code())
-        .bind(&c.actor)
-        .bind(&c.body_markdown)
-        .bind(&c.evidence_url)
-        .bind(source)
-        .bind(source_name)
-        .bind(source_line)
-        .bind(&actor.name)
-        .bind(to_epoch(now))
-        .bind(to_epoch(now))
-        .execute(&mut *tx)
-        .await?;
-        let event = event_in(&mut tx, &incident_id, &id).await?;
-        record_event_change(
-            &mut tx,
-            actor,
-            "event_added",
-            &incident_id,
-            &event,
-            None,
-            now,
-        )
-        .await?;
-        if let Some(moment) = new.mark {
-            mark_in(
-                &mut tx,
-                &incident_id,
-                &incident,
-                &event,
-                Some(moment),
-                new.replace,
-                actor,
-                now,
-            )
-            .await?;
-        }
+        let id = add_event_in(&mut tx, number, new, actor, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -556,6 +487,79 @@ async fn set_mark(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Adds an event inside a transaction the caller commits (quick entry, and
+/// promoting transcript lines, which also links the lines).
+pub(super) async fn add_event_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    number: IncidentNumber,
+    new: &NewEvent,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<String, DbError> {
+    let (incident_id, incident) = incident_in(tx, number).await?;
+    let (live, next_seq): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*) FILTER (WHERE deleted_at IS NULL), COALESCE(MAX(seq), 0) + 1 \
+             FROM timeline_events WHERE incident_id = ?",
+    )
+    .bind(&incident_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if live >= limits::EVENTS_PER_INCIDENT {
+        return Err(DbError::Refused {
+            field: "line",
+            message: format!(
+                "An incident holds at most {} events; this one is full.",
+                limits::EVENTS_PER_INCIDENT
+            ),
+        });
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let (source, source_name, source_line) = match &new.provenance {
+        Provenance::Typed => ("typed", String::new(), None),
+        Provenance::Imported { transcript, line } => {
+            ("imported", transcript.clone(), Some(i64::from(*line)))
+        }
+    };
+    let c = &new.content;
+    sqlx::query(
+            "INSERT INTO timeline_events (id, incident_id, seq, at, kind, actor, body_markdown, \
+             evidence_url, source, source_name, source_line, version, created_by, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&incident_id)
+        .bind(next_seq)
+        .bind(to_epoch(c.at))
+        .bind(c.kind.code())
+        .bind(&c.actor)
+        .bind(&c.body_markdown)
+        .bind(&c.evidence_url)
+        .bind(source)
+        .bind(source_name)
+        .bind(source_line)
+        .bind(&actor.name)
+        .bind(to_epoch(now))
+        .bind(to_epoch(now))
+        .execute(&mut **tx)
+        .await?;
+    let event = event_in(tx, &incident_id, &id).await?;
+    record_event_change(tx, actor, "event_added", &incident_id, &event, None, now).await?;
+    if let Some(moment) = new.mark {
+        mark_in(
+            tx,
+            &incident_id,
+            &incident,
+            &event,
+            Some(moment),
+            new.replace,
+            actor,
+            now,
+        )
+        .await?;
+    }
+    Ok(id)
 }
 
 /// After the incident form changed key moments by hand: an event whose

@@ -61,6 +61,31 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
     ),
     ("timeline/get", Access::Signed(Role::Viewer), Effect::Read),
     (
+        "transcripts/preview",
+        Access::Signed(Role::Editor),
+        Effect::Read,
+    ),
+    (
+        "transcripts/import",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "transcripts/review",
+        Access::Signed(Role::Viewer),
+        Effect::Read,
+    ),
+    (
+        "transcripts/promote",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "transcripts/dismiss",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
         "timeline/quick_add",
         Access::Signed(Role::Editor),
         Effect::Write,
@@ -128,7 +153,12 @@ pub fn required_access(path: &str) -> Option<Access> {
         return Some(Access::Signed(Role::Admin));
     }
     let incident_part = |suffix: &str| path.starts_with("/incidents/") && path.ends_with(suffix);
-    if path == "/incidents/new" || incident_part("/edit") || incident_part("/attachments") {
+    if path == "/incidents/new"
+        || incident_part("/edit")
+        || incident_part("/attachments")
+        || incident_part("/transcripts")
+        || incident_part("/import")
+    {
         return Some(Access::Signed(Role::Editor));
     }
     // Every other page, including "not found", is for signed-in people.

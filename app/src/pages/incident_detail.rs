@@ -180,8 +180,10 @@ fn IncidentOverview(view: IncidentDetailView, can_edit: bool) -> impl IntoView {
             </p>
             {can_edit.then(|| view! {
                 <p><a class="button" href=format!("/incidents/{}/edit", number.0)>"Edit incident"</a>
-                " "<a href="#quick-entry">"Add to the timeline"</a></p>
+                " "<a href="#quick-entry">"Add to the timeline"</a>
+                " "<a href=format!("/incidents/{}/import", number.0)>"Import chat transcripts"</a></p>
             })}
+            <p><a href=format!("/incidents/{}/review", number.0)>"Chronological review of the chat transcripts"</a></p>
         </header>
 
         <dl class="facts">

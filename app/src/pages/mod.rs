@@ -10,3 +10,5 @@ pub mod incident_new;
 pub mod login;
 pub mod not_found;
 pub mod setup;
+pub mod transcript_import;
+pub mod transcript_review;

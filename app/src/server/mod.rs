@@ -6,3 +6,4 @@ pub mod attachments;
 pub mod guard;
 pub mod headers;
 pub mod session;
+pub mod staging;

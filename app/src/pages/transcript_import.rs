@@ -1,0 +1,230 @@
+//! Importing chat transcripts into an incident: upload or paste (a plain
+//! multipart form, so it works before the WASM loads), then a preview of what
+//! would be stored, then the import itself.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::transcripts::{FilePreview, ImportPreview, ImportTranscripts, preview_import};
+use crate::components::error_view::ErrorView;
+
+#[component]
+pub fn TranscriptImportPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let number = move || params.read().get("number").unwrap_or_default();
+    let staged = move || query.read().get("staged").unwrap_or_default();
+    view! {
+        {move || {
+            if staged().is_empty() {
+                view! { <UploadForm number=number()/> }.into_any()
+            } else {
+                view! { <Preview/> }.into_any()
+            }
+        }}
+    }
+}
+
+/// Files (any number, from the picker or dropped on it) and a paste box.
+#[component]
+fn UploadForm(number: String) -> impl IntoView {
+    let title = format!("Import chat transcripts into incident #{number}");
+    view! {
+        <Title text=title.clone()/>
+        <p><a href=format!("/incidents/{number}")>"← Back to the incident"</a></p>
+        <h1>{title}</h1>
+        <p>
+            "Add the logs of every channel used during the response. Debrief reads IRC client logs (irssi, WeeChat, ZNC, "
+            "HexChat, mIRC, Textual, Limnoria, MeetBot), Slack exports and copied Slack text, plain text with times, and CSV. "
+            "You will see a preview before anything is stored."
+        </p>
+        <form method="post" action=format!("/incidents/{number}/transcripts") enctype="multipart/form-data" class="upload-form">
+            <div class="drop-zone">
+                <label for="transcript-files">"Transcript files"</label>
+                <input id="transcript-files" type="file" name="file" multiple aria-describedby="files-hint"/>
+                <p id="files-hint" class="hint">"Choose files or drop them here. A Slack export zip holds every channel at once. Up to 256 MB per upload unless your administrator set another limit."</p>
+            </div>
+            <label for="paste">"Or paste a transcript"</label>
+            <textarea id="paste" name="paste" rows="10" placeholder="14:32 sam: the checkout alert fired, looking at the dashboard now"></textarea>
+            <label for="paste-name">"Channel of the pasted text"</label>
+            <input id="paste-name" name="paste_name" placeholder="#incident-412"/>
+            <div class="actions">
+                <button type="submit">"Upload and preview"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn Preview() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let args = move || {
+        let q = query.read();
+        let list = |key: &str| {
+            let mut values = Vec::new();
+            for i in 0..100 {
+                match q.get(&format!("{key}[{i}]")) {
+                    Some(v) => values.push(v),
+                    None => break,
+                }
+            }
+            Some(values).filter(|v| !v.is_empty())
+        };
+        (
+            params.read().get("number").unwrap_or_default(),
+            q.get("staged").unwrap_or_default(),
+            list("formats"),
+            list("channels"),
+            q.get("zone"),
+            q.get("date"),
+        )
+    };
+    let preview = Resource::new(args, |(number, staged, formats, channels, zone, date)| {
+        preview_import(number, staged, formats, channels, zone, date)
+    });
+    view! {
+        <Suspense fallback=|| view! { <p>"Reading the transcripts…"</p> }>
+            {move || Suspend::new(async move {
+                match preview.await {
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                    Ok(p) => view! { <PreviewView preview=p/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PreviewView(preview: ImportPreview) -> impl IntoView {
+    let import = ServerAction::<ImportTranscripts>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    let number = preview.number;
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = import.value().get() {
+            navigate(&format!("/incidents/{number}/review"), Default::default());
+        }
+    });
+    let title = format!("Preview: transcripts for incident #{}", preview.number);
+    let settings = move |p: &ImportPreview| {
+        let files = p.files.clone();
+        let formats = p.formats.clone();
+        view! {
+            <input type="hidden" name="number" value=p.number.to_string()/>
+            <input type="hidden" name="staged" value=p.staged.clone()/>
+            {files.into_iter().map(|f| {
+                let i = f.index;
+                let chosen = f.format.clone();
+                view! {
+                    <fieldset class="file-settings">
+                        <legend>{f.name.clone()}</legend>
+                        <label for=format!("format-{i}")>"Format"</label>
+                        <select id=format!("format-{i}") name=format!("formats[{i}]")>
+                            {formats.iter().map(|c| {
+                                let selected = c.code == chosen;
+                                view! { <option value=c.code.clone() selected=selected>{c.label.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                        <label for=format!("channel-{i}")>"Channel"</label>
+                        <input id=format!("channel-{i}") name=format!("channels[{i}]") value=f.channel.clone() maxlength="80"/>
+                    </fieldset>
+                }
+            }).collect_view()}
+            <label for="zone">"Time zone of times without an offset"</label>
+            <input id="zone" name="zone" value=p.zone.clone()/>
+            <label for="date">"Date of the first line, when the file does not say"</label>
+            <input id="date" name="date" type="date" value=p.date.clone()/>
+        }
+    };
+    let reread = settings(&preview);
+    let confirm = settings(&preview);
+    let ready = preview.ready;
+    view! {
+        <Title text=title.clone()/>
+        <p><a href=format!("/incidents/{}", preview.number)>"← Back to the incident"</a></p>
+        <h1>{title}</h1>
+        <p>"Nothing is stored yet. Check what Debrief read; change a format, channel, zone or date and read again; then import."</p>
+        {preview.files.iter().cloned().map(|f| view! { <FileSummary file=f/> }).collect_view()}
+        <form method="get" action=format!("/incidents/{}/import", preview.number) class="reread-form">
+            {reread}
+            <div class="actions"><button type="submit">"Read again with these settings"</button></div>
+        </form>
+        <ActionForm action=import attr:class="import-form">
+            <div hidden>{confirm}</div>
+            {move || import.value().get().and_then(Result::err).map(|e| view! {
+                <p class="error" role="alert">{e.to_string()}</p>
+            })}
+            <div class="actions">
+                <button type="submit" disabled=move || !ready || import.pending().get()>
+                    {move || if import.pending().get() { "Importing…" } else { "Import" }}
+                </button>
+                {(!ready).then(|| view! { <p class="hint">"A file with no readable line cannot be imported: choose its format, or leave it out."</p> })}
+            </div>
+            {move || import.pending().get().then(|| view! {
+                <progress aria-label="Importing"></progress>
+            })}
+        </ActionForm>
+    }
+}
+
+#[component]
+fn FileSummary(file: FilePreview) -> impl IntoView {
+    let confidence = match file.confidence {
+        Some(c) => format!("detected, {c}% sure"),
+        None => "chosen by you".into(),
+    };
+    let range = match (&file.first, &file.last) {
+        (Some(f), Some(l)) => format!("{f} to {l}"),
+        _ => "no times".into(),
+    };
+    let more = file
+        .participant_count
+        .saturating_sub(file.participants.len());
+    view! {
+        <section class="file-preview" aria-label=format!("Preview of {}", file.name)>
+            <h2>{file.name.clone()}" "<small>{file.size.clone()}</small></h2>
+            <dl class="facts">
+                <dt>"Format"</dt><dd class="format">{file.format_label.clone()}" ("{confidence}")"</dd>
+                <dt>"Channel"</dt><dd class="channel">{file.channel.clone()}</dd>
+                <dt>"Lines"</dt><dd class="line-count">{file.lines}</dd>
+                <dt>"Time range"</dt><dd>{range}</dd>
+                <dt>"Dates from"</dt><dd>{file.dates_from.clone()}</dd>
+                <dt>"Participants"</dt>
+                <dd>
+                    {file.participants.iter().map(|(a, n)| format!("{a} ({n})")).collect::<Vec<_>>().join(", ")}
+                    {(more > 0).then(|| format!(" and {more} more"))}
+                </dd>
+                {(!file.channels.is_empty()).then(|| view! {
+                    <dt>"Channels inside"</dt>
+                    <dd>{file.channels.iter().map(|(c, n)| format!("{c} ({n})")).collect::<Vec<_>>().join(", ")}</dd>
+                })}
+                <dt>"Kinds"</dt>
+                <dd>{file.kinds.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")}</dd>
+            </dl>
+            {(!file.alternatives.is_empty()).then(|| view! {
+                <p class="hint">"Also possible: "
+                    {file.alternatives.iter().map(|(_, label, c)| format!("{label} ({c}%)")).collect::<Vec<_>>().join(", ")}
+                </p>
+            })}
+            {(file.problem_count > 0).then(|| view! {
+                <details class="problems" open>
+                    <summary>{format!("{} lines could not be read (they will not be imported)", file.problem_count)}</summary>
+                    <ul>
+                        {file.problems.iter().map(|(line, reason)| view! {
+                            <li>{if *line == 0 { "end of file".to_string() } else { format!("Line {line}") }}": "{reason.clone()}</li>
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
+            {(file.flagged_count > 0).then(|| view! {
+                <details class="flagged">
+                    <summary>{format!("{} lines have a time to check", file.flagged_count)}</summary>
+                    <ul>
+                        {file.flagged.iter().map(|(line, why)| view! { <li>{format!("Line {line}: {why}")}</li> }).collect_view()}
+                    </ul>
+                </details>
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,299 @@
+//! Transcripts on their way in: uploaded (or pasted) files are streamed to a
+//! staging folder, previewed from there, and imported from there. Nothing
+//! reaches the database before the person has seen the preview.
+//!
+//! A staged upload is a folder named by a random token, holding the files and
+//! a manifest saying who staged them for which incident. Folders older than a
+//! day are removed when the next upload arrives.
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Extension, Multipart, Path as UrlPath, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use super::session::CurrentUser;
+
+/// Default largest upload of transcripts, in bytes.
+pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How long a staged upload is kept without being imported.
+const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+#[derive(Clone, Debug)]
+pub struct Staging {
+    pub dir: PathBuf,
+    pub max_bytes: u64,
+}
+
+/// One staged file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StagedFile {
+    /// As the person named it (shown, and read for its date).
+    pub name: String,
+    /// The file inside the staging folder.
+    pub stored: String,
+    pub size: u64,
+    /// A pasted text rather than a file.
+    pub pasted: bool,
+}
+
+/// Who staged what, for which incident.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Manifest {
+    pub incident: i64,
+    pub user_id: String,
+    pub files: Vec<StagedFile>,
+}
+
+/// The message for an upload over the limit.
+pub fn too_large_message(max_bytes: u64) -> String {
+    format!(
+        "The upload is larger than the limit of {} MB, so nothing was kept. Split the transcript into several files, or ask the administrator to raise the limit (--transcript-max-mb).",
+        max_bytes / (1024 * 1024)
+    )
+}
+
+impl Staging {
+    pub fn open(dir: PathBuf, max_bytes: u64) -> Result<Self, String> {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create the staging folder {}: {e}", dir.display()))?;
+        Ok(Staging { dir, max_bytes })
+    }
+
+    pub fn default_dir(database_file: &Path) -> PathBuf {
+        database_file
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join("staging")
+    }
+
+    fn folder(&self, token: &str) -> Option<PathBuf> {
+        let valid = token.len() == 36 && token.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+        valid.then(|| self.dir.join(token))
+    }
+
+    /// The staged upload `token`, if it exists and was staged by `user_id`
+    /// for incident `incident`.
+    pub fn load(&self, token: &str, incident: i64, user_id: &str) -> Option<(PathBuf, Manifest)> {
+        let folder = self.folder(token)?;
+        let text = std::fs::read_to_string(folder.join("manifest.json")).ok()?;
+        let manifest: Manifest = serde_json::from_str(&text).ok()?;
+        (manifest.incident == incident && manifest.user_id == user_id).then_some((folder, manifest))
+    }
+
+    /// Removes a staged upload (after its import, or when abandoned).
+    pub fn remove(&self, token: &str) {
+        if let Some(folder) = self.folder(token) {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+    }
+
+    fn sweep(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > KEEP_FOR);
+            if old {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+pub fn routes<S: Clone + Send + Sync + 'static>(staging: Staging) -> Router<S> {
+    let limit = usize::try_from(staging.max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1024 * 1024);
+    Router::new()
+        .route(
+            "/incidents/{number}/transcripts",
+            post(stage).layer(DefaultBodyLimit::max(limit)),
+        )
+        .with_state(staging)
+}
+
+fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response {
+    if !html {
+        return (status, message.to_string()).into_response();
+    }
+    super::headers::message_page(
+        status,
+        "Nothing was uploaded",
+        message,
+        (back, "Back to the import page"),
+    )
+}
+
+/// Receives `file` fields (any number) and a `paste` text (with an optional
+/// `paste_name`), streams them to a new staging folder, and sends the person
+/// to the preview.
+async fn stage(
+    State(staging): State<Staging>,
+    UrlPath(number): UrlPath<String>,
+    Extension(user): Extension<CurrentUser>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    use tokio::io::AsyncWriteExt;
+    let html = super::headers::accepts_html(&headers);
+    let Some(n) = number.parse::<i64>().ok().filter(|n| *n > 0) else {
+        return refuse(StatusCode::NOT_FOUND, "No such incident.", "/", html);
+    };
+    let back = format!("/incidents/{n}/import");
+    staging.sweep();
+    let token = uuid::Uuid::new_v4().to_string();
+    let folder = staging.dir.join(&token);
+    if let Err(e) = tokio::fs::create_dir_all(&folder).await {
+        let error = crate::api::AppError::internal(format!("creating a staging folder: {e}"));
+        return refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &error.to_string(),
+            &back,
+            html,
+        );
+    }
+    let fail = |status: StatusCode, message: &str| {
+        let _ = std::fs::remove_dir_all(&folder);
+        refuse(status, message, &back, html)
+    };
+    let mut files: Vec<StagedFile> = Vec::new();
+    let mut total: u64 = 0;
+    let mut paste_name = String::new();
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return fail(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &too_large_message(staging.max_bytes),
+                );
+            }
+            Err(e) => {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    &format!("The upload could not be read ({e}); try again."),
+                );
+            }
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "paste_name" {
+            paste_name = field.text().await.unwrap_or_default().trim().to_string();
+            continue;
+        }
+        if name != "file" && name != "paste" {
+            continue;
+        }
+        let pasted = name == "paste";
+        let shown = if pasted {
+            String::new()
+        } else {
+            field
+                .file_name()
+                .unwrap_or("")
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("")
+                .to_string()
+        };
+        let stored = format!("{}", files.len());
+        let path = folder.join(&stored);
+        let mut out = match tokio::fs::File::create(&path).await {
+            Ok(f) => f,
+            Err(e) => {
+                let error = crate::api::AppError::internal(format!("staging a transcript: {e}"));
+                return fail(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
+            }
+        };
+        let mut size: u64 = 0;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    size += chunk.len() as u64;
+                    total += chunk.len() as u64;
+                    if total > staging.max_bytes {
+                        return fail(
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            &too_large_message(staging.max_bytes),
+                        );
+                    }
+                    if let Err(e) = out.write_all(&chunk).await {
+                        let error =
+                            crate::api::AppError::internal(format!("staging a transcript: {e}"));
+                        return fail(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
+                    }
+                }
+                Ok(None) => break,
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return fail(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        &too_large_message(staging.max_bytes),
+                    );
+                }
+                Err(e) => {
+                    return fail(
+                        StatusCode::BAD_REQUEST,
+                        &format!("The upload could not be read ({e}); try again."),
+                    );
+                }
+            }
+        }
+        let _ = out.flush().await;
+        if size == 0 {
+            let _ = tokio::fs::remove_file(&path).await;
+            continue;
+        }
+        files.push(StagedFile {
+            name: shown,
+            stored,
+            size,
+            pasted,
+        });
+    }
+    for f in files.iter_mut().filter(|f| f.pasted) {
+        f.name = if paste_name.is_empty() {
+            "pasted text".into()
+        } else {
+            paste_name.clone()
+        };
+    }
+    if files.is_empty() {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "Choose one or more transcript files, or paste a transcript into the text box.",
+        );
+    }
+    let manifest = Manifest {
+        incident: n,
+        user_id: user.0.id.clone(),
+        files,
+    };
+    let written = serde_json::to_vec(&manifest)
+        .map_err(std::io::Error::other)
+        .and_then(|bytes| std::fs::write(folder.join("manifest.json"), bytes));
+    if let Err(e) = written {
+        let error = crate::api::AppError::internal(format!("staging a transcript: {e}"));
+        return fail(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
+    }
+    let to = format!("/incidents/{n}/import?staged={token}");
+    if html {
+        Redirect::to(&to).into_response()
+    } else {
+        (
+            StatusCode::CREATED,
+            [(http::header::LOCATION, to.clone())],
+            token,
+        )
+            .into_response()
+    }
+}

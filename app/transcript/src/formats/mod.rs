@@ -1,0 +1,331 @@
+//! The transcript formats Debrief reads, and detection of which one a file is.
+//!
+//! Line formats implement [`LineFormat`]: one decoded line in, one [`Parsed`]
+//! out. The Slack export is JSON (a zip, a channel folder or one day's file)
+//! and has its own reader in [`slack_export`].
+
+pub mod common;
+pub mod csv;
+pub mod hexchat;
+pub mod irc_bracket;
+pub mod irssi;
+pub mod limnoria;
+pub mod meetbot;
+pub mod mirc;
+pub mod plain;
+pub mod slack_export;
+pub mod slack_paste;
+pub mod textual;
+pub mod weechat;
+pub mod znc;
+
+use chrono::NaiveDate;
+
+use crate::Entry;
+
+/// What one line of a line format is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// A message (or join, topic, ...) starting on this line.
+    Entry(Entry),
+    /// More text of the message before (a multi-line message).
+    Continuation(String),
+    /// A day marker ("--- Day changed Wed Mar 04 2026"): bare times that
+    /// follow fall on this date.
+    Day(NaiveDate),
+    /// Nothing to keep (a blank line, a banner without a date, a CSV header).
+    Skip,
+    /// Not a line of this format; the reason names what was expected.
+    Invalid(String),
+}
+
+/// A format read one line at a time. Parsers may keep state between lines
+/// (a CSV record spanning lines, the Slack copy-paste author header).
+pub trait LineFormat {
+    /// Reads line `number` (1-based), already decoded and stripped of its line
+    /// ending and of IRC formatting codes.
+    fn parse(&mut self, number: u64, line: &str) -> Parsed;
+
+    /// At the end of the input: whatever is still open (an unterminated CSV
+    /// quote, a Slack header with no text after it).
+    fn finish(&mut self) -> Option<Parsed> {
+        None
+    }
+}
+
+/// Every format this version reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Irssi,
+    Weechat,
+    Znc,
+    Hexchat,
+    Mirc,
+    Textual,
+    Limnoria,
+    Meetbot,
+    IrcBracket,
+    SlackExport,
+    SlackPaste,
+    Plain,
+    Csv,
+}
+
+impl Format {
+    /// In order of detection preference: specific formats before the generic
+    /// ones that would also match their lines.
+    pub const ALL: [Format; 13] = [
+        Format::SlackExport,
+        Format::Csv,
+        Format::Weechat,
+        Format::Meetbot,
+        Format::Limnoria,
+        Format::Znc,
+        Format::Irssi,
+        Format::Hexchat,
+        Format::Textual,
+        Format::Mirc,
+        Format::IrcBracket,
+        Format::SlackPaste,
+        Format::Plain,
+    ];
+
+    /// The word used on the command line, in forms and in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Format::Irssi => "irssi",
+            Format::Weechat => "weechat",
+            Format::Znc => "znc",
+            Format::Hexchat => "hexchat",
+            Format::Mirc => "mirc",
+            Format::Textual => "textual",
+            Format::Limnoria => "limnoria",
+            Format::Meetbot => "meetbot",
+            Format::IrcBracket => "irc",
+            Format::SlackExport => "slack-export",
+            Format::SlackPaste => "slack-paste",
+            Format::Plain => "plain",
+            Format::Csv => "csv",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Format> {
+        let code = code.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Irssi => "irssi log",
+            Format::Weechat => "WeeChat log",
+            Format::Znc => "ZNC log module",
+            Format::Hexchat => "HexChat / XChat log",
+            Format::Mirc => "mIRC log",
+            Format::Textual => "Textual log",
+            Format::Limnoria => "Limnoria / Supybot ChannelLogger",
+            Format::Meetbot => "MeetBot / Meetingology log",
+            Format::IrcBracket => "IRC, \"[HH:MM] <nick> text\"",
+            Format::SlackExport => "Slack export (zip, channel folder or day file)",
+            Format::SlackPaste => "Slack, copied and pasted",
+            Format::Plain => "Plain text with times",
+            Format::Csv => "CSV (timestamp, channel, author, text)",
+        }
+    }
+
+    /// One line that shows what the format looks like (for `--list-formats`).
+    pub fn example(self) -> &'static str {
+        match self {
+            Format::Irssi => "14:32 <@sam> checkout p99 is up",
+            Format::Weechat => "2026-03-04 14:32:05\t@sam\tcheckout p99 is up",
+            Format::Znc => "[14:32:05] <sam> checkout p99 is up",
+            Format::Hexchat => "Mar 04 14:32:05 <sam>\tcheckout p99 is up",
+            Format::Mirc => "[14:32] <sam> checkout p99 is up (with \"Session Start:\" lines)",
+            Format::Textual => "[2026-03-04T14:32:05+0100] <sam> checkout p99 is up",
+            Format::Limnoria => "2026-03-04T14:32:05  <sam> checkout p99 is up",
+            Format::Meetbot => "14:32:05 <sam> #action check the load balancer",
+            Format::IrcBracket => "[14:32] <sam> checkout p99 is up",
+            Format::SlackExport => "channels.json, users.json, general/2026-03-04.json",
+            Format::SlackPaste => "Sam Lee  2:32 PM / checkout p99 is up",
+            Format::Plain => "14:32 sam: checkout p99 is up",
+            Format::Csv => "timestamp,channel,author,text",
+        }
+    }
+
+    /// Whether the format is read line by line (all but the Slack export).
+    pub fn is_line_based(self) -> bool {
+        self != Format::SlackExport
+    }
+
+    /// A fresh parser for a line format; `None` for the Slack export.
+    pub fn line_parser(self) -> Option<Box<dyn LineFormat>> {
+        Some(match self {
+            Format::Irssi => Box::new(irssi::Irssi::default()),
+            Format::Weechat => Box::new(weechat::Weechat::default()),
+            Format::Znc => Box::new(znc::Znc::default()),
+            Format::Hexchat => Box::new(hexchat::Hexchat::default()),
+            Format::Mirc => Box::new(mirc::Mirc::default()),
+            Format::Textual => Box::new(textual::Textual::default()),
+            Format::Limnoria => Box::new(limnoria::Limnoria::default()),
+            Format::Meetbot => Box::new(meetbot::Meetbot::default()),
+            Format::IrcBracket => Box::new(irc_bracket::IrcBracket::default()),
+            Format::SlackPaste => Box::new(slack_paste::SlackPaste::default()),
+            Format::Plain => Box::new(plain::Plain::default()),
+            Format::Csv => Box::new(csv::Csv::default()),
+            Format::SlackExport => return None,
+        })
+    }
+}
+
+/// A format and how sure detection is of it (0 to 1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Detected {
+    pub format: Format,
+    pub confidence: f32,
+}
+
+/// How many non-blank lines detection looks at.
+pub const SAMPLE_LINES: usize = 200;
+
+/// Ranks the formats for a file from its first bytes and its name, best first.
+/// `head` is the start of the file (a few KB are plenty).
+pub fn detect(head: &[u8], file_name: Option<&str>) -> Vec<Detected> {
+    let name = file_name.unwrap_or("").to_ascii_lowercase();
+    if head.starts_with(b"PK\x03\x04") || name.ends_with(".zip") {
+        return vec![Detected {
+            format: Format::SlackExport,
+            confidence: if head.starts_with(b"PK\x03\x04") {
+                1.0
+            } else {
+                0.5
+            },
+        }];
+    }
+    let text = String::from_utf8_lossy(head);
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('[')
+        && (trimmed[1..].trim_start().starts_with('{') || trimmed[1..].trim_start().is_empty())
+        || name.ends_with(".json")
+    {
+        return vec![Detected {
+            format: Format::SlackExport,
+            confidence: if trimmed.contains("\"ts\"") {
+                0.95
+            } else {
+                0.6
+            },
+        }];
+    }
+    // A head cut mid-line: drop the partial last line.
+    let complete = match text.rfind('\n') {
+        Some(end) if head.len() >= 4096 => &text[..end],
+        _ => &text[..],
+    };
+    let sample: Vec<&str> = complete
+        .lines()
+        .map(|l| l.trim_start_matches('\u{feff}').trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty())
+        .take(SAMPLE_LINES)
+        .collect();
+    let mut ranked: Vec<Detected> = Format::ALL
+        .into_iter()
+        .filter(|f| f.is_line_based())
+        .map(|format| Detected {
+            format,
+            confidence: score(format, &sample, &name),
+        })
+        .filter(|d| d.confidence > 0.0)
+        .collect();
+    // Stable: equal scores keep the preference order of `Format::ALL`.
+    ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    ranked
+}
+
+fn score(format: Format, sample: &[&str], name: &str) -> f32 {
+    let Some(mut parser) = format.line_parser() else {
+        return 0.0;
+    };
+    if sample.is_empty() {
+        return 0.0;
+    }
+    let mut recognised = 0usize;
+    for (i, line) in sample.iter().enumerate() {
+        let stripped = crate::text::strip_formatting(line);
+        match parser.parse(i as u64 + 1, &stripped) {
+            Parsed::Entry(_) | Parsed::Day(_) => recognised += 1,
+            // A Slack paste's text lines continue a message only after a
+            // "Sam Lee  2:32 PM" header: they are lines of the format.
+            Parsed::Continuation(_) if format == Format::SlackPaste => recognised += 1,
+            Parsed::Skip | Parsed::Continuation(_) | Parsed::Invalid(_) => {}
+        }
+    }
+    let mut confidence = recognised as f32 / sample.len() as f32;
+    // Generic formats read the lines of specific ones too: they rank below a
+    // specific format that reads as much.
+    confidence *= match format {
+        Format::IrcBracket => 0.97,
+        Format::SlackPaste => 0.95,
+        Format::Plain => 0.9,
+        _ => 1.0,
+    };
+    // mIRC, ZNC and MeetBot message lines are those of a generic layout
+    // ("[HH:MM] <nick>", irssi's "HH:MM <nick>"): without a line only they
+    // write, they rank below it.
+    if !has_signature(format, sample, name) {
+        confidence *= 0.96;
+    }
+    let hinted = match format {
+        Format::Csv => name.ends_with(".csv"),
+        Format::Weechat => name.ends_with(".weechatlog"),
+        _ => false,
+    };
+    if hinted {
+        confidence = (confidence + 0.2).min(1.0);
+    }
+    confidence
+}
+
+/// Whether the sample has a line only `format` writes, for the formats whose
+/// other lines a generic format reads as well (always true for the others).
+fn has_signature(format: Format, sample: &[&str], name: &str) -> bool {
+    let any = |marks: &[&str]| sample.iter().any(|l| marks.iter().any(|m| l.contains(m)));
+    match format {
+        Format::Mirc => any(&["Session Start:", "Session Time:", "Session Ident:"]),
+        Format::Znc => any(&["] *** Joins: ", "] *** Parts: ", "] *** Quits: "]),
+        Format::Meetbot => {
+            name.ends_with(".log.txt")
+                || sample.iter().any(|l| {
+                    l.as_bytes()
+                        .windows(b"#startmeeting".len())
+                        .any(|w| w.eq_ignore_ascii_case(b"#startmeeting"))
+                        || l.contains("> Meeting started ")
+                })
+        }
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::parse(f.code()), Some(f));
+        }
+        assert_eq!(Format::parse("IRSSI"), Some(Format::Irssi));
+        assert_eq!(Format::parse("teams"), None);
+    }
+
+    #[test]
+    fn zips_and_json_are_slack_exports() {
+        assert_eq!(
+            detect(b"PK\x03\x04rest", Some("export.zip"))[0].format,
+            Format::SlackExport
+        );
+        assert_eq!(
+            detect(b"[\n {\"type\": \"message\", \"ts\": \"1\"}]", None)[0].format,
+            Format::SlackExport
+        );
+    }
+}

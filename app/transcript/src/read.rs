@@ -1,0 +1,380 @@
+//! Reading a whole transcript: lines to entries to resolved [`Line`]s, streamed
+//! into a [`Sink`] so that a file of any size is read in constant memory.
+
+use std::io::{BufRead, Read, Seek};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::clock::{self, Clock, DaySource, date_from_file_name};
+use crate::formats::{Format, Parsed, slack_export};
+use crate::text::{Lines, strip_formatting};
+use crate::{Entry, Line, LineKind, Problem};
+
+/// How to read one transcript.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub format: Format,
+    /// The zone wall-clock times are read in.
+    pub zone: Tz,
+    /// The day of the first bare time when neither the file name nor a marker
+    /// in the log gives one.
+    pub date: Option<NaiveDate>,
+    /// The file's name, for its date and (Slack) its channel folder.
+    pub file_name: Option<String>,
+}
+
+/// Where read lines go: the preview's summary, the database, a test's vector.
+pub trait Sink {
+    fn line(&mut self, line: Line);
+    fn problem(&mut self, problem: Problem);
+    /// Bytes of the input read so far; called now and then.
+    fn progress(&mut self, _bytes: u64) {}
+}
+
+impl Sink for Vec<Result<Line, Problem>> {
+    fn line(&mut self, line: Line) {
+        self.push(Ok(line));
+    }
+    fn problem(&mut self, problem: Problem) {
+        self.push(Err(problem));
+    }
+}
+
+/// How often (in lines) progress is reported.
+const PROGRESS_EVERY: u64 = 16_384;
+
+/// An IRC message longer than this is likely to have been split by the client;
+/// the next message from the same author at the same time is its rest.
+const SPLIT_MESSAGE_BYTES: usize = 350;
+
+/// Reads a transcript of a line format from `input` (and a Slack day file,
+/// which is one JSON document). Returns where the dates came from.
+pub fn read_text<R: BufRead>(
+    input: R,
+    options: &Options,
+    sink: &mut dyn Sink,
+) -> std::io::Result<Option<DaySource>> {
+    let mut clock = clock_for(options);
+    let Some(mut parser) = options.format.line_parser() else {
+        // One day of a Slack export: a JSON array, read whole (a day is small).
+        let mut bytes = Vec::new();
+        let mut input = input;
+        input.read_to_end(&mut bytes)?;
+        let label = options.file_name.as_deref().unwrap_or("the file");
+        let mut joiner = Joiner::default();
+        slack_export::read_day(&bytes, label, &mut |item| match item {
+            Ok(entry) => joiner.entry(entry, &mut clock, sink),
+            Err(problem) => sink.problem(problem),
+        });
+        joiner.flush(sink);
+        return Ok(clock.day_source());
+    };
+    let mut lines = Lines::new(input);
+    let mut joiner = Joiner::default();
+    while let Some((number, raw)) = lines.next_line()? {
+        let text = strip_formatting(&raw);
+        let parsed = parser.parse(number, &text);
+        joiner.handle(number, parsed, &mut clock, sink);
+        if number % PROGRESS_EVERY == 0 {
+            sink.progress(lines.bytes_read());
+        }
+    }
+    if let Some(parsed) = parser.finish() {
+        joiner.handle(0, parsed, &mut clock, sink);
+    }
+    joiner.flush(sink);
+    sink.progress(lines.bytes_read());
+    Ok(clock.day_source())
+}
+
+/// Reads a Slack export from a zip (the whole workspace, or one channel's
+/// folder). Each line carries its channel.
+pub fn read_export<R: Read + Seek>(
+    zip: R,
+    options: &Options,
+    sink: &mut dyn Sink,
+) -> std::io::Result<()> {
+    read_channels(options, sink, |emit| slack_export::read_zip(zip, emit))
+}
+
+/// Reads a transcript from disk, whatever its shape: a folder (an unzipped
+/// Slack export), a zip (a Slack export), or a text file of a line format.
+/// Returns where bare times got their dates.
+pub fn read_path(
+    path: &std::path::Path,
+    options: &Options,
+    sink: &mut dyn Sink,
+) -> std::io::Result<Option<DaySource>> {
+    if path.is_dir() {
+        read_export_dir(path, options, sink)?;
+        return Ok(Some(DaySource::Lines));
+    }
+    let file = std::fs::File::open(path)?;
+    if options.format == Format::SlackExport && is_zip(path) {
+        read_export(std::io::BufReader::new(file), options, sink)?;
+        return Ok(Some(DaySource::Lines));
+    }
+    read_text(
+        std::io::BufReader::with_capacity(256 * 1024, file),
+        options,
+        sink,
+    )
+}
+
+/// Whether the file starts like a zip archive.
+pub fn is_zip(path: &std::path::Path) -> bool {
+    let mut head = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head == *b"PK\x03\x04"
+}
+
+/// Reads a Slack export unzipped on disk: the workspace folder, or one
+/// channel's folder.
+pub fn read_export_dir(
+    dir: &std::path::Path,
+    options: &Options,
+    sink: &mut dyn Sink,
+) -> std::io::Result<()> {
+    read_channels(options, sink, |emit| slack_export::read_dir(dir, emit))
+}
+
+type Emit<'a> = &'a mut dyn FnMut(Result<Entry, Problem>);
+
+fn read_channels(
+    options: &Options,
+    sink: &mut dyn Sink,
+    read: impl FnOnce(Emit<'_>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut clock = clock_for(options);
+    let mut joiner = Joiner::default();
+    // Channels come one after the other, each in time order: a new channel
+    // starts a new clock, so that its first lines are not flagged as going
+    // back in time from the end of the channel before.
+    let mut channel: Option<Option<String>> = None;
+    read(&mut |item| match item {
+        Ok(entry) => {
+            joiner.flush(sink);
+            if channel.as_ref() != Some(&entry.channel) {
+                clock = clock_for(options);
+                channel = Some(entry.channel.clone());
+            }
+            joiner.entry(entry, &mut clock, sink)
+        }
+        Err(problem) => sink.problem(problem),
+    })?;
+    joiner.flush(sink);
+    Ok(())
+}
+
+fn clock_for(options: &Options) -> Clock {
+    let from_name = options.file_name.as_deref().and_then(date_from_file_name);
+    Clock::new(options.zone, from_name, options.date)
+}
+
+/// Holds the last message back until the next line shows whether it goes on
+/// (continuation lines, an IRC message the client split in two).
+#[derive(Default)]
+struct Joiner {
+    pending: Option<Line>,
+    /// Bytes of the pending message's last piece (a split may have three).
+    last_piece: usize,
+}
+
+impl Joiner {
+    fn handle(&mut self, number: u64, parsed: Parsed, clock: &mut Clock, sink: &mut dyn Sink) {
+        match parsed {
+            Parsed::Entry(entry) => self.entry(entry, clock, sink),
+            Parsed::Continuation(more) => match &mut self.pending {
+                Some(line) => {
+                    line.text.push('\n');
+                    line.text.push_str(&more);
+                }
+                None => sink.problem(Problem::new(
+                    number,
+                    "this line has no time, and there is no message before it that it could continue",
+                )),
+            },
+            Parsed::Day(date) => {
+                self.flush(sink);
+                clock.set_day(date);
+            }
+            Parsed::Skip => {}
+            Parsed::Invalid(reason) => sink.problem(Problem::new(number, reason)),
+        }
+    }
+
+    fn entry(&mut self, entry: Entry, clock: &mut Clock, sink: &mut dyn Sink) {
+        let (at, flag) = match clock.resolve(entry.stamp) {
+            Ok(resolved) => resolved,
+            Err(reason) => {
+                self.flush(sink);
+                sink.problem(Problem::new(entry.line, reason));
+                return;
+            }
+        };
+        if let Some(prev) = &mut self.pending
+            && prev.kind == LineKind::Message
+            && entry.kind == LineKind::Message
+            && prev.at == at
+            && prev.author == entry.author
+            && prev.channel == entry.channel
+            && flag.is_none()
+            && self.last_piece >= SPLIT_MESSAGE_BYTES
+            && !prev.text.contains('\n')
+        {
+            prev.text.push_str(&entry.text);
+            self.last_piece = entry.text.len();
+            return;
+        }
+        self.last_piece = entry.text.len();
+        self.flush(sink);
+        self.pending = Some(Line {
+            line: entry.line,
+            at,
+            kind: entry.kind,
+            author: entry.author,
+            text: entry.text,
+            thread: entry.thread,
+            channel: entry.channel,
+            flag,
+        });
+    }
+
+    fn flush(&mut self, sink: &mut dyn Sink) {
+        if let Some(line) = self.pending.take() {
+            sink.line(line);
+        }
+    }
+}
+
+/// A channel name from a log file's name: "#ops_20260304.log" → "#ops",
+/// "irc.libera.#sre.weechatlog" → "#sre", "general/2026-03-04.json" →
+/// "general", "incident-chat.txt" → "incident-chat". Falls back to "transcript".
+pub fn channel_from_file_name(name: &str) -> String {
+    let parts: Vec<&str> = name.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+    let base = parts.last().copied().unwrap_or("");
+    // A Slack day file is named for its date; its folder names the channel.
+    if clock::date_from_file_name(base).is_some()
+        && base.trim_end_matches(".json").len() == 10
+        && parts.len() >= 2
+    {
+        return parts[parts.len() - 2].to_string();
+    }
+    let mut stem = base;
+    // Drop extensions (".log", ".log.txt", ".weechatlog").
+    while let Some((before, ext)) = stem.rsplit_once('.') {
+        if !before.is_empty() && ext.len() <= 10 && ext.chars().all(|c| c.is_ascii_alphabetic()) {
+            stem = before;
+        } else {
+            break;
+        }
+    }
+    if let Some(i) = stem.rfind('#') {
+        stem = &stem[i..];
+    }
+    // Cut at the first run of four or more digits (a date).
+    let bytes = stem.as_bytes();
+    let mut cut = stem.len();
+    let mut run = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if b.is_ascii_digit() {
+            run += 1;
+            if run == 4 {
+                cut = i + 1 - 4;
+                break;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    let channel = stem[..cut].trim_end_matches(['_', '-', '.', ' ']);
+    if channel.is_empty() {
+        "transcript".into()
+    } else {
+        channel.to_string()
+    }
+}
+
+/// Reads a whole transcript held in memory (tests, small pastes).
+pub fn read_str(text: &str, options: &Options) -> Vec<Result<Line, Problem>> {
+    let mut out = Vec::new();
+    read_text(text.as_bytes(), options, &mut out).expect("reading memory does not fail");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn options(format: Format) -> Options {
+        Options {
+            format,
+            zone: chrono_tz::UTC,
+            date: NaiveDate::from_ymd_opt(2026, 3, 4),
+            file_name: None,
+        }
+    }
+
+    #[test]
+    fn continuation_lines_join_the_message_before() {
+        let out = read_str(
+            "14:32 sam: first line\n  second line\n14:33 kim: next\n",
+            &options(Format::Plain),
+        );
+        let lines: Vec<Line> = out.into_iter().map(Result::unwrap).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text, "first line\n  second line");
+        assert_eq!(lines[0].at, utc("2026-03-04T14:32:00Z"));
+        assert_eq!(lines[1].author.as_deref(), Some("kim"));
+    }
+
+    #[test]
+    fn a_long_irc_message_split_in_two_is_kept_together() {
+        let long = "x".repeat(400);
+        let text = format!(
+            "[14:32] <sam> {long}\n[14:32] <sam>  and the rest\n[14:32] <sam> a new message\n"
+        );
+        let lines: Vec<Line> = read_str(&text, &options(Format::IrcBracket))
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text, format!("{long} and the rest"));
+        assert_eq!(lines[1].text, "a new message");
+    }
+
+    #[test]
+    fn channels_from_file_names() {
+        assert_eq!(channel_from_file_name("#ops_20260304.log"), "#ops");
+        assert_eq!(channel_from_file_name("irc.libera.#sre.weechatlog"), "#sre");
+        assert_eq!(
+            channel_from_file_name("export/general/2026-03-04.json"),
+            "general"
+        );
+        assert_eq!(channel_from_file_name("incident-chat.txt"), "incident-chat");
+        assert_eq!(
+            channel_from_file_name("ops.2026-03-04-14.32.log.txt"),
+            "ops"
+        );
+        assert_eq!(channel_from_file_name("2026-03-04.log"), "transcript");
+        assert_eq!(channel_from_file_name(""), "transcript");
+    }
+
+    #[test]
+    fn a_time_without_a_date_is_a_problem_on_its_line() {
+        let mut opts = options(Format::Plain);
+        opts.date = None;
+        let out = read_str("14:32 sam: hello\n", &opts);
+        let problem = out[0].clone().unwrap_err();
+        assert_eq!(problem.line, 1);
+        assert!(problem.reason.contains("no date"), "{}", problem.reason);
+    }
+}

@@ -1,0 +1,354 @@
+//! `debrief import`: chat transcripts into an incident from the shell, with the
+//! same preview the browser shows and a progress line on standard error.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use app::db::{Db, ImportSource};
+use app::domain::audit::Actor;
+use app::domain::incident::{Incident, IncidentNumber};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use transcript::formats::{Format, detect};
+use transcript::summary::Summary;
+
+use crate::ImportArgs;
+
+pub async fn run(database_url: &str, args: &ImportArgs) -> Result<(), String> {
+    if args.list_formats {
+        for f in Format::ALL {
+            println!(
+                "{:<13} {}\n              e.g. {}",
+                f.code(),
+                f.label(),
+                f.example()
+            );
+        }
+        return Ok(());
+    }
+    if args.files.is_empty() {
+        return Err("name one or more transcript files (\"-\" reads standard input)".into());
+    }
+    let chosen = match &args.format {
+        Some(code) => Some(Format::parse(code).ok_or_else(|| {
+            format!("\"{code}\" is not a format Debrief reads; `debrief import --list-formats` names them")
+        })?),
+        None => None,
+    };
+    let db = Db::open(database_url).await.map_err(|e| e.to_string())?;
+    let outcome = import(&db, args, chosen).await;
+    db.close().await;
+    outcome
+}
+
+async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<(), String> {
+    let actor = Actor::command_line("import");
+    let incident: Option<Incident> = match args.incident {
+        Some(n) => Some(
+            db.incident(IncidentNumber(n))
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("there is no incident {n}"))?,
+        ),
+        None => None,
+    };
+    let zone: Tz = match (&args.zone, &incident) {
+        (Some(z), _) => app::domain::zone::parse_zone(z)?,
+        (None, Some(i)) => app::domain::zone::parse_zone(&i.content.time_zone).unwrap_or(Tz::UTC),
+        (None, None) => Tz::UTC,
+    };
+    let date = match (&args.date, &incident) {
+        (Some(d), _) => Some(
+            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("\"{d}\" is not a date; write it as YYYY-MM-DD"))?,
+        ),
+        (None, Some(i)) => Some(
+            i.content
+                .moments
+                .earliest()
+                .unwrap_or(i.created_at)
+                .with_timezone(&zone)
+                .date_naive(),
+        ),
+        (None, None) => None,
+    };
+    // Standard input is copied to a file first: it is read twice (preview, import).
+    let mut stdin_copies = Vec::new();
+    let mut sources = Vec::new();
+    for path in &args.files {
+        let (path, name) = if path.as_os_str() == "-" {
+            let copy = tempfile_for_stdin()?;
+            let p = copy.0.clone();
+            stdin_copies.push(copy);
+            (p, String::from("standard input"))
+        } else {
+            if !path.exists() {
+                return Err(format!("{} does not exist", path.display()));
+            }
+            (path.clone(), path.display().to_string())
+        };
+        let format = match chosen {
+            Some(f) => f,
+            None => {
+                let head = if path.is_dir() {
+                    b"PK\x03\x04".to_vec()
+                } else {
+                    head_of(&path).map_err(|e| format!("cannot read {name}: {e}"))?
+                };
+                let ranked = detect(&head, Some(&name));
+                let best = ranked.first().ok_or_else(|| {
+                    format!("{name}: no format recognises its lines; choose one with --format")
+                })?;
+                println!(
+                    "{name}: {} (detected, {:.0}% sure)",
+                    best.format.label(),
+                    best.confidence * 100.0
+                );
+                best.format
+            }
+        };
+        sources.push(ImportSource {
+            channel: args
+                .channel
+                .clone()
+                .unwrap_or_else(|| transcript::read::channel_from_file_name(&name)),
+            path,
+            file_name: name,
+            format,
+            zone,
+            date,
+        });
+    }
+    let mut readable = true;
+    for source in &sources {
+        let summary = summarise(source)?;
+        print_summary(source, &summary);
+        readable &= summary.lines > 0;
+    }
+    if args.dry_run {
+        println!("Dry run: nothing was stored.");
+        return Ok(());
+    }
+    if !readable {
+        return Err(
+            "a file has no readable line; nothing was imported (choose its format with --format)"
+                .into(),
+        );
+    }
+    let number = match (args.incident, &args.new_incident) {
+        (Some(n), _) => IncidentNumber(n),
+        (None, Some(title)) => create_incident(db, title, zone, &actor).await?,
+        (None, None) => {
+            return Err("name the incident with --incident, or --new-incident TITLE".into());
+        }
+    };
+    let progress: app::db::Progress = std::sync::Arc::new(progress_printer(&sources));
+    let imported = db
+        .import_transcripts(number, sources, &actor, chrono::Utc::now(), Some(progress))
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!();
+    for t in &imported {
+        println!(
+            "Imported {} into incident {}: {} lines ({} already seen in other transcripts), {} not read.",
+            t.channel, number.0, t.lines, t.duplicates, t.problems
+        );
+    }
+    Ok(())
+}
+
+async fn create_incident(
+    db: &Db,
+    title: &str,
+    zone: Tz,
+    actor: &Actor,
+) -> Result<IncidentNumber, String> {
+    use app::domain::incident::{CynefinPair, IncidentContent, Severity, Status};
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err("the new incident's title must be 1 to 200 characters".into());
+    }
+    let content = IncidentContent {
+        title: title.to_string(),
+        severity: Severity::Degradation,
+        status: Status::Investigating,
+        services: Vec::new(),
+        commander: String::new(),
+        facilitator: String::new(),
+        detection_method: None,
+        time_zone: zone.name().to_string(),
+        summary_markdown: String::new(),
+        moments: Default::default(),
+        cynefin: CynefinPair::default(),
+    };
+    let n = db
+        .create_incident(&content, actor, chrono::Utc::now())
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Created incident {}: {title}", n.0);
+    Ok(n)
+}
+
+fn head_of(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 * 1024);
+    std::fs::File::open(path)?
+        .take(64 * 1024)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// A copy of standard input in a temporary file, removed when dropped.
+struct StdinCopy(PathBuf);
+
+impl Drop for StdinCopy {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn tempfile_for_stdin() -> Result<StdinCopy, String> {
+    let path = std::env::temp_dir().join(format!("debrief-stdin-{}", uuid_like()));
+    let mut file =
+        std::fs::File::create(&path).map_err(|e| format!("cannot buffer standard input: {e}"))?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut file)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    Ok(StdinCopy(path))
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    )
+}
+
+struct Progressing<'a> {
+    summary: Summary,
+    total: u64,
+    name: &'a str,
+}
+
+impl transcript::Sink for Progressing<'_> {
+    fn line(&mut self, line: transcript::Line) {
+        self.summary.add(&line);
+    }
+    fn problem(&mut self, problem: transcript::Problem) {
+        self.summary.add_problem(problem);
+    }
+    fn progress(&mut self, bytes: u64) {
+        self.summary.bytes = bytes;
+        show_progress("Reading", self.name, bytes, self.total);
+    }
+}
+
+fn summarise(source: &ImportSource) -> Result<Summary, String> {
+    let total = std::fs::metadata(&source.path)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let mut sink = Progressing {
+        summary: Summary::default(),
+        total,
+        name: &source.file_name,
+    };
+    let options = transcript::Options {
+        format: source.format,
+        zone: source.zone,
+        date: source.date,
+        file_name: Some(source.file_name.clone()),
+    };
+    let read = transcript::read_path(&source.path, &options, &mut sink);
+    read.map_err(|e| format!("cannot read {}: {e}", source.file_name))?;
+    if std::io::stderr().is_terminal() {
+        eprint!("\r\x1b[K");
+    }
+    Ok(sink.summary)
+}
+
+fn print_summary(source: &ImportSource, s: &Summary) {
+    println!(
+        "{} ({}), channel {}",
+        source.file_name,
+        source.format.label(),
+        source.channel
+    );
+    println!("  lines: {}", s.lines);
+    if let (Some(first), Some(last)) = (s.first, s.last) {
+        println!(
+            "  from {} to {}",
+            app::domain::zone::format_in_zone(first, source.zone),
+            app::domain::zone::format_in_zone(last, source.zone)
+        );
+    }
+    let people = s.participants_by_activity();
+    let shown: Vec<String> = people
+        .iter()
+        .take(10)
+        .map(|(a, n)| format!("{a} ({n})"))
+        .collect();
+    println!(
+        "  participants ({}): {}{}",
+        people.len(),
+        shown.join(", "),
+        if people.len() > 10 { ", …" } else { "" }
+    );
+    if !s.channels.is_empty() {
+        let channels: Vec<String> = s
+            .channels
+            .iter()
+            .map(|(c, n)| format!("{c} ({n})"))
+            .collect();
+        println!("  channels: {}", channels.join(", "));
+    }
+    if s.problem_count > 0 {
+        println!("  {} lines could not be read:", s.problem_count);
+        for p in s.problems.iter().take(50) {
+            println!("    {p}");
+        }
+        if s.problem_count > 50 {
+            println!("    … and {} more", s.problem_count - 50);
+        }
+    }
+    if s.flagged_count > 0 {
+        println!("  {} lines have a time to check:", s.flagged_count);
+        for (line, why) in s.flagged.iter().take(20) {
+            println!("    line {line}: {why}");
+        }
+    }
+}
+
+fn progress_printer(sources: &[ImportSource]) -> impl Fn(&str, u64) + Send + Sync + 'static {
+    let sizes: Vec<(String, u64)> = sources
+        .iter()
+        .map(|s| {
+            (
+                s.file_name.clone(),
+                std::fs::metadata(&s.path).map(|m| m.len()).unwrap_or(0),
+            )
+        })
+        .collect();
+    move |name: &str, bytes: u64| {
+        let total = sizes.iter().find(|(n, _)| n == name).map_or(0, |(_, s)| *s);
+        show_progress("Importing", name, bytes, total);
+    }
+}
+
+fn show_progress(what: &str, name: &str, bytes: u64, total: u64) {
+    if total == 0 {
+        return;
+    }
+    let percent = (bytes as f64 / total as f64 * 100.0).min(100.0);
+    let width = 30;
+    let filled = (percent / 100.0 * width as f64) as usize;
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "\r{what} {name} [{}{}] {percent:>3.0}% ({:.1} of {:.1} MB)",
+        "#".repeat(filled),
+        " ".repeat(width - filled),
+        bytes as f64 / 1_048_576.0,
+        total as f64 / 1_048_576.0
+    );
+    let _ = err.flush();
+}

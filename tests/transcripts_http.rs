@@ -1,0 +1,694 @@
+//! Transcripts through the real server and a real SQLite file: upload, preview
+//! (nothing stored), import in one transaction, the merged review, promoting
+//! lines into events and key moments, suggestions, limits, and the command line.
+
+mod common;
+
+use common::{Client, Server, incident_form, query_i64, query_text};
+
+/// Incident #1: Europe/Paris, key moments on 2026-03-04.
+async fn seed(server: &Server) {
+    let res = server
+        .post(
+            "/api/incidents/create",
+            &incident_form("Checkout latency", "outage", "checkout"),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
+
+const OPS: &str = "\
+[14:04] <alertbot> PROBLEM: checkout p99 above 2s
+[14:05] <sam> looking at the dashboard now
+this line is not IRC
+[14:06] * sam is now known as sam_oncall
+[14:20] <kim> found it: the connection pool is at 5
+[14:36] *** kim has quit (Ping timeout)
+";
+
+const DB: &str = "\
+[14:03] <db-primary> replication lag alert
+[14:19] <kim> connection pool exhausted on checkout
+[14:36] *** kim has quit (Ping timeout)
+";
+
+/// Stages files (name, text) for incident #1; returns the token.
+async fn stage(client: &Client, files: &[(&str, &[u8])]) -> String {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
+    }
+    let res = client
+        .http
+        .post(client.url("/incidents/1/transcripts"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+/// Stages and imports files into incident #1; returns the lines stored.
+async fn import(server: &Server, files: &[(&str, &[u8])]) -> serde_json::Value {
+    let token = stage(server, files).await;
+    json(
+        server
+            .post(
+                "/api/transcripts/import",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await,
+    )
+    .await
+}
+
+async fn json(res: reqwest::Response) -> serde_json::Value {
+    let status = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn count(server: &Server, table: &str) -> i64 {
+    query_i64(&server.db_path, &format!("SELECT COUNT(*) FROM {table}")).await
+}
+
+fn staging_entries(server: &Server) -> usize {
+    std::fs::read_dir(server.db_path.parent().unwrap().join("staging"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn two_channels_are_previewed_then_imported_into_one_review() {
+    let server = Server::start();
+    seed(&server).await;
+    let token = stage(
+        &server,
+        &[
+            ("#ops_20260304.log", OPS.as_bytes()),
+            ("db-2026-03-04.txt", DB.as_bytes()),
+        ],
+    )
+    .await;
+
+    let preview = json(
+        server
+            .post(
+                "/api/transcripts/preview",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await,
+    )
+    .await;
+    let files = preview["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["channel"], "#ops");
+    assert_eq!(files[0]["format"], "irc");
+    assert_eq!(files[0]["lines"], 5);
+    assert_eq!(files[0]["problem_count"], 1);
+    assert_eq!(
+        files[0]["problems"][0][0], 3,
+        "the line number of the bad line"
+    );
+    assert_eq!(files[1]["channel"], "db");
+    assert_eq!(files[1]["format"], "irc");
+    assert_eq!(preview["zone"], "Europe/Paris");
+    assert_eq!(
+        count(&server, "transcripts").await,
+        0,
+        "a preview stores nothing"
+    );
+
+    let imported = json(
+        server
+            .post(
+                "/api/transcripts/import",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        imported, 8,
+        "every line read is stored, duplicates included"
+    );
+    assert_eq!(count(&server, "transcripts").await, 2);
+    assert_eq!(staging_entries(&server), 0, "the staged files are gone");
+    assert_eq!(
+        query_i64(
+            &server.db_path,
+            "SELECT COUNT(*) FROM transcript_lines WHERE duplicate_of IS NOT NULL"
+        )
+        .await,
+        1,
+        "the quit written in both channels is one message"
+    );
+    assert_eq!(count(&server, "transcript_problems").await, 1);
+
+    let review = json(
+        server
+            .post(
+                "/api/transcripts/review",
+                &[("number", "1"), ("query[presence]", "1")],
+            )
+            .await,
+    )
+    .await;
+    let texts: Vec<&str> = review["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            "replication lag alert",
+            "PROBLEM: checkout p99 above 2s",
+            "looking at the dashboard now",
+            "sam is now known as sam_oncall",
+            "connection pool exhausted on checkout",
+            "found it: the connection pool is at 5",
+            "kim has quit (Ping timeout)",
+        ]
+        .into_iter()
+        .filter(|t| texts.contains(t))
+        .collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        texts.first(),
+        Some(&"replication lag alert"),
+        "ordered by instant, not by file"
+    );
+    let quit = review["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "quit")
+        .expect("the quit is shown once");
+    assert_eq!(
+        quit["also_in"].as_array().unwrap().len(),
+        1,
+        "with its other source"
+    );
+    // 14:04 in Paris is 13:04 UTC, the viewer's zone here.
+    assert_eq!(review["rows"][1]["time"], "13:04:00");
+
+    // Joins, parts and quits are hidden unless asked for.
+    let hidden = json(
+        server
+            .post(
+                "/api/transcripts/review",
+                &[("number", "1"), ("query[page]", "1")],
+            )
+            .await,
+    )
+    .await;
+    assert!(
+        hidden["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["kind"] != "quit")
+    );
+    // Filters: channel, author, text.
+    let filtered = json(
+        server
+            .post(
+                "/api/transcripts/review",
+                &[
+                    ("number", "1"),
+                    ("query[channel]", "#ops"),
+                    ("query[author]", "kim"),
+                    ("query[text]", "POOL"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(filtered["total"], 1);
+    assert_eq!(
+        filtered["rows"][0]["text"],
+        "found it: the connection pool is at 5"
+    );
+
+    // The history says what was imported.
+    assert_eq!(
+        query_i64(
+            &server.db_path,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'transcript_imported'"
+        )
+        .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn importing_the_same_file_twice_adds_no_line_to_the_review() {
+    let server = Server::start();
+    seed(&server).await;
+    for _ in 0..2 {
+        import(&server, &[("#ops_20260304.log", OPS.as_bytes())]).await;
+    }
+    let review = json(
+        server
+            .post(
+                "/api/transcripts/review",
+                &[("number", "1"), ("query[presence]", "1")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(review["total"], 5, "the overlap is shown once");
+    assert_eq!(
+        query_i64(
+            &server.db_path,
+            "SELECT COUNT(*) FROM transcript_lines WHERE duplicate_of IS NOT NULL"
+        )
+        .await,
+        5,
+        "and every source is kept"
+    );
+}
+
+#[tokio::test]
+async fn an_import_that_fails_half_way_stores_nothing() {
+    let server = Server::start();
+    seed(&server).await;
+    // The first file is fine; the second is a zip that breaks after its header.
+    let token = stage(
+        &server,
+        &[
+            ("#ops_20260304.log", OPS.as_bytes()),
+            ("slack-export.zip", b"PK\x03\x04 not really a zip"),
+        ],
+    )
+    .await;
+    let before = common::dump(&server.db_path).await;
+    let res = server
+        .post(
+            "/api/transcripts/import",
+            &[("number", "1"), ("staged", &token)],
+        )
+        .await;
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    assert!((400..500).contains(&status), "{status} {text}");
+    assert!(text.contains("slack-export.zip"), "names the file: {text}");
+    assert!(text.contains("nothing was imported"), "{text}");
+    assert_eq!(
+        common::dump(&server.db_path).await,
+        before,
+        "nothing stored"
+    );
+    assert_eq!(
+        staging_entries(&server),
+        1,
+        "the upload stays for another try"
+    );
+}
+
+#[tokio::test]
+async fn a_file_no_format_can_read_is_refused_naming_its_lines() {
+    let server = Server::start();
+    seed(&server).await;
+    let token = stage(&server, &[("notes.log", b"no times here\nnor here\n")]).await;
+    let preview = json(
+        server
+            .post(
+                "/api/transcripts/preview",
+                &[("number", "1"), ("staged", &token), ("formats[0]", "irssi")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(preview["ready"], false);
+    assert_eq!(preview["files"][0]["format"], "irssi");
+    assert_eq!(preview["files"][0]["problems"][1][0], 2);
+    let res = server
+        .post(
+            "/api/transcripts/import",
+            &[("number", "1"), ("staged", &token), ("formats[0]", "irssi")],
+        )
+        .await;
+    assert_eq!(res.status(), 400, "{}", res.text().await.unwrap());
+    assert_eq!(count(&server, "transcript_lines").await, 0);
+}
+
+#[tokio::test]
+async fn a_staged_upload_belongs_to_whoever_staged_it() {
+    let server = Server::start();
+    seed(&server).await;
+    common::add_user(&server.db_path, "other", "editor");
+    let token = stage(&server, &[("#ops_20260304.log", OPS.as_bytes())]).await;
+    let other = server.as_user("other").await;
+    let res = other
+        .post(
+            "/api/transcripts/import",
+            &[("number", "1"), ("staged", &token)],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(count(&server, "transcripts").await, 0);
+}
+
+#[tokio::test]
+async fn promoting_a_line_makes_an_event_and_marks_detected() {
+    let server = Server::start();
+    seed(&server).await;
+    import(&server, &[("#ops_20260304.log", OPS.as_bytes())]).await;
+    let alert_line = query_i64(
+        &server.db_path,
+        "SELECT id FROM transcript_lines WHERE text LIKE 'PROBLEM%'",
+    )
+    .await
+    .to_string();
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            &format!("SELECT suggestion FROM transcript_lines WHERE id = {alert_line}")
+        )
+        .await,
+        "alert-firing",
+        "offered, not added"
+    );
+    assert_eq!(count(&server, "timeline_events").await, 0);
+
+    // The incident says detected at 14:06; the line says 14:04: a person chooses.
+    let res = server
+        .post(
+            "/api/transcripts/promote",
+            &[
+                ("number", "1"),
+                ("lines[0]", &alert_line),
+                ("kind", "alert"),
+                ("mark", "detected"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 409, "{}", res.text().await.unwrap());
+    assert_eq!(
+        count(&server, "timeline_events").await,
+        0,
+        "nothing until answered"
+    );
+    let res = server
+        .post(
+            "/api/transcripts/promote",
+            &[
+                ("number", "1"),
+                ("lines[0]", &alert_line),
+                ("kind", "alert"),
+                ("mark", "detected"),
+                ("choice", "replace"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            "SELECT kind || '|' || actor || '|' || source || '|' || source_name || '|' || source_line || '|' || key_moment FROM timeline_events"
+        )
+        .await,
+        "alert|alertbot|imported|#ops|1|detected"
+    );
+    assert_eq!(
+        query_i64(&server.db_path, "SELECT detected_at FROM incidents").await,
+        query_i64(
+            &server.db_path,
+            &format!("SELECT at FROM transcript_lines WHERE id = {alert_line}")
+        )
+        .await,
+        "the incident's detected time is the line's"
+    );
+    assert_eq!(count(&server, "event_lines").await, 1);
+    let review = json(
+        server
+            .post(
+                "/api/transcripts/review",
+                &[("number", "1"), ("query[page]", "1")],
+            )
+            .await,
+    )
+    .await;
+    let row = review["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == alert_line.parse::<i64>().unwrap())
+        .unwrap();
+    assert_eq!(
+        row["events"].as_array().unwrap().len(),
+        1,
+        "marked as on the timeline"
+    );
+    assert!(row["suggestion"].is_null(), "its suggestion was accepted");
+
+    // A selection of two lines becomes one event quoting both.
+    let mut ids = Vec::new();
+    for text in ["looking at the dashboard%", "found it%"] {
+        let id = query_i64(
+            &server.db_path,
+            &format!("SELECT id FROM transcript_lines WHERE text LIKE '{text}'"),
+        )
+        .await;
+        ids.push(id.to_string());
+    }
+    let res = server
+        .post(
+            "/api/transcripts/promote",
+            &[
+                ("number", "1"),
+                ("lines[0]", &ids[0]),
+                ("lines[1]", &ids[1]),
+                ("kind", "observation"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let body = query_text(
+        &server.db_path,
+        "SELECT body_markdown FROM timeline_events WHERE kind = 'observation'",
+    )
+    .await;
+    assert!(
+        body.contains("**sam**: looking at the dashboard now"),
+        "{body}"
+    );
+    assert!(body.contains("**kim**: found it"), "{body}");
+    assert_eq!(count(&server, "event_lines").await, 3);
+}
+
+#[tokio::test]
+async fn a_suggestion_can_be_dismissed_and_stays_dismissed() {
+    let server = Server::start();
+    seed(&server).await;
+    import(&server, &[("#ops_20260304.log", OPS.as_bytes())]).await;
+    let suggested = json(
+        server
+            .post(
+                "/api/transcripts/review",
+                &[("number", "1"), ("query[suggested]", "1")],
+            )
+            .await,
+    )
+    .await;
+    let rules: Vec<&str> = suggested["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["suggestion"]["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["alert-firing", "diagnosed"]);
+    let first = suggested["rows"][0]["id"].to_string();
+    let res = server
+        .post(
+            "/api/transcripts/dismiss",
+            &[("number", "1"), ("line", &first)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let after = json(
+        server
+            .post(
+                "/api/transcripts/review",
+                &[("number", "1"), ("query[suggested]", "1")],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(after["total"], 1);
+    assert_eq!(
+        count(&server, "timeline_events").await,
+        0,
+        "dismissing adds nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_pages_work_without_javascript() {
+    let server = Server::start();
+    seed(&server).await;
+    let page = server.page("/incidents/1/import").await;
+    assert!(
+        page.contains(r#"enctype="multipart/form-data""#),
+        "a plain upload form"
+    );
+    // Upload as a browser would: redirected to the preview.
+    let form = reqwest::multipart::Form::new()
+        .text(
+            "paste",
+            "14:32 sam: the checkout alert fired\n14:40 failover complete\n",
+        )
+        .text("paste_name", "#bridge");
+    let res = server
+        .http
+        .post(server.url("/incidents/1/transcripts"))
+        .header("accept", "text/html")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let (location, preview) = server.follow(res).await;
+    assert!(
+        location.contains("/incidents/1/import?staged="),
+        "{location}"
+    );
+    assert!(preview.contains("#bridge"), "the pasted text's channel");
+    assert!(preview.contains("Plain text with times"));
+    let token = location.split("staged=").nth(1).unwrap().to_string();
+    let res = server
+        .post_as_html_form(
+            "/api/transcripts/import",
+            &format!("/incidents/1/import?staged={token}"),
+            &[
+                ("number", "1"),
+                ("staged", &token),
+                ("channels[0]", "#bridge"),
+            ],
+        )
+        .await;
+    let (location, review) = server.follow(res).await;
+    assert!(location.ends_with("/incidents/1/review"), "{location}");
+    assert!(review.contains("failover complete"));
+    assert!(review.contains("#bridge"));
+}
+
+#[tokio::test]
+async fn an_upload_over_the_limit_is_refused_naming_the_limit() {
+    let server = Server::start_with_args(&["--transcript-max-mb", "1"]);
+    seed(&server).await;
+    let big = vec![b'x'; 1024 * 1024 + 10];
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(big).file_name("big.log"),
+    );
+    let res = server
+        .http
+        .post(server.url("/incidents/1/transcripts"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("limit of 1 MB"), "{text}");
+    assert_eq!(staging_entries(&server), 0, "nothing kept");
+}
+
+#[tokio::test]
+async fn the_command_line_previews_imports_and_reads_standard_input() {
+    let server = Server::start();
+    seed(&server).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("#ops_20260304.log");
+    std::fs::write(&file, OPS).unwrap();
+    let run = |args: &[&str], stdin: Option<&str>| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .arg("--database-url")
+            .arg(&server.db_path)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, _) = run(&["import", "--list-formats"], None);
+    assert!(ok);
+    for code in [
+        "irssi",
+        "weechat",
+        "slack-export",
+        "slack-paste",
+        "csv",
+        "plain",
+    ] {
+        assert!(out.contains(code), "{code} listed");
+    }
+    let path = file.to_str().unwrap();
+    let (ok, out, err) = run(&["import", "--incident", "1", "--dry-run", path], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("lines: 5"), "{out}");
+    assert!(out.contains("line 3:"), "names the unreadable line: {out}");
+    assert!(out.contains("Dry run"), "{out}");
+    assert_eq!(count(&server, "transcripts").await, 0);
+
+    let (ok, out, err) = run(&["import", "--incident", "1", path], None);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Imported #ops into incident 1: 5 lines"),
+        "{out}"
+    );
+    assert_eq!(count(&server, "transcript_lines").await, 5);
+
+    let (ok, out, err) = run(
+        &[
+            "import",
+            "--new-incident",
+            "Bridge call",
+            "--zone",
+            "UTC",
+            "--date",
+            "2026-03-04",
+            "--channel",
+            "#bridge",
+            "-",
+        ],
+        Some("14:32 sam: the checkout alert fired\n"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("Created incident 2"), "{out}");
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            "SELECT t.channel || ' ' || l.at FROM transcript_lines l JOIN transcripts t ON t.id = l.transcript_id JOIN incidents i ON i.id = l.incident_id WHERE i.number = 2"
+        )
+        .await,
+        format!("#bridge {}", chrono::DateTime::parse_from_rfc3339("2026-03-04T14:32:00Z").unwrap().timestamp())
+    );
+    let (ok, _, err) = run(&["import", "--incident", "9", path], None);
+    assert!(!ok);
+    assert!(err.contains("no incident 9"), "{err}");
+}
