@@ -46,7 +46,6 @@ CREATE INDEX transcript_lines_review ON transcript_lines (incident_id, at, trans
     WHERE duplicate_of IS NULL;
 CREATE INDEX transcript_lines_duplicates ON transcript_lines (duplicate_of)
     WHERE duplicate_of IS NOT NULL;
-CREATE INDEX transcript_lines_of_transcript ON transcript_lines (transcript_id);
 
 -- Lines that could not be read, kept so the review can say which and why.
 CREATE TABLE transcript_problems (

@@ -23,8 +23,12 @@ use crate::domain::incident::IncidentNumber;
 /// Longest line stored, in bytes; a longer one is reported as a problem.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
-/// Rows per INSERT statement (13 values each, well under SQLite's 32,766).
-const INSERT_BATCH: usize = 400;
+/// Rows per INSERT statement (14 values each, under SQLite's 32,766).
+const INSERT_BATCH: usize = 2000;
+
+/// Page cache for an import's connection, in KiB (SQLite's default is 2 MB):
+/// a large import otherwise spills index pages to the WAL again and again.
+const IMPORT_CACHE_KIB: i64 = 128 * 1024;
 
 /// One file to import, and how to read it.
 #[derive(Debug, Clone)]
@@ -105,7 +109,9 @@ pub struct ReviewFilter {
 pub type Progress = std::sync::Arc<dyn Fn(&str, u64) + Send + Sync>;
 
 enum Read {
-    Line(Line),
+    /// A line, its fingerprint and its suggestion rule, worked out on the
+    /// reading thread so the thread that stores lines only stores them.
+    Line(Line, i64, Option<&'static str>),
     Problem(Problem),
     Progress(u64),
 }
@@ -133,7 +139,14 @@ impl BatchSink {
 
 impl transcript::Sink for BatchSink {
     fn line(&mut self, line: Line) {
-        self.push(Read::Line(line));
+        let fp = fingerprint(
+            line.at.timestamp(),
+            line.kind,
+            line.author.as_deref(),
+            &line.text,
+        ) as i64;
+        let suggestion = transcript::suggest::suggest(&line).map(|r| r.id);
+        self.push(Read::Line(line, fp, suggestion));
     }
     fn problem(&mut self, problem: Problem) {
         self.push(Read::Problem(problem));
@@ -212,6 +225,9 @@ impl Db {
         progress: Option<Progress>,
     ) -> Result<Vec<ImportedTranscript>, DbError> {
         let mut tx = self.write().await?;
+        sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+            .execute(&mut *tx)
+            .await?;
         let (incident_id, _) = incident_in(&mut tx, number).await?;
         let mut seen: HashMap<i64, i64> = HashMap::new();
         let known: Vec<(i64, i64)> = sqlx::query_as(
@@ -238,7 +254,7 @@ impl Db {
             while let Some(batch) = from.recv().await {
                 for item in batch {
                     match item {
-                        Read::Line(line) => {
+                        Read::Line(line, fp, suggestion) => {
                             let channel = line.channel.as_deref().unwrap_or(&source.channel);
                             let t = transcript_for(
                                 &mut tx,
@@ -267,8 +283,6 @@ impl Db {
                                 continue;
                             }
                             let at = line.at.timestamp();
-                            let fp = fingerprint(at, line.kind, line.author.as_deref(), &line.text)
-                                as i64;
                             let id = next_id;
                             next_id += 1;
                             let duplicate_of = match seen.get(&fp) {
@@ -285,11 +299,7 @@ impl Db {
                             }
                             o.first = Some(o.first.map_or(at, |f| f.min(at)));
                             o.last = Some(o.last.map_or(at, |l| l.max(at)));
-                            let suggestion = if duplicate_of.is_none() {
-                                transcript::suggest::suggest(&line).map(|r| r.id)
-                            } else {
-                                None
-                            };
+                            let suggestion = suggestion.filter(|_| duplicate_of.is_none());
                             rows.push(Row13 {
                                 id,
                                 transcript: t,
@@ -727,8 +737,8 @@ async fn insert_rows(
     q.push_values(rows.drain(..), |mut b, r| {
         let t = &open[r.transcript];
         b.push_bind(r.id)
-            .push_bind(incident_id.to_string())
-            .push_bind(t.id.clone())
+            .push_bind(incident_id)
+            .push_bind(t.id.as_str())
             .push_bind(t.no)
             .push_bind(r.line_no)
             .push_bind(r.at)

@@ -27,9 +27,14 @@ pub fn TranscriptImportPage() -> impl IntoView {
 }
 
 /// Files (any number, from the picker or dropped on it) and a paste box.
+/// Without JavaScript the form posts as is; with it, the upload goes through
+/// `XMLHttpRequest` so that a progress bar can show how much has been sent.
 #[component]
 fn UploadForm(number: String) -> impl IntoView {
     let title = format!("Import chat transcripts into incident #{number}");
+    let sent = RwSignal::new(None::<f64>);
+    let failed = RwSignal::new(None::<String>);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| upload::send(ev, sent, failed);
     view! {
         <Title text=title.clone()/>
         <p><a href=format!("/incidents/{number}")>"← Back to the incident"</a></p>
@@ -39,7 +44,7 @@ fn UploadForm(number: String) -> impl IntoView {
             "HexChat, mIRC, Textual, Limnoria, MeetBot), Slack exports and copied Slack text, plain text with times, and CSV. "
             "You will see a preview before anything is stored."
         </p>
-        <form method="post" action=format!("/incidents/{number}/transcripts") enctype="multipart/form-data" class="upload-form">
+        <form method="post" action=format!("/incidents/{number}/transcripts") enctype="multipart/form-data" class="upload-form" on:submit=on_submit>
             <div class="drop-zone">
                 <label for="transcript-files">"Transcript files"</label>
                 <input id="transcript-files" type="file" name="file" multiple aria-describedby="files-hint"/>
@@ -50,8 +55,16 @@ fn UploadForm(number: String) -> impl IntoView {
             <label for="paste-name">"Channel of the pasted text"</label>
             <input id="paste-name" name="paste_name" placeholder="#incident-412"/>
             <div class="actions">
-                <button type="submit">"Upload and preview"</button>
+                <button type="submit" disabled=move || sent.get().is_some()>"Upload and preview"</button>
             </div>
+            {move || sent.get().map(|percent| view! {
+                <p>
+                    <label for="upload-progress">"Uploading"</label>" "
+                    <progress id="upload-progress" max="100" value=format!("{percent:.0}")>{format!("{percent:.0}%")}</progress>
+                    {format!(" {percent:.0}%")}
+                </p>
+            })}
+            {move || failed.get().map(|message| view! { <p class="error" role="alert">{message}</p> })}
         </form>
     }
 }
@@ -226,5 +239,78 @@ fn FileSummary(file: FilePreview) -> impl IntoView {
                 </details>
             })}
         </section>
+    }
+}
+
+/// The upload with a progress bar (browser only).
+mod upload {
+    use leptos::prelude::*;
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn send(_: leptos::ev::SubmitEvent, _: RwSignal<Option<f64>>, _: RwSignal<Option<String>>) {
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn send(
+        ev: leptos::ev::SubmitEvent,
+        sent: RwSignal<Option<f64>>,
+        failed: RwSignal<Option<String>>,
+    ) {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::wasm_bindgen::closure::Closure;
+        use web_sys::{FormData, HtmlFormElement, ProgressEvent, XmlHttpRequest};
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let (Ok(data), Ok(xhr)) = (FormData::new_with_form(&form), XmlHttpRequest::new()) else {
+            return; // The browser posts the form itself.
+        };
+        if xhr.open("POST", &form.action()).is_err()
+            || xhr.set_request_header("Accept", "text/plain").is_err()
+        {
+            return;
+        }
+        ev.prevent_default();
+        failed.set(None);
+        sent.set(Some(0.0));
+        if let Ok(upload) = xhr.upload() {
+            let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |p: ProgressEvent| {
+                if p.length_computable() && p.total() > 0.0 {
+                    sent.set(Some(p.loaded() / p.total() * 100.0));
+                }
+            });
+            upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+            on_progress.forget();
+        }
+        let done = {
+            let xhr = xhr.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                let status = xhr.status().unwrap_or(0);
+                let location = xhr.get_response_header("Location").ok().flatten();
+                match (status, location) {
+                    (201, Some(to)) => {
+                        let _ = window().location().set_href(&to);
+                    }
+                    _ => {
+                        sent.set(None);
+                        let text = xhr.response_text().ok().flatten().unwrap_or_default();
+                        failed.set(Some(if text.is_empty() {
+                            "The upload did not reach the server; check the connection and try again.".into()
+                        } else {
+                            text
+                        }));
+                    }
+                }
+            })
+        };
+        xhr.set_onloadend(Some(done.as_ref().unchecked_ref()));
+        done.forget();
+        if xhr.send_with_opt_form_data(Some(&data)).is_err() {
+            sent.set(None);
+            failed.set(Some("The upload could not be sent; try again.".into()));
+        }
     }
 }

@@ -168,8 +168,12 @@ pub fn suggest_for(kind: LineKind, text: &str) -> Option<&'static Rule> {
     if kind.is_presence() || kind == LineKind::Nick {
         return None;
     }
+    // Lower-cased (and its word starts found) once per line, not once per
+    // rule: imports run this on every line.
+    let mut lower: Option<Lowered> = None;
     RULES.iter().find(|rule| {
-        (rule.kinds.is_empty() || rule.kinds.contains(&kind)) && matches(rule.pattern, text)
+        (rule.kinds.is_empty() || rule.kinds.contains(&kind))
+            && matches(rule.pattern, text, &mut lower)
     })
 }
 
@@ -178,18 +182,53 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
-fn matches(pattern: Pattern, text: &str) -> bool {
+/// A line in lower case, and where its words start.
+struct Lowered {
+    text: String,
+    word_starts: Vec<usize>,
+}
+
+impl Lowered {
+    fn of(text: &str) -> Self {
+        let text = normalise(text);
+        let mut word_starts = Vec::new();
+        let mut previous_alnum = false;
+        for (i, c) in text.char_indices() {
+            let alnum = c.is_alphanumeric();
+            if alnum && !previous_alnum {
+                word_starts.push(i);
+            }
+            previous_alnum = alnum;
+        }
+        Lowered { text, word_starts }
+    }
+
+    /// Whether `phrase` occurs starting and ending at word boundaries.
+    fn has_phrase(&self, phrase: &str) -> bool {
+        self.word_starts.iter().any(|&i| {
+            self.text.as_bytes()[i..].starts_with(phrase.as_bytes())
+                && self.text[i + phrase.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        })
+    }
+}
+
+fn matches(pattern: Pattern, text: &str, lower: &mut Option<Lowered>) -> bool {
     match pattern {
         Pattern::UpperWord(words) => text
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|w| words.contains(&w)),
         Pattern::Phrase(phrases) => {
-            let lower = normalise(text);
-            phrases.iter().any(|p| has_phrase(&lower, p))
+            let lower = lower.get_or_insert_with(|| Lowered::of(text));
+            phrases.iter().any(|p| lower.has_phrase(p))
         }
         Pattern::Prefix(prefixes) => {
-            let lower = text.trim_start().to_lowercase();
-            prefixes.iter().any(|p| lower.starts_with(p))
+            let lower = lower.get_or_insert_with(|| Lowered::of(text));
+            prefixes
+                .iter()
+                .any(|p| lower.text.trim_start().starts_with(p))
         }
     }
 }
@@ -197,14 +236,6 @@ fn matches(pattern: Pattern, text: &str) -> bool {
 /// Lower case with typographic apostrophes made plain.
 fn normalise(text: &str) -> String {
     text.to_lowercase().replace('\u{2019}', "'")
-}
-
-fn has_phrase(lower: &str, phrase: &str) -> bool {
-    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-    lower.match_indices(phrase).any(|(i, _)| {
-        boundary(lower[..i].chars().next_back())
-            && boundary(lower[i + phrase.len()..].chars().next())
-    })
 }
 
 #[cfg(test)]

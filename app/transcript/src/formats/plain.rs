@@ -63,6 +63,14 @@ impl LineFormat for Plain {
 /// The entry for the text after a time: `<nick> text`, `* nick action`,
 /// `nick: text`, or narrative.
 fn message(number: u64, stamp: Stamp, rest: &str) -> Entry {
+    // "*** kim has quit (...)", as IRC clients write events: the same message
+    // as in an IRC log of the same channel, so the two de-duplicate.
+    if let Some(event) = rest
+        .strip_prefix("*** ")
+        .or_else(|| rest.strip_prefix("-!- "))
+    {
+        return super::common::event_entry(number, stamp, event, LineKind::System);
+    }
     if let Some((nick, text)) = super::common::angle_message(rest) {
         return Entry::new(number, stamp, LineKind::Message, Some(nick), text);
     }
@@ -343,6 +351,18 @@ mod tests {
         assert_eq!(stamp_prefix("14:3"), None);
         assert_eq!(stamp_prefix("143:32"), None);
         assert_eq!(stamp_prefix("25:00"), None);
+    }
+
+    #[test]
+    fn irc_event_lines_read_as_events() {
+        let mut p = Plain::default();
+        let e = entry(p.parse(3, "14:36 *** kim has quit (Ping timeout)"));
+        assert_eq!(
+            (e.kind, e.author.as_deref(), e.text.as_str()),
+            (LineKind::Quit, Some("kim"), "kim has quit (Ping timeout)")
+        );
+        let e = entry(p.parse(4, "14:37 -!- sam is now known as sam_oncall"));
+        assert_eq!((e.kind, e.author.as_deref()), (LineKind::Nick, Some("sam")));
     }
 
     #[test]
