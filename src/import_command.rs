@@ -2,14 +2,14 @@
 //! same preview the browser shows and a progress line on standard error.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use app::db::{Db, ImportSource};
 use app::domain::audit::Actor;
 use app::domain::incident::{Incident, IncidentNumber};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use transcript::formats::{Format, detect};
+use transcript::formats::{Format, detect_path};
 use transcript::summary::Summary;
 
 use crate::ImportArgs;
@@ -90,12 +90,8 @@ async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<()
         let format = match chosen {
             Some(f) => f,
             None => {
-                let head = if path.is_dir() {
-                    b"PK\x03\x04".to_vec()
-                } else {
-                    head_of(&path).map_err(|e| format!("cannot read {name}: {e}"))?
-                };
-                let ranked = detect(&head, Some(&name));
+                let ranked = detect_path(&path, Some(&name))
+                    .map_err(|e| format!("cannot read {name}: {e}"))?;
                 let best = ranked.first().ok_or_else(|| {
                     format!("{name}: no format recognises its lines; choose one with --format")
                 })?;
@@ -187,15 +183,6 @@ async fn create_incident(
         .map_err(|e| e.to_string())?;
     println!("Created incident {}: {title}", n.0);
     Ok(n)
-}
-
-fn head_of(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(64 * 1024);
-    std::fs::File::open(path)?
-        .take(64 * 1024)
-        .read_to_end(&mut head)?;
-    Ok(head)
 }
 
 /// A copy of standard input in a temporary file, removed when dropped.

@@ -91,6 +91,19 @@ pub(crate) mod context {
         })
     }
 
+    /// The query string of the page that sent this request, when that page is
+    /// `path` (so a plain form can send the person back to the same view).
+    pub fn referer_query(path: &str) -> Option<String> {
+        let referer = request_header("referer")?;
+        let from = referer
+            .split_once("://")
+            .map_or(referer.as_str(), |(_, rest)| {
+                rest.find('/').map_or("", |i| &rest[i..])
+            });
+        let (p, q) = from.split_once('?')?;
+        (p == path).then(|| q.split('#').next().unwrap_or("").to_string())
+    }
+
     /// True when a plain HTML form (no JavaScript) made this request.
     pub fn from_html_form() -> bool {
         request_header("accept").is_some_and(|a| a.contains("text/html"))

@@ -284,14 +284,7 @@ mod support {
             return;
         }
         let prefix = format!("/incidents/{}", n.0);
-        let query = super::super::context::request_header("referer")
-            .and_then(|r| {
-                let path = r.split_once("://").map_or(r.as_str(), |(_, rest)| {
-                    rest.find('/').map_or("", |i| &rest[i..])
-                });
-                let (p, q) = path.split_once('?')?;
-                (p == prefix).then(|| q.split('#').next().unwrap_or("").to_string())
-            })
+        let query = super::super::context::referer_query(&prefix)
             .map(|q| {
                 q.split('&')
                     .filter(|kv| {

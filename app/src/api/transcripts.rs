@@ -182,7 +182,7 @@ pub(crate) mod shape {
     use chrono::NaiveDate;
     use chrono_tz::Tz;
     use transcript::clock::DaySource;
-    use transcript::formats::{Format, detect};
+    use transcript::formats::{Format, detect_path};
     use transcript::summary::Summary;
 
     pub fn formats() -> Vec<FormatChoice> {
@@ -222,13 +222,8 @@ pub(crate) mod shape {
         reading: Reading,
     ) -> std::io::Result<FilePreview> {
         let Reading { zone, date, viewer } = reading;
-        use std::io::Read;
-        let mut head = Vec::with_capacity(64 * 1024);
-        std::fs::File::open(path)?
-            .take(64 * 1024)
-            .read_to_end(&mut head)?;
         let name = (!staged.pasted).then_some(staged.name.as_str());
-        let ranked = detect(&head, name);
+        let ranked = detect_path(path, name)?;
         let format = chosen
             .or_else(|| ranked.first().map(|d| d.format))
             .unwrap_or(Format::Plain);
@@ -356,6 +351,28 @@ mod support {
             })
     }
 
+    /// The staged upload and the settings to read it with.
+    pub fn staged_upload(
+        n: IncidentNumber,
+        incident: &crate::domain::incident::Incident,
+        token: &str,
+        formats: Option<Vec<String>>,
+        channels: Option<Vec<String>>,
+        zone: Option<String>,
+        date: Option<String>,
+    ) -> Result<(PathBuf, Manifest, Settings), AppError> {
+        let (folder, manifest) = staged(n, token)?;
+        let s = settings(
+            manifest.files.len(),
+            formats,
+            channels,
+            zone,
+            date,
+            incident,
+        )?;
+        Ok((folder, manifest, s))
+    }
+
     /// The reading settings from the form: per-file formats and channels,
     /// the zone and the first date.
     pub struct Settings {
@@ -448,15 +465,8 @@ pub async fn preview_import(
     let result = async {
         let db = super::context::db()?;
         let (n, incident) = super::timeline::incident_of(&db, &number).await?;
-        let (folder, manifest) = support::staged(n, &staged)?;
-        let s = support::settings(
-            manifest.files.len(),
-            formats,
-            channels,
-            zone,
-            date,
-            &incident,
-        )?;
+        let (folder, manifest, s) =
+            support::staged_upload(n, &incident, &staged, formats, channels, zone, date)?;
         let viewer = super::viewer::viewer_zone();
         let (zone, date) = (s.zone, s.date);
         let files = manifest.files.clone();
@@ -506,28 +516,19 @@ pub async fn import_transcripts(
     let result = async {
         let db = super::context::db()?;
         let (n, incident) = super::timeline::incident_of(&db, &number).await?;
-        let (folder, manifest) = support::staged(n, &staged)?;
-        let s = support::settings(
-            manifest.files.len(),
-            formats,
-            channels,
-            zone,
-            date,
-            &incident,
-        )?;
+        let (folder, manifest, s) =
+            support::staged_upload(n, &incident, &staged, formats, channels, zone, date)?;
         let mut sources = Vec::new();
         for (i, f) in manifest.files.iter().enumerate() {
             let path = folder.join(&f.stored);
             let name = (!f.pasted).then_some(f.name.as_str());
             let format = match s.formats[i] {
                 Some(format) => format,
-                None => {
-                    let head = read_head(&path).map_err(AppError::internal)?;
-                    transcript::formats::detect(&head, name)
-                        .first()
-                        .map(|d| d.format)
-                        .unwrap_or(transcript::formats::Format::Plain)
-                }
+                None => transcript::formats::detect_path(&path, name)
+                    .map_err(AppError::internal)?
+                    .first()
+                    .map(|d| d.format)
+                    .unwrap_or(transcript::formats::Format::Plain),
             };
             sources.push(crate::db::ImportSource {
                 path,
@@ -569,16 +570,6 @@ fn truncate_bytes(mut text: String, max: usize) -> String {
         text.truncate(end);
     }
     text
-}
-
-#[cfg(feature = "ssr")]
-fn read_head(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(64 * 1024);
-    std::fs::File::open(path)?
-        .take(64 * 1024)
-        .read_to_end(&mut head)?;
-    Ok(head)
 }
 
 /// The chronological review of every transcript of an incident.
@@ -822,14 +813,7 @@ fn back_to_review(n: crate::domain::incident::IncidentNumber, anchor: &str) {
         return;
     }
     let prefix = format!("/incidents/{}/review", n.0);
-    let query = super::context::request_header("referer")
-        .and_then(|r| {
-            let path = r.split_once("://").map_or(r.as_str(), |(_, rest)| {
-                rest.find('/').map_or("", |i| &rest[i..])
-            });
-            let (p, q) = path.split_once('?')?;
-            (p == prefix).then(|| q.split('#').next().unwrap_or("").to_string())
-        })
+    let query = super::context::referer_query(&prefix)
         .filter(|q| !q.is_empty())
         .map(|q| format!("?{q}"))
         .unwrap_or_default();

@@ -131,14 +131,12 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, store: AttachmentStore) 
 
 /// A refusal: a small page with a way back for a browser, text for a script.
 fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response {
-    if !html {
-        return (status, message.to_string()).into_response();
-    }
-    super::headers::message_page(
+    super::headers::refusal(
         status,
         "Nothing was attached",
         message,
         (back, "Back to the incident"),
+        html,
     )
 }
 

@@ -52,6 +52,21 @@ pub fn accepts_html(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.contains("text/html"))
 }
 
+/// A refusal from a route outside the server functions: the message as plain
+/// text for scripts, or a small page with a way back for a browser.
+pub fn refusal(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    back: (&str, &str),
+    html: bool,
+) -> Response {
+    if !html {
+        return (status, message.to_string()).into_response();
+    }
+    message_page(status, title, message, back)
+}
+
 /// A small page that says why something was refused and offers a way back:
 /// what the server answers a browser outside the app's own pages.
 pub fn message_page(

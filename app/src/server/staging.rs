@@ -123,14 +123,12 @@ pub fn routes<S: Clone + Send + Sync + 'static>(staging: Staging) -> Router<S> {
 }
 
 fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response {
-    if !html {
-        return (status, message.to_string()).into_response();
-    }
-    super::headers::message_page(
+    super::headers::refusal(
         status,
         "Nothing was uploaded",
         message,
         (back, "Back to the import page"),
+        html,
     )
 }
 

@@ -4,41 +4,6 @@ use chrono::{NaiveDate, NaiveTime};
 
 use crate::{Entry, LineKind, Stamp};
 
-/// `HH:MM` or `HH:MM:SS` (one-digit hours accepted), the whole of `s`.
-pub fn clock_time(s: &str) -> Option<NaiveTime> {
-    let mut parts = s.split(':');
-    let h: u32 = digits(parts.next()?, 1, 2)?;
-    let m: u32 = digits(parts.next()?, 2, 2)?;
-    let sec: u32 = match parts.next() {
-        Some(p) => digits(p, 2, 2)?,
-        None => 0,
-    };
-    if parts.next().is_some() {
-        return None;
-    }
-    NaiveTime::from_hms_opt(h, m, sec)
-}
-
-/// `YYYY-MM-DD`, the whole of `s`.
-pub fn iso_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != 10 {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
-fn digits(s: &str, min: usize, max: usize) -> Option<u32> {
-    if s.len() < min || s.len() > max || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
-
-/// Splits `s` at the first occurrence of `sep`: (before, after).
-pub fn split_once_at(s: &str, sep: char) -> Option<(&str, &str)> {
-    s.split_once(sep)
-}
-
 /// A nick without its channel-mode prefix (`@op`, `+voice`, `%halfop`, `~owner`, `&admin`).
 pub fn bare_nick(nick: &str) -> &str {
     let nick = nick.trim();
@@ -54,67 +19,6 @@ pub fn angle_message(s: &str) -> Option<(&str, &str)> {
         return None;
     }
     Some((nick, text.strip_prefix(' ').unwrap_or(text)))
-}
-
-/// An entry with a wall-clock time and no date.
-pub fn local_entry(
-    line: u64,
-    time: NaiveTime,
-    kind: LineKind,
-    author: Option<&str>,
-    text: &str,
-) -> Entry {
-    Entry::new(line, Stamp::Local { date: None, time }, kind, author, text)
-}
-
-/// The kind of an IRC event line written as prose after a marker such as
-/// `***`, `-!-` or `--`: "sam (~sam@host) has joined #ops", "sam is now known
-/// as sam_away", "sam changed the topic of #ops to: ...". Returns the kind and
-/// the nick it is about.
-pub fn irc_event(text: &str) -> Option<(LineKind, &str)> {
-    let text = text.trim();
-    let nick = text.split([' ', '\t']).next().filter(|n| !n.is_empty())?;
-    let nick = bare_nick(nick);
-    let lower = text.to_ascii_lowercase();
-    let kind = if lower.starts_with("joins:") {
-        return text["joins:".len()..]
-            .split_whitespace()
-            .next()
-            .map(|n| (LineKind::Join, n));
-    } else if lower.starts_with("parts:") {
-        return text["parts:".len()..]
-            .split_whitespace()
-            .next()
-            .map(|n| (LineKind::Part, n));
-    } else if lower.starts_with("quits:") {
-        return text["quits:".len()..]
-            .split_whitespace()
-            .next()
-            .map(|n| (LineKind::Quit, n));
-    } else if lower.contains(" has joined")
-        || lower.contains(" joined the channel")
-        || lower.contains(" joined ")
-    {
-        LineKind::Join
-    } else if lower.contains(" has left")
-        || lower.contains(" has parted")
-        || lower.contains(" left the channel")
-        || lower.contains(" parted ")
-    {
-        LineKind::Part
-    } else if lower.contains(" has quit") || lower.contains(" quit (") || lower.contains(" quit:") {
-        LineKind::Quit
-    } else if lower.contains(" is now known as ") || lower.contains(" changed nick to ") {
-        LineKind::Nick
-    } else if lower.contains(" changed the topic")
-        || lower.contains(" sets topic")
-        || lower.starts_with("topic ")
-    {
-        LineKind::Topic
-    } else {
-        LineKind::System
-    };
-    Some((kind, nick))
 }
 
 /// A stamp as one of the IRC formats writes it: the date when the line has
@@ -517,16 +421,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn clock_times() {
-        assert_eq!(clock_time("14:32"), NaiveTime::from_hms_opt(14, 32, 0));
-        assert_eq!(clock_time("9:05:07"), NaiveTime::from_hms_opt(9, 5, 7));
-        assert_eq!(clock_time("24:00"), None);
-        assert_eq!(clock_time("14:3"), None);
-        assert_eq!(clock_time("14:32:05:01"), None);
-        assert_eq!(clock_time("ab:cd"), None);
-    }
-
-    #[test]
     fn nicks_and_messages() {
         assert_eq!(bare_nick("@sam"), "sam");
         assert_eq!(bare_nick(" +sam"), "sam");
@@ -537,34 +431,6 @@ mod tests {
         assert_eq!(angle_message("< sam> hi"), Some(("sam", "hi")));
         assert_eq!(angle_message("<sam lee> hi"), None);
         assert_eq!(angle_message("sam> hi"), None);
-    }
-
-    #[test]
-    fn irc_events() {
-        assert_eq!(
-            irc_event("sam (~sam@host) has joined #ops"),
-            Some((LineKind::Join, "sam"))
-        );
-        assert_eq!(
-            irc_event("sam (~sam@host) has quit (Ping timeout)"),
-            Some((LineKind::Quit, "sam"))
-        );
-        assert_eq!(
-            irc_event("sam is now known as sam_away"),
-            Some((LineKind::Nick, "sam"))
-        );
-        assert_eq!(
-            irc_event("sam changed the topic of #ops to: checkout down"),
-            Some((LineKind::Topic, "sam"))
-        );
-        assert_eq!(
-            irc_event("Joins: sam (~sam@host)"),
-            Some((LineKind::Join, "sam"))
-        );
-        assert_eq!(
-            irc_event("ChanServ sets mode +o sam"),
-            Some((LineKind::System, "ChanServ"))
-        );
     }
 
     #[test]

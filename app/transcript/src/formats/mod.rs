@@ -186,6 +186,29 @@ pub struct Detected {
 /// How many non-blank lines detection looks at.
 pub const SAMPLE_LINES: usize = 200;
 
+/// How much of a file detection reads.
+pub const HEAD_BYTES: u64 = 64 * 1024;
+
+/// Ranks the formats for a file on disk (a folder is an unzipped Slack
+/// export), reading only its first [`HEAD_BYTES`].
+pub fn detect_path(
+    path: &std::path::Path,
+    file_name: Option<&str>,
+) -> std::io::Result<Vec<Detected>> {
+    use std::io::Read;
+    if path.is_dir() {
+        return Ok(vec![Detected {
+            format: Format::SlackExport,
+            confidence: 1.0,
+        }]);
+    }
+    let mut head = Vec::with_capacity(HEAD_BYTES as usize);
+    std::fs::File::open(path)?
+        .take(HEAD_BYTES)
+        .read_to_end(&mut head)?;
+    Ok(detect(&head, file_name))
+}
+
 /// Ranks the formats for a file from its first bytes and its name, best first.
 /// `head` is the start of the file (a few KB are plenty).
 pub fn detect(head: &[u8], file_name: Option<&str>) -> Vec<Detected> {
