@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use app::db::{Db, ImportSource};
+use app::db::{Db, ImportInto, ImportSource};
 use app::domain::audit::Actor;
 use app::domain::incident::{Incident, IncidentNumber};
 use chrono::NaiveDate;
@@ -72,7 +72,8 @@ async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<()
         ),
         (None, None) => None,
     };
-    // Standard input is copied to a file first: it is read twice (preview, import).
+    // Standard input is copied to a file first: detection reads its head
+    // before the whole of it is read.
     let mut stdin_copies = Vec::new();
     let mut sources = Vec::new();
     for path in &args.files {
@@ -115,50 +116,52 @@ async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<()
             date,
         });
     }
-    let mut readable = true;
-    for source in &sources {
-        let summary = summarise(source)?;
-        print_summary(source, &summary);
-        readable &= summary.lines > 0;
-    }
     if args.dry_run {
+        for source in &sources {
+            print_summary(source, &summarise(source)?);
+        }
         println!("Dry run: nothing was stored.");
         return Ok(());
     }
-    if !readable {
-        return Err(
-            "a file has no readable line; nothing was imported (choose its format with --format)"
-                .into(),
-        );
-    }
-    let number = match (args.incident, &args.new_incident) {
-        (Some(n), _) => IncidentNumber(n),
-        (None, Some(title)) => create_incident(db, title, zone, &actor).await?,
+    // One pass over the files: the summary is worked out while importing, and
+    // a new incident is created in the import's transaction.
+    let into = match (args.incident, &args.new_incident) {
+        (Some(n), _) => ImportInto::Incident(IncidentNumber(n)),
+        (None, Some(title)) => ImportInto::NewIncident(Box::new(new_incident(title, zone)?)),
         (None, None) => {
             return Err("name the incident with --incident, or --new-incident TITLE".into());
         }
     };
     let progress: app::db::Progress = std::sync::Arc::new(progress_printer(&sources));
-    let imported = db
-        .import_transcripts(number, sources, &actor, chrono::Utc::now(), Some(progress))
-        .await
-        .map_err(|e| e.to_string())?;
-    eprintln!();
-    for t in &imported {
+    let outcome = db
+        .import_transcripts(
+            into,
+            sources.clone(),
+            &actor,
+            chrono::Utc::now(),
+            Some(progress),
+        )
+        .await;
+    clear_progress();
+    let outcome = outcome.map_err(|e| e.to_string())?;
+    for (source, summary) in sources.iter().zip(&outcome.summaries) {
+        print_summary(source, summary);
+    }
+    let number = outcome.number.0;
+    if let (None, Some(title)) = (args.incident, &args.new_incident) {
+        println!("Created incident {number}: {}", title.trim());
+    }
+    for t in &outcome.transcripts {
         println!(
-            "Imported {} into incident {}: {} lines ({} already seen in other transcripts), {} not read.",
-            t.channel, number.0, t.lines, t.duplicates, t.problems
+            "Imported {} into incident {number}: {} lines ({} already seen in other transcripts), {} not read.",
+            t.channel, t.lines, t.duplicates, t.problems
         );
     }
     Ok(())
 }
 
-async fn create_incident(
-    db: &Db,
-    title: &str,
-    zone: Tz,
-    actor: &Actor,
-) -> Result<IncidentNumber, String> {
+/// The incident `--new-incident TITLE` creates.
+fn new_incident(title: &str, zone: Tz) -> Result<app::domain::incident::IncidentContent, String> {
     use app::domain::incident::{CynefinPair, IncidentContent, Severity, Status};
     let title = title.trim();
     if title.is_empty() || title.chars().count() > 200 {
@@ -177,12 +180,7 @@ async fn create_incident(
         moments: Default::default(),
         cynefin: CynefinPair::default(),
     };
-    let n = db
-        .create_incident(&content, actor, chrono::Utc::now())
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("Created incident {}: {title}", n.0);
-    Ok(n)
+    Ok(content)
 }
 
 /// A copy of standard input in a temporary file, removed when dropped.
@@ -246,11 +244,18 @@ fn summarise(source: &ImportSource) -> Result<Summary, String> {
         file_name: Some(source.file_name.clone()),
     };
     let read = transcript::read_path(&source.path, &options, &mut sink);
+    clear_progress();
     read.map_err(|e| format!("cannot read {}: {e}", source.file_name))?;
+    Ok(sink.summary)
+}
+
+/// Ends the progress line on standard error.
+fn clear_progress() {
     if std::io::stderr().is_terminal() {
         eprint!("\r\x1b[K");
+    } else {
+        eprintln!();
     }
-    Ok(sink.summary)
 }
 
 fn print_summary(source: &ImportSource, s: &Summary) {

@@ -658,6 +658,11 @@ async fn the_command_line_previews_imports_and_reads_standard_input() {
     let (ok, out, err) = run(&["import", "--incident", "1", path], None);
     assert!(ok, "{err}");
     assert!(
+        out.contains("lines: 5"),
+        "the summary, read while importing: {out}"
+    );
+    assert!(out.contains("line 3:"), "{out}");
+    assert!(
         out.contains("Imported #ops into incident 1: 5 lines"),
         "{out}"
     );
@@ -683,7 +688,7 @@ async fn the_command_line_previews_imports_and_reads_standard_input() {
     assert_eq!(
         query_text(
             &server.db_path,
-            "SELECT t.channel || ' ' || l.at FROM transcript_lines l JOIN transcripts t ON t.id = l.transcript_id JOIN incidents i ON i.id = l.incident_id WHERE i.number = 2"
+            "SELECT t.channel || ' ' || l.at FROM transcript_lines l JOIN transcripts t ON t.id = l.transcript_id WHERE l.incident_no = 2"
         )
         .await,
         format!("#bridge {}", chrono::DateTime::parse_from_rfc3339("2026-03-04T14:32:00Z").unwrap().timestamp())
@@ -691,4 +696,130 @@ async fn the_command_line_previews_imports_and_reads_standard_input() {
     let (ok, _, err) = run(&["import", "--incident", "9", path], None);
     assert!(!ok);
     assert!(err.contains("no incident 9"), "{err}");
+
+    // A new incident is created in the import's transaction: a file with no
+    // readable line leaves no empty incident behind.
+    let incidents = count(&server, "incidents").await;
+    let (ok, _, err) = run(
+        &[
+            "import",
+            "--new-incident",
+            "Nothing readable",
+            "--format",
+            "csv",
+            "-",
+        ],
+        Some("this is not a CSV with a timestamp column\n"),
+    );
+    assert!(!ok);
+    assert!(err.contains("nothing was imported"), "{err}");
+    assert_eq!(count(&server, "incidents").await, incidents);
+}
+
+/// A Slack day file whose thread has two replies, one of them hours later.
+const SLACK_THREAD: &str = r#"[
+  {"type": "message", "ts": "1772633520.000100", "user": "U1", "text": "checkout p99 is above 2 s, who can look?", "thread_ts": "1772633520.000100", "reply_count": 2, "user_profile": {"display_name": "sam"}},
+  {"type": "message", "ts": "1772633580.000200", "user": "U2", "text": "deploy 412 went out at 14:30", "user_profile": {"display_name": "kim"}},
+  {"type": "message", "ts": "1772633640.000300", "user": "U2", "text": "looking: the pool is at its limit", "thread_ts": "1772633520.000100", "user_profile": {"display_name": "kim"}},
+  {"type": "message", "ts": "1772644440.000400", "user": "U1", "text": "raised the pool to 80, latency is back", "thread_ts": "1772633520.000100"}
+]"#;
+
+#[tokio::test]
+async fn thread_replies_link_to_their_parent_and_open_as_one_thread() {
+    let server = Server::start();
+    seed(&server).await;
+    let token = stage(&server, &[("2026-03-04.json", SLACK_THREAD.as_bytes())]).await;
+    json(
+        server
+            .post(
+                "/api/transcripts/import",
+                &[
+                    ("number", "1"),
+                    ("staged", &token),
+                    ("formats[0]", "slack-export"),
+                    ("channels[0]", "#checkout"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    let parent = query_i64(
+        &server.db_path,
+        "SELECT id FROM transcript_lines WHERE text LIKE 'checkout p99%'",
+    )
+    .await;
+
+    let review = server.page("/incidents/1/review").await;
+    assert!(review.contains("Thread: 2 replies"), "{review}");
+    assert_eq!(
+        review.matches("Reply in sam&#x27;s thread from").count()
+            + review.matches("Reply in sam's thread from").count(),
+        2,
+        "both replies name the thread they belong to"
+    );
+    assert!(
+        review.contains("thread=1772633520.000100"),
+        "the thread opens from the review"
+    );
+    assert!(
+        review.contains(&format!("#line-{parent}")),
+        "a reply links to its parent"
+    );
+
+    let thread = server
+        .page("/incidents/1/review?channel=%23checkout&thread=1772633520.000100")
+        .await;
+    assert!(thread.contains("Showing one thread"), "{thread}");
+    assert!(thread.contains("3 lines"), "the parent and its two replies");
+    assert!(thread.contains("raised the pool to 80"));
+    assert!(
+        !thread.contains("deploy 412 went out"),
+        "a message outside the thread is not shown"
+    );
+}
+
+#[tokio::test]
+async fn a_transcript_of_many_lines_is_stored_whole_and_in_order() {
+    let server = Server::start();
+    seed(&server).await;
+    // More lines than one bulk statement stores, and not a multiple of it.
+    let log: String = (0..1000)
+        .map(|i| {
+            format!(
+                "[{:02}:{:02}:{:02}] <{}> step {i} of the checkout rollback\n",
+                14 + i / 3600,
+                i / 60 % 60,
+                i % 60,
+                ["sam", "kim", "ana"][i % 3]
+            )
+        })
+        .collect();
+    let imported = import(&server, &[("#ops_20260304.log", log.as_bytes())]).await;
+    assert_eq!(imported, 1000);
+    assert_eq!(count(&server, "transcript_lines").await, 1000);
+    for i in [0, 127, 128, 999] {
+        assert_eq!(
+            query_text(
+                &server.db_path,
+                &format!(
+                    "SELECT author || ': ' || text FROM transcript_lines WHERE line_no = {}",
+                    i + 1
+                )
+            )
+            .await,
+            format!(
+                "{}: step {i} of the checkout rollback",
+                ["sam", "kim", "ana"][i % 3]
+            )
+        );
+    }
+    assert_eq!(
+        query_i64(
+            &server.db_path,
+            "SELECT COUNT(*) FROM transcript_lines a JOIN transcript_lines b ON b.line_no = a.line_no + 1 WHERE b.at <= a.at"
+        )
+        .await,
+        0,
+        "every line one second after the one before"
+    );
 }

@@ -95,3 +95,28 @@ test('an incident commander imports two channels, filters the review, promotes l
   await expect(page.locator('ol.timeline > li.event')).toHaveCount(2);
   await expect(page.locator('ol.timeline')).toContainText('imported from #ops');
 });
+
+test('files dropped on the upload box are uploaded with a progress bar and previewed', async ({ page }) => {
+  await signIn(page, 'editor', true);
+  const n = await createIncident(page, `Dropped logs ${uniq()}`);
+  await open(page, `/incidents/${n}/import`, true);
+  await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
+
+  // What a browser does when files are dragged from the desktop onto the box.
+  const zone = page.locator('.drop-zone');
+  const transfer = await page.evaluateHandle(([ops, db]) => {
+    const t = new DataTransfer();
+    t.items.add(new File([ops], '#ops_20260304.log', { type: 'text/plain' }));
+    t.items.add(new File([db], '#db_20260304.log', { type: 'text/plain' }));
+    return t;
+  }, [OPS, DB]);
+  await zone.dispatchEvent('dragover', { dataTransfer: transfer });
+  await expect(zone).toHaveClass(/dragging/);
+  await zone.dispatchEvent('drop', { dataTransfer: transfer });
+  await expect(zone).not.toHaveClass(/dragging/);
+  await expect(zone.locator('.chosen')).toHaveText('2 files chosen: #ops_20260304.log, #db_20260304.log');
+
+  await page.getByRole('button', { name: 'Upload and preview' }).click();
+  await expect(page.getByRole('region', { name: 'Preview of #ops_20260304.log' }).locator('.line-count')).toHaveText('5');
+  await expect(page.getByRole('region', { name: 'Preview of #db_20260304.log' }).locator('.line-count')).toHaveText('2');
+});

@@ -76,6 +76,8 @@ pub struct ReviewQuery {
     pub presence: String,
     /// "1": only lines with a pending suggestion.
     pub suggested: String,
+    /// One thread only (its key in the source).
+    pub thread: String,
     /// 1-based.
     pub page: String,
 }
@@ -91,6 +93,7 @@ impl ReviewQuery {
             ("text", &self.text),
             ("presence", &self.presence),
             ("suggested", &self.suggested),
+            ("thread", &self.thread),
         ] {
             if !value.is_empty() {
                 parts.push(format!("{key}={}", super::timeline::urlencode(value)));
@@ -126,12 +129,25 @@ pub struct ReviewRow {
     pub author: String,
     pub text: String,
     pub thread: Option<String>,
+    /// When the line replies in a thread: the thread's first line.
+    pub reply_to: Option<ThreadLink>,
+    /// When the line starts a thread: how many replies it has.
+    pub replies: i64,
     pub flag: Option<String>,
     /// "#ops line 12" for each other place the same message was read.
     pub also_in: Vec<String>,
     pub suggestion: Option<SuggestionRow>,
     /// Live timeline events made from this line.
     pub events: Vec<String>,
+}
+
+/// The first line of a thread, as a reply links to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThreadLink {
+    pub id: i64,
+    pub author: String,
+    /// "14:32", in the viewer's zone.
+    pub time: String,
 }
 
 /// A transcript of the incident, as the review lists it.
@@ -543,7 +559,7 @@ pub async fn import_transcripts(
         }
         let imported = db
             .import_transcripts(
-                n,
+                crate::db::ImportInto::Incident(n),
                 sources,
                 &super::context::actor()?,
                 chrono::Utc::now(),
@@ -554,7 +570,7 @@ pub async fn import_transcripts(
         if super::context::from_html_form() {
             leptos_axum::redirect(&format!("/incidents/{}/review", n.0));
         }
-        Ok(imported.iter().map(|t| t.lines).sum())
+        Ok(imported.transcripts.iter().map(|t| t.lines).sum())
     };
     super::context::finish(result.await)
 }
@@ -589,6 +605,7 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
             text: Some(query.text.trim().to_string()).filter(|t| !t.is_empty()),
             presence: query.presence == "1",
             suggested: query.suggested == "1",
+            thread: Some(query.thread.clone()).filter(|t| !t.is_empty()),
         };
         let page = query.page.parse::<i64>().unwrap_or(1).max(1);
         let (lines, total) = db
@@ -598,7 +615,7 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
         let mut transcripts = Vec::new();
         for t in db.transcripts(n).await? {
             let problem_lines = if t.problem_count > 0 {
-                db.transcript_problems(&t.id, 20).await?
+                db.transcript_problems(t.key, 20).await?
             } else {
                 Vec::new()
             };
@@ -635,6 +652,12 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
                     author: l.author,
                     text: l.text,
                     thread: l.thread,
+                    reply_to: l.thread_start.filter(|s| s.id != l.id).map(|s| ThreadLink {
+                        id: s.id,
+                        author: s.author,
+                        time: s.at.with_timezone(&zone).format("%H:%M").to_string(),
+                    }),
+                    replies: l.thread_replies,
                     flag: l.flag,
                     also_in: l
                         .also_in

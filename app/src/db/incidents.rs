@@ -82,28 +82,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<IncidentNumber, DbError> {
         let mut tx = self.write().await?;
-        let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
-            .fetch_one(&mut *tx)
-            .await?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let mut insert = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO incidents (id, number, version, created_at, updated_at, ",
-        );
-        insert.push(CONTENT_COLUMNS.join(", ")).push(") VALUES (");
-        {
-            let mut sep = insert.separated(", ");
-            sep.push_bind(&id)
-                .push_bind(number)
-                .push_bind(1_i64)
-                .push_bind(to_epoch(now))
-                .push_bind(to_epoch(now));
-            push_content_values(&mut sep, content, now);
-        }
-        insert.push(")");
-        insert.build().execute(&mut *tx).await?;
-        replace_services(&mut tx, &id, &content.services).await?;
-        let number = IncidentNumber(number);
-        record_incident_change(&mut tx, actor, "created", &id, number, None, content, now).await?;
+        let number = create_incident_in(&mut tx, content, actor, now).await?;
         tx.commit().await?;
         Ok(number)
     }
@@ -270,6 +249,38 @@ impl Db {
 }
 
 /// The incident with this number and its id, read inside a write transaction.
+/// Creates an incident inside `tx` (see [`Db::create_incident`]).
+pub(super) async fn create_incident_in(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    content: &IncidentContent,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<IncidentNumber, DbError> {
+    let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
+        .fetch_one(&mut **tx)
+        .await?;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut insert = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO incidents (id, number, version, created_at, updated_at, ",
+    );
+    insert.push(CONTENT_COLUMNS.join(", ")).push(") VALUES (");
+    {
+        let mut sep = insert.separated(", ");
+        sep.push_bind(&id)
+            .push_bind(number)
+            .push_bind(1_i64)
+            .push_bind(to_epoch(now))
+            .push_bind(to_epoch(now));
+        push_content_values(&mut sep, content, now);
+    }
+    insert.push(")");
+    insert.build().execute(&mut **tx).await?;
+    replace_services(tx, &id, &content.services).await?;
+    let number = IncidentNumber(number);
+    record_incident_change(tx, actor, "created", &id, number, None, content, now).await?;
+    Ok(number)
+}
+
 pub(super) async fn incident_in(
     tx: &mut sqlx::Transaction<'static, Sqlite>,
     number: IncidentNumber,

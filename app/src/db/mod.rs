@@ -10,6 +10,7 @@
 mod attachments;
 mod audit;
 mod incidents;
+mod sqlite_bulk;
 mod timeline;
 mod transcripts;
 mod users;
@@ -18,8 +19,8 @@ pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
 pub use timeline::NewEvent;
 pub use transcripts::{
-    ImportSource, ImportedTranscript, MAX_LINE_BYTES, Progress, ReviewFilter, ReviewLine,
-    TranscriptRecord,
+    ImportInto, ImportOutcome, ImportSource, ImportedTranscript, MAX_LINE_BYTES, Progress,
+    ReviewFilter, ReviewLine, TranscriptRecord,
 };
 pub use users::{Credentials, UserRecord, UserUpdate};
 
@@ -309,6 +310,90 @@ mod tests {
             .unwrap()
             .close()
             .await;
+    }
+
+    /// Migration 5 re-keys transcripts: a database that already holds
+    /// transcripts keeps every line, problem and event link.
+    #[tokio::test]
+    async fn transcripts_imported_before_the_integer_keys_are_kept() {
+        use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("debrief.db");
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let up_to_4 = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                MIGRATOR
+                    .iter()
+                    .filter(|m| m.version <= 4)
+                    .cloned()
+                    .collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        up_to_4.run(&pool).await.unwrap();
+        for statement in [
+            "INSERT INTO incidents (id, number, title, severity, status, started_at, created_at, updated_at) \
+             VALUES ('inc-a', 7, 'Checkout latency', 'outage', 'resolved', 0, 0, 0)",
+            "INSERT INTO transcripts (id, incident_id, no, channel, format, zone, line_count, duplicate_count, \
+             problem_count, imported_at) VALUES ('t-b', 'inc-a', 2, '#bridge', 'irssi', 'UTC', 1, 0, 0, 0), \
+             ('t-a', 'inc-a', 1, '#ops', 'irssi', 'UTC', 2, 1, 1, 0)",
+            "INSERT INTO transcript_lines (id, incident_id, transcript_id, transcript_no, line_no, at, kind, author, \
+             text, fingerprint, duplicate_of) VALUES \
+             (10, 'inc-a', 't-a', 1, 1, 100, 'message', 'sam', 'alert fired', 1, NULL), \
+             (11, 'inc-a', 't-a', 1, 2, 160, 'message', 'kim', 'rolled back', 2, NULL), \
+             (12, 'inc-a', 't-b', 2, 1, 100, 'message', 'sam', 'alert fired', 1, 10)",
+            "INSERT INTO transcript_problems (transcript_id, line_no, reason) VALUES ('t-a', 3, 'no time')",
+            "INSERT INTO timeline_events (id, incident_id, seq, at, kind, body_markdown, created_at, updated_at) \
+             VALUES ('ev-1', 'inc-a', 1, 160, 'action', 'Rolled back', 0, 0)",
+            "INSERT INTO event_lines (event_id, line_id) VALUES ('ev-1', 11)",
+        ] {
+            sqlx::query(statement).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+
+        let db = Db::open(path.to_str().unwrap()).await.unwrap();
+        let lines: Vec<(i64, i64, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT l.id, l.incident_no, t.uuid, t.no, l.duplicate_of FROM transcript_lines l \
+             JOIN transcripts t ON t.id = l.transcript_id ORDER BY l.at, l.transcript_id, l.line_no",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            lines,
+            vec![
+                (10, 7, "t-a".into(), 1, None),
+                (12, 7, "t-b".into(), 2, Some(10)),
+                (11, 7, "t-a".into(), 1, None),
+            ],
+            "transcript keys follow import order, so ties keep it"
+        );
+        let problem: (String, i64) = sqlx::query_as(
+            "SELECT t.uuid, p.line_no FROM transcript_problems p JOIN transcripts t ON t.id = p.transcript_id",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(problem, ("t-a".into(), 3));
+        let linked: (String, i64) = sqlx::query_as("SELECT event_id, line_id FROM event_lines")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        assert_eq!(linked, ("ev-1".into(), 11));
+        let problems: Vec<String> = sqlx::query_scalar("PRAGMA foreign_key_check")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        db.close().await;
     }
 
     #[tokio::test]

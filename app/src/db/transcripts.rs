@@ -11,24 +11,23 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use transcript::formats::Format;
 use transcript::merge::fingerprint;
+use transcript::summary::Summary;
 use transcript::{Line, LineKind, Problem};
 
 use super::audit::{Change, record};
-use super::incidents::incident_in;
+use super::incidents::{create_incident_in, incident_in};
+use super::sqlite_bulk::Inserter;
 use super::timeline::{NewEvent, add_event_in};
 use super::{Db, DbError, from_epoch, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
-use crate::domain::incident::IncidentNumber;
+use crate::domain::incident::{IncidentContent, IncidentNumber};
 
 /// Longest line stored, in bytes; a longer one is reported as a problem.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
-/// Rows per INSERT statement (14 values each, under SQLite's 32,766).
+/// Rows stored at a time: a batch runs on an async worker thread without
+/// yielding, so it is kept to a few milliseconds.
 const INSERT_BATCH: usize = 2000;
-
-/// Page cache for an import's connection, in KiB (SQLite's default is 2 MB):
-/// a large import otherwise spills index pages to the WAL again and again.
-const IMPORT_CACHE_KIB: i64 = 128 * 1024;
 
 /// One file to import, and how to read it.
 #[derive(Debug, Clone)]
@@ -43,9 +42,29 @@ pub struct ImportSource {
     pub channel: String,
 }
 
+/// The incident an import goes into.
+#[derive(Debug, Clone)]
+pub enum ImportInto {
+    Incident(IncidentNumber),
+    /// A new incident, created in the import's transaction: a failed import
+    /// leaves no empty incident behind.
+    NewIncident(Box<IncidentContent>),
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub struct ImportOutcome {
+    pub number: IncidentNumber,
+    pub transcripts: Vec<ImportedTranscript>,
+    /// What was read from each source, in order: the preview's summary,
+    /// worked out while importing.
+    pub summaries: Vec<Summary>,
+}
+
 /// What an import stored, per transcript (channel).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedTranscript {
+    /// The transcript's public identity (a UUID).
     pub id: String,
     pub channel: String,
     pub lines: u64,
@@ -56,6 +75,9 @@ pub struct ImportedTranscript {
 /// A transcript of an incident, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptRecord {
+    /// Its key in the database.
+    pub key: i64,
+    /// Its public identity (a UUID).
     pub id: String,
     pub no: i64,
     pub channel: String,
@@ -81,6 +103,10 @@ pub struct ReviewLine {
     pub author: String,
     pub text: String,
     pub thread: Option<String>,
+    /// When the line is in a thread: the thread's first line, as shown.
+    pub thread_start: Option<ThreadStart>,
+    /// When the line starts a thread: how many replies it has.
+    pub thread_replies: i64,
     pub flag: Option<String>,
     /// Other places the same message was read: (channel, line).
     pub also_in: Vec<(String, i64)>,
@@ -88,6 +114,14 @@ pub struct ReviewLine {
     pub suggestion_state: Option<String>,
     /// Live timeline events made from this line.
     pub events: Vec<String>,
+}
+
+/// The line a thread starts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadStart {
+    pub id: i64,
+    pub author: String,
+    pub at: DateTime<Utc>,
 }
 
 /// What the review shows.
@@ -103,20 +137,62 @@ pub struct ReviewFilter {
     pub presence: bool,
     /// Only lines with a pending suggestion.
     pub suggested: bool,
+    /// One thread (its key in the source): its first line and its replies.
+    pub thread: Option<String>,
 }
 
 /// Progress of a running import: bytes of the current file read, and its size.
 pub type Progress = std::sync::Arc<dyn Fn(&str, u64) + Send + Sync>;
 
 enum Read {
-    /// A line, its fingerprint and its suggestion rule, worked out on the
-    /// reading thread so the thread that stores lines only stores them.
-    Line(Line, i64, Option<&'static str>),
-    Problem(Problem),
+    /// A line to store, worked out whole on the reading thread (fingerprint,
+    /// suggestion, id, and the line it repeats) so that the thread holding
+    /// the transaction only stores it.
+    Line(Box<Stored>),
+    /// A line that could not be read, and the channel it was in (if the
+    /// source names channels).
+    Problem(Problem, Option<String>),
     Progress(u64),
 }
 
+struct Stored {
+    line: Line,
+    id: i64,
+    fingerprint: i64,
+    duplicate_of: Option<i64>,
+    suggestion: Option<&'static str>,
+}
+
+/// Fingerprints are already hashes: a map keyed by them need not hash again.
+#[derive(Default)]
+struct AsIs(u64);
+
+impl std::hash::Hasher for AsIs {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.0 = v as u64;
+    }
+}
+
+type Fingerprints = HashMap<i64, i64, std::hash::BuildHasherDefault<AsIs>>;
+
+/// What lines an import has given out so far: the next line id, and the
+/// first line of each fingerprint (in the incident before, or in this import).
+struct Dedupe {
+    seen: Fingerprints,
+    next_id: i64,
+}
+
 struct BatchSink {
+    summary: Summary,
+    dedupe: Dedupe,
     batch: Vec<Read>,
     to: tokio::sync::mpsc::Sender<Vec<Read>>,
 }
@@ -124,14 +200,14 @@ struct BatchSink {
 impl BatchSink {
     fn send(&mut self) {
         if !self.batch.is_empty() {
-            let batch = std::mem::take(&mut self.batch);
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(INSERT_BATCH));
             // The receiver stops listening only when the import failed.
             let _ = self.to.blocking_send(batch);
         }
     }
     fn push(&mut self, item: Read) {
         self.batch.push(item);
-        if self.batch.len() >= 2048 {
+        if self.batch.len() >= INSERT_BATCH {
             self.send();
         }
     }
@@ -139,30 +215,65 @@ impl BatchSink {
 
 impl transcript::Sink for BatchSink {
     fn line(&mut self, line: Line) {
-        let fp = fingerprint(
+        self.summary.add(&line);
+        if line.text.len() > MAX_LINE_BYTES {
+            let problem = Problem::new(
+                line.line,
+                format!(
+                    "the message is longer than {} KB; it was not stored",
+                    MAX_LINE_BYTES / 1024
+                ),
+            );
+            self.push(Read::Problem(problem, line.channel));
+            return;
+        }
+        let fingerprint = fingerprint(
             line.at.timestamp(),
             line.kind,
             line.author.as_deref(),
             &line.text,
         ) as i64;
-        let suggestion = transcript::suggest::suggest(&line).map(|r| r.id);
-        self.push(Read::Line(line, fp, suggestion));
+        let id = self.dedupe.next_id;
+        self.dedupe.next_id += 1;
+        let duplicate_of = match self.dedupe.seen.entry(fingerprint) {
+            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(id);
+                None
+            }
+        };
+        // A repeated message keeps the suggestion of the line shown.
+        let suggestion = if duplicate_of.is_none() {
+            transcript::suggest::suggest(&line).map(|r| r.id)
+        } else {
+            None
+        };
+        self.push(Read::Line(Box::new(Stored {
+            line,
+            id,
+            fingerprint,
+            duplicate_of,
+            suggestion,
+        })));
     }
     fn problem(&mut self, problem: Problem) {
-        self.push(Read::Problem(problem));
+        self.summary.add_problem(problem.clone());
+        self.push(Read::Problem(problem, None));
     }
     fn progress(&mut self, bytes: u64) {
+        self.summary.bytes = bytes;
         self.push(Read::Progress(bytes));
     }
 }
 
-/// Reads `source` on a blocking thread, sending what it reads in batches.
+type Reader = tokio::task::JoinHandle<std::io::Result<(Summary, Dedupe)>>;
+
+/// Reads `source` on a blocking thread, sending what it reads in batches;
+/// gives back the summary and the dedupe state when done.
 fn spawn_reader(
     source: ImportSource,
-) -> (
-    tokio::sync::mpsc::Receiver<Vec<Read>>,
-    tokio::task::JoinHandle<std::io::Result<()>>,
-) {
+    dedupe: Dedupe,
+) -> (tokio::sync::mpsc::Receiver<Vec<Read>>, Reader) {
     let (to, from) = tokio::sync::mpsc::channel(4);
     let handle = tokio::task::spawn_blocking(move || {
         let options = transcript::Options {
@@ -172,20 +283,22 @@ fn spawn_reader(
             file_name: Some(source.file_name.clone()),
         };
         let mut sink = BatchSink {
-            batch: Vec::with_capacity(2048),
+            summary: Summary::default(),
+            dedupe,
+            batch: Vec::with_capacity(INSERT_BATCH),
             to,
         };
         transcript::read_path(&source.path, &options, &mut sink)?;
         sink.send();
-        Ok(())
+        Ok((sink.summary, sink.dedupe))
     });
     (from, handle)
 }
 
 /// The transcripts one import creates, by channel.
 struct Open {
+    key: i64,
     id: String,
-    no: i64,
     channel: String,
     file_name: String,
     format: Format,
@@ -196,65 +309,68 @@ struct Open {
     last: Option<i64>,
 }
 
-struct Row13 {
-    id: i64,
-    transcript: usize,
-    line_no: i64,
-    at: i64,
-    kind: &'static str,
-    author: String,
-    text: String,
-    thread: Option<String>,
-    flag: Option<String>,
-    fingerprint: i64,
-    duplicate_of: Option<i64>,
-    suggestion: Option<&'static str>,
-}
-
 impl Db {
-    /// Imports `sources` into incident `number` in one transaction: either
-    /// every line of every file is stored, or (on any failure) nothing is.
-    /// Lines already in the incident's review (same instant, kind, author and
-    /// text) are stored as duplicates of the line shown.
+    /// Imports `sources` into an incident in one transaction: either every
+    /// line of every file is stored, or (on any failure) nothing is. Lines
+    /// already in the incident's review (same instant, kind, author and text)
+    /// are stored as duplicates of the line shown.
     pub async fn import_transcripts(
         &self,
-        number: IncidentNumber,
+        into: ImportInto,
         sources: Vec<ImportSource>,
         actor: &Actor,
         now: DateTime<Utc>,
         progress: Option<Progress>,
-    ) -> Result<Vec<ImportedTranscript>, DbError> {
+    ) -> Result<ImportOutcome, DbError> {
         let mut tx = self.write().await?;
-        sqlx::query(&format!("PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
-            .execute(&mut *tx)
-            .await?;
+        let number = match into {
+            ImportInto::Incident(number) => number,
+            ImportInto::NewIncident(content) => {
+                create_incident_in(&mut tx, &content, actor, now).await?
+            }
+        };
         let (incident_id, _) = incident_in(&mut tx, number).await?;
-        let mut seen: HashMap<i64, i64> = HashMap::new();
+        let mut summaries = Vec::with_capacity(sources.len());
+        // Lines run at about 80 bytes: sized once, not grown a million times.
+        let bytes: u64 = sources
+            .iter()
+            .filter_map(|s| std::fs::metadata(&s.path).ok())
+            .map(|m| m.len())
+            .sum();
+        let mut seen = Fingerprints::with_capacity_and_hasher(
+            usize::try_from(bytes / 80).unwrap_or(0).min(4_000_000),
+            Default::default(),
+        );
         let known: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT fingerprint, id FROM transcript_lines WHERE incident_id = ? AND duplicate_of IS NULL",
+            "SELECT fingerprint, id FROM transcript_lines WHERE incident_no = ? AND duplicate_of IS NULL",
         )
-        .bind(&incident_id)
+        .bind(number.0)
         .fetch_all(&mut *tx)
         .await?;
         seen.extend(known);
-        let (mut next_no, mut next_id): (i64, i64) = sqlx::query_as(
+        let (mut next_no, next_id): (i64, i64) = sqlx::query_as(
             "SELECT (SELECT COALESCE(MAX(no), 0) + 1 FROM transcripts WHERE incident_id = ?), \
                     (SELECT COALESCE(MAX(id), 0) + 1 FROM transcript_lines)",
         )
         .bind(&incident_id)
         .fetch_one(&mut *tx)
         .await?;
+        let mut dedupe = Some(Dedupe { seen, next_id });
         let mut open: Vec<Open> = Vec::new();
         for source in sources {
             let first_of_source = open.len();
             let label = source.file_name.clone();
-            let (mut from, handle) = spawn_reader(source.clone());
-            let mut rows: Vec<Row13> = Vec::with_capacity(INSERT_BATCH);
+            let state = dedupe.take().expect("given back by the reader before");
+            let (mut from, handle) = spawn_reader(source.clone(), state);
             let mut problems: Vec<(usize, Problem)> = Vec::new();
+            // The transcript each line of a batch goes to.
+            let mut targets: Vec<usize> = Vec::with_capacity(INSERT_BATCH);
             while let Some(batch) = from.recv().await {
-                for item in batch {
+                targets.clear();
+                for item in &batch {
                     match item {
-                        Read::Line(line, fp, suggestion) => {
+                        Read::Line(stored) => {
+                            let line = &stored.line;
                             let channel = line.channel.as_deref().unwrap_or(&source.channel);
                             let t = transcript_for(
                                 &mut tx,
@@ -268,62 +384,23 @@ impl Db {
                                 now,
                             )
                             .await?;
-                            if line.text.len() > MAX_LINE_BYTES {
-                                open[t].problems += 1;
-                                problems.push((
-                                    t,
-                                    Problem::new(
-                                        line.line,
-                                        format!(
-                                            "the message is longer than {} KB; it was not stored",
-                                            MAX_LINE_BYTES / 1024
-                                        ),
-                                    ),
-                                ));
-                                continue;
-                            }
                             let at = line.at.timestamp();
-                            let id = next_id;
-                            next_id += 1;
-                            let duplicate_of = match seen.get(&fp) {
-                                Some(&first) => Some(first),
-                                None => {
-                                    seen.insert(fp, id);
-                                    None
-                                }
-                            };
                             let o = &mut open[t];
                             o.lines += 1;
-                            if duplicate_of.is_some() {
+                            if stored.duplicate_of.is_some() {
                                 o.duplicates += 1;
                             }
                             o.first = Some(o.first.map_or(at, |f| f.min(at)));
                             o.last = Some(o.last.map_or(at, |l| l.max(at)));
-                            let suggestion = suggestion.filter(|_| duplicate_of.is_none());
-                            rows.push(Row13 {
-                                id,
-                                transcript: t,
-                                line_no: line.line as i64,
-                                at,
-                                kind: line.kind.code(),
-                                author: line.author.unwrap_or_default(),
-                                text: line.text,
-                                thread: line.thread,
-                                flag: line.flag.map(|f| f.describe()),
-                                fingerprint: fp,
-                                duplicate_of,
-                                suggestion,
-                            });
-                            if rows.len() >= INSERT_BATCH {
-                                insert_rows(&mut tx, &incident_id, &open, &mut rows).await?;
-                            }
+                            targets.push(t);
                         }
-                        Read::Problem(problem) => {
+                        Read::Problem(problem, channel) => {
+                            let channel = channel.as_deref().unwrap_or(&source.channel);
                             let t = transcript_for(
                                 &mut tx,
                                 &mut open,
                                 first_of_source,
-                                &source.channel,
+                                channel,
                                 &source,
                                 &incident_id,
                                 &mut next_no,
@@ -332,19 +409,22 @@ impl Db {
                             )
                             .await?;
                             open[t].problems += 1;
-                            problems.push((t, problem));
+                            problems.push((t, problem.clone()));
                         }
                         Read::Progress(bytes) => {
                             if let Some(p) = &progress {
-                                p(&label, bytes);
+                                p(&label, *bytes);
                             }
                         }
                     }
                 }
+                insert_lines(&mut tx, number, &open, &batch, &targets).await?;
             }
-            insert_rows(&mut tx, &incident_id, &open, &mut rows).await?;
             match handle.await {
-                Ok(Ok(())) => {}
+                Ok(Ok((summary, state))) => {
+                    summaries.push(summary);
+                    dedupe = Some(state);
+                }
                 Ok(Err(e)) => {
                     return Err(DbError::Refused {
                         field: "file",
@@ -377,7 +457,7 @@ impl Db {
                     "INSERT INTO transcript_problems (transcript_id, line_no, reason) ",
                 );
                 q.push_values(chunk, |mut b, (t, p)| {
-                    b.push_bind(&open[*t].id)
+                    b.push_bind(open[*t].key)
                         .push_bind(p.line as i64)
                         .push_bind(&p.reason);
                 });
@@ -394,7 +474,7 @@ impl Db {
             .bind(o.problems as i64)
             .bind(o.first)
             .bind(o.last)
-            .bind(&o.id)
+            .bind(o.key)
             .execute(&mut *tx)
             .await?;
             let label = format!("#{} ({})", o.channel.trim_start_matches('#'), o.file_name);
@@ -436,7 +516,11 @@ impl Db {
             });
         }
         tx.commit().await?;
-        Ok(imported)
+        Ok(ImportOutcome {
+            number,
+            transcripts: imported,
+            summaries,
+        })
     }
 
     /// The transcripts of incident `number`, in import order.
@@ -454,7 +538,8 @@ impl Db {
         rows.iter()
             .map(|row| {
                 Ok(TranscriptRecord {
-                    id: row.try_get("id")?,
+                    key: row.try_get("id")?,
+                    id: row.try_get("uuid")?,
                     no: row.try_get("no")?,
                     channel: row.try_get("channel")?,
                     format: row.try_get("format")?,
@@ -473,13 +558,13 @@ impl Db {
     /// Lines of a transcript that could not be read, in line order (at most `limit`).
     pub async fn transcript_problems(
         &self,
-        transcript_id: &str,
+        transcript_key: i64,
         limit: i64,
     ) -> Result<Vec<(i64, String)>, DbError> {
         Ok(sqlx::query_as(
             "SELECT line_no, reason FROM transcript_problems WHERE transcript_id = ? ORDER BY line_no LIMIT ?",
         )
-        .bind(transcript_id)
+        .bind(transcript_key)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?)
@@ -494,15 +579,14 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<ReviewLine>, i64), DbError> {
-        let incident_id: Option<String> =
-            sqlx::query_scalar("SELECT id FROM incidents WHERE number = ?")
-                .bind(number.0)
-                .fetch_optional(&self.pool)
-                .await?;
-        let incident_id = incident_id.ok_or(DbError::NotFound)?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM incidents WHERE number = ?")
+            .bind(number.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        exists.ok_or(DbError::NotFound)?;
         let where_clause = |q: &mut QueryBuilder<'_, Sqlite>| {
-            q.push(" WHERE l.incident_id = ")
-                .push_bind(incident_id.clone())
+            q.push(" WHERE l.incident_no = ")
+                .push_bind(number.0)
                 .push(" AND l.duplicate_of IS NULL");
             if let Some(channel) = &filter.channel {
                 q.push(" AND t.channel = ").push_bind(channel.clone());
@@ -523,22 +607,18 @@ impl Db {
             if filter.suggested {
                 q.push(" AND l.suggestion IS NOT NULL AND l.suggestion_state IS NULL");
             }
+            if let Some(thread) = &filter.thread {
+                q.push(" AND l.thread = ").push_bind(thread.clone());
+            }
         };
         let mut count = QueryBuilder::<Sqlite>::new(
             "SELECT COUNT(*) FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id",
         );
         where_clause(&mut count);
         let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT l.*, t.channel, \
-               (SELECT group_concat(t2.channel || char(31) || d.line_no, char(30)) FROM transcript_lines d \
-                  JOIN transcripts t2 ON d.transcript_id = t2.id WHERE d.duplicate_of = l.id) AS also, \
-               (SELECT group_concat(e.id, char(30)) FROM event_lines el JOIN timeline_events e ON e.id = el.event_id \
-                  WHERE el.line_id = l.id AND e.deleted_at IS NULL) AS events \
-             FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id",
-        );
+        let mut q = QueryBuilder::<Sqlite>::new(REVIEW_SELECT);
         where_clause(&mut q);
-        q.push(" ORDER BY l.at, l.transcript_no, l.line_no LIMIT ")
+        q.push(" ORDER BY l.at, l.transcript_id, l.line_no LIMIT ")
             .push_bind(limit)
             .push(" OFFSET ")
             .push_bind(offset);
@@ -563,8 +643,8 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         let authors: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT l.author FROM transcript_lines l JOIN incidents i ON l.incident_id = i.id \
-             WHERE i.number = ? AND l.author != '' AND l.duplicate_of IS NULL ORDER BY l.author LIMIT 500",
+            "SELECT DISTINCT author FROM transcript_lines \
+             WHERE incident_no = ? AND author != '' AND duplicate_of IS NULL ORDER BY author LIMIT 500",
         )
         .bind(number.0)
         .fetch_all(&self.pool)
@@ -581,19 +661,15 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT l.*, t.channel, NULL AS also, \
-               (SELECT group_concat(e.id, char(30)) FROM event_lines el JOIN timeline_events e ON e.id = el.event_id \
-                  WHERE el.line_id = l.id AND e.deleted_at IS NULL) AS events \
-             FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id \
-             JOIN incidents i ON l.incident_id = i.id WHERE i.number = ",
-        );
-        q.push_bind(number.0).push(" AND l.id IN (");
+        let mut q = QueryBuilder::<Sqlite>::new(REVIEW_SELECT);
+        q.push(" WHERE l.incident_no = ")
+            .push_bind(number.0)
+            .push(" AND l.id IN (");
         let mut sep = q.separated(", ");
         for id in ids {
             sep.push_bind(*id);
         }
-        q.push(") ORDER BY l.at, l.transcript_no, l.line_no");
+        q.push(") ORDER BY l.at, l.transcript_id, l.line_no");
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(review_line).collect()
     }
@@ -610,13 +686,13 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<String, DbError> {
         let mut tx = self.write().await?;
-        let (incident_id, _) = incident_in(&mut tx, number).await?;
+        incident_in(&mut tx, number).await?;
         for id in line_ids {
             let found: Option<i64> = sqlx::query_scalar(
-                "SELECT 1 FROM transcript_lines WHERE id = ? AND incident_id = ?",
+                "SELECT 1 FROM transcript_lines WHERE id = ? AND incident_no = ?",
             )
             .bind(id)
-            .bind(&incident_id)
+            .bind(number.0)
             .fetch_optional(&mut *tx)
             .await?;
             if found.is_none() {
@@ -652,13 +728,13 @@ impl Db {
         line_id: i64,
     ) -> Result<(), DbError> {
         let mut tx = self.write().await?;
-        let (incident_id, _) = incident_in(&mut tx, number).await?;
+        incident_in(&mut tx, number).await?;
         let done = sqlx::query(
             "UPDATE transcript_lines SET suggestion_state = 'dismissed' \
-             WHERE id = ? AND incident_id = ? AND suggestion IS NOT NULL",
+             WHERE id = ? AND incident_no = ? AND suggestion IS NOT NULL",
         )
         .bind(line_id)
-        .bind(&incident_id)
+        .bind(number.0)
         .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
@@ -690,9 +766,10 @@ async fn transcript_for(
     let id = uuid::Uuid::new_v4().to_string();
     let no = *next_no;
     *next_no += 1;
-    sqlx::query(
-        "INSERT INTO transcripts (id, incident_id, no, channel, format, file_name, zone, line_count, \
-         duplicate_count, problem_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
+    let key: i64 = sqlx::query_scalar(
+        "INSERT INTO transcripts (uuid, incident_id, no, channel, format, file_name, zone, line_count, \
+         duplicate_count, problem_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?) \
+         RETURNING id",
     )
     .bind(&id)
     .bind(incident_id)
@@ -703,15 +780,14 @@ async fn transcript_for(
     .bind(source.zone.name())
     .bind(&actor.name)
     .bind(to_epoch(now))
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
     open.push(Open {
+        key,
         id,
-        no,
         channel: channel.to_string(),
         file_name: source.file_name.clone(),
         format: source.format,
-
         lines: 0,
         duplicates: 0,
         problems: 0,
@@ -721,46 +797,96 @@ async fn transcript_for(
     Ok(open.len() - 1)
 }
 
-async fn insert_rows(
+/// Stores the lines of a batch (`targets`: the transcript of each line, in
+/// order) through one prepared statement on the transaction's connection:
+/// see [`super::sqlite_bulk`] for why not sqlx.
+async fn insert_lines(
     tx: &mut Transaction<'static, Sqlite>,
-    incident_id: &str,
+    number: IncidentNumber,
     open: &[Open],
-    rows: &mut Vec<Row13>,
+    batch: &[Read],
+    targets: &[usize],
 ) -> Result<(), DbError> {
-    if rows.is_empty() {
+    if targets.is_empty() {
         return Ok(());
     }
-    let mut q = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO transcript_lines (id, incident_id, transcript_id, transcript_no, line_no, at, kind, \
-         author, text, thread, flag, fingerprint, duplicate_of, suggestion) ",
-    );
-    q.push_values(rows.drain(..), |mut b, r| {
-        let t = &open[r.transcript];
-        b.push_bind(r.id)
-            .push_bind(incident_id)
-            .push_bind(t.id.as_str())
-            .push_bind(t.no)
-            .push_bind(r.line_no)
-            .push_bind(r.at)
-            .push_bind(r.kind)
-            .push_bind(r.author)
-            .push_bind(r.text)
-            .push_bind(r.thread)
-            .push_bind(r.flag)
-            .push_bind(r.fingerprint)
-            .push_bind(r.duplicate_of)
-            .push_bind(r.suggestion);
+    // What the rows borrow must outlive the inserter.
+    let flags: Vec<Option<String>> = batch
+        .iter()
+        .filter_map(|item| match item {
+            Read::Line(stored) => Some(stored.line.flag.as_ref().map(|f| f.describe())),
+            _ => None,
+        })
+        .collect();
+    let mut handle = tx.lock_handle().await?;
+    let mut insert = Inserter::prepare(
+        &mut handle,
+        "INSERT INTO transcript_lines (id, incident_no, transcript_id, line_no, at, kind, \
+         author, text, thread, flag, fingerprint, duplicate_of, suggestion)",
+        13,
+    )?;
+    let lines = batch.iter().filter_map(|item| match item {
+        Read::Line(stored) => Some(stored),
+        _ => None,
     });
-    q.build().execute(&mut **tx).await?;
-    Ok(())
+    for ((stored, &t), flag) in lines.zip(targets).zip(&flags) {
+        let line = &stored.line;
+        insert.row([
+            stored.id.into(),
+            number.0.into(),
+            open[t].key.into(),
+            (line.line as i64).into(),
+            line.at.timestamp().into(),
+            line.kind.code().into(),
+            line.author.as_deref().unwrap_or("").into(),
+            line.text.as_str().into(),
+            line.thread.as_deref().into(),
+            flag.as_deref().into(),
+            stored.fingerprint.into(),
+            stored.duplicate_of.into(),
+            stored.suggestion.into(),
+        ])?;
+    }
+    insert.finish()
 }
+
+/// A line of the review with its transcript's channel and number, the other
+/// places the same message was read, the thread it is in (its first shown
+/// line, packed "id␟at␟author", and how many lines it has after that one),
+/// and the live events made from it. Add a WHERE clause.
+const REVIEW_SELECT: &str = "SELECT l.*, t.channel, t.no AS transcript_no, \
+       (SELECT group_concat(t2.channel || char(31) || d.line_no, char(30)) FROM transcript_lines d \
+          JOIN transcripts t2 ON d.transcript_id = t2.id WHERE d.duplicate_of = l.id) AS also, \
+       (SELECT group_concat(e.id, char(30)) FROM event_lines el JOIN timeline_events e ON e.id = el.event_id \
+          WHERE el.line_id = l.id AND e.deleted_at IS NULL) AS events, \
+       CASE WHEN l.thread IS NULL THEN NULL ELSE \
+         (SELECT p.id || char(31) || p.at || char(31) || p.author FROM transcript_lines p \
+            JOIN transcripts pt ON p.transcript_id = pt.id \
+            WHERE p.incident_no = l.incident_no AND p.thread = l.thread AND p.duplicate_of IS NULL \
+              AND pt.channel = t.channel ORDER BY p.at, p.transcript_id, p.line_no LIMIT 1) END AS thread_start, \
+       CASE WHEN l.thread IS NULL THEN 0 ELSE \
+         (SELECT COUNT(*) - 1 FROM transcript_lines p JOIN transcripts pt ON p.transcript_id = pt.id \
+            WHERE p.incident_no = l.incident_no AND p.thread = l.thread AND p.duplicate_of IS NULL \
+              AND pt.channel = t.channel) END AS thread_size \
+     FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id";
 
 fn review_line(row: &SqliteRow) -> Result<ReviewLine, DbError> {
     let kind: String = row.try_get("kind")?;
     let also: Option<String> = row.try_get("also")?;
     let events: Option<String> = row.try_get("events")?;
+    let id: i64 = row.try_get("id")?;
+    let thread_start = row
+        .try_get::<Option<String>, _>("thread_start")?
+        .and_then(|packed| {
+            let mut parts = packed.splitn(3, '\u{1f}');
+            Some(ThreadStart {
+                id: parts.next()?.parse().ok()?,
+                at: from_epoch(parts.next()?.parse().ok()?),
+                author: parts.next()?.to_string(),
+            })
+        });
     Ok(ReviewLine {
-        id: row.try_get("id")?,
+        id,
         transcript_no: row.try_get("transcript_no")?,
         channel: row.try_get("channel")?,
         line_no: row.try_get("line_no")?,
@@ -769,6 +895,12 @@ fn review_line(row: &SqliteRow) -> Result<ReviewLine, DbError> {
         author: row.try_get("author")?,
         text: row.try_get("text")?,
         thread: row.try_get("thread")?,
+        thread_replies: if thread_start.as_ref().is_some_and(|s| s.id == id) {
+            row.try_get("thread_size")?
+        } else {
+            0
+        },
+        thread_start,
         flag: row.try_get("flag")?,
         also_in: also
             .map(|a| {

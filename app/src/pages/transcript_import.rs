@@ -35,6 +35,9 @@ fn UploadForm(number: String) -> impl IntoView {
     let sent = RwSignal::new(None::<f64>);
     let failed = RwSignal::new(None::<String>);
     let on_submit = move |ev: leptos::ev::SubmitEvent| upload::send(ev, sent, failed);
+    // Names of the chosen files, and whether files are being dragged over.
+    let chosen = RwSignal::new(Vec::<String>::new());
+    let dragging = RwSignal::new(false);
     view! {
         <Title text=title.clone()/>
         <p><a href=format!("/incidents/{number}")>"← Back to the incident"</a></p>
@@ -45,10 +48,24 @@ fn UploadForm(number: String) -> impl IntoView {
             "You will see a preview before anything is stored."
         </p>
         <form method="post" action=format!("/incidents/{number}/transcripts") enctype="multipart/form-data" class="upload-form" on:submit=on_submit>
-            <div class="drop-zone">
+            <div class="drop-zone" class:dragging=move || dragging.get()
+                on:dragover=move |ev| drop_zone::over(ev, dragging)
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |ev| drop_zone::dropped(ev, dragging, chosen)>
                 <label for="transcript-files">"Transcript files"</label>
-                <input id="transcript-files" type="file" name="file" multiple aria-describedby="files-hint"/>
-                <p id="files-hint" class="hint">"Choose files or drop them here. A Slack export zip holds every channel at once. Up to 256 MB per upload unless your administrator set another limit."</p>
+                <input id="transcript-files" type="file" name="file" multiple aria-describedby="files-hint"
+                    on:change=move |ev| drop_zone::picked(ev, chosen)/>
+                <p id="files-hint" class="hint">"Choose files or drop them anywhere in this box. A Slack export zip holds every channel at once. Up to 256 MB per upload unless your administrator set another limit."</p>
+                <p class="chosen" aria-live="polite">
+                    {move || {
+                        let names = chosen.get();
+                        match names.len() {
+                            0 => String::new(),
+                            1 => format!("Chosen: {}", names[0]),
+                            n => format!("{n} files chosen: {}", names.join(", ")),
+                        }
+                    }}
+                </p>
             </div>
             <label for="paste">"Or paste a transcript"</label>
             <textarea id="paste" name="paste" rows="10" placeholder="14:32 sam: the checkout alert fired, looking at the dashboard now"></textarea>
@@ -239,6 +256,71 @@ fn FileSummary(file: FilePreview) -> impl IntoView {
                 </details>
             })}
         </section>
+    }
+}
+
+/// Files dropped on the upload box go into its file input, so the form (with
+/// or without the progress bar) sends them as if they had been picked.
+mod drop_zone {
+    use leptos::prelude::*;
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn over(_: leptos::ev::DragEvent, _: RwSignal<bool>) {}
+    #[cfg(not(feature = "hydrate"))]
+    pub fn dropped(_: leptos::ev::DragEvent, _: RwSignal<bool>, _: RwSignal<Vec<String>>) {}
+    #[cfg(not(feature = "hydrate"))]
+    pub fn picked(_: leptos::ev::Event, _: RwSignal<Vec<String>>) {}
+
+    #[cfg(feature = "hydrate")]
+    pub fn over(ev: leptos::ev::DragEvent, dragging: RwSignal<bool>) {
+        // Accepting the drag is what lets the box receive the drop.
+        ev.prevent_default();
+        if let Some(transfer) = ev.data_transfer() {
+            transfer.set_drop_effect("copy");
+        }
+        dragging.set(true);
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn dropped(
+        ev: leptos::ev::DragEvent,
+        dragging: RwSignal<bool>,
+        chosen: RwSignal<Vec<String>>,
+    ) {
+        use leptos::wasm_bindgen::JsCast;
+        dragging.set(false);
+        let Some(files) = ev.data_transfer().and_then(|t| t.files()) else {
+            return;
+        };
+        if files.length() == 0 {
+            return;
+        }
+        ev.prevent_default();
+        let input = document()
+            .get_element_by_id("transcript-files")
+            .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok());
+        if let Some(input) = input {
+            input.set_files(Some(&files));
+            chosen.set(names(&files));
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub fn picked(ev: leptos::ev::Event, chosen: RwSignal<Vec<String>>) {
+        use leptos::wasm_bindgen::JsCast;
+        let files = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files());
+        chosen.set(files.map(|f| names(&f)).unwrap_or_default());
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn names(files: &web_sys::FileList) -> Vec<String> {
+        (0..files.length())
+            .filter_map(|i| files.get(i))
+            .map(|f| f.name())
+            .collect()
     }
 }
 

@@ -19,19 +19,9 @@ pub fn TranscriptReviewPage() -> impl IntoView {
     let promote = ServerAction::<PromoteLines>::new();
     let dismiss = ServerAction::<DismissSuggestion>::new();
     let args = move || {
-        let q = query.read();
-        let get = |k: &str| q.get(k).unwrap_or_default();
         (
             params.read().get("number").unwrap_or_default(),
-            ReviewQuery {
-                channel: get("channel"),
-                author: get("author"),
-                kind: get("kind"),
-                text: get("text"),
-                presence: get("presence"),
-                suggested: get("suggested"),
-                page: get("page"),
-            },
+            review_query(&query.read()),
             promote.version().get() + dismiss.version().get(),
         )
     };
@@ -48,6 +38,21 @@ pub fn TranscriptReviewPage() -> impl IntoView {
     }
 }
 
+/// The review's filters and page from the address's query string.
+fn review_query(q: &leptos_router::params::ParamsMap) -> ReviewQuery {
+    let get = |k: &str| q.get(k).unwrap_or_default();
+    ReviewQuery {
+        channel: get("channel"),
+        author: get("author"),
+        kind: get("kind"),
+        text: get("text"),
+        presence: get("presence"),
+        suggested: get("suggested"),
+        thread: get("thread"),
+        page: get("page"),
+    }
+}
+
 #[component]
 fn Review(
     view: ReviewView,
@@ -55,17 +60,13 @@ fn Review(
     dismiss: ServerAction<DismissSuggestion>,
 ) -> impl IntoView {
     let query = use_query_map();
-    let current = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
     let n = view.number;
     let title = format!("Chronological review: incident #{n}");
+    let current = review_query(&query.read_untracked());
+    let in_thread = !current.thread.is_empty();
     let filters_query = ReviewQuery {
-        channel: current("channel"),
-        author: current("author"),
-        kind: current("kind"),
-        text: current("text"),
-        presence: current("presence"),
-        suggested: current("suggested"),
         page: String::new(),
+        ..current
     }
     .query();
     let page_link = move |page: i64| {
@@ -102,6 +103,12 @@ fn Review(
         })}
         <Transcripts rows=view.transcripts.clone()/>
         <Filters view=view.clone()/>
+        {in_thread.then(|| view! {
+            <p class="notice thread-notice" role="status">
+                "Showing one thread: the message that started it and its replies. "
+                <a href=format!("/incidents/{n}/review")>"Show every line"</a>
+            </p>
+        })}
         <PromoteBar n promote event_kinds moments/>
         <p class="review-count" aria-live="polite">
             {format!("{total} lines")}
@@ -187,6 +194,7 @@ fn Filters(view: ReviewView) -> impl IntoView {
             <input id="f-text" name="text" type="search" value=current("text")/>
             <label><input type="checkbox" name="presence" value="1" checked=current("presence") == "1"/>" Show joins, parts and quits"</label>
             <label><input type="checkbox" name="suggested" value="1" checked=current("suggested") == "1"/>" Only suggestions"</label>
+            {(!current("thread").is_empty()).then(|| view! { <input type="hidden" name="thread" value=current("thread")/> })}
             <button type="submit">"Filter"</button>
         </form>
     }
@@ -329,7 +337,7 @@ fn ReviewLine(
             </span>
             {on_timeline.then(|| view! { <span class="badge on-timeline-badge">"On the timeline"</span> })}
             {row.flag.clone().map(|f| { let title = f.clone(); view! { <span class="badge flag" title=title>"Check the time: "{f}</span> } })}
-            {row.thread.clone().map(|_| view! { <span class="badge thread">"In a thread"</span> })}
+            <ThreadBadge row=row.clone() n/>
             {(!row.also_in.is_empty()).then(|| view! { <span class="badge also">"Also in "{row.also_in.join(", ")}</span> })}
             <span class="source">{format!("line {}", row.line_no)}</span>
             {row.suggestion.clone().map(|s| {
@@ -357,6 +365,42 @@ fn ReviewLine(
             })}
         </li>
     }
+}
+
+/// Where a line sits in a thread: a reply links to the thread's first line,
+/// and a first line says how many replies it has; both open the thread.
+#[component]
+fn ThreadBadge(row: ReviewRow, n: i64) -> impl IntoView {
+    let thread = row.thread?;
+    let open = format!(
+        "/incidents/{n}/review?{}",
+        ReviewQuery {
+            channel: row.channel.clone(),
+            thread,
+            presence: "1".into(),
+            ..Default::default()
+        }
+        .query()
+    );
+    Some(match row.reply_to {
+        Some(start) => view! {
+            <a class="badge thread" href=format!("{open}#line-{}", start.id)>
+                {format!("Reply in {}'s thread from {}", display_author(&start.author), start.time)}
+            </a>
+        }
+        .into_any(),
+        None if row.replies > 0 => view! {
+            <a class="badge thread" href=open>
+                {format!("Thread: {} {}", row.replies, if row.replies == 1 { "reply" } else { "replies" })}
+            </a>
+        }
+        .into_any(),
+        None => view! { <span class="badge thread">"In a thread"</span> }.into_any(),
+    })
+}
+
+fn display_author(author: &str) -> &str {
+    if author.is_empty() { "someone" } else { author }
 }
 
 /// Keyboard use of the review: the focus sits on a line's checkbox.

@@ -168,12 +168,10 @@ pub fn suggest_for(kind: LineKind, text: &str) -> Option<&'static Rule> {
     if kind.is_presence() || kind == LineKind::Nick {
         return None;
     }
-    // Lower-cased (and its word starts found) once per line, not once per
-    // rule: imports run this on every line.
-    let mut lower: Option<Lowered> = None;
-    RULES.iter().find(|rule| {
-        (rule.kinds.is_empty() || rule.kinds.contains(&kind))
-            && matches(rule.pattern, text, &mut lower)
+    let found = matcher().matching_rules(text);
+    RULES.iter().enumerate().find_map(|(i, rule)| {
+        (found & (1 << i) != 0 && (rule.kinds.is_empty() || rule.kinds.contains(&kind)))
+            .then_some(rule)
     })
 }
 
@@ -182,60 +180,112 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)
 }
 
-/// A line in lower case, and where its words start.
-struct Lowered {
-    text: String,
-    word_starts: Vec<usize>,
+/// [`RULES`] arranged for one pass over a line: imports run this on every
+/// line, so a line is not scanned once per phrase. Phrases are compared
+/// without case (they are ASCII), and those with an apostrophe also match
+/// the typographic one.
+struct Matcher {
+    /// Phrases by their first byte (lower case): (rule, phrase).
+    phrases: Vec<Vec<(usize, String)>>,
+    /// Words in capitals: (rule, word).
+    upper: Vec<(usize, &'static str)>,
+    /// Prefixes of the whole text: (rule, prefix).
+    prefixes: Vec<(usize, &'static str)>,
 }
 
-impl Lowered {
-    fn of(text: &str) -> Self {
-        let text = normalise(text);
-        let mut word_starts = Vec::new();
-        let mut previous_alnum = false;
-        for (i, c) in text.char_indices() {
-            let alnum = c.is_alphanumeric();
-            if alnum && !previous_alnum {
-                word_starts.push(i);
+fn matcher() -> &'static Matcher {
+    static MATCHER: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();
+    MATCHER.get_or_init(|| {
+        assert!(RULES.len() <= 64, "rules are tracked in a 64-bit set");
+        let mut m = Matcher {
+            phrases: vec![Vec::new(); 128],
+            upper: Vec::new(),
+            prefixes: Vec::new(),
+        };
+        for (i, rule) in RULES.iter().enumerate() {
+            match rule.pattern {
+                Pattern::UpperWord(words) => m.upper.extend(words.iter().map(|w| (i, *w))),
+                Pattern::Prefix(prefixes) => m.prefixes.extend(prefixes.iter().map(|p| (i, *p))),
+                Pattern::Phrase(phrases) => {
+                    for phrase in phrases {
+                        let lower = phrase.to_ascii_lowercase();
+                        let Some(&first) = lower.as_bytes().first().filter(|b| b.is_ascii()) else {
+                            continue;
+                        };
+                        if lower.contains('\'') {
+                            m.phrases[first as usize].push((i, lower.replace('\'', "\u{2019}")));
+                        }
+                        m.phrases[first as usize].push((i, lower));
+                    }
+                }
             }
-            previous_alnum = alnum;
         }
-        Lowered { text, word_starts }
-    }
+        m
+    })
+}
 
-    /// Whether `phrase` occurs starting and ending at word boundaries.
-    fn has_phrase(&self, phrase: &str) -> bool {
-        self.word_starts.iter().any(|&i| {
-            self.text.as_bytes()[i..].starts_with(phrase.as_bytes())
-                && self.text[i + phrase.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric())
-        })
+impl Matcher {
+    /// The rules whose pattern `text` matches, as a bit set by rule index.
+    /// One pass: ASCII bytes are looked at directly, other characters decoded.
+    fn matching_rules(&self, text: &str) -> u64 {
+        let bytes = text.as_bytes();
+        let mut found = 0u64;
+        // Whether the character before was alphanumeric (any script), and
+        // ASCII alphanumeric (capitals words are runs of those).
+        let (mut previous_alnum, mut previous_ascii_alnum) = (false, false);
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (alnum, ascii_alnum, width) = if b.is_ascii() {
+                let a = b.is_ascii_alphanumeric();
+                (a, a, 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c.is_alphanumeric(), false, c.len_utf8())
+            };
+            if ascii_alnum && !previous_ascii_alnum && b.is_ascii_uppercase() {
+                let end = i + bytes[i..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                let word = &text[i..end];
+                for (rule, upper) in &self.upper {
+                    if word == *upper {
+                        found |= 1 << rule;
+                    }
+                }
+            }
+            if alnum && !previous_alnum && b.is_ascii() {
+                for (rule, phrase) in &self.phrases[b.to_ascii_lowercase() as usize] {
+                    if found & (1 << rule) == 0 && phrase_at(text, i, phrase) {
+                        found |= 1 << rule;
+                    }
+                }
+            }
+            (previous_alnum, previous_ascii_alnum) = (alnum, ascii_alnum);
+            i += width;
+        }
+        let start = text.trim_start().as_bytes();
+        for (rule, prefix) in &self.prefixes {
+            if start.len() >= prefix.len()
+                && start[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+            {
+                found |= 1 << rule;
+            }
+        }
+        found
     }
 }
 
-fn matches(pattern: Pattern, text: &str, lower: &mut Option<Lowered>) -> bool {
-    match pattern {
-        Pattern::UpperWord(words) => text
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| words.contains(&w)),
-        Pattern::Phrase(phrases) => {
-            let lower = lower.get_or_insert_with(|| Lowered::of(text));
-            phrases.iter().any(|p| lower.has_phrase(p))
-        }
-        Pattern::Prefix(prefixes) => {
-            let lower = lower.get_or_insert_with(|| Lowered::of(text));
-            prefixes
-                .iter()
-                .any(|p| lower.text.trim_start().starts_with(p))
-        }
-    }
-}
-
-/// Lower case with typographic apostrophes made plain.
-fn normalise(text: &str) -> String {
-    text.to_lowercase().replace('\u{2019}', "'")
+/// Whether `phrase` (lower case) is in `text` at byte `at`, any case, ending
+/// at a word boundary.
+fn phrase_at(text: &str, at: usize, phrase: &str) -> bool {
+    let bytes = &text.as_bytes()[at..];
+    bytes.len() >= phrase.len()
+        && bytes[..phrase.len()].eq_ignore_ascii_case(phrase.as_bytes())
+        && text
+            .get(at + phrase.len()..)
+            .is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric()))
 }
 
 #[cfg(test)]
@@ -309,6 +359,25 @@ mod tests {
         assert_eq!(id(LineKind::Message, "ack, looking"), Some("responding"));
         // Words inside other words do not count.
         assert_eq!(id(LineKind::Message, "the backpack is heavy"), None);
+        assert_eq!(
+            id(LineKind::Message, "ROOT CAUSE: the pool"),
+            Some("diagnosed")
+        );
+        assert_eq!(
+            id(LineKind::Message, "I\u{2019}m on it"),
+            Some("responding")
+        );
+        assert_eq!(id(LineKind::Message, "café reverted"), Some("rollback"));
+        // The first rule that matches wins, whatever the order in the text.
+        assert_eq!(
+            id(LineKind::Message, "deploying the fix, we're back"),
+            Some("deploy")
+        );
+        // A rule limited to some kinds leaves the others to later rules.
+        assert_eq!(
+            id(LineKind::Bot, "investigating, all clear soon"),
+            Some("declared-resolved")
+        );
         assert_eq!(id(LineKind::Message, "unresolved question"), None);
     }
 

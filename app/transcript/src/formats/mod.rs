@@ -21,7 +21,11 @@ pub mod znc;
 
 use chrono::NaiveDate;
 
-use crate::Entry;
+use crate::{Entry, Problem};
+
+/// Where a document format (a JSON export read whole) sends what it reads:
+/// each message as an [`Entry`], or a [`Problem`] naming what could not be read.
+pub type Emit<'a> = &'a mut dyn FnMut(Result<Entry, Problem>);
 
 /// What one line of a line format is.
 #[derive(Clone, Debug, PartialEq, Eq)]
