@@ -93,9 +93,24 @@ async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<()
             None => {
                 let ranked = detect_path(&path, Some(&name))
                     .map_err(|e| format!("cannot read {name}: {e}"))?;
-                let best = ranked.first().ok_or_else(|| {
-                    format!("{name}: no format recognises its lines; choose one with --format")
-                })?;
+                let best = ranked
+                    .first()
+                    .filter(|_| transcript::formats::recognised(&ranked))
+                    .ok_or_else(|| {
+                        let guesses: Vec<String> = ranked
+                            .iter()
+                            .take(3)
+                            .map(|d| format!("{} {:.0}%", d.format.code(), d.confidence * 100.0))
+                            .collect();
+                        format!(
+                            "{name}: not recognised as a chat log or export Debrief reads{}; choose its format with --format (`debrief import --list-formats` names them)",
+                            if guesses.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (best guesses: {})", guesses.join(", "))
+                            }
+                        )
+                    })?;
                 println!(
                     "{name}: {} (detected, {:.0}% sure)",
                     best.format.label(),

@@ -714,6 +714,17 @@ async fn the_command_line_previews_imports_and_reads_standard_input() {
     assert!(!ok);
     assert!(err.contains("nothing was imported"), "{err}");
     assert_eq!(count(&server, "incidents").await, incidents);
+
+    // A file detection does not recognise is refused with its best guesses.
+    let agenda = dir.path().join("agenda.txt");
+    std::fs::write(&agenda, "Dear team,\nthe review is on Thursday.\n").unwrap();
+    let (ok, _, err) = run(
+        &["import", "--incident", "1", agenda.to_str().unwrap()],
+        None,
+    );
+    assert!(!ok);
+    assert!(err.contains("not recognised"), "{err}");
+    assert!(err.contains("--format"), "{err}");
 }
 
 /// A Slack day file whose thread has two replies, one of them hours later.
@@ -821,5 +832,80 @@ async fn a_transcript_of_many_lines_is_stored_whole_and_in_order() {
         .await,
         0,
         "every line one second after the one before"
+    );
+}
+
+#[tokio::test]
+async fn a_file_detection_does_not_recognise_is_shown_with_its_best_guesses() {
+    let server = Server::start();
+    seed(&server).await;
+    let token = stage(
+        &server,
+        &[("agenda.txt", b"Dear team,\nthe review is on Thursday.\n")],
+    )
+    .await;
+    let preview = json(
+        server
+            .post(
+                "/api/transcripts/preview",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(preview["files"][0]["recognised"], false);
+    let page = server
+        .page(&format!("/incidents/1/import?staged={token}"))
+        .await;
+    assert!(
+        page.contains("does not recognise this file"),
+        "the preview says so: {page}"
+    );
+}
+
+/// A DiscordChatExporter JSON export: detected from its content, its channel
+/// named by the export, its reply thread kept.
+#[tokio::test]
+async fn a_discord_export_is_detected_and_imported_into_the_review() {
+    let server = Server::start();
+    seed(&server).await;
+    let export = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("app/transcript/tests/fixtures/discord/incident-412.json"),
+    )
+    .unwrap();
+    let token = stage(&server, &[("export.json", &export)]).await;
+    let preview = json(
+        server
+            .post(
+                "/api/transcripts/preview",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(preview["files"][0]["format"], "discord-json", "{preview}");
+    assert_eq!(preview["files"][0]["recognised"], true);
+    json(
+        server
+            .post(
+                "/api/transcripts/import",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        query_text(&server.db_path, "SELECT DISTINCT channel FROM transcripts").await,
+        "#incident-412"
+    );
+    assert!(
+        query_i64(
+            &server.db_path,
+            "SELECT COUNT(*) FROM transcript_lines WHERE thread IS NOT NULL"
+        )
+        .await
+            >= 2,
+        "a reply and the message it answers share a thread"
     );
 }

@@ -26,6 +26,9 @@ pub struct FilePreview {
     pub format_label: String,
     /// Detection's confidence in the format, 0–100; `None` when chosen by hand.
     pub confidence: Option<u32>,
+    /// Whether detection recognised the file (or a person chose its format):
+    /// when not, the format shown is only the best guess.
+    pub recognised: bool,
     /// Other formats detection considered, with their confidence.
     pub alternatives: Vec<(String, String, u32)>,
     pub channel: String,
@@ -259,6 +262,7 @@ pub(crate) mod shape {
             size: size(staged.size),
             format: format.code().into(),
             format_label: format.label().into(),
+            recognised: chosen.is_some() || transcript::formats::recognised(&ranked),
             confidence: if chosen.is_some() {
                 None
             } else {

@@ -214,6 +214,17 @@ fn FileSummary(file: FilePreview) -> impl IntoView {
     view! {
         <section class="file-preview" aria-label=format!("Preview of {}", file.name)>
             <h2>{file.name.clone()}" "<small>{file.size.clone()}</small></h2>
+            {(!file.recognised).then(|| view! {
+                <p class="error unrecognised" role="alert">
+                    "Debrief does not recognise this file as a chat log or export it reads. It was read as "
+                    {file.format_label.clone()}", its best guess"
+                    {(!file.alternatives.is_empty()).then(|| format!(
+                        " (other guesses: {})",
+                        file.alternatives.iter().map(|(_, label, c)| format!("{label}, {c}%")).collect::<Vec<_>>().join("; ")
+                    ))}
+                    ". Choose its format below and read it again, or leave it out."
+                </p>
+            })}
             <dl class="facts">
                 <dt>"Format"</dt><dd class="format">{file.format_label.clone()}" ("{confidence}")"</dd>
                 <dt>"Channel"</dt><dd class="channel">{file.channel.clone()}</dd>

@@ -57,17 +57,26 @@ pub fn read_text<R: BufRead>(
 ) -> std::io::Result<Option<DaySource>> {
     let mut clock = clock_for(options);
     let Some(mut parser) = options.format.line_parser() else {
-        // One day of a Slack export: a JSON array, read whole (a day is small).
-        let mut bytes = Vec::new();
-        let mut input = input;
-        input.read_to_end(&mut bytes)?;
-        let label = options.file_name.as_deref().unwrap_or("the file");
-        let mut joiner = Joiner::default();
-        slack_export::read_day(&bytes, label, &mut |item| match item {
-            Ok(entry) => joiner.entry(entry, &mut clock, sink),
-            Err(problem) => sink.problem(problem),
-        });
-        joiner.flush(sink);
+        // A document format: read whole (capped), then its entries.
+        let Some(reader) = options.format.document_reader() else {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{} is read from a file, not a stream",
+                    options.format.label()
+                ),
+            ));
+        };
+        let bytes = read_capped(input)?;
+        let label = options
+            .file_name
+            .as_deref()
+            .unwrap_or("the file")
+            .to_string();
+        read_channels(options, sink, |emit| {
+            reader(&bytes, &label, emit);
+            Ok(())
+        })?;
         return Ok(clock.day_source());
     };
     let mut lines = Lines::new(input);
@@ -111,6 +120,10 @@ pub fn read_path(
         return Ok(Some(DaySource::Lines));
     }
     let file = std::fs::File::open(path)?;
+    if options.format == Format::Archive {
+        read_archive(path, options, sink)?;
+        return Ok(Some(DaySource::Lines));
+    }
     if options.format == Format::SlackExport && is_zip(path) {
         read_export(std::io::BufReader::new(file), options, sink)?;
         return Ok(Some(DaySource::Lines));
@@ -167,6 +180,192 @@ fn read_channels(
     })?;
     joiner.flush(sink);
     Ok(())
+}
+
+/// The largest file read whole (a document, or a file inside an archive):
+/// a zip bomb or a runaway export cannot take the server's memory.
+pub const MAX_DOCUMENT_BYTES: u64 = 256 * 1024 * 1024;
+
+fn read_capped(reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MB, the most Debrief reads whole",
+                MAX_DOCUMENT_BYTES >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The files in a zip, as paths with `/`.
+pub fn archive_names(path: &std::path::Path) -> std::io::Result<Vec<String>> {
+    let archive = zip::ZipArchive::new(std::fs::File::open(path)?).map_err(std::io::Error::from)?;
+    Ok(archive.file_names().map(|n| n.replace('\\', "/")).collect())
+}
+
+/// Reads an archive of exports: a zip, or a tar (gzipped or not). A Slack
+/// export zip is read as one. Otherwise each file is detected and read in
+/// its own format; its lines belong to the channel the file names, else to
+/// one named after the file (Google Chat's `Groups/<space>/messages.json`:
+/// the space). A file no format reads is skipped with a problem naming it.
+pub fn read_archive(
+    path: &std::path::Path,
+    options: &Options,
+    sink: &mut dyn Sink,
+) -> std::io::Result<()> {
+    if is_zip(path) {
+        let names = archive_names(path)?;
+        if crate::formats::slack_export::is_slack_export(&names) {
+            return read_export(
+                std::io::BufReader::new(std::fs::File::open(path)?),
+                options,
+                sink,
+            );
+        }
+        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(std::fs::File::open(path)?))
+            .map_err(std::io::Error::from)?;
+        for i in 0..archive.len() {
+            let entry = archive.by_index(i).map_err(std::io::Error::from)?;
+            if entry.is_dir() {
+                continue;
+            }
+            let name = entry.name().replace('\\', "/");
+            let bytes = read_capped(entry);
+            read_archived(&name, bytes, options, sink);
+        }
+        return Ok(());
+    }
+    let mut head = [0u8; 2];
+    let gzipped = std::fs::File::open(path)?.read(&mut head)? == 2 && head == [0x1f, 0x8b];
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    if gzipped {
+        read_tar(
+            tar::Archive::new(flate2::read::GzDecoder::new(file)),
+            options,
+            sink,
+        )
+    } else {
+        read_tar(tar::Archive::new(file), options, sink)
+    }
+}
+
+fn read_tar<R: Read>(
+    mut archive: tar::Archive<R>,
+    options: &Options,
+    sink: &mut dyn Sink,
+) -> std::io::Result<()> {
+    for entry in archive.entries()? {
+        let entry = entry?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let name = entry.path()?.to_string_lossy().replace('\\', "/");
+        let bytes = read_capped(entry);
+        read_archived(&name, bytes, options, sink);
+    }
+    Ok(())
+}
+
+/// One file of an archive.
+fn read_archived(
+    name: &str,
+    bytes: std::io::Result<Vec<u8>>,
+    options: &Options,
+    sink: &mut dyn Sink,
+) {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    if name.starts_with("__MACOSX/") || base.starts_with('.') || base.is_empty() {
+        return;
+    }
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            sink.problem(Problem::new(0, format!("{name}: could not be read ({e})")));
+            return;
+        }
+    };
+    let head = &bytes[..bytes.len().min(crate::formats::HEAD_BYTES as usize)];
+    let ranked = crate::formats::detect(head, Some(base));
+    let format = match ranked.first() {
+        Some(best) if crate::formats::recognised(&ranked) && best.format != Format::Archive => {
+            best.format
+        }
+        _ => {
+            let guesses: Vec<String> = ranked
+                .iter()
+                .take(3)
+                .map(|d| format!("{} {:.0}%", d.format.label(), d.confidence * 100.0))
+                .collect();
+            sink.problem(Problem::new(
+                0,
+                if guesses.is_empty() {
+                    format!("{name}: not a chat export Debrief reads; skipped")
+                } else {
+                    format!(
+                        "{name}: not recognised as a chat export (best guesses: {}); skipped",
+                        guesses.join(", ")
+                    )
+                },
+            ));
+            return;
+        }
+    };
+    let channel = archived_channel(name);
+    let file_options = Options {
+        format,
+        file_name: Some(base.to_string()),
+        ..options.clone()
+    };
+    let mut named = Named {
+        sink,
+        channel: &channel,
+        file: name,
+    };
+    if let Err(e) = read_text(&bytes[..], &file_options, &mut named) {
+        named
+            .sink
+            .problem(Problem::new(0, format!("{name}: could not be read ({e})")));
+    }
+}
+
+/// The channel of an archived file's lines when the file names none.
+fn archived_channel(name: &str) -> String {
+    let parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
+    match parts.as_slice() {
+        [.., folder, "messages.json"] => (*folder).to_string(),
+        _ => channel_from_file_name(name),
+    }
+}
+
+/// Gives lines without a channel the archived file's, and names the file in
+/// its problems.
+struct Named<'a> {
+    sink: &'a mut dyn Sink,
+    channel: &'a str,
+    file: &'a str,
+}
+
+impl Sink for Named<'_> {
+    fn line(&mut self, mut line: Line) {
+        if line.channel.is_none() {
+            line.channel = Some(self.channel.to_string());
+        }
+        self.sink.line(line);
+    }
+    fn problem(&mut self, problem: Problem) {
+        let reason = if problem.reason.contains(self.file) {
+            problem.reason
+        } else {
+            format!("{}: {}", self.file, problem.reason)
+        };
+        self.sink.problem(Problem::new(problem.line, reason));
+    }
 }
 
 fn clock_for(options: &Options) -> Clock {

@@ -416,6 +416,66 @@ pub fn notice_entry(number: u64, stamp: Stamp, s: &str) -> Option<Entry> {
     ))
 }
 
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// An English day name, full or abbreviated (`Wed`, `Wed.`, `Wednesday`).
+pub fn is_weekday(word: &str) -> bool {
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    w.len() >= 3 && w.is_ascii() && WEEKDAYS.iter().any(|d| d.starts_with(&w))
+}
+
+/// An English month name, full or abbreviated (`Mar`, `Sept.`, `March`).
+pub fn month_word(word: &str) -> Option<u32> {
+    let w = word.trim_end_matches('.').to_ascii_lowercase();
+    if w.len() < 3 || !w.is_ascii() {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|m| m.starts_with(&w))
+        .map(|i| i as u32 + 1)
+}
+
+/// A number written with `min` to `max` ASCII digits.
+pub fn digits(s: &str, min: usize, max: usize) -> Option<u32> {
+    if s.len() < min || s.len() > max || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// `AM`, `pm`, `a.m.`: whether it is after noon.
+pub fn meridiem(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "am" | "a.m." | "a.m" => Some(false),
+        "pm" | "p.m." | "p.m" => Some(true),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

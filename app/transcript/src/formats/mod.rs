@@ -1,15 +1,20 @@
 //! The transcript formats Debrief reads, and detection of which one a file is.
 //!
 //! Line formats implement [`LineFormat`]: one decoded line in, one [`Parsed`]
-//! out. The Slack export is JSON (a zip, a channel folder or one day's file)
-//! and has its own reader in [`slack_export`].
+//! out. Document formats (JSON exports, and the CSV and text exports whose
+//! records span lines) are read whole by a [`DocumentReader`] that emits
+//! entries. The Slack export (a zip, a channel folder or one day's file) and
+//! export archives (a zip or tar of other exports) are read in [`crate::read`].
 
 pub mod common;
 pub mod csv;
+pub mod discord;
+pub mod google_chat;
 pub mod hexchat;
 pub mod irc_bracket;
 pub mod irssi;
 pub mod limnoria;
+pub mod matrix;
 pub mod meetbot;
 pub mod mirc;
 pub mod plain;
@@ -73,13 +78,31 @@ pub enum Format {
     SlackPaste,
     Plain,
     Csv,
+    DiscordJson,
+    DiscordCsv,
+    DiscordTxt,
+    MatrixJson,
+    MatrixText,
+    GoogleChat,
+    /// A zip or tar (optionally gzipped) of exports: each file is detected
+    /// and read in its own format, each channel its own transcript.
+    Archive,
 }
+
+/// Reads one whole document of a document format; `label` names it in problems.
+pub type DocumentReader = fn(&[u8], &str, Emit<'_>);
 
 impl Format {
     /// In order of detection preference: specific formats before the generic
     /// ones that would also match their lines.
-    pub const ALL: [Format; 13] = [
+    pub const ALL: [Format; 20] = [
         Format::SlackExport,
+        Format::DiscordJson,
+        Format::MatrixJson,
+        Format::GoogleChat,
+        Format::DiscordCsv,
+        Format::DiscordTxt,
+        Format::MatrixText,
         Format::Csv,
         Format::Weechat,
         Format::Meetbot,
@@ -92,6 +115,7 @@ impl Format {
         Format::IrcBracket,
         Format::SlackPaste,
         Format::Plain,
+        Format::Archive,
     ];
 
     /// The word used on the command line, in forms and in the database.
@@ -110,6 +134,13 @@ impl Format {
             Format::SlackPaste => "slack-paste",
             Format::Plain => "plain",
             Format::Csv => "csv",
+            Format::DiscordJson => "discord-json",
+            Format::DiscordCsv => "discord-csv",
+            Format::DiscordTxt => "discord-txt",
+            Format::MatrixJson => "matrix-json",
+            Format::MatrixText => "matrix-text",
+            Format::GoogleChat => "google-chat",
+            Format::Archive => "archive",
         }
     }
 
@@ -133,6 +164,13 @@ impl Format {
             Format::SlackPaste => "Slack, copied and pasted",
             Format::Plain => "Plain text with times",
             Format::Csv => "CSV (timestamp, channel, author, text)",
+            Format::DiscordJson => "Discord (DiscordChatExporter JSON)",
+            Format::DiscordCsv => "Discord (DiscordChatExporter CSV)",
+            Format::DiscordTxt => "Discord (DiscordChatExporter text)",
+            Format::MatrixJson => "Matrix / Element export (JSON)",
+            Format::MatrixText => "Matrix / Element export (plain text)",
+            Format::GoogleChat => "Google Chat (Takeout messages.json)",
+            Format::Archive => "Export archive (zip or tar of exports)",
         }
     }
 
@@ -152,15 +190,55 @@ impl Format {
             Format::SlackPaste => "Sam Lee  2:32 PM / checkout p99 is up",
             Format::Plain => "14:32 sam: checkout p99 is up",
             Format::Csv => "timestamp,channel,author,text",
+            Format::DiscordJson => {
+                "{\"guild\": …, \"channel\": …, \"messages\": [{\"timestamp\": …}]}"
+            }
+            Format::DiscordCsv => "AuthorID,Author,Date,Content,Attachments,Reactions",
+            Format::DiscordTxt => "[3/4/2026 2:32 PM] sam / checkout p99 is up",
+            Format::MatrixJson => {
+                "{\"room_name\": …, \"messages\": [{\"type\": \"m.room.message\"}]}"
+            }
+            Format::MatrixText => "Wed, Mar 4, 2026, 2:32:05 PM - Sam Lee: checkout p99 is up",
+            Format::GoogleChat => "{\"messages\": [{\"creator\": …, \"created_date\": …}]}",
+            Format::Archive => "export.zip or export.tar.gz holding several channels' exports",
         }
     }
 
-    /// Whether the format is read line by line (all but the Slack export).
+    /// Whether the format is read line by line.
     pub fn is_line_based(self) -> bool {
-        self != Format::SlackExport
+        self.document_reader().is_none() && self != Format::Archive
     }
 
-    /// A fresh parser for a line format; `None` for the Slack export.
+    /// The reader of a document format (a Slack export's single day file for
+    /// the Slack export); `None` for line formats and archives.
+    pub fn document_reader(self) -> Option<DocumentReader> {
+        Some(match self {
+            Format::SlackExport => slack_export::read_day,
+            Format::DiscordJson => discord::read_json,
+            Format::DiscordCsv => discord::read_csv,
+            Format::DiscordTxt => discord::read_txt,
+            Format::MatrixJson => matrix::read_json,
+            Format::MatrixText => matrix::read_text,
+            Format::GoogleChat => google_chat::read,
+            _ => return None,
+        })
+    }
+
+    /// How sure content alone makes a document format (see each `sniff`).
+    fn sniff(self, head: &str) -> Option<f32> {
+        Some(match self {
+            Format::SlackExport => slack_export::sniff(head),
+            Format::DiscordJson => discord::sniff_json(head),
+            Format::DiscordCsv => discord::sniff_csv(head),
+            Format::DiscordTxt => discord::sniff_txt(head),
+            Format::MatrixJson => matrix::sniff_json(head),
+            Format::MatrixText => matrix::sniff_text(head),
+            Format::GoogleChat => google_chat::sniff(head),
+            _ => return None,
+        })
+    }
+
+    /// A fresh parser for a line format; `None` for the others.
     pub fn line_parser(self) -> Option<Box<dyn LineFormat>> {
         Some(match self {
             Format::Irssi => Box::new(irssi::Irssi::default()),
@@ -175,7 +253,7 @@ impl Format {
             Format::SlackPaste => Box::new(slack_paste::SlackPaste::default()),
             Format::Plain => Box::new(plain::Plain::default()),
             Format::Csv => Box::new(csv::Csv::default()),
-            Format::SlackExport => return None,
+            _ => return None,
         })
     }
 }
@@ -193,8 +271,18 @@ pub const SAMPLE_LINES: usize = 200;
 /// How much of a file detection reads.
 pub const HEAD_BYTES: u64 = 64 * 1024;
 
+/// Below this confidence a file is reported as not recognised, with the
+/// best guesses, rather than read as the best of them.
+pub const RECOGNISED: f32 = 0.5;
+
+/// Whether detection recognised the file (its best guess is sure enough).
+pub fn recognised(ranked: &[Detected]) -> bool {
+    ranked.first().is_some_and(|d| d.confidence >= RECOGNISED)
+}
+
 /// Ranks the formats for a file on disk (a folder is an unzipped Slack
-/// export), reading only its first [`HEAD_BYTES`].
+/// export), reading only its first [`HEAD_BYTES`] (and, for a zip, its list
+/// of files: a Slack export, or an archive of other exports).
 pub fn detect_path(
     path: &std::path::Path,
     file_name: Option<&str>,
@@ -210,42 +298,64 @@ pub fn detect_path(
     std::fs::File::open(path)?
         .take(HEAD_BYTES)
         .read_to_end(&mut head)?;
+    if head.starts_with(ZIP_MAGIC) {
+        // A zip whose file list cannot be read is left to the Slack reader,
+        // which says what is wrong with it.
+        let slack = crate::read::archive_names(path)
+            .map_or(true, |names| slack_export::is_slack_export(&names));
+        return Ok(vec![Detected {
+            format: if slack {
+                Format::SlackExport
+            } else {
+                Format::Archive
+            },
+            confidence: 1.0,
+        }]);
+    }
     Ok(detect(&head, file_name))
 }
 
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// Whether `head` starts like a tar archive, gzipped or not.
+pub fn is_tar_head(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b]) || head.get(257..262) == Some(b"ustar")
+}
+
 /// Ranks the formats for a file from its first bytes and its name, best first.
-/// `head` is the start of the file (a few KB are plenty).
+/// `head` is the start of the file (a few KB are plenty). A zip is taken for
+/// a Slack export (its list of files, which [`detect_path`] reads, tells it
+/// from an archive of other exports).
 pub fn detect(head: &[u8], file_name: Option<&str>) -> Vec<Detected> {
     let name = file_name.unwrap_or("").to_ascii_lowercase();
-    if head.starts_with(b"PK\x03\x04") || name.ends_with(".zip") {
-        return vec![Detected {
-            format: Format::SlackExport,
-            confidence: if head.starts_with(b"PK\x03\x04") {
-                1.0
-            } else {
-                0.5
-            },
-        }];
+    let sure = |format| {
+        vec![Detected {
+            format,
+            confidence: 1.0,
+        }]
+    };
+    if head.starts_with(ZIP_MAGIC) {
+        return sure(Format::SlackExport);
+    }
+    if is_tar_head(head) {
+        return sure(Format::Archive);
     }
     let text = String::from_utf8_lossy(head);
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if trimmed.starts_with('[')
-        && (trimmed[1..].trim_start().starts_with('{') || trimmed[1..].trim_start().is_empty())
-        || name.ends_with(".json")
-    {
-        return vec![Detected {
-            format: Format::SlackExport,
-            confidence: if trimmed.contains("\"ts\"") {
-                0.95
-            } else {
-                0.6
-            },
-        }];
-    }
+    let text = text.trim_start_matches('\u{feff}');
+    let mut ranked: Vec<Detected> = Format::ALL
+        .into_iter()
+        .filter_map(|format| {
+            format
+                .sniff(text)
+                .map(|confidence| Detected { format, confidence })
+        })
+        .filter(|d| d.confidence > 0.0)
+        .collect();
+    let best_document = ranked.iter().map(|d| d.confidence).fold(0.0, f32::max);
     // A head cut mid-line: drop the partial last line.
     let complete = match text.rfind('\n') {
         Some(end) if head.len() >= 4096 => &text[..end],
-        _ => &text[..],
+        _ => text,
     };
     let sample: Vec<&str> = complete
         .lines()
@@ -253,15 +363,28 @@ pub fn detect(head: &[u8], file_name: Option<&str>) -> Vec<Detected> {
         .filter(|l| !l.trim().is_empty())
         .take(SAMPLE_LINES)
         .collect();
-    let mut ranked: Vec<Detected> = Format::ALL
-        .into_iter()
-        .filter(|f| f.is_line_based())
-        .map(|format| Detected {
-            format,
-            confidence: score(format, &sample, &name),
-        })
-        .filter(|d| d.confidence > 0.0)
-        .collect();
+    ranked.extend(
+        Format::ALL
+            .into_iter()
+            .filter(|f| f.is_line_based())
+            .map(|format| {
+                let mut confidence = score(format, &sample, &name);
+                // An export's own layout, when recognised, ranks above the
+                // generic formats that read its lines too (a Discord CSV is
+                // also a CSV with author and date columns).
+                if best_document >= 0.8 {
+                    confidence = confidence.min(best_document * 0.9);
+                }
+                Detected { format, confidence }
+            })
+            .filter(|d| d.confidence > 0.0),
+    );
+    if ranked.is_empty() && name.ends_with(".json") {
+        ranked.push(Detected {
+            format: Format::SlackExport,
+            confidence: 0.3,
+        });
+    }
     // Stable: equal scores keep the preference order of `Format::ALL`.
     ranked.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     ranked

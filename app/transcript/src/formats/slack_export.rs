@@ -254,6 +254,38 @@ fn shallowest(files: &[String], base: &str) -> Option<usize> {
         .map(|(i, _)| i)
 }
 
+/// Whether an archive holding these files is a Slack export: Slack's
+/// metadata files, or day files (`general/2026-03-04.json`).
+pub fn is_slack_export(files: &[String]) -> bool {
+    files.iter().any(|f| {
+        let base = f.rsplit('/').next().unwrap_or(f);
+        !f.starts_with("__MACOSX/")
+            && (matches!(
+                base,
+                "channels.json" | "users.json" | "groups.json" | "mpims.json" | "dms.json"
+            ) || is_day_file(base))
+    })
+}
+
+/// How sure it is that a file starting with `head` is one day of a Slack
+/// export: a JSON array of objects, with Slack's `"ts"` keys.
+pub fn sniff(head: &str) -> f32 {
+    let trimmed = head.trim_start();
+    let Some(rest) = trimmed.strip_prefix('[') else {
+        return 0.0;
+    };
+    let rest = rest.trim_start();
+    if rest.is_empty() {
+        0.5
+    } else if !rest.starts_with('{') {
+        0.0
+    } else if rest.contains("\"ts\"") {
+        0.95
+    } else {
+        0.4
+    }
+}
+
 /// `2026-03-04.json`.
 fn is_day_file(base: &str) -> bool {
     let b = base.as_bytes();
