@@ -863,38 +863,31 @@ async fn a_file_detection_does_not_recognise_is_shown_with_its_best_guesses() {
     );
 }
 
+/// Stages a transcript fixture under `name`, previews it into incident 1 and
+/// imports it; returns the preview.
+async fn preview_and_import(server: &Server, fixture: &str, name: &str) -> serde_json::Value {
+    let export = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("app/transcript/tests/fixtures")
+            .join(fixture),
+    )
+    .unwrap();
+    let token = stage(server, &[(name, &export)]).await;
+    let form = [("number", "1"), ("staged", token.as_str())];
+    let preview = json(server.post("/api/transcripts/preview", &form).await).await;
+    json(server.post("/api/transcripts/import", &form).await).await;
+    preview
+}
+
 /// A DiscordChatExporter JSON export: detected from its content, its channel
 /// named by the export, its reply thread kept.
 #[tokio::test]
 async fn a_discord_export_is_detected_and_imported_into_the_review() {
     let server = Server::start();
     seed(&server).await;
-    let export = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("app/transcript/tests/fixtures/discord/incident-412.json"),
-    )
-    .unwrap();
-    let token = stage(&server, &[("export.json", &export)]).await;
-    let preview = json(
-        server
-            .post(
-                "/api/transcripts/preview",
-                &[("number", "1"), ("staged", &token)],
-            )
-            .await,
-    )
-    .await;
+    let preview = preview_and_import(&server, "discord/incident-412.json", "export.json").await;
     assert_eq!(preview["files"][0]["format"], "discord-json", "{preview}");
     assert_eq!(preview["files"][0]["recognised"], true);
-    json(
-        server
-            .post(
-                "/api/transcripts/import",
-                &[("number", "1"), ("staged", &token)],
-            )
-            .await,
-    )
-    .await;
     assert_eq!(
         query_text(&server.db_path, "SELECT DISTINCT channel FROM transcripts").await,
         "#incident-412"
@@ -908,4 +901,33 @@ async fn a_discord_export_is_detected_and_imported_into_the_review() {
             >= 2,
         "a reply and the message it answers share a thread"
     );
+}
+
+/// A Mattermost bulk export holds a team channel and a direct conversation:
+/// detected from its content, each becomes its transcript, the thread kept.
+#[tokio::test]
+async fn a_mattermost_export_becomes_one_transcript_per_channel() {
+    let server = Server::start();
+    seed(&server).await;
+    let preview =
+        preview_and_import(&server, "mattermost/incident-4711.jsonl", "import.jsonl").await;
+    assert_eq!(preview["files"][0]["format"], "mattermost", "{preview}");
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            "SELECT group_concat(channel, ' | ') FROM (SELECT channel FROM transcripts ORDER BY channel)"
+        )
+        .await,
+        "#incident-4711 | @Kim Park, @Sam"
+    );
+    assert_eq!(
+        query_i64(
+            &server.db_path,
+            "SELECT COUNT(*) FROM transcript_lines WHERE thread IS NOT NULL"
+        )
+        .await,
+        3,
+        "the root post and its two replies share a thread"
+    );
+    assert_eq!(count(&server, "transcript_lines").await, 9);
 }

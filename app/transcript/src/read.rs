@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::clock::{self, Clock, DaySource, date_from_file_name};
-use crate::formats::{Format, Parsed, slack_export};
+use crate::formats::{Format, Parsed, slack_export, zulip};
 use crate::text::{Lines, strip_formatting};
 use crate::{Entry, Line, LineKind, Problem};
 
@@ -230,6 +230,7 @@ pub fn read_archive(
         }
         let mut archive = zip::ZipArchive::new(std::io::BufReader::new(std::fs::File::open(path)?))
             .map_err(std::io::Error::from)?;
+        let mut files = ArchiveFiles::new(options, sink);
         for i in 0..archive.len() {
             let entry = archive.by_index(i).map_err(std::io::Error::from)?;
             if entry.is_dir() {
@@ -237,8 +238,9 @@ pub fn read_archive(
             }
             let name = entry.name().replace('\\', "/");
             let bytes = read_capped(entry);
-            read_archived(&name, bytes, options, sink);
+            files.file(&name, bytes);
         }
+        files.finish();
         return Ok(());
     }
     let mut head = [0u8; 2];
@@ -260,6 +262,7 @@ fn read_tar<R: Read>(
     options: &Options,
     sink: &mut dyn Sink,
 ) -> std::io::Result<()> {
+    let mut files = ArchiveFiles::new(options, sink);
     for entry in archive.entries()? {
         let entry = entry?;
         if !entry.header().entry_type().is_file() {
@@ -267,9 +270,97 @@ fn read_tar<R: Read>(
         }
         let name = entry.path()?.to_string_lossy().replace('\\', "/");
         let bytes = read_capped(entry);
-        read_archived(&name, bytes, options, sink);
+        files.file(&name, bytes);
     }
+    files.finish();
     Ok(())
+}
+
+/// The files of an archive, one at a time, in archive order. Most are read
+/// as they come. A Zulip export's message files name users and streams by id,
+/// resolved through its `realm.json`, which may come anywhere in the archive:
+/// message files seen before it wait (they are small: Zulip writes a thousand
+/// messages per file).
+struct ArchiveFiles<'a> {
+    options: &'a Options,
+    sink: &'a mut dyn Sink,
+    realm: Option<zulip::Realm>,
+    waiting: Vec<(String, Vec<u8>)>,
+}
+
+impl<'a> ArchiveFiles<'a> {
+    fn new(options: &'a Options, sink: &'a mut dyn Sink) -> Self {
+        ArchiveFiles {
+            options,
+            sink,
+            realm: None,
+            waiting: Vec::new(),
+        }
+    }
+
+    fn file(&mut self, name: &str, bytes: std::io::Result<Vec<u8>>) {
+        if zulip::is_side_file(name) {
+            return;
+        }
+        let head = match &bytes {
+            Ok(bytes) => String::from_utf8_lossy(
+                &bytes[..bytes.len().min(crate::formats::HEAD_BYTES as usize)],
+            )
+            .into_owned(),
+            Err(_) => String::new(),
+        };
+        if zulip::is_realm(&head)
+            && let Ok(bytes) = &bytes
+        {
+            match zulip::read_realm(bytes) {
+                Ok(realm) => self.realm = Some(realm),
+                Err(reason) => self.sink.problem(Problem::new(
+                    0,
+                    format!("{name}: {reason}; user and stream names are shown as ids"),
+                )),
+            }
+            for (name, bytes) in std::mem::take(&mut self.waiting) {
+                self.zulip_messages(&name, &bytes);
+            }
+            return;
+        }
+        if zulip::is_export_messages(&head)
+            && let Ok(bytes) = bytes
+        {
+            if self.realm.is_some() {
+                self.zulip_messages(name, &bytes);
+            } else {
+                self.waiting.push((name.to_string(), bytes));
+            }
+            return;
+        }
+        read_archived(name, bytes, self.options, self.sink);
+    }
+
+    fn zulip_messages(&mut self, name: &str, bytes: &[u8]) {
+        let mut named = Named {
+            sink: self.sink,
+            channel: "zulip",
+            file: name,
+        };
+        let realm = self.realm.as_ref();
+        let result = read_channels(self.options, &mut named, |emit| {
+            zulip::read_export_messages(bytes, name, realm, emit);
+            Ok(())
+        });
+        if let Err(e) = result {
+            named
+                .sink
+                .problem(Problem::new(0, format!("{name}: could not be read ({e})")));
+        }
+    }
+
+    /// Message files whose realm never came are read with ids for names.
+    fn finish(mut self) {
+        for (name, bytes) in std::mem::take(&mut self.waiting) {
+            self.zulip_messages(&name, &bytes);
+        }
+    }
 }
 
 /// One file of an archive.

@@ -54,6 +54,12 @@ fn every_format_is_detected_from_content_alone() {
             "google_chat/Groups/Incident checkout/messages.json",
             Format::GoogleChat,
         ),
+        ("mattermost/incident-4711.jsonl", Format::Mattermost),
+        ("teams/channel-messages.json", Format::Teams),
+        ("teams/powershell-export.json", Format::Teams),
+        ("teams/messages.json", Format::Teams),
+        ("zulip/export/messages-000001.json", Format::Zulip),
+        ("zulip/api-messages.json", Format::Zulip),
     ];
     let mut wrong = Vec::new();
     for (path, expected) in table {
@@ -115,6 +121,23 @@ fn archive_members() -> Vec<(String, Vec<u8>)> {
     .collect()
 }
 
+/// Writes `members` (name, bytes) into a gzipped tar at `path`, in order.
+fn write_tar_gz(path: &Path, members: impl IntoIterator<Item = (String, Vec<u8>)>) {
+    let gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(path).unwrap(),
+        flate2::Compression::fast(),
+    );
+    let mut tar = tar::Builder::new(gz);
+    for (name, bytes) in members {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, name, &bytes[..]).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap();
+}
+
 fn check_archive(path: &Path) {
     let ranked = detect_path(path, None).unwrap();
     assert_eq!(ranked[0].format, Format::Archive, "{ranked:?}");
@@ -160,18 +183,60 @@ fn a_zip_of_several_exports_reads_each_in_its_own_format() {
 fn a_gzipped_tar_of_several_exports_reads_each_in_its_own_format() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("exports.tar.gz");
-    let gz = flate2::write::GzEncoder::new(
-        std::fs::File::create(&path).unwrap(),
-        flate2::Compression::fast(),
-    );
-    let mut tar = tar::Builder::new(gz);
-    for (name, bytes) in archive_members() {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o644);
-        header.set_cksum();
-        tar.append_data(&mut header, name, &bytes[..]).unwrap();
-    }
-    tar.into_inner().unwrap().finish().unwrap();
+    write_tar_gz(&path, archive_members());
     check_archive(&path);
+}
+
+/// A Zulip organization export as its tarball holds it: messages files that
+/// name users and streams by id, `realm.json` after them, and files without
+/// messages.
+#[test]
+fn a_zulip_export_tarball_resolves_names_through_its_realm_wherever_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zulip-export-sre.tar.gz");
+    let members = [
+        (
+            "zulip-export-sre/messages-000001.json",
+            std::fs::read(fixture("zulip/export/messages-000001.json")).unwrap(),
+        ),
+        (
+            "zulip-export-sre/avatars/records.json",
+            b"[{\"path\": \"2/abc.png\"}]".to_vec(),
+        ),
+        (
+            "zulip-export-sre/attachment.json",
+            b"{\"zerver_attachment\": []}".to_vec(),
+        ),
+        (
+            "zulip-export-sre/realm.json",
+            std::fs::read(fixture("zulip/export/realm.json")).unwrap(),
+        ),
+    ];
+    write_tar_gz(
+        &path,
+        members.map(|(name, bytes)| (name.to_string(), bytes)),
+    );
+
+    assert_eq!(detect_path(&path, None).unwrap()[0].format, Format::Archive);
+    let (lines, problems) = read_all(&path, Format::Archive);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(lines.len(), 7);
+    let mut channels: Vec<&str> = lines.iter().filter_map(|l| l.channel.as_deref()).collect();
+    channels.sort();
+    channels.dedup();
+    assert_eq!(
+        channels,
+        [
+            "#ops > checkout latency",
+            "#ops > follow-ups",
+            "@Grafana, @Kim Park, @Sam Lee",
+            "@Kim Park, @Sam Lee"
+        ]
+    );
+    let authors: Vec<&str> = lines.iter().filter_map(|l| l.author.as_deref()).collect();
+    assert!(authors.contains(&"Sam Lee") && authors.contains(&"Kim Park"));
+    assert!(
+        !authors.iter().any(|a| a.starts_with("user ")),
+        "{authors:?}"
+    );
 }

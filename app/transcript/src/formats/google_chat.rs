@@ -47,10 +47,10 @@
 use std::collections::HashMap;
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::formats::Emit;
 use crate::formats::common::{digits, is_weekday, meridiem, month_word};
+use crate::formats::{Emit, json};
 use crate::{Entry, LineKind, Problem, Stamp};
 
 /// Reads one `messages.json`, whole. `label` names the file in problems.
@@ -58,7 +58,7 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
     let document = match serde_json::from_slice::<Value>(bytes) {
         Ok(document) => document,
         Err(e) => {
-            emit(Err(invalid_json(&e, label)));
+            emit(Err(json::invalid(&e, label)));
             return;
         }
     };
@@ -76,7 +76,7 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
         return;
     };
     let channel = top
-        .and_then(|t| str_of(t, "group_name").or_else(|| str_of(t, "name")))
+        .and_then(|t| json::str_of(t, "group_name").or_else(|| json::str_of(t, "name")))
         .map(|n| n.trim().to_string())
         .filter(|n| !n.is_empty());
     let mut messages = Vec::with_capacity(items.len());
@@ -149,28 +149,6 @@ pub fn sniff(head: &str) -> f32 {
     score.min(1.0)
 }
 
-fn invalid_json(e: &serde_json::Error, label: &str) -> Problem {
-    let text = e.to_string();
-    let message = match text.rfind(" at line ") {
-        Some(at) => &text[..at],
-        None => &text,
-    };
-    Problem::new(
-        e.line() as u64,
-        format!(
-            "{label} is not valid JSON: {message} (line {}, column {})",
-            e.line(),
-            e.column()
-        ),
-    )
-}
-
-fn str_of<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    m.get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-}
-
 /// One message, read.
 struct Message {
     pos: u64,
@@ -215,19 +193,21 @@ fn message(item: &Value, pos: u64, label: &str) -> Result<Message, Problem> {
     })?;
     let creator = object.get("creator").and_then(Value::as_object);
     let author = creator
-        .and_then(|c| str_of(c, "name").or_else(|| str_of(c, "email")))
+        .and_then(|c| json::str_of(c, "name").or_else(|| json::str_of(c, "email")))
         .map(|n| n.trim().to_string());
     let bot = creator
-        .and_then(|c| str_of(c, "user_type"))
+        .and_then(|c| json::str_of(c, "user_type"))
         .is_some_and(|t| t.eq_ignore_ascii_case("bot"));
-    let topic = str_of(object, "topic_id").map(str::to_string).or_else(|| {
-        let id = str_of(object, "message_id")?;
-        let mut parts = id.split('/');
-        let (_, topic, _) = (parts.next()?, parts.next()?, parts.next()?);
-        (!topic.is_empty()).then(|| topic.to_string())
-    });
+    let topic = json::str_of(object, "topic_id")
+        .map(str::to_string)
+        .or_else(|| {
+            let id = json::str_of(object, "message_id")?;
+            let mut parts = id.split('/');
+            let (_, topic, _) = (parts.next()?, parts.next()?, parts.next()?);
+            (!topic.is_empty()).then(|| topic.to_string())
+        });
     let deleted =
-        str_of(object, "message_state").is_some_and(|s| s.eq_ignore_ascii_case("deleted"));
+        json::str_of(object, "message_state").is_some_and(|s| s.eq_ignore_ascii_case("deleted"));
     if deleted {
         return Ok(Message {
             pos,
@@ -264,7 +244,7 @@ fn message(item: &Value, pos: u64, label: &str) -> Result<Message, Problem> {
         let who = quote
             .get("creator")
             .and_then(Value::as_object)
-            .and_then(|c| str_of(c, "name").or_else(|| str_of(c, "email")));
+            .and_then(|c| json::str_of(c, "name").or_else(|| json::str_of(c, "email")));
         let mut first = true;
         for line in quoted.lines() {
             text.push_str("> ");
@@ -296,8 +276,8 @@ fn message(item: &Value, pos: u64, label: &str) -> Result<Message, Problem> {
         .flatten()
         .filter_map(Value::as_object)
     {
-        let original = str_of(file, "original_name").map(str::trim);
-        let exported = str_of(file, "export_name").map(str::trim);
+        let original = json::str_of(file, "original_name").map(str::trim);
+        let exported = json::str_of(file, "export_name").map(str::trim);
         let line = match (original, exported) {
             (Some(o), Some(e)) if o != e => format!("[file: {o} ({e})]"),
             (Some(name), _) | (None, Some(name)) => format!("[file: {name}]"),
@@ -313,11 +293,11 @@ fn message(item: &Value, pos: u64, label: &str) -> Result<Message, Problem> {
         .filter_map(|a| a.get("drive_metadata"))
         .filter_map(Value::as_object)
     {
-        let id = str_of(drive, "id").map(str::trim);
+        let id = json::str_of(drive, "id").map(str::trim);
         if id.is_some_and(|id| body.contains(id)) {
             continue;
         }
-        let title = str_of(drive, "title").map(str::trim);
+        let title = json::str_of(drive, "title").map(str::trim);
         let line = match (title, id) {
             (Some(title), Some(id)) => {
                 format!("[file: {title} (https://drive.google.com/open?id={id})]")

@@ -11,18 +11,23 @@ pub mod csv;
 pub mod discord;
 pub mod google_chat;
 pub mod hexchat;
+pub mod html;
 pub mod irc_bracket;
 pub mod irssi;
+pub mod json;
 pub mod limnoria;
 pub mod matrix;
+pub mod mattermost;
 pub mod meetbot;
 pub mod mirc;
 pub mod plain;
 pub mod slack_export;
 pub mod slack_paste;
+pub mod teams;
 pub mod textual;
 pub mod weechat;
 pub mod znc;
+pub mod zulip;
 
 use chrono::NaiveDate;
 
@@ -84,6 +89,9 @@ pub enum Format {
     MatrixJson,
     MatrixText,
     GoogleChat,
+    Mattermost,
+    Teams,
+    Zulip,
     /// A zip or tar (optionally gzipped) of exports: each file is detected
     /// and read in its own format, each channel its own transcript.
     Archive,
@@ -95,11 +103,14 @@ pub type DocumentReader = fn(&[u8], &str, Emit<'_>);
 impl Format {
     /// In order of detection preference: specific formats before the generic
     /// ones that would also match their lines.
-    pub const ALL: [Format; 20] = [
+    pub const ALL: [Format; 23] = [
         Format::SlackExport,
         Format::DiscordJson,
         Format::MatrixJson,
         Format::GoogleChat,
+        Format::Mattermost,
+        Format::Teams,
+        Format::Zulip,
         Format::DiscordCsv,
         Format::DiscordTxt,
         Format::MatrixText,
@@ -140,6 +151,9 @@ impl Format {
             Format::MatrixJson => "matrix-json",
             Format::MatrixText => "matrix-text",
             Format::GoogleChat => "google-chat",
+            Format::Mattermost => "mattermost",
+            Format::Teams => "teams",
+            Format::Zulip => "zulip",
             Format::Archive => "archive",
         }
     }
@@ -170,6 +184,9 @@ impl Format {
             Format::MatrixJson => "Matrix / Element export (JSON)",
             Format::MatrixText => "Matrix / Element export (plain text)",
             Format::GoogleChat => "Google Chat (Takeout messages.json)",
+            Format::Mattermost => "Mattermost bulk export (JSONL)",
+            Format::Teams => "Microsoft Teams (messages JSON)",
+            Format::Zulip => "Zulip export (messages JSON)",
             Format::Archive => "Export archive (zip or tar of exports)",
         }
     }
@@ -200,6 +217,15 @@ impl Format {
             }
             Format::MatrixText => "Wed, Mar 4, 2026, 2:32:05 PM - Sam Lee: checkout p99 is up",
             Format::GoogleChat => "{\"messages\": [{\"creator\": …, \"created_date\": …}]}",
+            Format::Mattermost => {
+                "{\"type\":\"version\",\"version\":1} then {\"type\":\"post\",\"post\":{…}} lines"
+            }
+            Format::Teams => {
+                "[{\"createdDateTime\": …, \"from\": …, \"body\": {\"contentType\": \"html\"}}]"
+            }
+            Format::Zulip => {
+                "{\"zerver_message\": [{\"sender\": …, \"date_sent\": …}]} with realm.json"
+            }
             Format::Archive => "export.zip or export.tar.gz holding several channels' exports",
         }
     }
@@ -220,6 +246,9 @@ impl Format {
             Format::MatrixJson => matrix::read_json,
             Format::MatrixText => matrix::read_text,
             Format::GoogleChat => google_chat::read,
+            Format::Mattermost => mattermost::read,
+            Format::Teams => teams::read,
+            Format::Zulip => zulip::read,
             _ => return None,
         })
     }
@@ -234,6 +263,9 @@ impl Format {
             Format::MatrixJson => matrix::sniff_json(head),
             Format::MatrixText => matrix::sniff_text(head),
             Format::GoogleChat => google_chat::sniff(head),
+            Format::Mattermost => mattermost::sniff(head),
+            Format::Teams => teams::sniff(head),
+            Format::Zulip => zulip::sniff(head),
             _ => return None,
         })
     }
@@ -464,7 +496,8 @@ mod tests {
             assert_eq!(Format::parse(f.code()), Some(f));
         }
         assert_eq!(Format::parse("IRSSI"), Some(Format::Irssi));
-        assert_eq!(Format::parse("teams"), None);
+        assert_eq!(Format::parse("Teams"), Some(Format::Teams));
+        assert_eq!(Format::parse("skype"), None);
     }
 
     #[test]

@@ -1,0 +1,108 @@
+//! What the export parsers' tests share: fixtures, times, expected entries.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use transcript::formats::DocumentReader;
+use transcript::{Entry, LineKind, Problem, Stamp};
+
+pub fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(path)
+}
+
+/// Reads `bytes` with `reader`, collecting everything it emits in order.
+pub fn read_bytes(
+    reader: DocumentReader,
+    bytes: &[u8],
+    label: &str,
+) -> Vec<Result<Entry, Problem>> {
+    let mut out = Vec::new();
+    reader(bytes, label, &mut |e| out.push(e));
+    out
+}
+
+/// Reads the fixture at `path` (under `tests/fixtures/`) with `reader`.
+pub fn read(reader: DocumentReader, path: &str) -> Vec<Result<Entry, Problem>> {
+    read_bytes(reader, &std::fs::read(fixture(path)).unwrap(), path)
+}
+
+/// The first 64 KB of a fixture, as detection sees it.
+pub fn head(path: &str) -> String {
+    let bytes = std::fs::read(fixture(path)).unwrap();
+    String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]).into_owned()
+}
+
+/// 2026-03-04 at `h:m:s.ms` UTC.
+pub fn utc_ms(h: u32, m: u32, s: u32, ms: u32) -> Stamp {
+    let naive = NaiveDate::from_ymd_opt(2026, 3, 4)
+        .unwrap()
+        .and_hms_milli_opt(h, m, s, ms)
+        .unwrap();
+    Stamp::Exact(DateTime::<Utc>::from_naive_utc_and_offset(naive, Utc))
+}
+
+/// 2026-03-04 at `h:m:s` UTC.
+pub fn utc(h: u32, m: u32, s: u32) -> Stamp {
+    utc_ms(h, m, s, 0)
+}
+
+/// An expected entry.
+pub struct Expect<'a> {
+    pub line: u64,
+    pub stamp: Stamp,
+    pub kind: LineKind,
+    pub author: Option<&'a str>,
+    pub text: &'a str,
+    pub thread: Option<&'a str>,
+    pub channel: Option<&'a str>,
+}
+
+impl Expect<'_> {
+    pub fn entry(&self) -> Result<Entry, Problem> {
+        Ok(Entry {
+            line: self.line,
+            stamp: self.stamp,
+            kind: self.kind,
+            author: self.author.map(str::to_string),
+            text: self.text.to_string(),
+            thread: self.thread.map(str::to_string),
+            channel: self.channel.map(str::to_string),
+        })
+    }
+}
+
+/// Compares entry by entry, so that a failure names the first that differs.
+pub fn assert_entries(got: &[Result<Entry, Problem>], expected: &[Expect<'_>]) {
+    for (i, (g, e)) in got.iter().zip(expected).enumerate() {
+        assert_eq!(g, &e.entry(), "entry {i}");
+    }
+    assert_eq!(got.len(), expected.len(), "{got:#?}");
+}
+
+/// The problems among `got`, as (line, reason).
+pub fn problems(got: &[Result<Entry, Problem>]) -> Vec<(u64, String)> {
+    got.iter()
+        .filter_map(|r| r.as_ref().err())
+        .map(|p| (p.line, p.reason.clone()))
+        .collect()
+}
+
+/// Fixtures of other formats, which a parser's sniff must score low.
+pub const OTHER_FORMATS: [&str; 12] = [
+    "irc/irssi-#ops.log",
+    "irc/irc.libera.#ops.weechatlog",
+    "slack/ops/2026-03-04.json",
+    "text/chat.csv",
+    "text/plain.txt",
+    "text/slack-paste.txt",
+    "discord/incident-412.json",
+    "discord/incident-412.txt",
+    "matrix/element-export.json",
+    "google_chat/Groups/Incident checkout/messages.json",
+    "mattermost/incident-4711.jsonl",
+    "teams/channel-messages.json",
+];
