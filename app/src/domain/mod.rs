@@ -13,6 +13,7 @@ pub mod incident_list;
 pub mod login_throttle;
 pub mod moments;
 pub mod phases;
+pub mod statistics;
 pub mod timeline;
 #[cfg(feature = "ssr")]
 pub mod validation;
