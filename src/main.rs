@@ -2,6 +2,7 @@
 //! the app. Everything else lives in the `app` crate.
 
 mod import_command;
+mod report_command;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use app::server::attachments::{self, AttachmentStore};
 use app::server::guard::{self, AuthState};
 use app::server::staging::{self, Staging};
 use app::server::{headers, session};
+use app::server::{metrics, report_export};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::Request;
@@ -98,6 +100,49 @@ enum Command {
     /// channel, lines, time range, participants, every line that could not be
     /// read) and, unless --dry-run, stores it all in one transaction.
     Import(ImportArgs),
+    /// Print the outlier report the /report page shows, for scripts and
+    /// dashboards.
+    Report(ReportArgs),
+    /// Add synthetic incidents (marked "[synthetic]") for demos and benchmarks.
+    Seed(SeedArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// First day included (YYYY-MM-DD, by the incident's start, UTC).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day included (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+    /// blip, degradation or outage.
+    #[arg(long)]
+    severity: Option<String>,
+    /// investigating, resolved, in_review or published.
+    #[arg(long)]
+    status: Option<String>,
+    /// An affected service.
+    #[arg(long)]
+    service: Option<String>,
+    /// Incidents read as this Cynefin domain at first or in hindsight.
+    #[arg(long)]
+    cynefin: Option<String>,
+    /// json, csv or text.
+    #[arg(long, default_value = "text")]
+    format: String,
+}
+
+#[derive(clap::Args, Debug)]
+struct SeedArgs {
+    /// How many incidents to add.
+    #[arg(long)]
+    incidents: usize,
+    /// Spread over this many days before now.
+    #[arg(long, default_value_t = 730)]
+    days: i64,
+    /// The random seed (the same seed gives the same incidents).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(clap::Args, Debug)]
@@ -172,6 +217,8 @@ async fn main() {
         Some(Command::User(ref command)) => user_command(&cli.database_url, command).await,
         Some(Command::Backup { ref file }) => backup(&cli, file).await,
         Some(Command::Import(ref args)) => import_command::run(&cli.database_url, args).await,
+        Some(Command::Report(ref args)) => report_command::report(&cli.database_url, args).await,
+        Some(Command::Seed(ref args)) => report_command::seed(&cli.database_url, args).await,
     };
     if let Err(message) = outcome {
         eprintln!("debrief: {message}");
@@ -445,6 +492,8 @@ fn router(
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::map_response(explain_payload_too_large))
         .merge(attachments::routes(auth.db.clone(), store.clone()))
+        .merge(report_export::routes(auth.db.clone()))
+        .merge(metrics::routes(auth.db.clone()))
         .merge(staging::routes(staging))
         .layer(from_fn_with_state(auth, guard::guard))
         .layer(sessions)

@@ -182,6 +182,21 @@ const ENDPOINTS: &[Endpoint] = &[
         needs: Caller::Admin,
         writes: false,
     },
+    Endpoint {
+        name: "admin/metrics",
+        needs: Caller::Admin,
+        writes: false,
+    },
+    Endpoint {
+        name: "admin/save_metrics",
+        needs: Caller::Admin,
+        writes: true,
+    },
+    Endpoint {
+        name: "report",
+        needs: Caller::Viewer,
+        writes: false,
+    },
 ];
 
 async fn client(server: &Server, caller: Caller) -> Client {
@@ -340,6 +355,7 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
             ("password", "another long passphrase"),
             ("password_confirm", "another long passphrase"),
         ]),
+        "admin/save_metrics" => own(&[("windows", "7, 30")]),
         _ => vec![],
     }
 }
@@ -513,6 +529,8 @@ async fn pages_admit_the_roles_they_should() {
         ("/incidents/1/review", Caller::Viewer),
         ("/admin/users", Caller::Admin),
         ("/admin/audit", Caller::Admin),
+        ("/admin/metrics", Caller::Admin),
+        ("/report", Caller::Viewer),
     ];
     for caller in CALLERS {
         let client = client(&server, caller).await;

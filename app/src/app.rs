@@ -12,10 +12,11 @@ use crate::components::session::provide_session;
 use crate::components::zone_picker::ZonePicker;
 use crate::domain::account::Role;
 use crate::pages::{
-    account::AccountPage, admin_audit::AdminAuditPage, admin_users::AdminUsersPage,
-    incident_detail::IncidentDetailPage, incident_edit::IncidentEditPage,
-    incident_list::IncidentListPage, incident_new::IncidentNewPage, login::LoginPage,
-    not_found::NotFoundPage, setup::SetupPage, transcript_import::TranscriptImportPage,
+    account::AccountPage, admin_audit::AdminAuditPage, admin_metrics::AdminMetricsPage,
+    admin_users::AdminUsersPage, incident_detail::IncidentDetailPage,
+    incident_edit::IncidentEditPage, incident_list::IncidentListPage,
+    incident_new::IncidentNewPage, login::LoginPage, not_found::NotFoundPage, report::ReportPage,
+    setup::SetupPage, transcript_import::TranscriptImportPage,
     transcript_review::TranscriptReviewPage,
 };
 
@@ -79,12 +80,14 @@ pub fn App() -> impl IntoView {
                             <nav aria-label="Main">
                                 <ul>
                                     <li><a href="/incidents">"Incidents"</a></li>
+                                    <li><a href="/report">"Report"</a></li>
                                     {is_editor.then(|| view! {
                                         <li><a href="/incidents/new">"New incident"</a></li>
                                     })}
                                     {is_admin.then(|| view! {
                                         <li><a href="/admin/users">"People"</a></li>
                                         <li><a href="/admin/audit">"Audit log"</a></li>
+                                        <li><a href="/admin/metrics">"Metrics"</a></li>
                                     })}
                                 </ul>
                             </nav>
@@ -108,11 +111,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/:number/edit") view=IncidentEditPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/import") view=TranscriptImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/review") view=TranscriptReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/metrics") view=AdminMetricsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

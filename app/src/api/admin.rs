@@ -143,3 +143,73 @@ pub async fn audit_log(before: Option<i64>) -> Result<AuditPageView, AppError> {
     };
     super::context::finish(result.await)
 }
+
+/// The `/metrics` settings as the admin page shows them; never the token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricsSettingsView {
+    pub enabled: bool,
+    /// "30, 90, 365".
+    pub windows: String,
+    /// A fresh random token the admin may use (the server keeps only the
+    /// SHA-256 of the one set).
+    pub suggestion: String,
+}
+
+#[server(prefix = "/api", endpoint = "admin/metrics")]
+pub async fn metrics_settings() -> Result<MetricsSettingsView, AppError> {
+    use crate::domain::metrics_export::windows_text;
+    let result = async {
+        let settings = super::context::db()?.metrics_settings().await?;
+        Ok(MetricsSettingsView {
+            enabled: settings.token_sha256.is_some(),
+            windows: windows_text(&settings.windows),
+            suggestion: format!(
+                "dbm_{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            ),
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// Changes the `/metrics` settings: the windows, a new bearer token, or
+/// (with `turn_off`) no token, which turns the endpoint off. Each form sends
+/// only its own fields.
+#[server(prefix = "/api", endpoint = "admin/save_metrics")]
+pub async fn save_metrics_settings(
+    windows: Option<String>,
+    token: Option<String>,
+    turn_off: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::metrics_export::{check_token, parse_windows};
+    let result = async {
+        let db = super::context::db()?;
+        let current = db.metrics_settings().await?;
+        let windows = match windows {
+            Some(text) => {
+                parse_windows(&text).map_err(|e| AppError::invalid_field("windows", e))?
+            }
+            None => current.windows,
+        };
+        let token = token.map(|t| t.trim().to_string());
+        if let Some(t) = &token {
+            check_token(t).map_err(|e| AppError::invalid_field("token", e))?;
+        }
+        let change = match (turn_off.is_some(), token.as_deref()) {
+            (true, _) => Some(None),
+            (false, Some(t)) => Some(Some(t)),
+            (false, None) => None,
+        };
+        db.set_metrics_settings(
+            &windows,
+            change,
+            &super::context::actor()?,
+            chrono::Utc::now(),
+        )
+        .await?;
+        leptos_axum::redirect("/admin/metrics");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}

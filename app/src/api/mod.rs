@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod history;
 pub mod incidents;
+pub mod report;
 pub mod timeline;
 pub mod transcripts;
 pub mod viewer;

@@ -2,6 +2,7 @@
 
 pub mod account_fields;
 pub mod error_view;
+pub mod filter_select;
 pub mod history;
 pub mod incident_form;
 pub mod labels;

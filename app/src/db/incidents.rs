@@ -87,6 +87,22 @@ impl Db {
         Ok(number)
     }
 
+    /// Creates many incidents in one transaction (`debrief seed`); returns
+    /// how many.
+    pub async fn create_incidents(
+        &self,
+        contents: &[IncidentContent],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<usize, DbError> {
+        let mut tx = self.write().await?;
+        for content in contents {
+            create_incident_in(&mut tx, content, actor, now).await?;
+        }
+        tx.commit().await?;
+        Ok(contents.len())
+    }
+
     /// Replaces an incident's content if it is still at `base_version`; returns
     /// the new version. A stale write changes nothing and reports the current
     /// version.
@@ -429,7 +445,7 @@ async fn replace_services(
     Ok(())
 }
 
-fn parse_code<T>(
+pub(super) fn parse_code<T>(
     row: &SqliteRow,
     column: &str,
     parse: impl Fn(&str) -> Option<T>,
@@ -442,7 +458,7 @@ fn parse_code<T>(
     })
 }
 
-fn parse_optional_code<T>(
+pub(super) fn parse_optional_code<T>(
     row: &SqliteRow,
     column: &str,
     parse: impl Fn(&str) -> Option<T>,
@@ -458,7 +474,7 @@ fn parse_optional_code<T>(
     .transpose()
 }
 
-fn moments_from_row(row: &SqliteRow) -> Result<KeyMoments, DbError> {
+pub(super) fn moments_from_row(row: &SqliteRow) -> Result<KeyMoments, DbError> {
     let mut moments = KeyMoments::default();
     for moment in KeyMoment::ALL {
         let at: Option<i64> = row.try_get(format!("{}_at", moment.code()).as_str())?;

@@ -10,6 +10,8 @@
 mod attachments;
 mod audit;
 mod incidents;
+mod report;
+mod settings;
 mod sqlite_bulk;
 mod timeline;
 mod transcripts;
@@ -17,6 +19,7 @@ mod users;
 
 pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
+pub use settings::{MetricsSettings, token_digest};
 pub use timeline::NewEvent;
 pub use transcripts::{
     ImportInto, ImportOutcome, ImportSource, ImportedTranscript, MAX_LINE_BYTES, Progress,

@@ -128,6 +128,13 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Effect::Write,
     ),
     ("admin/audit", Access::Signed(Role::Admin), Effect::Read),
+    ("admin/metrics", Access::Signed(Role::Admin), Effect::Read),
+    (
+        "admin/save_metrics",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
+    ("report", Access::Signed(Role::Viewer), Effect::Read),
 ];
 
 /// Whether a server function changes stored state.
@@ -166,7 +173,8 @@ pub fn required_access(path: &str) -> Option<Access> {
 }
 
 fn is_public_page(path: &str) -> bool {
-    matches!(path, "/login" | "/setup") || is_static_asset(path)
+    // `/metrics` checks its own bearer token (scrapers have no session).
+    matches!(path, "/login" | "/setup" | "/metrics") || is_static_asset(path)
 }
 
 /// Built assets and the health check: public, and never need to know who asks.

@@ -13,6 +13,7 @@ pub mod incident_list;
 pub mod login_throttle;
 pub mod moments;
 pub mod phases;
+pub mod report;
 pub mod statistics;
 pub mod timeline;
 #[cfg(feature = "ssr")]
@@ -23,8 +24,16 @@ pub mod attachment;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]
+pub mod metrics_export;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod plot;
+#[cfg(feature = "ssr")]
 pub mod quick_entry;
+#[cfg(feature = "ssr")]
+pub mod report_export;
+#[cfg(feature = "ssr")]
+pub mod seed;
 #[cfg(feature = "ssr")]
 pub mod zone;

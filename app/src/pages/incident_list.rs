@@ -4,6 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::incidents::{IncidentListView, list_incidents};
 use crate::components::error_view::ErrorView;
+use crate::components::filter_select::{FilterSelect, options};
 use crate::components::labels::{DurationText, SeverityBadge, StatusBadge};
 use crate::domain::incident::{Severity, Status};
 use crate::domain::incident_list::{IncidentQuery, SortKey};
@@ -55,38 +56,17 @@ pub fn IncidentListPage() -> impl IntoView {
 
 #[component]
 fn Filters(query: IncidentQuery, services: Vec<String>) -> impl IntoView {
-    let service = query.service.clone().unwrap_or_default();
     view! {
         <form class="filters" method="get" action="/incidents" role="search" aria-label="Filter incidents">
-            <div class="field">
-                <label for="filter-status">"Status"</label>
-                <select id="filter-status" name="status">
-                    <option value="" selected=query.status.is_none()>"Any"</option>
-                    {Status::ALL.iter().map(|s| view! {
-                        <option value=s.code() selected=query.status == Some(*s)>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-severity">"Severity"</label>
-                <select id="filter-severity" name="severity">
-                    <option value="" selected=query.severity.is_none()>"Any"</option>
-                    {Severity::ALL.iter().map(|s| view! {
-                        <option value=s.code() selected=query.severity == Some(*s)>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-service">"Service"</label>
-                <select id="filter-service" name="service">
-                    <option value="" selected=service.is_empty()>"Any"</option>
-                    {services.into_iter().map(|s| {
-                        let selected = s == service;
-                        let value = s.clone();
-                        view! { <option value=value selected=selected>{s}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <FilterSelect id="filter-status" name="status" label="Status"
+                options=options(Status::ALL, Status::code, Status::label)
+                selected=query.status.map(|s| s.code().to_string())/>
+            <FilterSelect id="filter-severity" name="severity" label="Severity"
+                options=options(Severity::ALL, Severity::code, Severity::label)
+                selected=query.severity.map(|s| s.code().to_string())/>
+            <FilterSelect id="filter-service" name="service" label="Service"
+                options=services.into_iter().map(|s| (s.clone(), s)).collect()
+                selected=query.service.clone()/>
             {(query.sort != SortKey::Start).then(|| view! { <input type="hidden" name="sort" value=query.sort.code()/> })}
             {(!query.descending).then(|| view! { <input type="hidden" name="dir" value="asc"/> })}
             <div class="actions">

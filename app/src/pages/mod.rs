@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin_audit;
+pub mod admin_metrics;
 pub mod admin_users;
 pub mod incident_detail;
 pub mod incident_edit;
@@ -9,6 +10,7 @@ pub mod incident_list;
 pub mod incident_new;
 pub mod login;
 pub mod not_found;
+pub mod report;
 pub mod setup;
 pub mod transcript_import;
 pub mod transcript_review;

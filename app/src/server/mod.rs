@@ -5,5 +5,7 @@
 pub mod attachments;
 pub mod guard;
 pub mod headers;
+pub mod metrics;
+pub mod report_export;
 pub mod session;
 pub mod staging;

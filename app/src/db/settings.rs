@@ -1,0 +1,131 @@
+//! Settings an administrator changes in the app: the `/metrics` bearer
+//! token (its SHA-256 only) and windows. Every change is audited.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use super::audit::{Change, record};
+use super::{Db, DbError, to_epoch};
+use crate::domain::audit::{Actor, FieldChange};
+use crate::domain::metrics_export::{DEFAULT_WINDOWS, parse_windows, windows_text};
+
+const TOKEN_KEY: &str = "metrics_token_sha256";
+const WINDOWS_KEY: &str = "metrics_windows";
+
+/// The `/metrics` settings as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsSettings {
+    /// Hex SHA-256 of the bearer token; `None`: the endpoint is off.
+    pub token_sha256: Option<String>,
+    pub windows: Vec<u32>,
+}
+
+/// Hex SHA-256 of a token.
+pub fn token_digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl Db {
+    async fn setting(&self, key: &str) -> Result<Option<String>, DbError> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn metrics_settings(&self) -> Result<MetricsSettings, DbError> {
+        let windows = self
+            .setting(WINDOWS_KEY)
+            .await?
+            .and_then(|w| parse_windows(&w).ok())
+            .unwrap_or_else(|| DEFAULT_WINDOWS.to_vec());
+        Ok(MetricsSettings {
+            token_sha256: self.setting(TOKEN_KEY).await?,
+            windows,
+        })
+    }
+
+    /// Sets the windows and, when given, a new token (`Some(None)` turns the
+    /// endpoint off), in one audited transaction.
+    pub async fn set_metrics_settings(
+        &self,
+        windows: &[u32],
+        token: Option<Option<&str>>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let before = self.metrics_settings().await?;
+        let mut tx = self.write().await?;
+        let mut changes = Vec::new();
+        let upsert = "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
+                      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+        if before.windows != windows {
+            sqlx::query(upsert)
+                .bind(WINDOWS_KEY)
+                .bind(windows_text(windows))
+                .bind(to_epoch(now))
+                .execute(&mut *tx)
+                .await?;
+            changes.push(FieldChange {
+                field: "windows (days)".into(),
+                before: windows_text(&before.windows),
+                after: windows_text(windows),
+            });
+        }
+        let was = if before.token_sha256.is_some() {
+            "set"
+        } else {
+            "off"
+        };
+        match token {
+            Some(Some(token)) => {
+                sqlx::query(upsert)
+                    .bind(TOKEN_KEY)
+                    .bind(token_digest(token))
+                    .bind(to_epoch(now))
+                    .execute(&mut *tx)
+                    .await?;
+                changes.push(FieldChange {
+                    field: "bearer token".into(),
+                    before: was.into(),
+                    after: "replaced".into(),
+                });
+            }
+            Some(None) => {
+                sqlx::query("DELETE FROM settings WHERE key = ?")
+                    .bind(TOKEN_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                changes.push(FieldChange {
+                    field: "bearer token".into(),
+                    before: was.into(),
+                    after: "off".into(),
+                });
+            }
+            None => {}
+        }
+        if !changes.is_empty() {
+            record(
+                &mut tx,
+                actor,
+                Change {
+                    action: "updated",
+                    object_kind: "settings",
+                    object_id: "metrics",
+                    object_label: "Metrics endpoint",
+                    changes: &changes,
+                    incident_id: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

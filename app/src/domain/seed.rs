@@ -1,0 +1,219 @@
+//! Synthetic incidents for demos and benchmarks (`debrief seed`): phase
+//! durations drawn log-normal with a few heavy outliers, varied services,
+//! severities and Cynefin pairs, and some moments missing, as in real
+//! records. Every one is marked synthetic in its title and summary.
+//! Deterministic: the same seed gives the same incidents.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::incident::{Cynefin, CynefinPair, IncidentContent, Severity, Status};
+use super::moments::{KeyMoment, KeyMoments, Moment};
+use super::phases::Phase;
+
+/// What every synthetic title starts with.
+pub const MARK: &str = "[synthetic]";
+
+const SERVICES: [&str; 8] = [
+    "checkout",
+    "search",
+    "payments",
+    "login",
+    "catalog",
+    "notifications",
+    "api-gateway",
+    "db",
+];
+
+const WHAT: [&str; 8] = [
+    "latency above target",
+    "elevated error rate",
+    "requests timing out",
+    "stale data served",
+    "queue backlog growing",
+    "partial outage in one region",
+    "certificate renewal gap",
+    "slow page loads",
+];
+
+/// Median minutes of each phase: detect, notify, respond, troubleshoot, repair.
+const MEDIAN_MINUTES: [f64; 5] = [8.0, 4.0, 6.0, 35.0, 20.0];
+
+/// A small deterministic generator (xorshift64*).
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+
+    /// A standard normal draw (Box–Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u = self.unit().max(1e-12);
+        let v = self.unit();
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
+}
+
+/// `count` synthetic incidents spread over the `days` before `end`.
+pub fn incidents(count: usize, seed: u64, end: DateTime<Utc>, days: i64) -> Vec<IncidentContent> {
+    let mut rng = Rng::new(seed);
+    (0..count)
+        .map(|i| incident(&mut rng, i, end, days.max(1)))
+        .collect()
+}
+
+fn incident(rng: &mut Rng, i: usize, end: DateTime<Utc>, days: i64) -> IncidentContent {
+    let start = end - Duration::seconds((rng.unit() * (days * 86400) as f64) as i64);
+    let service = SERVICES[rng.below(SERVICES.len())];
+    let severity = match rng.below(10) {
+        0..=4 => Severity::Degradation,
+        5..=7 => Severity::Blip,
+        _ => Severity::Outage,
+    };
+    let mut moments = KeyMoments::default();
+    let mut at = start;
+    moments.set(
+        KeyMoment::ImpactStarted,
+        Some(Moment {
+            at,
+            estimated: rng.below(4) == 0,
+        }),
+    );
+    // About one incident in 25 has one phase that ran 30 to 90 times longer
+    // than usual: far out on the log scale, as the outliers that matter are.
+    let heavy = (rng.below(25) == 0).then(|| rng.below(5));
+    for (phase, moment) in Phase::ALL.iter().map(|p| p.to()).enumerate() {
+        let mut minutes = MEDIAN_MINUTES[phase] * (0.8 * rng.normal()).exp();
+        if heavy == Some(phase) {
+            minutes *= 30.0 + 60.0 * rng.unit();
+        }
+        at += Duration::seconds((minutes * 60.0).round().max(1.0) as i64);
+        // About one moment in 12 was never recorded.
+        if rng.below(12) != 0 {
+            moments.set(
+                moment,
+                Some(Moment {
+                    at,
+                    estimated: false,
+                }),
+            );
+        }
+    }
+    moments.set(
+        KeyMoment::Resolved,
+        Some(Moment {
+            at: at + Duration::minutes(30 + rng.below(600) as i64),
+            estimated: false,
+        }),
+    );
+    let first = pick_cynefin(rng);
+    // Most readings hold; the changes lean toward "it was more complex".
+    let hindsight = match rng.below(10) {
+        0..=5 => first,
+        6..=7 => first.map(|f| match f {
+            Cynefin::Clear => Cynefin::Complicated,
+            Cynefin::Complicated => Cynefin::Complex,
+            other => other,
+        }),
+        _ => pick_cynefin(rng),
+    };
+    let what = WHAT[rng.below(WHAT.len())];
+    IncidentContent {
+        title: format!("{MARK} {service}: {what} ({})", i + 1),
+        severity,
+        status: if rng.below(5) == 0 {
+            Status::InReview
+        } else {
+            Status::Resolved
+        },
+        services: vec![service.to_string()],
+        commander: String::new(),
+        facilitator: String::new(),
+        detection_method: None,
+        time_zone: "UTC".into(),
+        summary_markdown: "Synthetic incident generated by `debrief seed` for demos and benchmarks; not a real event.".into(),
+        moments,
+        cynefin: CynefinPair {
+            first,
+            hindsight,
+            ..CynefinPair::default()
+        },
+    }
+}
+
+fn pick_cynefin(rng: &mut Rng) -> Option<Cynefin> {
+    match rng.below(20) {
+        0 => None,
+        1..=4 => Some(Cynefin::Clear),
+        5..=11 => Some(Cynefin::Complicated),
+        12..=16 => Some(Cynefin::Complex),
+        17..=18 => Some(Cynefin::Chaotic),
+        _ => Some(Cynefin::Confused),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::phases::{Phase, PhaseBreakdown};
+
+    fn end() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn incidents_are_marked_ordered_and_repeatable() {
+        let a = incidents(500, 7, end(), 365);
+        assert_eq!(a.len(), 500);
+        assert!(a.iter().all(|i| i.title.starts_with(MARK)));
+        assert!(a.iter().all(|i| i.summary_markdown.contains("Synthetic")));
+        assert!(a.iter().all(|i| i.moments.check_order().is_ok()));
+        assert_eq!(a, incidents(500, 7, end(), 365));
+        assert_ne!(a, incidents(500, 8, end(), 365));
+    }
+
+    #[test]
+    fn durations_vary_some_moments_are_missing_and_some_readings_change() {
+        let all = incidents(2000, 1, end(), 365);
+        let breakdowns: Vec<PhaseBreakdown> = all
+            .iter()
+            .map(|i| PhaseBreakdown::derive(&i.moments))
+            .collect();
+        let detect: Vec<i64> = breakdowns
+            .iter()
+            .filter_map(|b| b.phase_seconds(Phase::Detect))
+            .collect();
+        let gaps = breakdowns.len() - detect.len();
+        assert!(gaps > 50 && gaps < 400, "{gaps} gaps");
+        let median = crate::domain::statistics::median(
+            &detect.iter().map(|s| *s as f64).collect::<Vec<_>>(),
+        )
+        .unwrap();
+        assert!((300.0..700.0).contains(&median), "median {median}");
+        let longest = *detect.iter().max().unwrap();
+        assert!(longest as f64 > 20.0 * median, "heavy outliers exist");
+        let changed = all
+            .iter()
+            .filter(|i| i.cynefin.first.is_some() && i.cynefin.first != i.cynefin.hindsight)
+            .count();
+        assert!(changed > 200, "{changed}");
+    }
+}

@@ -1,0 +1,65 @@
+//! `GET /metrics`: the report's figures for Prometheus, behind the bearer
+//! token an administrator sets under Administration → Metrics. Off (404)
+//! until a token is set; a missing or wrong token gets 401.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::db::{Db, token_digest};
+use crate::domain::metrics_export::exposition;
+use crate::domain::report::ReportFilter;
+
+pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
+    Router::new().route("/metrics", get(metrics)).with_state(db)
+}
+
+fn unavailable(e: crate::db::DbError) -> Response {
+    tracing::error!("metrics: {e}");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The figures could not be read from the database; try again.",
+    )
+        .into_response()
+}
+
+async fn metrics(State(db): State<Db>, headers: HeaderMap) -> Response {
+    let settings = match db.metrics_settings().await {
+        Ok(s) => s,
+        Err(e) => return unavailable(e),
+    };
+    let Some(digest) = settings.token_sha256 else {
+        return (
+            StatusCode::NOT_FOUND,
+            "The metrics endpoint is off. An administrator turns it on by setting a token under Administration → Metrics.",
+        )
+            .into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    if given.map(token_digest).as_deref() != Some(digest.as_str()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer realm=\"debrief\"")],
+            "A valid bearer token is needed: send the header Authorization: Bearer followed by the token an administrator set.",
+        )
+            .into_response();
+    }
+    let incidents = match db.report_incidents(&ReportFilter::default()).await {
+        Ok(i) => i,
+        Err(e) => return unavailable(e),
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        exposition(&incidents, &settings.windows, chrono::Utc::now()),
+    )
+        .into_response()
+}
