@@ -11,8 +11,8 @@ use app::db::Db;
 use app::server::attachments::{self, AttachmentStore};
 use app::server::guard::{self, AuthState};
 use app::server::staging::{self, Staging};
+use app::server::{countermeasure_export, metrics, report_export};
 use app::server::{headers, session};
-use app::server::{metrics, report_export};
 use app::{App, shell};
 use axum::Router;
 use axum::extract::Request;
@@ -494,6 +494,7 @@ fn router(
         .merge(attachments::routes(auth.db.clone(), store.clone()))
         .merge(report_export::routes(auth.db.clone()))
         .merge(metrics::routes(auth.db.clone()))
+        .merge(countermeasure_export::routes(auth.db.clone()))
         .merge(staging::routes(staging))
         .layer(from_fn_with_state(auth, guard::guard))
         .layer(sessions)

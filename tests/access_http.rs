@@ -197,6 +197,31 @@ const ENDPOINTS: &[Endpoint] = &[
         needs: Caller::Viewer,
         writes: false,
     },
+    Endpoint {
+        name: "countermeasures/list",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "countermeasures/get",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "countermeasures/create",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "countermeasures/update",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "countermeasures/move",
+        needs: Caller::Editor,
+        writes: true,
+    },
 ];
 
 async fn client(server: &Server, caller: Caller) -> Client {
@@ -229,6 +254,14 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
         query_i64(
             &server.db_path,
             &format!("SELECT version FROM timeline_events WHERE id = '{EVENT_ID}'"),
+        )
+        .await
+        .to_string()
+    };
+    let cm_version = || async {
+        query_i64(
+            &server.db_path,
+            "SELECT COALESCE(MAX(version), 0) FROM countermeasures WHERE number = 1",
         )
         .await
         .to_string()
@@ -356,6 +389,27 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
             ("password_confirm", "another long passphrase"),
         ]),
         "admin/save_metrics" => own(&[("windows", "7, 30")]),
+        "countermeasures/get" => own(&[("number", "1")]),
+        "countermeasures/create" => own(&[
+            ("form[title]", &format!("Alert sooner {attempt}")),
+            ("form[kind]", "detect_sooner"),
+            ("form[priority]", "high"),
+            ("form[incidents]", "1"),
+            ("confirm_new", "yes"),
+        ]),
+        "countermeasures/update" => own(&[
+            ("number", "1"),
+            ("version", &cm_version().await),
+            ("form[title]", "Alert sooner on checkout"),
+            ("form[kind]", "detect_sooner"),
+            ("form[priority]", "high"),
+            ("form[incidents]", "1"),
+        ]),
+        "countermeasures/move" => own(&[
+            ("number", "1"),
+            ("version", &cm_version().await),
+            ("to", "done"),
+        ]),
         _ => vec![],
     }
 }
@@ -433,6 +487,18 @@ async fn seed_incident(server: &Server) {
         &format!("UPDATE transcript_lines SET id = {LINE_ID}"),
     )
     .await;
+    let res = server
+        .post(
+            "/api/countermeasures/create",
+            &[
+                ("form[title]", "Alert on checkout p99"),
+                ("form[kind]", "detect_sooner"),
+                ("form[priority]", "high"),
+                ("form[incidents]", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
 }
 
 fn refused(status: u16) -> bool {
@@ -531,6 +597,8 @@ async fn pages_admit_the_roles_they_should() {
         ("/admin/audit", Caller::Admin),
         ("/admin/metrics", Caller::Admin),
         ("/report", Caller::Viewer),
+        ("/countermeasures", Caller::Viewer),
+        ("/countermeasures/new", Caller::Editor),
     ];
     for caller in CALLERS {
         let client = client(&server, caller).await;

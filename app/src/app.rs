@@ -12,11 +12,20 @@ use crate::components::session::provide_session;
 use crate::components::zone_picker::ZonePicker;
 use crate::domain::account::Role;
 use crate::pages::{
-    account::AccountPage, admin_audit::AdminAuditPage, admin_metrics::AdminMetricsPage,
-    admin_users::AdminUsersPage, incident_detail::IncidentDetailPage,
-    incident_edit::IncidentEditPage, incident_list::IncidentListPage,
-    incident_new::IncidentNewPage, login::LoginPage, not_found::NotFoundPage, report::ReportPage,
-    setup::SetupPage, transcript_import::TranscriptImportPage,
+    account::AccountPage,
+    admin_audit::AdminAuditPage,
+    admin_metrics::AdminMetricsPage,
+    admin_users::AdminUsersPage,
+    countermeasures::{BacklogPage, CountermeasureDetailPage, CountermeasureNewPage},
+    incident_detail::IncidentDetailPage,
+    incident_edit::IncidentEditPage,
+    incident_list::IncidentListPage,
+    incident_new::IncidentNewPage,
+    login::LoginPage,
+    not_found::NotFoundPage,
+    report::ReportPage,
+    setup::SetupPage,
+    transcript_import::TranscriptImportPage,
     transcript_review::TranscriptReviewPage,
 };
 
@@ -80,6 +89,7 @@ pub fn App() -> impl IntoView {
                             <nav aria-label="Main">
                                 <ul>
                                     <li><a href="/incidents">"Incidents"</a></li>
+                                    <li><a href="/countermeasures">"Countermeasures"</a></li>
                                     <li><a href="/report">"Report"</a></li>
                                     {is_editor.then(|| view! {
                                         <li><a href="/incidents/new">"New incident"</a></li>
@@ -112,6 +122,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/:number/import") view=TranscriptImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/review") view=TranscriptReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/countermeasures") view=BacklogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/countermeasures/new") view=CountermeasureNewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/countermeasures/:number") view=CountermeasureDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>

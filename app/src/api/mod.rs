@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod countermeasures;
 pub mod error;
 pub mod history;
 pub mod incidents;

@@ -23,7 +23,7 @@ pub(crate) fn textarea_text(text: &str) -> String {
     }
 }
 
-fn field_id(field: &str) -> String {
+pub(crate) fn field_id(field: &str) -> String {
     format!("field-{}", field.replace(['.', '_'], "-"))
 }
 
@@ -65,14 +65,18 @@ pub fn ZoneNames() -> impl IntoView {
 }
 
 #[component]
-fn FieldMessage(id: String, error: Option<String>, hint: Option<&'static str>) -> impl IntoView {
+pub(crate) fn FieldMessage(
+    id: String,
+    error: Option<String>,
+    hint: Option<&'static str>,
+) -> impl IntoView {
     view! {
         {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
         {error.map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> })}
     }
 }
 
-fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
+pub(crate) fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
     let mut ids = Vec::new();
     if hint {
         ids.push(format!("{id}-hint"));
@@ -84,7 +88,7 @@ fn described_by(id: &str, hint: bool, error: bool) -> Option<String> {
 }
 
 #[component]
-fn TextField(
+pub(crate) fn TextField(
     label: &'static str,
     field: &'static str,
     value: String,
@@ -120,7 +124,7 @@ fn TextField(
 }
 
 #[component]
-fn SelectField(
+pub(crate) fn SelectField(
     label: &'static str,
     field: &'static str,
     value: String,

@@ -276,7 +276,7 @@ fn AttachForm(number: i64, event: Option<String>, max_bytes: u64) -> impl IntoVi
 
 /// One event, read-only.
 #[component]
-fn EventItem(row: EventRow, edit: Option<String>) -> impl IntoView {
+fn EventItem(row: EventRow, edit: Option<String>, file: Option<String>) -> impl IntoView {
     let EventRow {
         id,
         shown,
@@ -307,6 +307,7 @@ fn EventItem(row: EventRow, edit: Option<String>) -> impl IntoView {
                 })}
                 <span class="provenance">{provenance}</span>
                 {edit.map(|href| view! { " · "<a class="edit-link" href=href aria-label=edit_label>"Edit"</a> })}
+                {file.map(|href| view! { " · "<a class="file-countermeasure" href=href>"File a countermeasure"</a> })}
             </p>
         </li>
     }
@@ -571,7 +572,9 @@ pub fn TimelineList(
             .into_any(),
             _ => {
                 let edit = can_edit.then(|| edit_href(&filter, &row.id));
-                view! { <EventItem row edit/> }.into_any()
+                let file = can_edit
+                    .then(|| format!("/countermeasures/new?incident={number}&event={}", row.id));
+                view! { <EventItem row edit file/> }.into_any()
             }
         })
         .collect_view();

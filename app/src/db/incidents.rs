@@ -205,6 +205,7 @@ impl Db {
             .map(|r| r.try_get("id"))
             .collect::<Result<_, _>>()?;
         let mut services = self.services_of(&ids).await?;
+        let counts = self.countermeasure_counts(Utc::now().date_naive()).await?;
         let mut out = Vec::with_capacity(rows.len());
         for (row, id) in rows.iter().zip(&ids) {
             let moments = moments_from_row(row)?;
@@ -218,6 +219,8 @@ impl Db {
                 commander: row.try_get("commander")?,
                 started_at: moments.earliest(),
                 impact_seconds: breakdown.impact_seconds,
+                open_countermeasures: counts.get(id).map_or(0, |c| c.open),
+                overdue_countermeasures: counts.get(id).map_or(0, |c| c.overdue),
             });
         }
         Ok(IncidentPage {
@@ -445,7 +448,7 @@ async fn replace_services(
     Ok(())
 }
 
-pub(super) fn parse_code<T>(
+fn parse_code<T>(
     row: &SqliteRow,
     column: &str,
     parse: impl Fn(&str) -> Option<T>,
@@ -458,7 +461,7 @@ pub(super) fn parse_code<T>(
     })
 }
 
-pub(super) fn parse_optional_code<T>(
+fn parse_optional_code<T>(
     row: &SqliteRow,
     column: &str,
     parse: impl Fn(&str) -> Option<T>,
@@ -474,7 +477,7 @@ pub(super) fn parse_optional_code<T>(
     .transpose()
 }
 
-pub(super) fn moments_from_row(row: &SqliteRow) -> Result<KeyMoments, DbError> {
+fn moments_from_row(row: &SqliteRow) -> Result<KeyMoments, DbError> {
     let mut moments = KeyMoments::default();
     for moment in KeyMoment::ALL {
         let at: Option<i64> = row.try_get(format!("{}_at", moment.code()).as_str())?;

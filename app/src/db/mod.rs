@@ -9,6 +9,7 @@
 
 mod attachments;
 mod audit;
+mod countermeasures;
 mod incidents;
 mod report;
 mod settings;
@@ -19,6 +20,7 @@ mod users;
 
 pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
+pub use countermeasures::CountermeasureCounts;
 pub use settings::{MetricsSettings, token_digest};
 pub use timeline::NewEvent;
 pub use transcripts::{

@@ -11,6 +11,39 @@ use crate::domain::metrics_export::{DEFAULT_WINDOWS, parse_windows, windows_text
 
 const TOKEN_KEY: &str = "metrics_token_sha256";
 const WINDOWS_KEY: &str = "metrics_windows";
+const WIP_KEY: &str = "board_wip_limits";
+
+/// The board's work-in-progress limits when none are set: a team that
+/// starts more than five things at once finishes few of them.
+const DEFAULT_WIP: &str = "in_progress=5";
+
+/// Reads "accepted=8, in_progress=5" into (status code, limit) pairs; an
+/// unknown column or a limit that is no number is refused by name.
+pub fn parse_wip_limits(text: &str) -> Result<Vec<(String, u32)>, String> {
+    use crate::domain::countermeasure::CmStatus;
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (column, limit) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{part:?}: write limits like in_progress=5."))?;
+        let status = CmStatus::parse(column.trim()).ok_or_else(|| {
+            format!(
+                "{:?} is not a column; use one of {}.",
+                column.trim(),
+                CmStatus::codes()
+            )
+        })?;
+        let limit: u32 = limit
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| format!("{:?}: a limit is a number from 1 to 1000.", limit.trim()))?;
+        out.retain(|(c, _): &(String, u32)| c != status.code());
+        out.push((status.code().to_string(), limit));
+    }
+    Ok(out)
+}
 
 /// The `/metrics` settings as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +62,12 @@ pub fn token_digest(token: &str) -> String {
 }
 
 impl Db {
+    /// The board's work-in-progress limits, as (status code, limit).
+    pub async fn wip_limits(&self) -> Result<Vec<(String, u32)>, DbError> {
+        let text = self.setting(WIP_KEY).await?;
+        Ok(parse_wip_limits(text.as_deref().unwrap_or(DEFAULT_WIP)).unwrap_or_default())
+    }
+
     async fn setting(&self, key: &str) -> Result<Option<String>, DbError> {
         Ok(
             sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")

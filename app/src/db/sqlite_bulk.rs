@@ -1,5 +1,6 @@
-//! Bulk inserts through SQLite's C interface, for the one write that is large:
-//! a transcript import (a million lines in one transaction).
+//! Bulk inserts and reads through SQLite's C interface, for the one write
+//! that is large (a transcript import: a million lines in one transaction)
+//! and the one read that is large (the report: every incident).
 //!
 //! sqlx binds every value through its connection's worker thread, copying each
 //! text and building a statement of thousands of placeholders per batch: for a
@@ -189,6 +190,129 @@ impl Drop for Inserter<'_, '_, '_> {
     }
 }
 
+/// Reads the rows of one query. sqlx hands every row across a channel from
+/// its worker thread and looks columns up by name: about 27 µs a row, 2.7 s
+/// for the report's 100,000 incidents. Stepping the statement here reads
+/// them in a fraction of that.
+///
+/// Safety: as for [`Inserter`], the handle keeps sqlx's worker away while
+/// [`Rows`] lives, the statement is finalized in `Drop`, and parameters are
+/// bound as `SQLITE_TRANSIENT` (SQLite copies them). A [`Row`] borrows the
+/// `Rows` mutably, so its texts cannot outlive the step that produced them.
+pub(super) struct Rows<'h, 'c> {
+    handle: &'h mut LockedSqliteHandle<'c>,
+    stmt: NonNull<ffi::sqlite3_stmt>,
+}
+
+/// The current row of a [`Rows`].
+pub(super) struct Row<'r> {
+    stmt: *mut ffi::sqlite3_stmt,
+    _rows: std::marker::PhantomData<&'r mut ()>,
+}
+
+impl<'h, 'c> Rows<'h, 'c> {
+    pub fn query(
+        handle: &'h mut LockedSqliteHandle<'c>,
+        sql: &str,
+        params: &[Value<'_>],
+    ) -> Result<Self, DbError> {
+        let db = handle.as_raw_handle().as_ptr();
+        let stmt = prepare(db, sql)?;
+        let rows = Rows { handle, stmt };
+        for (i, value) in params.iter().enumerate() {
+            let index = c_int::try_from(i + 1).map_err(|_| failure("too many values"))?;
+            let s = rows.stmt.as_ptr();
+            // SAFETY: `s` is live; SQLITE_TRANSIENT makes SQLite copy the
+            // text before this call returns.
+            let rc = unsafe {
+                match value {
+                    Value::Int(v) => ffi::sqlite3_bind_int64(s, index, *v),
+                    Value::Null => ffi::sqlite3_bind_null(s, index),
+                    Value::Text(t) => ffi::sqlite3_bind_text(
+                        s,
+                        index,
+                        t.as_ptr().cast(),
+                        c_int::try_from(t.len()).map_err(|_| failure("a text is too long"))?,
+                        ffi::SQLITE_TRANSIENT(),
+                    ),
+                }
+            };
+            if rc != ffi::SQLITE_OK {
+                return Err(failure(&error_message(db)));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The next row, or `None` after the last.
+    pub fn next(&mut self) -> Result<Option<Row<'_>>, DbError> {
+        // SAFETY: the statement is live and bound.
+        match unsafe { ffi::sqlite3_step(self.stmt.as_ptr()) } {
+            ffi::SQLITE_ROW => Ok(Some(Row {
+                stmt: self.stmt.as_ptr(),
+                _rows: std::marker::PhantomData,
+            })),
+            ffi::SQLITE_DONE => Ok(None),
+            _ => Err(failure(&error_message(
+                self.handle.as_raw_handle().as_ptr(),
+            ))),
+        }
+    }
+}
+
+impl Drop for Rows<'_, '_> {
+    fn drop(&mut self) {
+        // SAFETY: live, finalized once, while the connection is locked.
+        unsafe { ffi::sqlite3_finalize(self.stmt.as_ptr()) };
+    }
+}
+
+impl Row<'_> {
+    fn index(i: usize) -> c_int {
+        c_int::try_from(i).unwrap_or(c_int::MAX)
+    }
+
+    pub fn is_null(&self, i: usize) -> bool {
+        // SAFETY: the statement is on a row; an index past the last column
+        // reads as NULL.
+        unsafe { ffi::sqlite3_column_type(self.stmt, Self::index(i)) == ffi::SQLITE_NULL }
+    }
+
+    pub fn int(&self, i: usize) -> i64 {
+        // SAFETY: as above; a NULL reads as 0.
+        unsafe { ffi::sqlite3_column_int64(self.stmt, Self::index(i)) }
+    }
+
+    pub fn opt_int(&self, i: usize) -> Option<i64> {
+        (!self.is_null(i)).then(|| self.int(i))
+    }
+
+    /// A text column (NULL reads as ""); text that is not UTF-8 is refused.
+    pub fn text(&self, i: usize) -> Result<&str, DbError> {
+        // SAFETY: SQLite returns a pointer valid until the next step or
+        // finalize, both of which need `&mut Rows`, which this row borrows;
+        // `sqlite3_column_bytes` is called after `sqlite3_column_text`, as
+        // SQLite's documentation asks.
+        let bytes = unsafe {
+            let p = ffi::sqlite3_column_text(self.stmt, Self::index(i));
+            if p.is_null() {
+                return Ok("");
+            }
+            let n = ffi::sqlite3_column_bytes(self.stmt, Self::index(i));
+            std::slice::from_raw_parts(p, usize::try_from(n).unwrap_or(0))
+        };
+        std::str::from_utf8(bytes).map_err(|_| failure("a stored text is not UTF-8"))
+    }
+
+    pub fn opt_text(&self, i: usize) -> Result<Option<&str>, DbError> {
+        if self.is_null(i) {
+            Ok(None)
+        } else {
+            self.text(i).map(Some)
+        }
+    }
+}
+
 fn prepare(db: *mut ffi::sqlite3, sql: &str) -> Result<NonNull<ffi::sqlite3_stmt>, DbError> {
     let mut stmt = std::ptr::null_mut();
     let len = c_int::try_from(sql.len()).map_err(|_| failure("statement too long"))?;
@@ -228,7 +352,5 @@ fn error_message(db: *mut ffi::sqlite3) -> String {
 }
 
 fn failure(message: &str) -> DbError {
-    DbError::Sqlx(sqlx::Error::Protocol(format!(
-        "storing transcript lines failed: {message}"
-    )))
+    DbError::Sqlx(sqlx::Error::Protocol(format!("SQLite: {message}")))
 }

@@ -135,6 +135,31 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Effect::Write,
     ),
     ("report", Access::Signed(Role::Viewer), Effect::Read),
+    (
+        "countermeasures/list",
+        Access::Signed(Role::Viewer),
+        Effect::Read,
+    ),
+    (
+        "countermeasures/get",
+        Access::Signed(Role::Viewer),
+        Effect::Read,
+    ),
+    (
+        "countermeasures/create",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "countermeasures/update",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "countermeasures/move",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
 ];
 
 /// Whether a server function changes stored state.
@@ -161,6 +186,8 @@ pub fn required_access(path: &str) -> Option<Access> {
     }
     let incident_part = |suffix: &str| path.starts_with("/incidents/") && path.ends_with(suffix);
     if path == "/incidents/new"
+        || path == "/countermeasures/new"
+        || (path.starts_with("/countermeasures/") && path.ends_with("/edit"))
         || incident_part("/edit")
         || incident_part("/attachments")
         || incident_part("/transcripts")

@@ -115,6 +115,9 @@ pub struct IncidentSummary {
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Impact started → repaired, when both are known.
     pub impact_seconds: Option<i64>,
+    /// Countermeasures still to do, and those of them past due.
+    pub open_countermeasures: i64,
+    pub overdue_countermeasures: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

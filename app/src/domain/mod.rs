@@ -5,6 +5,7 @@ pub mod access;
 pub mod account;
 pub mod audit;
 pub mod common_zones;
+pub mod countermeasure;
 pub mod duration_text;
 pub mod html_text;
 pub mod incident;
@@ -21,6 +22,8 @@ pub mod validation;
 
 #[cfg(feature = "ssr")]
 pub mod attachment;
+#[cfg(feature = "ssr")]
+pub mod countermeasure_export;
 #[cfg(feature = "ssr")]
 pub mod markdown;
 #[cfg(feature = "ssr")]

@@ -86,6 +86,10 @@ pub const STRIP_DOTS: usize = 300;
 /// (the outlier table lists them all).
 const LABELLED_OUTLIERS: usize = 12;
 
+/// In a box plot, at most this many outliers are drawn, the longest (the
+/// outlier table and the exports hold every one).
+pub const DRAWN_OUTLIERS: usize = 100;
+
 /// A strip plot of one metric's durations (`values` shortest first) on a log
 /// axis: each incident a dot, or above [`STRIP_DOTS`] incidents a box from
 /// the 25th to the 75th percentile with whiskers to the longest and
@@ -122,8 +126,19 @@ pub fn strip_plot(id: &str, label: &str, values: &[MetricValue], median: Option<
     if boxed {
         draw_box(&mut out, &axis, values);
     }
+    // The shortest outlier drawn: with many, only the longest are.
+    let drawn_from = if boxed {
+        values
+            .iter()
+            .rev()
+            .filter(|v| v.outlier)
+            .nth(DRAWN_OUTLIERS - 1)
+            .map_or(0, |v| v.seconds)
+    } else {
+        0
+    };
     for (i, v) in values.iter().enumerate() {
-        if boxed && !v.outlier {
+        if boxed && (!v.outlier || v.seconds < drawn_from) {
             continue;
         }
         let x = axis.at(v.seconds as f64);
@@ -433,6 +448,12 @@ mod tests {
         assert!((1..=12).contains(&labels), "{labels} labels");
         assert!(svg.contains(">#1020</text>") && !svg.contains(">#1001</text>"));
         assert!(svg.len() < 20_000, "{} bytes", svg.len());
+        // Many outliers: only the longest hundred are drawn.
+        let mut values: Vec<MetricValue> = (1..=1000).map(|n| value(n, 600 + n, false)).collect();
+        values.extend((1001..=1500).map(|n| value(n, 86_400 + n, true)));
+        let svg = strip_plot("repair", "Time to repair", &values, Some(1100.0));
+        assert_eq!(svg.matches("<circle").count(), DRAWN_OUTLIERS);
+        assert!(svg.contains("<title>#1500 ") && !svg.contains("<title>#1001 "));
     }
 
     #[test]

@@ -150,7 +150,7 @@ pub fn json(report: &Report, incidents: &[ReportIncident]) -> String {
         report: &'a Report,
         incidents: Vec<ExportRow>,
     }
-    serde_json::to_string_pretty(&Document {
+    serde_json::to_string(&Document {
         report,
         incidents: rows(incidents),
     })

@@ -181,9 +181,11 @@ fn IncidentOverview(view: IncidentDetailView, can_edit: bool) -> impl IntoView {
             {can_edit.then(|| view! {
                 <p><a class="button" href=format!("/incidents/{}/edit", number.0)>"Edit incident"</a>
                 " "<a href="#quick-entry">"Add to the timeline"</a>
-                " "<a href=format!("/incidents/{}/import", number.0)>"Import chat transcripts"</a></p>
+                " "<a href=format!("/incidents/{}/import", number.0)>"Import chat transcripts"</a>
+                " "<a href=format!("/countermeasures/new?incident={}", number.0)>"File a countermeasure"</a></p>
             })}
-            <p><a href=format!("/incidents/{}/review", number.0)>"Chronological review of the chat transcripts"</a></p>
+            <p><a href=format!("/incidents/{}/review", number.0)>"Chronological review of the chat transcripts"</a>
+            " · "<a href=format!("/countermeasures?incident={}", number.0)>"Its countermeasures"</a></p>
         </header>
 
         <dl class="facts">

@@ -148,6 +148,7 @@ fn IncidentList(list: IncidentListView, query: IncidentQuery) -> impl IntoView {
                             <th scope="col">"Services"</th>
                             <SortHeader label="Started" key=SortKey::Start query=query.clone()/>
                             <th scope="col">"Impact"</th>
+                            <th scope="col">"Countermeasures"</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -163,6 +164,14 @@ fn IncidentList(list: IncidentListView, query: IncidentQuery) -> impl IntoView {
                                     None => view! { <span class="missing">"not recorded"</span> }.into_any(),
                                 }}</td>
                                 <td><DurationText seconds=row.impact_seconds/></td>
+                                <td class="cm-counts">
+                                    {(row.open_countermeasures > 0).then(|| view! {
+                                        <a href=format!("/countermeasures?incident={}", row.number.0)>{format!("{} open", row.open_countermeasures)}</a>
+                                    })}
+                                    {(row.overdue_countermeasures > 0).then(|| view! {
+                                        ", " <strong class="overdue">{format!("{} overdue", row.overdue_countermeasures)}</strong>
+                                    })}
+                                </td>
                             </tr>
                         }).collect_view()}
                     </tbody>

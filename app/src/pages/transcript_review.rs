@@ -340,6 +340,7 @@ fn ReviewLine(
             <ThreadBadge row=row.clone() n/>
             {(!row.also_in.is_empty()).then(|| view! { <span class="badge also">"Also in "{row.also_in.join(", ")}</span> })}
             <span class="source">{format!("line {}", row.line_no)}</span>
+            <a class="file-countermeasure" href=format!("/countermeasures/new?incident={n}&line={id}")>"File a countermeasure"</a>
             {row.suggestion.clone().map(|s| {
                 let offer = match &s.moment_label {
                     Some(m) => format!("Suggested: {} event, marks {m}", s.event_kind_label),

@@ -3,6 +3,7 @@
 //! (`headers`). Server-only; `src/main.rs` lists these layers in order.
 
 pub mod attachments;
+pub mod countermeasure_export;
 pub mod guard;
 pub mod headers;
 pub mod metrics;

@@ -1,0 +1,565 @@
+//! Countermeasures: create, update (versioned), move on the board, read and
+//! list. Every write is audited in its own transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+
+use super::audit::{Change, record};
+use super::{Db, DbError, from_epoch, to_epoch};
+use crate::domain::audit::{Actor, FieldChange};
+use crate::domain::countermeasure::{
+    BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
+    changes, check_move,
+};
+
+/// Open and overdue countermeasures of one incident.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CountermeasureCounts {
+    pub open: i64,
+    pub overdue: i64,
+}
+
+impl Db {
+    /// Files a new countermeasure; returns its number.
+    pub async fn create_countermeasure(
+        &self,
+        content: &CountermeasureContent,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let mut tx = self.write().await?;
+        let number: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures")
+                .fetch_one(&mut *tx)
+                .await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let incident_ids = incident_ids(&mut tx, &content.incidents).await?;
+        check_source(&mut tx, content, &incident_ids).await?;
+        let insert = sqlx::query(
+            "INSERT INTO countermeasures (id, number, version, title, description_markdown, kind, \
+             priority, owner, due_on, status, wont_do_reason, ticket_url, source_event_id, \
+             source_line_id, created_by, created_at, updated_at, completed_at) \
+             VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(number);
+        bind_content(insert, content)
+            .bind(&actor.name)
+            .bind(to_epoch(now))
+            .bind(to_epoch(now))
+            .bind((content.status == CmStatus::Done).then(|| to_epoch(now)))
+            .execute(&mut *tx)
+            .await?;
+        link_incidents(&mut tx, &id, &incident_ids).await?;
+        audit(
+            &mut tx,
+            actor,
+            "created",
+            &id,
+            number,
+            &content.title,
+            &changes(None, content),
+            incident_ids.first(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(number)
+    }
+
+    /// Replaces a countermeasure's content if it is still at `base_version`;
+    /// returns the new version. A stale write changes nothing.
+    pub async fn update_countermeasure(
+        &self,
+        number: i64,
+        base_version: i64,
+        content: &CountermeasureContent,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let mut tx = self.write().await?;
+        let before = countermeasure_in(&mut tx, number).await?;
+        refuse_merged(&before)?;
+        if before.version != base_version {
+            return Err(DbError::Conflict {
+                current: before.version,
+            });
+        }
+        let incident_ids = incident_ids(&mut tx, &content.incidents).await?;
+        check_source(&mut tx, content, &incident_ids).await?;
+        let completed_at = match (before.content.status, content.status) {
+            (CmStatus::Done, CmStatus::Done) => before.completed_at.map(to_epoch),
+            (_, CmStatus::Done) => Some(to_epoch(now)),
+            _ => None,
+        };
+        let update = sqlx::query(
+            "UPDATE countermeasures SET version = version + 1, title = ?, description_markdown = ?, \
+             kind = ?, priority = ?, owner = ?, due_on = ?, status = ?, wont_do_reason = ?, \
+             ticket_url = ?, source_event_id = ?, source_line_id = ?, updated_at = ?, completed_at = ? \
+             WHERE id = ?",
+        );
+        bind_content(update, content)
+            .bind(to_epoch(now))
+            .bind(completed_at)
+            .bind(&before.id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM countermeasure_incidents WHERE countermeasure_id = ?")
+            .bind(&before.id)
+            .execute(&mut *tx)
+            .await?;
+        link_incidents(&mut tx, &before.id, &incident_ids).await?;
+        audit(
+            &mut tx,
+            actor,
+            "updated",
+            &before.id,
+            number,
+            &content.title,
+            &changes(Some(&before.content), content),
+            incident_ids.first(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(base_version + 1)
+    }
+
+    /// Moves a countermeasure to another column of the board (with the
+    /// reason "won't do" needs). Versioned like any edit.
+    pub async fn move_countermeasure(
+        &self,
+        number: i64,
+        base_version: i64,
+        to: CmStatus,
+        reason: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let mut tx = self.write().await?;
+        let before = countermeasure_in(&mut tx, number).await?;
+        refuse_merged(&before)?;
+        if before.version != base_version {
+            return Err(DbError::Conflict {
+                current: before.version,
+            });
+        }
+        let reason = if to == CmStatus::WontDo {
+            Some(reason.trim())
+                .filter(|r| !r.is_empty())
+                .unwrap_or(&before.content.wont_do_reason)
+        } else {
+            ""
+        };
+        check_move(to, reason, &before.content.owner).map_err(|e| DbError::Refused {
+            field: if e.field == "owner" {
+                "owner"
+            } else {
+                "wont_do_reason"
+            },
+            message: e.message,
+        })?;
+        let after = CountermeasureContent {
+            status: to,
+            wont_do_reason: reason.to_string(),
+            ..before.content.clone()
+        };
+        let completed_at = match (before.content.status, to) {
+            (CmStatus::Done, CmStatus::Done) => before.completed_at.map(to_epoch),
+            (_, CmStatus::Done) => Some(to_epoch(now)),
+            _ => None,
+        };
+        sqlx::query(
+            "UPDATE countermeasures SET version = version + 1, status = ?, wont_do_reason = ?, \
+             updated_at = ?, completed_at = ? WHERE id = ?",
+        )
+        .bind(to.code())
+        .bind(reason)
+        .bind(to_epoch(now))
+        .bind(completed_at)
+        .bind(&before.id)
+        .execute(&mut *tx)
+        .await?;
+        let first_incident: Option<String> = sqlx::query_scalar(
+            "SELECT incident_id FROM countermeasure_incidents WHERE countermeasure_id = ? LIMIT 1",
+        )
+        .bind(&before.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        audit(
+            &mut tx,
+            actor,
+            "moved",
+            &before.id,
+            number,
+            &after.title,
+            &changes(Some(&before.content), &after),
+            first_incident.as_ref(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(base_version + 1)
+    }
+
+    pub async fn countermeasure(&self, number: i64) -> Result<Option<Countermeasure>, DbError> {
+        let row = sqlx::query(SELECT_ONE)
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut cm = from_row(&row)?;
+        let incidents = linked(&self.pool, &cm.id).await?;
+        set_linked(&mut cm, incidents);
+        Ok(Some(cm))
+    }
+
+    /// The countermeasures `filter` selects (never merged ones), most urgent
+    /// first: by status column, then due date (none last), then number.
+    pub async fn list_countermeasures(
+        &self,
+        filter: &BacklogFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<Countermeasure>, DbError> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT c.*, m.number AS merged_number FROM countermeasures c \
+             LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.merged_into IS NULL",
+        );
+        if let Some(owner) = &filter.owner {
+            q.push(" AND c.owner = ").push_bind(owner.clone());
+        }
+        if let Some(kind) = filter.kind {
+            q.push(" AND c.kind = ").push_bind(kind.code());
+        }
+        if let Some(status) = filter.status {
+            q.push(" AND c.status = ").push_bind(status.code());
+        }
+        if let Some(number) = filter.incident {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incidents i \
+                 ON i.id = ci.incident_id WHERE ci.countermeasure_id = c.id AND i.number = ",
+            )
+            .push_bind(number)
+            .push(")");
+        }
+        if let Some(service) = &filter.service {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incident_services s \
+                 ON s.incident_id = ci.incident_id WHERE ci.countermeasure_id = c.id AND s.service = ",
+            )
+            .push_bind(service.clone())
+            .push(")");
+        }
+        if filter.overdue {
+            q.push(" AND c.status IN ('proposed', 'accepted', 'in_progress') AND c.due_on < ")
+                .push_bind(today.to_string());
+        }
+        q.push(
+            " ORDER BY CASE c.status WHEN 'proposed' THEN 1 WHEN 'accepted' THEN 2 \
+             WHEN 'in_progress' THEN 3 WHEN 'done' THEN 4 ELSE 5 END, \
+             c.due_on IS NULL, c.due_on, c.number",
+        );
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let mut cm = from_row(row)?;
+            let incidents = linked(&self.pool, &cm.id).await?;
+            set_linked(&mut cm, incidents);
+            out.push(cm);
+        }
+        Ok(out)
+    }
+
+    /// Open countermeasures (not merged) as (number, title): what a new one
+    /// is compared with.
+    pub async fn open_countermeasure_titles(&self) -> Result<Vec<(i64, String)>, DbError> {
+        let rows = sqlx::query(
+            "SELECT number, title FROM countermeasures WHERE merged_into IS NULL \
+             AND status IN ('proposed', 'accepted', 'in_progress') ORDER BY number",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("number")?, r.try_get("title")?)))
+            .collect()
+    }
+
+    /// Open and overdue counts for each incident id.
+    pub async fn countermeasure_counts(
+        &self,
+        today: NaiveDate,
+    ) -> Result<std::collections::HashMap<String, CountermeasureCounts>, DbError> {
+        let rows = sqlx::query(
+            "SELECT ci.incident_id, COUNT(*) AS open, \
+             SUM(CASE WHEN c.due_on < ? THEN 1 ELSE 0 END) AS overdue \
+             FROM countermeasure_incidents ci JOIN countermeasures c ON c.id = ci.countermeasure_id \
+             WHERE c.merged_into IS NULL AND c.status IN ('proposed', 'accepted', 'in_progress') \
+             GROUP BY ci.incident_id",
+        )
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("incident_id")?,
+                    CountermeasureCounts {
+                        open: r.try_get("open")?,
+                        overdue: r.try_get("overdue")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+}
+
+impl Db {
+    /// The Cynefin readings of these incidents, for export labels.
+    pub async fn incident_tags(
+        &self,
+        numbers: &[i64],
+    ) -> Result<Vec<crate::domain::countermeasure_export::IncidentTags>, DbError> {
+        use crate::domain::incident::Cynefin;
+        let mut out = Vec::with_capacity(numbers.len());
+        for &number in numbers {
+            let row = sqlx::query(
+                "SELECT cynefin_first, cynefin_hindsight FROM incidents WHERE number = ?",
+            )
+            .bind(number)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(row) = row {
+                let read = |c: &str| -> Result<Option<Cynefin>, DbError> {
+                    Ok(row
+                        .try_get::<Option<String>, _>(c)?
+                        .and_then(|v| Cynefin::parse(&v)))
+                };
+                out.push(crate::domain::countermeasure_export::IncidentTags {
+                    number,
+                    first: read("cynefin_first")?,
+                    hindsight: read("cynefin_hindsight")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds the content columns, in the order both statements name them.
+fn bind_content<'q>(query: Query<'q>, content: &'q CountermeasureContent) -> Query<'q> {
+    query
+        .bind(&content.title)
+        .bind(&content.description)
+        .bind(content.kind.code())
+        .bind(content.priority.code())
+        .bind(&content.owner)
+        .bind(content.due.map(|d| d.to_string()))
+        .bind(content.status.code())
+        .bind(&content.wont_do_reason)
+        .bind(&content.ticket_url)
+        .bind(content.source_event.as_deref())
+        .bind(content.source_line)
+}
+
+const SELECT_ONE: &str = "SELECT c.*, m.number AS merged_number FROM countermeasures c \
+     LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.number = ?";
+
+fn refuse_merged(cm: &Countermeasure) -> Result<(), DbError> {
+    match cm.merged_into {
+        Some(into) => Err(DbError::Refused {
+            field: "status",
+            message: format!(
+                "{} was merged into CM-{into}; change that one instead.",
+                cm.code()
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+async fn countermeasure_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    number: i64,
+) -> Result<Countermeasure, DbError> {
+    let row = sqlx::query(SELECT_ONE)
+        .bind(number)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(DbError::NotFound)?;
+    let mut cm = from_row(&row)?;
+    let incidents = linked(&mut **tx, &cm.id).await?;
+    set_linked(&mut cm, incidents);
+    Ok(cm)
+}
+
+fn set_linked(cm: &mut Countermeasure, incidents: Vec<LinkedIncident>) {
+    cm.content.incidents = incidents.iter().map(|i| i.number).collect();
+    cm.incidents = incidents;
+}
+
+/// The incidents' ids, in order; an unknown number is refused by name.
+async fn incident_ids(
+    tx: &mut Transaction<'static, Sqlite>,
+    numbers: &[i64],
+) -> Result<Vec<String>, DbError> {
+    let mut ids = Vec::with_capacity(numbers.len());
+    for n in numbers {
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM incidents WHERE number = ?")
+            .bind(n)
+            .fetch_optional(&mut **tx)
+            .await?;
+        ids.push(id.ok_or_else(|| DbError::Refused {
+            field: "incidents",
+            message: format!("There is no incident #{n}."),
+        })?);
+    }
+    Ok(ids)
+}
+
+/// The prompting event or line must belong to one of the linked incidents.
+async fn check_source(
+    tx: &mut Transaction<'static, Sqlite>,
+    content: &CountermeasureContent,
+    incident_ids: &[String],
+) -> Result<(), DbError> {
+    if let Some(event) = &content.source_event {
+        let incident: Option<String> =
+            sqlx::query_scalar("SELECT incident_id FROM timeline_events WHERE id = ?")
+                .bind(event)
+                .fetch_optional(&mut **tx)
+                .await?;
+        if !incident.is_some_and(|i| incident_ids.contains(&i)) {
+            return Err(DbError::Refused {
+                field: "source_event",
+                message: "The timeline event that prompted this is not in a linked incident."
+                    .into(),
+            });
+        }
+    }
+    if let Some(line) = content.source_line {
+        let incident: Option<String> = sqlx::query_scalar(
+            "SELECT i.id FROM transcript_lines l JOIN incidents i ON i.number = l.incident_no \
+             WHERE l.id = ?",
+        )
+        .bind(line)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if !incident.is_some_and(|i| incident_ids.contains(&i)) {
+            return Err(DbError::Refused {
+                field: "source_line",
+                message: "The transcript line that prompted this is not in a linked incident."
+                    .into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn link_incidents(
+    tx: &mut Transaction<'static, Sqlite>,
+    id: &str,
+    incident_ids: &[String],
+) -> Result<(), DbError> {
+    for incident in incident_ids {
+        sqlx::query(
+            "INSERT INTO countermeasure_incidents (countermeasure_id, incident_id) VALUES (?, ?)",
+        )
+        .bind(id)
+        .bind(incident)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audit(
+    tx: &mut Transaction<'static, Sqlite>,
+    actor: &Actor,
+    action: &str,
+    id: &str,
+    number: i64,
+    title: &str,
+    changes: &[FieldChange],
+    incident_id: Option<&String>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    record(
+        tx,
+        actor,
+        Change {
+            action,
+            object_kind: "countermeasure",
+            object_id: id,
+            object_label: &format!("CM-{number} {title}"),
+            changes,
+            incident_id: incident_id.map(String::as_str),
+        },
+        now,
+    )
+    .await
+}
+
+async fn linked(
+    executor: impl sqlx::SqliteExecutor<'_>,
+    id: &str,
+) -> Result<Vec<LinkedIncident>, DbError> {
+    let rows = sqlx::query(
+        "SELECT i.number, i.title FROM countermeasure_incidents ci JOIN incidents i \
+         ON i.id = ci.incident_id WHERE ci.countermeasure_id = ? ORDER BY i.number",
+    )
+    .bind(id)
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(LinkedIncident {
+                number: r.try_get("number")?,
+                title: r.try_get("title")?,
+            })
+        })
+        .collect()
+}
+
+fn from_row(row: &SqliteRow) -> Result<Countermeasure, DbError> {
+    let code = |column: &str| -> Result<String, DbError> { Ok(row.try_get(column)?) };
+    let bad = |column: &str, value: &str| {
+        DbError::Sqlx(sqlx::Error::Decode(
+            format!("countermeasures.{column} holds {value:?}").into(),
+        ))
+    };
+    let kind = code("kind")?;
+    let priority = code("priority")?;
+    let status = code("status")?;
+    let due: Option<String> = row.try_get("due_on")?;
+    Ok(Countermeasure {
+        id: row.try_get("id")?,
+        number: row.try_get("number")?,
+        version: row.try_get("version")?,
+        content: CountermeasureContent {
+            title: row.try_get("title")?,
+            description: row.try_get("description_markdown")?,
+            kind: Kind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
+            priority: Priority::parse(&priority).ok_or_else(|| bad("priority", &priority))?,
+            owner: row.try_get("owner")?,
+            due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            status: CmStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+            wont_do_reason: row.try_get("wont_do_reason")?,
+            ticket_url: row.try_get("ticket_url")?,
+            incidents: Vec::new(),
+            source_event: row.try_get("source_event_id")?,
+            source_line: row.try_get("source_line_id")?,
+        },
+        incidents: Vec::new(),
+        merged_into: row.try_get("merged_number")?,
+        created_by: row.try_get("created_by")?,
+        created_at: from_epoch(row.try_get("created_at")?),
+        updated_at: from_epoch(row.try_get("updated_at")?),
+        completed_at: row
+            .try_get::<Option<i64>, _>("completed_at")?
+            .map(from_epoch),
+    })
+}

@@ -1,0 +1,427 @@
+//! Countermeasures: the backlog (a list, or a board with a column per
+//! status), filing one (pre-linked to an incident, event or line), and one
+//! item with its edit form. Moves are small forms: they work from the
+//! keyboard and without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::countermeasures::{
+    BacklogItem, BacklogView, CreateCountermeasure, MoveCountermeasure, UpdateCountermeasure,
+    backlog, get_countermeasure,
+};
+use crate::api::timeline::urlencode;
+use crate::components::countermeasure_form::CountermeasureFields;
+use crate::components::error_view::ErrorView;
+use crate::components::filter_select::{FilterSelect, options};
+use crate::components::incident_form::ErrorSummary;
+use crate::domain::countermeasure::{BacklogFilter, CmStatus, CountermeasureForm, Kind};
+
+fn query_string(filter: &BacklogFilter, board: bool) -> String {
+    let mut pairs: Vec<String> = filter
+        .to_params()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(&v)))
+        .collect();
+    if board {
+        pairs.push("view=board".into());
+    }
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}
+
+#[component]
+pub fn BacklogPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || BacklogFilter::from_params(|k| query.read().get(k));
+    let board = move || query.read().get("view").as_deref() == Some("board");
+    let moved = ServerAction::<MoveCountermeasure>::new();
+    let data = Resource::new(
+        move || (filter(), moved.version().get()),
+        |(f, _)| backlog(f),
+    );
+    view! {
+        <Title text="Countermeasures"/>
+        <h1>"Countermeasures"</h1>
+        <p class="lede">"Every lesson a review turned into a change, tracked to done."</p>
+        {move || moved.value().get().and_then(Result::err).map(|e| {
+            let errors = e.field_errors().to_vec();
+            view! { <ErrorSummary message=e.to_string() errors/> }
+        })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let f = filter();
+                let as_board = board();
+                match data.await {
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                    Ok(view) => view! { <Backlog view filter=f board=as_board moved/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Backlog(
+    view: BacklogView,
+    filter: BacklogFilter,
+    board: bool,
+    moved: ServerAction<MoveCountermeasure>,
+) -> impl IntoView {
+    let BacklogView {
+        items,
+        owners,
+        services,
+        wip_limits,
+        can_edit,
+    } = view;
+    let here = format!("/countermeasures{}", query_string(&filter, board));
+    let overdue = items.iter().filter(|i| i.overdue).count();
+    let count = items.len();
+    let switch = if board {
+        view! { <a href=format!("/countermeasures{}", query_string(&filter, false))>"Show as a list"</a> }
+    } else {
+        view! { <a href=format!("/countermeasures{}", query_string(&filter, true))>"Show as a board"</a> }
+    };
+    view! {
+        <form class="filters" method="get" action="/countermeasures" role="search" aria-label="Filter countermeasures">
+            {board.then(|| view! { <input type="hidden" name="view" value="board"/> })}
+            <FilterSelect id="cm-owner" name="owner" label="Owner"
+                options=owners.into_iter().map(|o| (o.clone(), o)).collect() selected=filter.owner.clone()/>
+            <FilterSelect id="cm-kind" name="kind" label="Kind"
+                options=options(Kind::ALL, Kind::code, Kind::label) selected=filter.kind.map(|k| k.code().to_string())/>
+            <FilterSelect id="cm-status" name="status" label="Status"
+                options=options(CmStatus::ALL, CmStatus::code, CmStatus::label) selected=filter.status.map(|s| s.code().to_string())/>
+            <FilterSelect id="cm-service" name="service" label="Service"
+                options=services.into_iter().map(|s| (s.clone(), s)).collect() selected=filter.service.clone()/>
+            <div class="field">
+                <label for="cm-incident">"Incident number"</label>
+                <input id="cm-incident" name="incident" type="text" inputmode="numeric" size="6"
+                    value=filter.incident.map(|n| n.to_string()).unwrap_or_default()/>
+            </div>
+            <div class="field choice-inline">
+                <input id="cm-overdue" name="overdue" type="checkbox" value="1" checked=filter.overdue/>
+                <label for="cm-overdue">"Overdue only"</label>
+            </div>
+            <div class="actions">
+                <button type="submit">"Filter"</button>
+                <a href=if board { "/countermeasures?view=board" } else { "/countermeasures" }>"Clear filters"</a>
+            </div>
+        </form>
+        <p role="status">
+            {format!("{count} countermeasure{}", if count == 1 { "" } else { "s" })}
+            {(overdue > 0).then(|| view! { ", " <strong class="overdue">{format!("{overdue} overdue")}</strong> })}
+            ". " {switch} " · Export: "
+            <a href=format!("/countermeasures/export/jira.csv{}", query_string(&filter, false))>"Jira CSV"</a>
+            " · "
+            <a href=format!("/countermeasures/export/github.json{}", query_string(&filter, false))>"GitHub issues JSON"</a>
+        </p>
+        {if board {
+            view! { <Board items wip_limits can_edit here moved/> }.into_any()
+        } else {
+            view! { <List items/> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn Due(item: BacklogItem) -> impl IntoView {
+    let due = item.item.content.due;
+    view! {
+        {match due {
+            None => view! { <span class="missing">"no due date"</span> }.into_any(),
+            Some(d) if item.overdue => view! {
+                <span class="overdue"><strong>"Overdue: "</strong>{format!("due {d}")}</span>
+            }.into_any(),
+            Some(d) => view! { <span>{format!("due {d}")}</span> }.into_any(),
+        }}
+    }
+}
+
+fn incidents_text(item: &BacklogItem) -> String {
+    let numbers: Vec<String> = item
+        .item
+        .incidents
+        .iter()
+        .map(|i| format!("#{}", i.number))
+        .collect();
+    match numbers.len() {
+        0 => String::new(),
+        1 => numbers[0].clone(),
+        n => format!("seen in {n} incidents: {}", numbers.join(", ")),
+    }
+}
+
+#[component]
+fn List(items: Vec<BacklogItem>) -> impl IntoView {
+    if items.is_empty() {
+        return view! { <p>"No countermeasure matches. File one from an incident, a timeline event or a line of the chronological review."</p> }.into_any();
+    }
+    let rows = items
+        .into_iter()
+        .map(|i| {
+            let c = &i.item.content;
+            let status = c.status.label();
+            let kind = c.kind.label();
+            let priority = c.priority.label();
+            let owner = c.owner.clone();
+            let link = format!("/countermeasures/{}", i.item.number);
+            let title = format!("{} {}", i.item.code(), c.title);
+            let incidents = incidents_text(&i);
+            let row_class = if i.overdue { "overdue-row" } else { "" };
+            view! {
+                <tr class=row_class>
+                    <th scope="row"><a href=link>{title}</a></th>
+                    <td>{status}</td>
+                    <td>{kind}</td>
+                    <td>{priority}</td>
+                    <td>{owner}</td>
+                    <td><Due item=i.clone()/></td>
+                    <td>{incidents}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="report-table backlog">
+            <caption class="visually-hidden">"Countermeasures"</caption>
+            <thead><tr>
+                <th scope="col">"Countermeasure"</th><th scope="col">"Status"</th><th scope="col">"Kind"</th>
+                <th scope="col">"Priority"</th><th scope="col">"Owner"</th><th scope="col">"Due"</th><th scope="col">"Incidents"</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn Board(
+    items: Vec<BacklogItem>,
+    wip_limits: Vec<(String, u32)>,
+    can_edit: bool,
+    here: String,
+    moved: ServerAction<MoveCountermeasure>,
+) -> impl IntoView {
+    let columns = CmStatus::ALL
+        .iter()
+        .map(|&status| {
+            let cards: Vec<BacklogItem> = items
+                .iter()
+                .filter(|i| i.item.content.status == status)
+                .cloned()
+                .collect();
+            let limit = wip_limits
+                .iter()
+                .find(|(code, _)| code == status.code())
+                .map(|(_, l)| *l);
+            let over = limit.is_some_and(|l| cards.len() as u32 > l);
+            let heading_id = format!("column-{}", status.code());
+            let count = match limit {
+                Some(l) => format!("{} of a limit of {l}", cards.len()),
+                None => cards.len().to_string(),
+            };
+            let cards_view = cards
+                .into_iter()
+                .map(|card| view! { <Card card can_edit here=here.clone() moved/> })
+                .collect_view();
+            let labelled_by = heading_id.clone();
+            view! {
+                <section class="column" class:over-limit=over aria-labelledby=labelled_by>
+                    <h2 id=heading_id>{status.label()} " " <span class="column-count">{format!("({count})")}</span></h2>
+                    {over.then(|| view! { <p class="over-limit-note">"Over its work-in-progress limit: finish something before starting more."</p> })}
+                    <ul class="cards">{cards_view}</ul>
+                </section>
+            }
+        })
+        .collect_view();
+    view! { <div class="board">{columns}</div> }
+}
+
+#[component]
+fn Card(
+    card: BacklogItem,
+    can_edit: bool,
+    here: String,
+    moved: ServerAction<MoveCountermeasure>,
+) -> impl IntoView {
+    let c = card.item.content.clone();
+    let number = card.item.number;
+    let version = card.item.version;
+    let (before, after) = c.status.neighbours();
+    let title = format!("{} {}", card.item.code(), c.title);
+    let card_title = c.title.clone();
+    let move_form = move |to: CmStatus, forward: bool| {
+        let label = if forward {
+            format!("Move to {} →", to.label())
+        } else {
+            format!("← Move to {}", to.label())
+        };
+        let aria = format!("{label}: {card_title}");
+        let needs_reason = to == CmStatus::WontDo;
+        let reason_id = format!("reason-{number}");
+        view! {
+            <ActionForm action=moved attr:class="move">
+                <input type="hidden" name="number" value=number.to_string()/>
+                <input type="hidden" name="version" value=version.to_string()/>
+                <input type="hidden" name="to" value=to.code()/>
+                <input type="hidden" name="back" value=here.clone()/>
+                {needs_reason.then(|| view! {
+                    <label for=reason_id.clone()>"Why it won't be done"</label>
+                    <input id=reason_id.clone() name="reason" type="text" required maxlength="2000"/>
+                })}
+                <button type="submit" aria-label=aria>{label}</button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <li class="card" class:overdue-card=card.overdue>
+            <a href=format!("/countermeasures/{number}")>{title}</a>
+            <p class="card-meta">
+                {c.kind.label()} " · " {c.priority.label()}
+                {(!c.owner.is_empty()).then(|| format!(" · {}", c.owner))}
+            </p>
+            <p class="card-meta"><Due item=card.clone()/>" " {incidents_text(&card)}</p>
+            {can_edit.then(|| view! {
+                <div class="moves">
+                    {before.map(|to| move_form.clone()(to, false))}
+                    {after.map(|to| move_form(to, true))}
+                </div>
+            })}
+        </li>
+    }
+}
+
+/// `/countermeasures/new?incident=12&event=…&line=…`: files one, pre-linked.
+#[component]
+pub fn CountermeasureNewPage() -> impl IntoView {
+    let query = use_query_map();
+    let create = ServerAction::<CreateCountermeasure>::new();
+    let defaults = move || {
+        let q = query.read();
+        CountermeasureForm {
+            incidents: q.get("incident").unwrap_or_default(),
+            source_event: q.get("event").unwrap_or_default(),
+            source_line: q.get("line").unwrap_or_default(),
+            priority: "medium".into(),
+            status: "proposed".into(),
+            ..CountermeasureForm::default()
+        }
+    };
+    view! {
+        <Title text="File a countermeasure"/>
+        <h1>"File a countermeasure"</h1>
+        <p class="lede">"Describe the change to the system or the way of working, not the person: what would make the next response easier?"</p>
+        <ActionForm action=create attr:class="stacked">
+            {move || {
+                let (values, errors, message) = match create.value().get() {
+                    Some(Err(e)) => (
+                        e.echo().unwrap_or_else(defaults),
+                        e.field_errors().to_vec(),
+                        Some(e.to_string()),
+                    ),
+                    _ => (defaults(), Vec::new(), None),
+                };
+                let similar = errors.iter().any(|e| e.field == "similar");
+                view! {
+                    {message.map(|m| view! { <ErrorSummary message=m errors=errors.clone()/> })}
+                    <CountermeasureFields values errors/>
+                    {similar.then(|| view! {
+                        <div class="field choice-inline" id="field-similar">
+                            <input id="confirm-new" name="confirm_new" type="checkbox" value="yes"/>
+                            <label for="confirm-new">"None of those: file it as a new one"</label>
+                        </div>
+                    })}
+                }
+            }}
+            <div class="actions"><button type="submit">"File countermeasure"</button></div>
+        </ActionForm>
+    }
+}
+
+/// `/countermeasures/:number`: one item, its moves, and its edit form.
+#[component]
+pub fn CountermeasureDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = move || {
+        params
+            .read()
+            .get("number")
+            .and_then(|n| n.trim_start_matches("CM-").parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let update = ServerAction::<UpdateCountermeasure>::new();
+    let moved = ServerAction::<MoveCountermeasure>::new();
+    let data = Resource::new(
+        move || (number(), update.version().get(), moved.version().get()),
+        |(n, _, _)| get_countermeasure(n),
+    );
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <ErrorView error/> }.into_any(),
+                    Ok(view) => {
+                        let item = view.item.clone();
+                        let c = item.item.content.clone();
+                        let title = format!("{} {}", item.item.code(), c.title);
+                        let here = format!("/countermeasures/{}", item.item.number);
+                        let form = item.item.to_form();
+                        let number = item.item.number;
+                        let version = item.item.version;
+                        let incidents = item.item.incidents.iter().map(|i| view! {
+                            <li><a href=format!("/incidents/{}", i.number)>{format!("#{} {}", i.number, i.title)}</a></li>
+                        }).collect_view();
+                        view! {
+                            <Title text=title.clone()/>
+                            <h1>{title}</h1>
+                            {item.item.merged_into.map(|m| view! {
+                                <p class="notice">{format!("Merged into CM-{m}; read-only.")}</p>
+                            })}
+                            <dl class="facts">
+                                <dt>"Status"</dt><dd>{c.status.label()}</dd>
+                                <dt>"Kind"</dt><dd>{c.kind.label()}</dd>
+                                <dt>"Priority"</dt><dd>{c.priority.label()}</dd>
+                                <dt>"Owner"</dt><dd>{if c.owner.is_empty() { "nobody yet".to_string() } else { c.owner.clone() }}</dd>
+                                <dt>"Due"</dt><dd><Due item=item.clone()/></dd>
+                                <dt>"Filed"</dt><dd>{format!("{} days ago by {}", item.age_days, item.item.created_by)}</dd>
+                                {(!c.wont_do_reason.is_empty()).then(|| view! { <dt>"Why it won't be done"</dt><dd>{c.wont_do_reason.clone()}</dd> })}
+                                {(!c.ticket_url.is_empty()).then(|| view! { <dt>"Ticket"</dt><dd><a href=c.ticket_url.clone() rel="noopener noreferrer">{c.ticket_url.clone()}</a></dd> })}
+                            </dl>
+                            <h2>"Incidents"</h2>
+                            <ul>{incidents}</ul>
+                            <h2>"Description"</h2>
+                            <div class="markdown" inner_html=view.description_html></div>
+                            {(view.can_edit && item.item.merged_into.is_none()).then(|| view! {
+                                <h2 id="edit-heading">"Edit"</h2>
+                                <ActionForm action=update attr:class="stacked" attr:aria-labelledby="edit-heading">
+                                    <input type="hidden" name="number" value=number.to_string()/>
+                                    <input type="hidden" name="version" value=version.to_string()/>
+                                    {move || {
+                                        let error = update.value().get().and_then(Result::err);
+                                        let values = error.as_ref().and_then(|e| e.echo()).unwrap_or_else(|| form.clone());
+                                        let errors = error.as_ref().map(|e| e.field_errors().to_vec()).unwrap_or_default();
+                                        view! {
+                                            {error.map(|e| view! { <ErrorSummary message=e.to_string() errors=errors.clone()/> })}
+                                            <CountermeasureFields values errors/>
+                                        }
+                                    }}
+                                    <div class="actions"><button type="submit">"Save"</button></div>
+                                </ActionForm>
+                                <p><a href=format!("{here}#edit-heading")>"Back to the top of the form"</a></p>
+                            })}
+                            {move || moved.value().get().and_then(Result::err).map(|e| {
+                                let errors = e.field_errors().to_vec();
+                                view! { <ErrorSummary message=e.to_string() errors/> }
+                            })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
