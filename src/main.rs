@@ -81,6 +81,11 @@ struct Cli {
     #[arg(long, env = "DEBRIEF_TRANSCRIPT_MAX_MB", default_value_t = 256)]
     transcript_max_mb: u64,
 
+    /// Wait before a failed webhook delivery is tried again, in milliseconds;
+    /// it doubles after each failure, up to an hour.
+    #[arg(long, env = "DEBRIEF_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000)]
+    webhook_retry_base_ms: u64,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -380,6 +385,10 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    app::server::webhooks::spawn(
+        db.clone(),
+        std::time::Duration::from_millis(cli.webhook_retry_base_ms.max(1)),
+    );
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
 
     let env = match std::env::var("LEPTOS_ENV").as_deref() {

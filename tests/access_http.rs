@@ -193,6 +193,28 @@ const ENDPOINTS: &[Endpoint] = &[
         writes: true,
     },
     Endpoint {
+        name: "admin/webhooks",
+        needs: Caller::Admin,
+        writes: false,
+    },
+    Endpoint {
+        name: "admin/add_webhook",
+        needs: Caller::Admin,
+        writes: true,
+    },
+    // Pauses the endpoint just added, so that no delivery is sent while
+    // this test compares the database before and after refused calls.
+    Endpoint {
+        name: "admin/set_webhook_active",
+        needs: Caller::Admin,
+        writes: true,
+    },
+    Endpoint {
+        name: "admin/retry_delivery",
+        needs: Caller::Admin,
+        writes: true,
+    },
+    Endpoint {
         name: "report",
         needs: Caller::Viewer,
         writes: false,
@@ -389,6 +411,31 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
             ("password_confirm", "another long passphrase"),
         ]),
         "admin/save_metrics" => own(&[("windows", "7, 30")]),
+        "admin/add_webhook" => own(&[
+            ("url", "http://127.0.0.1:9/hook"),
+            ("secret", "whsec_0123456789abcdef0123456789abcdef"),
+        ]),
+        "admin/set_webhook_active" => {
+            let id = common::query_text(
+                &server.db_path,
+                "SELECT COALESCE(MAX(id), 'none') FROM webhook_endpoints",
+            )
+            .await;
+            own(&[("id", &id), ("active", "no")])
+        }
+        "admin/retry_delivery" => {
+            let id = format!("delivery-{attempt}");
+            common::execute_sql(
+                &server.db_path,
+                &format!(
+                    "INSERT INTO webhook_deliveries (id, endpoint_id, event, body, state, attempts, \
+                     next_attempt_at, created_at) SELECT '{id}', id, 'countermeasure.created', '{{}}', \
+                     'failed', 12, 0, 0 FROM webhook_endpoints LIMIT 1"
+                ),
+            )
+            .await;
+            own(&[("id", &id)])
+        }
         "countermeasures/get" => own(&[("number", "1")]),
         "countermeasures/create" => own(&[
             ("form[title]", &format!("Alert sooner {attempt}")),
@@ -598,6 +645,7 @@ async fn pages_admit_the_roles_they_should() {
         ("/admin/metrics", Caller::Admin),
         ("/report", Caller::Viewer),
         ("/countermeasures", Caller::Viewer),
+        ("/admin/webhooks", Caller::Admin),
         ("/countermeasures/new", Caller::Editor),
     ];
     for caller in CALLERS {

@@ -16,6 +16,7 @@ use crate::pages::{
     admin_audit::AdminAuditPage,
     admin_metrics::AdminMetricsPage,
     admin_users::AdminUsersPage,
+    admin_webhooks::AdminWebhooksPage,
     countermeasures::{BacklogPage, CountermeasureDetailPage, CountermeasureNewPage},
     incident_detail::IncidentDetailPage,
     incident_edit::IncidentEditPage,
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                                         <li><a href="/admin/users">"People"</a></li>
                                         <li><a href="/admin/audit">"Audit log"</a></li>
                                         <li><a href="/admin/metrics">"Metrics"</a></li>
+                                        <li><a href="/admin/webhooks">"Webhooks"</a></li>
                                     })}
                                 </ul>
                             </nav>
@@ -131,6 +133,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/metrics") view=AdminMetricsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/webhooks") view=AdminWebhooksPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

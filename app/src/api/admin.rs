@@ -213,3 +213,79 @@ pub async fn save_metrics_settings(
     };
     super::context::finish(result.await)
 }
+
+/// The webhook endpoints and the latest deliveries, for the admin page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhooksView {
+    pub endpoints: Vec<crate::domain::webhook::WebhookEndpoint>,
+    pub deliveries: Vec<crate::domain::webhook::DeliveryRecord>,
+    /// A fresh random secret the admin may use.
+    pub suggestion: String,
+}
+
+/// The deliveries the admin page lists, newest first.
+pub const DELIVERIES_SHOWN: i64 = 100;
+
+#[server(prefix = "/api", endpoint = "admin/webhooks")]
+pub async fn list_webhooks() -> Result<WebhooksView, AppError> {
+    let result = async {
+        let db = super::context::db()?;
+        Ok(WebhooksView {
+            endpoints: db.webhooks().await?,
+            deliveries: db.recent_deliveries(DELIVERIES_SHOWN).await?,
+            suggestion: format!(
+                "whsec_{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            ),
+        })
+    };
+    super::context::finish(result.await)
+}
+
+#[server(prefix = "/api", endpoint = "admin/add_webhook")]
+pub async fn add_webhook(url: String, secret: String) -> Result<(), AppError> {
+    let result = async {
+        use crate::domain::metrics_export::check_token;
+        let url = url.trim();
+        crate::domain::webhook::check_url(url).map_err(|e| AppError::invalid_field("url", e))?;
+        let secret = secret.trim();
+        check_token(secret)
+            .map_err(|e| AppError::invalid_field("secret", e.replace("token", "secret")))?;
+        super::context::db()?
+            .add_webhook(url, secret, &super::context::actor()?, chrono::Utc::now())
+            .await?;
+        leptos_axum::redirect("/admin/webhooks");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}
+
+#[server(prefix = "/api", endpoint = "admin/set_webhook_active")]
+pub async fn set_webhook_active(id: String, active: String) -> Result<(), AppError> {
+    let result = async {
+        super::context::db()?
+            .set_webhook_active(
+                &id,
+                active == "yes",
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await?;
+        leptos_axum::redirect("/admin/webhooks");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}
+
+#[server(prefix = "/api", endpoint = "admin/retry_delivery")]
+pub async fn retry_delivery(id: String) -> Result<(), AppError> {
+    let result = async {
+        super::context::db()?
+            .retry_delivery(&id, chrono::Utc::now())
+            .await?;
+        leptos_axum::redirect("/admin/webhooks");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}

@@ -6,12 +6,14 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::audit::{Change, record};
+use super::webhooks::enqueue;
 use super::{Db, DbError, from_epoch, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::countermeasure::{
     BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
     changes, check_move,
 };
+use crate::domain::webhook::Event;
 
 /// Open and overdue countermeasures of one incident.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,6 +54,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         link_incidents(&mut tx, &id, &incident_ids).await?;
+        enqueue(&mut tx, Event::Created, number, content, None, now).await?;
         audit(
             &mut tx,
             actor,
@@ -110,6 +113,18 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         link_incidents(&mut tx, &before.id, &incident_ids).await?;
+        if before.content.status != content.status {
+            let previous = Some(before.content.status);
+            enqueue(
+                &mut tx,
+                Event::StatusChanged,
+                number,
+                content,
+                previous,
+                now,
+            )
+            .await?;
+        }
         audit(
             &mut tx,
             actor,
@@ -181,6 +196,10 @@ impl Db {
         .bind(&before.id)
         .execute(&mut *tx)
         .await?;
+        if before.content.status != to {
+            let previous = Some(before.content.status);
+            enqueue(&mut tx, Event::StatusChanged, number, &after, previous, now).await?;
+        }
         let first_incident: Option<String> = sqlx::query_scalar(
             "SELECT incident_id FROM countermeasure_incidents WHERE countermeasure_id = ? LIMIT 1",
         )

@@ -17,6 +17,7 @@ mod sqlite_bulk;
 mod timeline;
 mod transcripts;
 mod users;
+mod webhooks;
 
 pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
@@ -28,6 +29,7 @@ pub use transcripts::{
     ReviewFilter, ReviewLine, TranscriptRecord,
 };
 pub use users::{Credentials, UserRecord, UserUpdate};
+pub use webhooks::{Attempt, DueDelivery};
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;

@@ -134,6 +134,22 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Access::Signed(Role::Admin),
         Effect::Write,
     ),
+    ("admin/webhooks", Access::Signed(Role::Admin), Effect::Read),
+    (
+        "admin/add_webhook",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
+    (
+        "admin/set_webhook_active",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
+    (
+        "admin/retry_delivery",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
     ("report", Access::Signed(Role::Viewer), Effect::Read),
     (
         "countermeasures/list",

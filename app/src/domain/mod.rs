@@ -19,6 +19,7 @@ pub mod statistics;
 pub mod timeline;
 #[cfg(feature = "ssr")]
 pub mod validation;
+pub mod webhook;
 
 #[cfg(feature = "ssr")]
 pub mod attachment;

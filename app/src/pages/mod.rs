@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin_audit;
 pub mod admin_metrics;
 pub mod admin_users;
+pub mod admin_webhooks;
 pub mod countermeasures;
 pub mod incident_detail;
 pub mod incident_edit;

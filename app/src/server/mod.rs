@@ -10,3 +10,4 @@ pub mod metrics;
 pub mod report_export;
 pub mod session;
 pub mod staging;
+pub mod webhooks;
