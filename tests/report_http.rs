@@ -245,6 +245,35 @@ async fn the_csv_export_reads_back_and_neutralizes_formulas() {
         server.post("/api/incidents/create", &form).await.status(),
         200
     );
+    // A countermeasure on it shows in the report's figures.
+    let res = server
+        .post(
+            "/api/countermeasures/create",
+            &[
+                ("form[title]", "Alert on checkout p99"),
+                ("form[kind]", "detect_sooner"),
+                ("form[priority]", "high"),
+                ("form[owner]", "Robin"),
+                ("form[status]", "accepted"),
+                ("form[due]", "2026-01-01"),
+                ("form[incidents]", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let doc: Value = server
+        .get("/report/incidents.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cm = &doc["report"]["countermeasures"];
+    assert_eq!(
+        (cm["linked"].as_i64(), cm["overdue"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(cm["completion"].as_f64(), Some(0.0));
+
     let res = server.get("/report/incidents.csv").await;
     assert_eq!(res.status(), 200);
     assert!(
@@ -376,6 +405,8 @@ async fn metrics_need_the_token_an_admin_set_and_serve_the_reports_figures() {
     );
     let text = res.text().await.unwrap();
     assert!(text.contains("debrief_incidents{severity=\"outage\",status=\"investigating\"} 1\n"));
+    assert!(text.contains("debrief_countermeasures{status=\"done\"} 0\n"));
+    assert!(text.contains("debrief_countermeasures_overdue 0\n"));
     // 2026-03-04 is within ten years, not within a week: the windows apply.
     assert!(
         text.contains("debrief_duration_median_seconds{metric=\"detect\",window=\"3650d\"} 360\n")

@@ -139,13 +139,22 @@ fn bad(column: &str, value: &str) -> DbError {
 }
 
 impl Db {
-    /// The report over the incidents `filter` selects, and those incidents:
-    /// what the page, the exports and `debrief report` all show.
+    /// The report over the incidents `filter` selects, with their
+    /// countermeasures, and those incidents: what the page, the exports and
+    /// `debrief report` all show.
     pub async fn report(
         &self,
         filter: &ReportFilter,
     ) -> Result<(crate::domain::report::Report, Vec<ReportIncident>), DbError> {
+        use crate::domain::report::{build, countermeasure_figures};
         let incidents = self.report_incidents(filter).await?;
-        Ok((crate::domain::report::build(filter, &incidents), incidents))
+        let countermeasures = self.report_countermeasures().await?;
+        let mut report = build(filter, &incidents);
+        report.countermeasures = Some(countermeasure_figures(
+            &incidents,
+            &countermeasures,
+            chrono::Utc::now().date_naive(),
+        ));
+        Ok((report, incidents))
     }
 }

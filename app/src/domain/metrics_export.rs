@@ -10,7 +10,7 @@ use std::fmt::Write;
 use chrono::{DateTime, Duration, Utc};
 
 use super::incident::{Severity, Status};
-use super::report::{self, Metric, ReportFilter, ReportIncident};
+use super::report::{self, CountermeasureFigures, Metric, ReportFilter, ReportIncident};
 
 /// The windows when an administrator has not chosen any, in days.
 pub const DEFAULT_WINDOWS: [u32; 3] = [30, 90, 365];
@@ -107,8 +107,36 @@ fn header(out: &mut String, name: &str, help: &str) {
 /// The exposition over `incidents` (all of them), for `windows` in days
 /// ending `now`. Each window's figures are those of the report page filtered
 /// from that day on.
-pub fn exposition(incidents: &[ReportIncident], windows: &[u32], now: DateTime<Utc>) -> String {
+pub fn exposition(
+    incidents: &[ReportIncident],
+    countermeasures: &CountermeasureFigures,
+    windows: &[u32],
+    now: DateTime<Utc>,
+) -> String {
     let mut out = String::new();
+    header(
+        &mut out,
+        "debrief_countermeasures",
+        "Countermeasures linked to incidents, by status.",
+    );
+    for (status, n) in &countermeasures.by_status {
+        metric_line(
+            &mut out,
+            "debrief_countermeasures",
+            &[("status", status.code())],
+            *n as f64,
+        );
+    }
+    header(
+        &mut out,
+        "debrief_countermeasures_overdue",
+        "Open countermeasures past their due date.",
+    );
+    let _ = writeln!(
+        out,
+        "debrief_countermeasures_overdue {}",
+        countermeasures.overdue
+    );
     header(
         &mut out,
         "debrief_incidents",
@@ -286,7 +314,19 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
         // Within 30 days: detect 10, 20 min; within 90 days also 60 min.
         let incidents = [incident(1, 2, 10), incident(2, 20, 20), incident(3, 60, 60)];
-        let text = exposition(&incidents, &[30, 90], now);
+        let cms = report::countermeasure_figures(
+            &incidents,
+            &[report::ReportCountermeasure {
+                kind: crate::domain::countermeasure::Kind::DetectSooner,
+                status: crate::domain::countermeasure::CmStatus::Accepted,
+                due: Some(now.date_naive() - Duration::days(1)),
+                incidents: vec![1],
+            }],
+            now.date_naive(),
+        );
+        let text = exposition(&incidents, &cms, &[30, 90], now);
+        assert!(text.contains("debrief_countermeasures{status=\"accepted\"} 1\n"));
+        assert!(text.contains("debrief_countermeasures_overdue 1\n"));
         assert!(text.contains("# TYPE debrief_incidents gauge\n"));
         assert!(text.contains("debrief_incidents{severity=\"outage\",status=\"resolved\"} 3\n"));
         assert!(text.contains("debrief_incidents{severity=\"blip\",status=\"resolved\"} 0\n"));
@@ -306,13 +346,11 @@ mod tests {
         assert!(!text.contains("debrief_duration_median_seconds{metric=\"notify\""));
         // #2 read Complicated, Complex in hindsight: 1 of 2 held in 30 days.
         assert!(text.contains("debrief_cynefin_agreement_ratio{window=\"30d\"} 0.5\n"));
-        // Every sample line is a name, labels and a number.
+        // Every sample line is a name, its labels if any, and a number.
         for line in text.lines().filter(|l| !l.starts_with('#')) {
             let (series, value) = line.rsplit_once(' ').unwrap();
-            assert!(
-                series.starts_with("debrief_") && series.ends_with('}'),
-                "{line}"
-            );
+            let labelled = series.contains('{') == series.ends_with('}');
+            assert!(series.starts_with("debrief_") && labelled, "{line}");
             assert!(value.parse::<f64>().is_ok(), "{line}");
         }
     }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::countermeasure::{CmStatus, Kind, is_overdue};
 use super::incident::{Cynefin, Severity, Status};
 use super::moments::{KeyMoment, KeyMoments};
 use super::phases::{Phase, PhaseBreakdown};
@@ -297,6 +298,82 @@ pub struct Report {
     pub incident_count: usize,
     pub metrics: Vec<MetricReport>,
     pub cynefin: CynefinReport,
+    /// The countermeasures linked to these incidents (filled by the
+    /// database layer, which knows them).
+    #[serde(default)]
+    pub countermeasures: Option<CountermeasureFigures>,
+}
+
+/// What the report needs of one countermeasure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportCountermeasure {
+    pub kind: Kind,
+    pub status: CmStatus,
+    pub due: Option<NaiveDate>,
+    /// Numbers of the incidents it is linked to.
+    pub incidents: Vec<i64>,
+}
+
+/// How the lessons of the selected incidents are being carried out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountermeasureFigures {
+    /// Countermeasures linked to at least one selected incident.
+    pub linked: usize,
+    /// Per status, in the board's order.
+    pub by_status: Vec<(CmStatus, usize)>,
+    /// Done over all but "won't do" (`None` when there are none).
+    pub completion: Option<f64>,
+    pub overdue: usize,
+    /// Per hindsight domain of the incidents, how many countermeasures of
+    /// each kind (a countermeasure counts once per domain).
+    pub kinds_by_domain: Vec<(Cynefin, Vec<(Kind, usize)>)>,
+}
+
+/// The countermeasure figures over `incidents` (already filtered).
+pub fn countermeasure_figures(
+    incidents: &[ReportIncident],
+    countermeasures: &[ReportCountermeasure],
+    today: NaiveDate,
+) -> CountermeasureFigures {
+    let hindsight: std::collections::HashMap<i64, Option<Cynefin>> =
+        incidents.iter().map(|i| (i.number, i.hindsight)).collect();
+    let linked: Vec<&ReportCountermeasure> = countermeasures
+        .iter()
+        .filter(|c| c.incidents.iter().any(|n| hindsight.contains_key(n)))
+        .collect();
+    let count = |s: CmStatus| linked.iter().filter(|c| c.status == s).count();
+    let done = count(CmStatus::Done);
+    let counted = linked.len() - count(CmStatus::WontDo);
+    let mut kinds_by_domain = Vec::new();
+    for &domain in Cynefin::ALL {
+        let in_domain: Vec<&&ReportCountermeasure> = linked
+            .iter()
+            .filter(|c| {
+                c.incidents
+                    .iter()
+                    .any(|n| hindsight.get(n).copied().flatten() == Some(domain))
+            })
+            .collect();
+        if in_domain.is_empty() {
+            continue;
+        }
+        let kinds = Kind::ALL
+            .iter()
+            .map(|&k| (k, in_domain.iter().filter(|c| c.kind == k).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        kinds_by_domain.push((domain, kinds));
+    }
+    CountermeasureFigures {
+        linked: linked.len(),
+        by_status: CmStatus::ALL.iter().map(|&s| (s, count(s))).collect(),
+        completion: (counted > 0).then(|| done as f64 / counted as f64),
+        overdue: linked
+            .iter()
+            .filter(|c| is_overdue(c.status, c.due, today))
+            .count(),
+        kinds_by_domain,
+    }
 }
 
 /// The page lists at most this many outliers, data gaps and changed
@@ -388,6 +465,7 @@ pub fn build(filter: &ReportFilter, incidents: &[ReportIncident]) -> Report {
         incident_count: incidents.len(),
         metrics,
         cynefin: cynefin_report(incidents, &breakdowns),
+        countermeasures: None,
     }
 }
 
@@ -799,6 +877,42 @@ mod tests {
         assert_eq!(page.cynefin.differing[0].number, 20, "the latest first");
         assert_eq!(page.cynefin.matrix, full.cynefin.matrix);
         assert_eq!(page.where_time_went(), full.where_time_went());
+    }
+
+    #[test]
+    fn countermeasure_completion_and_kinds_by_domain() {
+        let mut a = incident(1, 1, [Some(5); 5]);
+        a.hindsight = Some(Cynefin::Complex);
+        let mut b = incident(2, 2, [Some(5); 5]);
+        b.hindsight = Some(Cynefin::Clear);
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d);
+        let cm = |kind, status, due, incidents: &[i64]| ReportCountermeasure {
+            kind,
+            status,
+            due,
+            incidents: incidents.to_vec(),
+        };
+        let cms = [
+            cm(Kind::DiagnoseFaster, CmStatus::Done, None, &[1]),
+            cm(Kind::DiagnoseFaster, CmStatus::InProgress, day(5), &[1, 2]),
+            cm(Kind::Documentation, CmStatus::WontDo, None, &[2]),
+            cm(Kind::Process, CmStatus::Proposed, day(1), &[9]),
+        ];
+        let f = countermeasure_figures(&[a, b], &cms, day(10).unwrap());
+        assert_eq!(f.linked, 3, "#9 is not among the selected incidents");
+        // One done of the two that are not "won't do".
+        assert_eq!(f.completion, Some(0.5));
+        assert_eq!(f.overdue, 1);
+        assert_eq!(
+            f.kinds_by_domain,
+            [
+                (
+                    Cynefin::Clear,
+                    vec![(Kind::DiagnoseFaster, 1), (Kind::Documentation, 1)]
+                ),
+                (Cynefin::Complex, vec![(Kind::DiagnoseFaster, 2)]),
+            ]
+        );
     }
 
     #[test]

@@ -237,6 +237,20 @@ pub fn text(report: &Report) -> String {
             }
         }
     }
+    if let Some(cm) = &report.countermeasures {
+        let _ = writeln!(
+            out,
+            "\nCountermeasures linked to these incidents: {} ({} overdue); completion {}",
+            cm.linked,
+            cm.overdue,
+            cm.completion
+                .map(|c| format!("{:.0}%", c * 100.0))
+                .unwrap_or_else(|| "none to complete".into())
+        );
+        for (status, n) in &cm.by_status {
+            let _ = writeln!(out, "  {:<12} {n}", status.label());
+        }
+    }
     let c = &report.cynefin;
     let agreed: usize = (0..c.matrix.len()).map(|i| c.matrix[i][i]).sum();
     let _ = writeln!(

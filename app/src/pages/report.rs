@@ -95,6 +95,7 @@ fn ReportBody(view: ReportView, filter: ReportFilter) -> impl IntoView {
         </section>
         <WhereTimeWent report=report.clone()/>
         {sections}
+        {report.countermeasures.clone().map(|figures| view! { <CountermeasureSection figures/> })}
         <CynefinSection report matrix/>
         </div>
     }
@@ -414,6 +415,50 @@ fn CynefinSection(report: Report, matrix: String) -> impl IntoView {
             <h3>"Incidents whose reading changed"</h3>
             <p>{format!("{} incident{} read differently in hindsight{}.", c.differing_count, if c.differing_count == 1 { "" } else { "s" }, if c.differing_count > c.differing.len() { format!("; the {} latest", c.differing.len()) } else { String::new() })}</p>
             <ul class="differing">{differing}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn CountermeasureSection(figures: crate::domain::report::CountermeasureFigures) -> impl IntoView {
+    let statuses = figures
+        .by_status
+        .iter()
+        .map(|(s, n)| view! { <tr><th scope="row">{s.label()}</th><td>{*n}</td></tr> })
+        .collect_view();
+    let kinds = figures
+        .kinds_by_domain
+        .iter()
+        .map(|(domain, kinds)| {
+            let list = kinds
+                .iter()
+                .map(|(k, n)| format!("{} {n}", k.label()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            view! { <tr><th scope="row">{domain.label()}</th><td>{list}</td></tr> }
+        })
+        .collect_view();
+    let completion = figures
+        .completion
+        .map(|c| format!("{:.0}% done", c * 100.0))
+        .unwrap_or_else(|| "none to complete yet".into());
+    view! {
+        <section class="countermeasures" aria-labelledby="cm-heading">
+            <h2 id="cm-heading">"Countermeasures"</h2>
+            <p class="cm-summary">
+                {format!("{} countermeasures are linked to these incidents: {completion} (not counting \"won't do\"), {} overdue.", figures.linked, figures.overdue)}
+                " "<a href="/countermeasures">"Open the backlog"</a>
+            </p>
+            <table class="report-table">
+                <caption>"By status"</caption>
+                <thead><tr><th scope="col">"Status"</th><th scope="col">"Countermeasures"</th></tr></thead>
+                <tbody>{statuses}</tbody>
+            </table>
+            <table class="report-table">
+                <caption>"Kinds by hindsight domain of their incidents"</caption>
+                <thead><tr><th scope="col">"Hindsight"</th><th scope="col">"Kinds"</th></tr></thead>
+                <tbody>{kinds}</tbody>
+            </table>
         </section>
     }
 }

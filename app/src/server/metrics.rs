@@ -50,16 +50,28 @@ async fn metrics(State(db): State<Db>, headers: HeaderMap) -> Response {
         )
             .into_response();
     }
-    let incidents = match db.report_incidents(&ReportFilter::default()).await {
-        Ok(i) => i,
+    let loaded = async {
+        Ok::<_, crate::db::DbError>((
+            db.report_incidents(&ReportFilter::default()).await?,
+            db.report_countermeasures().await?,
+        ))
+    };
+    let (incidents, all_countermeasures) = match loaded.await {
+        Ok(l) => l,
         Err(e) => return unavailable(e),
     };
+    let now = chrono::Utc::now();
+    let countermeasures = crate::domain::report::countermeasure_figures(
+        &incidents,
+        &all_countermeasures,
+        now.date_naive(),
+    );
     (
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        exposition(&incidents, &settings.windows, chrono::Utc::now()),
+        exposition(&incidents, &countermeasures, &settings.windows, now),
     )
         .into_response()
 }
