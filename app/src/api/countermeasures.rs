@@ -63,18 +63,9 @@ pub async fn backlog(#[server(default)] filter: BacklogFilter) -> Result<Backlog
         let db = super::context::db()?;
         let today = today();
         let items = db.list_countermeasures(&filter, today).await?;
-        let mut owners: Vec<String> = db
-            .list_countermeasures(&BacklogFilter::default(), today)
-            .await?
-            .into_iter()
-            .map(|c| c.content.owner)
-            .filter(|o| !o.is_empty())
-            .collect();
-        owners.sort();
-        owners.dedup();
         Ok(BacklogView {
             items: items.into_iter().map(|c| backlog_item(c, today)).collect(),
-            owners,
+            owners: db.countermeasure_owners().await?,
             services: db.known_services().await?,
             wip_limits: db.wip_limits().await?,
             can_edit: can_edit()?,

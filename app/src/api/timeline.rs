@@ -46,6 +46,19 @@ impl TimelineFilter {
     }
 }
 
+/// "?k=v&…" from query parameters, values percent-encoded ("" for none).
+pub fn query_string(params: &[(&str, String)]) -> String {
+    let pairs: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect();
+    if pairs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", pairs.join("&"))
+    }
+}
+
 /// Percent-encodes a query value.
 pub fn urlencode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());

@@ -82,20 +82,10 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
         let mut tx = self.write().await?;
-        let before = countermeasure_in(&mut tx, number).await?;
-        refuse_merged(&before)?;
-        if before.version != base_version {
-            return Err(DbError::Conflict {
-                current: before.version,
-            });
-        }
+        let before = editable_in(&mut tx, number, base_version).await?;
         let incident_ids = incident_ids(&mut tx, &content.incidents).await?;
         check_source(&mut tx, content, &incident_ids).await?;
-        let completed_at = match (before.content.status, content.status) {
-            (CmStatus::Done, CmStatus::Done) => before.completed_at.map(to_epoch),
-            (_, CmStatus::Done) => Some(to_epoch(now)),
-            _ => None,
-        };
+        let completed_at = completed_at(&before, content.status, now);
         let update = sqlx::query(
             "UPDATE countermeasures SET version = version + 1, title = ?, description_markdown = ?, \
              kind = ?, priority = ?, owner = ?, due_on = ?, status = ?, wont_do_reason = ?, \
@@ -153,13 +143,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
         let mut tx = self.write().await?;
-        let before = countermeasure_in(&mut tx, number).await?;
-        refuse_merged(&before)?;
-        if before.version != base_version {
-            return Err(DbError::Conflict {
-                current: before.version,
-            });
-        }
+        let before = editable_in(&mut tx, number, base_version).await?;
         let reason = if to == CmStatus::WontDo {
             Some(reason.trim())
                 .filter(|r| !r.is_empty())
@@ -180,11 +164,7 @@ impl Db {
             wont_do_reason: reason.to_string(),
             ..before.content.clone()
         };
-        let completed_at = match (before.content.status, to) {
-            (CmStatus::Done, CmStatus::Done) => before.completed_at.map(to_epoch),
-            (_, CmStatus::Done) => Some(to_epoch(now)),
-            _ => None,
-        };
+        let completed_at = completed_at(&before, to, now);
         sqlx::query(
             "UPDATE countermeasures SET version = version + 1, status = ?, wont_do_reason = ?, \
              updated_at = ?, completed_at = ? WHERE id = ?",
@@ -280,14 +260,45 @@ impl Db {
              c.due_on IS NULL, c.due_on, c.number",
         );
         let rows = q.build().fetch_all(&self.pool).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let mut cm = from_row(row)?;
-            let incidents = linked(&self.pool, &cm.id).await?;
-            set_linked(&mut cm, incidents);
-            out.push(cm);
+        let mut out: Vec<Countermeasure> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+        // Every listed item's incidents in one query, not one per item.
+        let mut links = QueryBuilder::<Sqlite>::new(
+            "SELECT ci.countermeasure_id, i.number, i.title FROM countermeasure_incidents ci \
+             JOIN incidents i ON i.id = ci.incident_id WHERE ci.countermeasure_id IN (",
+        );
+        let mut ids = links.separated(", ");
+        for cm in &out {
+            ids.push_bind(cm.id.clone());
+        }
+        links.push(") ORDER BY i.number");
+        let mut by_id: std::collections::HashMap<String, Vec<LinkedIncident>> =
+            std::collections::HashMap::new();
+        if !out.is_empty() {
+            for r in links.build().fetch_all(&self.pool).await? {
+                by_id
+                    .entry(r.try_get("countermeasure_id")?)
+                    .or_default()
+                    .push(LinkedIncident {
+                        number: r.try_get("number")?,
+                        title: r.try_get("title")?,
+                    });
+            }
+        }
+        for cm in &mut out {
+            let incidents = by_id.remove(&cm.id).unwrap_or_default();
+            set_linked(cm, incidents);
         }
         Ok(out)
+    }
+
+    /// Everyone named as an owner (not merged), sorted, for the filter.
+    pub async fn countermeasure_owners(&self) -> Result<Vec<String>, DbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT owner FROM countermeasures WHERE merged_into IS NULL AND owner <> '' \
+             ORDER BY owner",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Open countermeasures (not merged) as (number, title): what a new one
@@ -304,21 +315,30 @@ impl Db {
             .collect()
     }
 
-    /// Open and overdue counts for each incident id.
+    /// Open and overdue counts of these incidents (ids), for the list's page.
     pub async fn countermeasure_counts(
         &self,
+        incident_ids: &[String],
         today: NaiveDate,
     ) -> Result<std::collections::HashMap<String, CountermeasureCounts>, DbError> {
-        let rows = sqlx::query(
-            "SELECT ci.incident_id, COUNT(*) AS open, \
-             SUM(CASE WHEN c.due_on < ? THEN 1 ELSE 0 END) AS overdue \
+        if incident_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT ci.incident_id, COUNT(*) AS open, SUM(CASE WHEN c.due_on < ",
+        );
+        q.push_bind(today.to_string()).push(
+            " THEN 1 ELSE 0 END) AS overdue \
              FROM countermeasure_incidents ci JOIN countermeasures c ON c.id = ci.countermeasure_id \
              WHERE c.merged_into IS NULL AND c.status IN ('proposed', 'accepted', 'in_progress') \
-             GROUP BY ci.incident_id",
-        )
-        .bind(today.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+             AND ci.incident_id IN (",
+        );
+        let mut ids = q.separated(", ");
+        for id in incident_ids {
+            ids.push_bind(id.clone());
+        }
+        q.push(") GROUP BY ci.incident_id");
+        let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 Ok((
@@ -380,26 +400,29 @@ impl Db {
         numbers: &[i64],
     ) -> Result<Vec<crate::domain::countermeasure_export::IncidentTags>, DbError> {
         use crate::domain::incident::Cynefin;
+        if numbers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT number, cynefin_first, cynefin_hindsight FROM incidents WHERE number IN (",
+        );
+        let mut list = q.separated(", ");
+        for n in numbers {
+            list.push_bind(*n);
+        }
+        q.push(") ORDER BY number");
         let mut out = Vec::with_capacity(numbers.len());
-        for &number in numbers {
-            let row = sqlx::query(
-                "SELECT cynefin_first, cynefin_hindsight FROM incidents WHERE number = ?",
-            )
-            .bind(number)
-            .fetch_optional(&self.pool)
-            .await?;
-            if let Some(row) = row {
-                let read = |c: &str| -> Result<Option<Cynefin>, DbError> {
-                    Ok(row
-                        .try_get::<Option<String>, _>(c)?
-                        .and_then(|v| Cynefin::parse(&v)))
-                };
-                out.push(crate::domain::countermeasure_export::IncidentTags {
-                    number,
-                    first: read("cynefin_first")?,
-                    hindsight: read("cynefin_hindsight")?,
-                });
-            }
+        for row in q.build().fetch_all(&self.pool).await? {
+            let read = |c: &str| -> Result<Option<Cynefin>, DbError> {
+                Ok(row
+                    .try_get::<Option<String>, _>(c)?
+                    .and_then(|v| Cynefin::parse(&v)))
+            };
+            out.push(crate::domain::countermeasure_export::IncidentTags {
+                number: row.try_get("number")?,
+                first: read("cynefin_first")?,
+                hindsight: read("cynefin_hindsight")?,
+            });
         }
         Ok(out)
     }
@@ -426,16 +449,38 @@ fn bind_content<'q>(query: Query<'q>, content: &'q CountermeasureContent) -> Que
 const SELECT_ONE: &str = "SELECT c.*, m.number AS merged_number FROM countermeasures c \
      LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.number = ?";
 
-fn refuse_merged(cm: &Countermeasure) -> Result<(), DbError> {
-    match cm.merged_into {
-        Some(into) => Err(DbError::Refused {
+/// The countermeasure a write changes: refused when it was merged into
+/// another, or when it is no longer at `base_version`.
+async fn editable_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    number: i64,
+    base_version: i64,
+) -> Result<Countermeasure, DbError> {
+    let cm = countermeasure_in(tx, number).await?;
+    if let Some(into) = cm.merged_into {
+        return Err(DbError::Refused {
             field: "status",
             message: format!(
                 "{} was merged into CM-{into}; change that one instead.",
                 cm.code()
             ),
-        }),
-        None => Ok(()),
+        });
+    }
+    if cm.version != base_version {
+        return Err(DbError::Conflict {
+            current: cm.version,
+        });
+    }
+    Ok(cm)
+}
+
+/// When it reached done: kept while it stays done, now when it gets there,
+/// cleared when it leaves.
+fn completed_at(before: &Countermeasure, to: CmStatus, now: DateTime<Utc>) -> Option<i64> {
+    match (before.content.status, to) {
+        (CmStatus::Done, CmStatus::Done) => before.completed_at.map(to_epoch),
+        (_, CmStatus::Done) => Some(to_epoch(now)),
+        _ => None,
     }
 }
 

@@ -205,7 +205,9 @@ impl Db {
             .map(|r| r.try_get("id"))
             .collect::<Result<_, _>>()?;
         let mut services = self.services_of(&ids).await?;
-        let counts = self.countermeasure_counts(Utc::now().date_naive()).await?;
+        let counts = self
+            .countermeasure_counts(&ids, Utc::now().date_naive())
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for (row, id) in rows.iter().zip(&ids) {
             let moments = moments_from_row(row)?;

@@ -11,7 +11,6 @@ use crate::api::countermeasures::{
     BacklogItem, BacklogView, CreateCountermeasure, MoveCountermeasure, UpdateCountermeasure,
     backlog, get_countermeasure,
 };
-use crate::api::timeline::urlencode;
 use crate::components::countermeasure_form::CountermeasureFields;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_select::{FilterSelect, options};
@@ -19,19 +18,11 @@ use crate::components::incident_form::ErrorSummary;
 use crate::domain::countermeasure::{BacklogFilter, CmStatus, CountermeasureForm, Kind};
 
 fn query_string(filter: &BacklogFilter, board: bool) -> String {
-    let mut pairs: Vec<String> = filter
-        .to_params()
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(&v)))
-        .collect();
+    let mut params = filter.to_params();
     if board {
-        pairs.push("view=board".into());
+        params.push(("view", "board".to_string()));
     }
-    if pairs.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", pairs.join("&"))
-    }
+    crate::api::timeline::query_string(&params)
 }
 
 #[component]

@@ -6,7 +6,6 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::report::{ReportView, get_report};
-use crate::api::timeline::urlencode;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_select::{FilterSelect, options};
 use crate::domain::duration_text::human_duration;
@@ -20,16 +19,7 @@ fn duration(seconds: f64) -> String {
 
 /// The filter as a query string ("?from=…&severity=…", or "").
 fn query_string(filter: &ReportFilter) -> String {
-    let pairs: Vec<String> = filter
-        .to_params()
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(&v)))
-        .collect();
-    if pairs.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", pairs.join("&"))
-    }
+    crate::api::timeline::query_string(&filter.to_params())
 }
 
 #[component]
