@@ -244,6 +244,26 @@ const ENDPOINTS: &[Endpoint] = &[
         needs: Caller::Editor,
         writes: true,
     },
+    Endpoint {
+        name: "countermeasures/similar",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "countermeasures/link",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "countermeasures/merge",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "countermeasures/wip_limits",
+        needs: Caller::Admin,
+        writes: true,
+    },
 ];
 
 async fn client(server: &Server, caller: Caller) -> Client {
@@ -457,8 +477,37 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
             ("version", &cm_version().await),
             ("to", "done"),
         ]),
+        "countermeasures/similar" => own(&[("title", "Alert on checkout latency")]),
+        // A fresh item per attempt: linking and merging each work once.
+        "countermeasures/link" => {
+            let number = fresh_countermeasure(server, attempt).await;
+            own(&[("number", &number), ("incidents", "1")])
+        }
+        "countermeasures/merge" => {
+            let number = fresh_countermeasure(server, attempt).await;
+            own(&[("number", &number), ("version", "1"), ("into", "CM-1")])
+        }
+        "countermeasures/wip_limits" => {
+            own(&[("wip_in_progress", &(attempt % 900 + 1).to_string())])
+        }
         _ => vec![],
     }
+}
+
+/// Files countermeasure 1000 + `attempt` straight into the database;
+/// returns its number.
+async fn fresh_countermeasure(server: &Server, attempt: usize) -> String {
+    let number = 1000 + attempt;
+    common::execute_sql(
+        &server.db_path,
+        &format!(
+            "INSERT INTO countermeasures (id, number, title, kind, priority, status, created_at, \
+             updated_at) VALUES ('cm-{number}', {number}, 'Runbook {number}', 'process', 'low', \
+             'proposed', 0, 0)"
+        ),
+    )
+    .await;
+    number.to_string()
 }
 
 /// Stages a transcript for incident #1 as "editor"; returns its token.

@@ -1,7 +1,8 @@
 //! Countermeasures against the real server and a real SQLite file: filing
 //! (pre-linked, similar titles offered first), status moves and their rules,
 //! overdue items on the backlog and the incident list, filters, stale edits,
-//! and the Jira and GitHub exports read back with a CSV library.
+//! linking and merging recurring lessons, the board's work-in-progress
+//! limits, and the Jira and GitHub exports read back with a CSV library.
 
 mod common;
 
@@ -395,4 +396,282 @@ async fn the_jira_csv_parses_and_neutralizes_formulas() {
         "JSON needs no neutralizing"
     );
     assert!(issues[0]["body"].as_str().unwrap().contains("/incidents/1"));
+}
+
+/// Posts `form` and expects it refused with `status`, the body saying `says`.
+async fn expect_refused(
+    server: &Server,
+    path: &str,
+    form: &[(&str, &str)],
+    status: u16,
+    says: &str,
+) {
+    let res = server.post(path, form).await;
+    assert_eq!(res.status(), status, "{path} {form:?}");
+    let body = res.text().await.unwrap();
+    assert!(body.contains(says), "{path} {form:?}: {body}");
+}
+
+async fn history_actions(server: &Server, number: i64) -> Vec<String> {
+    let res = server
+        .post(
+            "/api/countermeasures/get",
+            &[("number", &number.to_string())],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let view: Value = res.json().await.unwrap();
+    view["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| {
+            format!(
+                "{} {}",
+                pair[0]["action"].as_str().unwrap(),
+                pair[0]["object_label"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn merging_keeps_both_histories_and_unites_the_incidents() {
+    let server = Server::start();
+    for title in ["Checkout latency", "Checkout errors", "Checkout again"] {
+        incident(&server, title, "checkout").await;
+    }
+    file(&server, &cm_form("Alert on checkout p99", "1")).await;
+    file(
+        &server,
+        &with(
+            cm_form("Checkout p99 alerting", "2, 3"),
+            "confirm_new",
+            "yes",
+        ),
+    )
+    .await;
+    let moved = server
+        .post(
+            "/api/countermeasures/move",
+            &[("number", "1"), ("version", "1"), ("to", "accepted")],
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+
+    // Refusals change nothing: a stale version, itself, an unknown target.
+    let before = common::dump(&server.db_path).await;
+    for (version, into, status, says) in [
+        ("1", "CM-2", 409, ""),
+        ("2", "CM-1", 400, "cannot be merged into itself"),
+        ("2", "CM-40", 400, "There is no countermeasure CM-40."),
+        ("2", "the other one", 400, "by its number, like CM-12"),
+    ] {
+        let form = [("number", "1"), ("version", version), ("into", into)];
+        expect_refused(&server, "/api/countermeasures/merge", &form, status, says).await;
+    }
+    assert_eq!(common::dump(&server.db_path).await, before);
+
+    let res = server
+        .post(
+            "/api/countermeasures/merge",
+            &[("number", "1"), ("version", "2"), ("into", "cm-2")],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let survivor = server
+        .post("/api/countermeasures/get", &[("number", "2")])
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let linked: Vec<i64> = survivor["item"]["item"]["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(linked, vec![1, 2, 3], "the survivor gains the incidents");
+    assert_eq!(survivor["merged_from"][0][0], 1);
+    // Both histories, in order, on the survivor.
+    assert_eq!(
+        history_actions(&server, 2).await,
+        vec![
+            "created CM-1 Alert on checkout p99",
+            "created CM-2 Checkout p99 alerting",
+            "moved CM-1 Alert on checkout p99",
+            "merged CM-1 Alert on checkout p99",
+            "merged_in CM-2 Checkout p99 alerting",
+        ]
+    );
+    // The merged one keeps its own, leaves the backlog and is read-only.
+    assert_eq!(history_actions(&server, 1).await.len(), 3);
+    assert_eq!(numbers(&list(&server, &[]).await), vec![2]);
+    let form = [("number", "1"), ("version", "3"), ("to", "done")];
+    let says = "CM-1 was merged into CM-2; change that one instead.";
+    expect_refused(&server, "/api/countermeasures/move", &form, 400, says).await;
+    // Nothing merges into a merged item.
+    let form = [("number", "2"), ("version", "2"), ("into", "1")];
+    let says = "merge into CM-2 instead";
+    expect_refused(&server, "/api/countermeasures/merge", &form, 400, says).await;
+    // The page shows where it went, and the survivor both histories.
+    let page = server.page("/countermeasures/1").await;
+    assert!(page.contains("Merged into CM-2; read-only."));
+    assert!(
+        !page.contains("id=\"field-into\""),
+        "no merge form on a merged item"
+    );
+    let page = server.page("/countermeasures/2").await;
+    assert!(page.contains("Merged into this one"));
+    assert!(page.contains("merged another countermeasure into this one"));
+}
+
+#[tokio::test]
+async fn a_recurring_lesson_is_linked_instead_of_filed_twice() {
+    let server = Server::start();
+    incident(&server, "Checkout latency", "checkout").await;
+    incident(&server, "Checkout latency again", "checkout").await;
+    file(&server, &cm_form("Alert on checkout latency", "1")).await;
+
+    // Without JavaScript: the refused filing comes back offering CM-1.
+    let res = server
+        .post_as_html_form(
+            "/api/countermeasures/create",
+            "/countermeasures/new?incident=2",
+            &cm_form("An alert for checkout latency spikes", "2"),
+        )
+        .await;
+    let (_, page) = server.follow(res).await;
+    assert!(
+        page.contains("Link incident 2 to CM-1 instead"),
+        "the prompt offers the open item"
+    );
+    let offers: Value = server
+        .post(
+            "/api/countermeasures/similar",
+            &[("title", "An alert for checkout latency spikes")],
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        offers,
+        serde_json::json!([[1, "Alert on checkout latency"]])
+    );
+
+    let res = server
+        .post(
+            "/api/countermeasures/link",
+            &[("number", "1"), ("incidents", "2")],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let view = list(&server, &[]).await;
+    assert_eq!(numbers(&view), vec![1], "no duplicate was filed");
+    assert_eq!(
+        view["items"][0]["item"]["incidents"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        server
+            .page("/countermeasures")
+            .await
+            .contains("seen in 2 incidents")
+    );
+
+    // Linking again, or an unknown incident, is refused and changes nothing.
+    let before = common::dump(&server.db_path).await;
+    for (incidents, says) in [
+        ("2", "already linked to those incidents"),
+        ("1, 9", "There is no incident #9."),
+        ("", "Name the incident to link"),
+    ] {
+        let form = [("number", "1"), ("incidents", incidents)];
+        expect_refused(&server, "/api/countermeasures/link", &form, 400, says).await;
+    }
+    assert_eq!(common::dump(&server.db_path).await, before);
+    assert!(
+        history_actions(&server, 1)
+            .await
+            .contains(&"linked CM-1 Alert on checkout latency".to_string())
+    );
+}
+
+#[tokio::test]
+async fn work_in_progress_limits_are_set_by_admins_and_shown_on_the_board() {
+    let server = Server::start();
+    incident(&server, "Checkout latency", "checkout").await;
+    let view = list(&server, &[]).await;
+    assert_eq!(view["wip_limits"], serde_json::json!([["in_progress", 5]]));
+
+    // The server's own session is an editor's.
+    let res = server
+        .post("/api/countermeasures/wip_limits", &[("wip_accepted", "1")])
+        .await;
+    assert_eq!(res.status(), 403, "only admins change the limits");
+    let admin = server.as_user("admin").await;
+    let res = admin
+        .post(
+            "/api/countermeasures/wip_limits",
+            &[("wip_accepted", "many")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("wip_accepted") && body.contains("Accepted"),
+        "{body}"
+    );
+
+    let res = admin
+        .post(
+            "/api/countermeasures/wip_limits",
+            &[("wip_accepted", "1"), ("wip_in_progress", "")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let view = list(&server, &[]).await;
+    assert_eq!(view["wip_limits"], serde_json::json!([["accepted", 1]]));
+    assert_eq!(
+        common::query_text(
+            &server.db_path,
+            "SELECT changes FROM audit_log WHERE object_kind = 'settings' AND object_id = 'board'",
+        )
+        .await,
+        r#"[{"field":"work-in-progress limits","before":"in_progress=5","after":"accepted=1"}]"#
+    );
+
+    // Two accepted items: the column is over its limit of one.
+    for (i, title) in ["Alert on checkout p99", "Runbook for the payments failover"]
+        .iter()
+        .enumerate()
+    {
+        let n = file(
+            &server,
+            &with(cm_form(title, "1"), "form[status]", "accepted"),
+        )
+        .await;
+        assert_eq!(n, i as i64 + 1);
+    }
+    let board = admin.page("/countermeasures?view=board").await;
+    assert!(
+        board.contains("(2 of a limit of 1)"),
+        "the count shows the limit"
+    );
+    assert!(board.contains("Over its work-in-progress limit"));
+    assert!(
+        board.contains("id=\"field-wip_accepted\""),
+        "admins see the form"
+    );
+    assert!(
+        !server
+            .page("/countermeasures?view=board")
+            .await
+            .contains("field-wip_accepted"),
+        "editors do not"
+    );
 }

@@ -84,3 +84,57 @@ test('the board moves cards without JavaScript too', async ({ browser }) => {
   await expect(page.locator('section.column:has(#column-proposed) .card')).toHaveCount(1);
   await context.close();
 });
+
+test('a recurring lesson is linked instead of filed twice, and duplicates merge keeping both histories', async ({ page }) => {
+  await signIn(page, 'editor', true);
+  const u = uniq();
+  const incident = async (title: string) => {
+    const res = await postForm(page, '/api/incidents/create', {
+      'form[title]': `${title} ${u}`,
+      'form[severity]': 'degradation',
+      'form[status]': 'investigating',
+      'form[services]': 'database',
+      'form[commander]': 'Robin',
+      'form[time_zone]': 'UTC',
+    });
+    expect(res.status()).toBeLessThan(400);
+    return Number(await res.text());
+  };
+  const first = await incident('Replica lag');
+  const second = await incident('Replica lag again');
+  const fileByApi = async (title: string, incidents: number) => {
+    const res = await postForm(page, '/api/countermeasures/create', {
+      'form[title]': title,
+      'form[kind]': 'detect_sooner',
+      'form[priority]': 'medium',
+      'form[status]': 'proposed',
+      'form[incidents]': String(incidents),
+      confirm_new: 'yes',
+    });
+    expect(res.status()).toBeLessThan(400);
+    return Number(await res.text());
+  };
+  const kept = await fileByApi(`Replica${u} lag dashboard alert`, first);
+
+  await open(page, `/countermeasures/new?incident=${second}`, true);
+  await page.getByLabel('Title').fill(`Alert on replica${u} lag dashboard`);
+  await page.getByLabel('Kind').selectOption('detect_sooner');
+  await page.getByLabel('Priority').selectOption('medium');
+  await page.getByRole('button', { name: 'File countermeasure' }).click();
+  const offer = page.getByRole('button', { name: `Link incident ${second} to CM-${kept} instead` });
+  await expect(offer).toBeVisible();
+  await offer.click();
+  await expect(page).toHaveURL(new RegExp(`/countermeasures/${kept}$`));
+  await expect(page.locator('main')).toContainText(`#${second} Replica lag again ${u}`);
+
+  const duplicate = await fileByApi(`Lag alerting for replica${u}`, second);
+  await open(page, `/countermeasures/${duplicate}`, true);
+  await page.getByLabel('Merge into (for example CM-12)').fill(`CM-${kept}`);
+  await page.getByRole('button', { name: 'Merge' }).click();
+  await expect(page).toHaveURL(new RegExp(`/countermeasures/${kept}$`));
+  await expect(page.getByRole('heading', { name: 'Merged into this one' })).toBeVisible();
+  const history = page.locator('ol.history');
+  await expect(history).toContainText('merged another countermeasure into this one');
+  await expect(history).toContainText('merged into another countermeasure');
+  await expect(history).toContainText(`CM-${duplicate} Lag alerting for replica${u}`);
+});

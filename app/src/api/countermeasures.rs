@@ -1,11 +1,15 @@
-//! Server functions for countermeasures: the backlog, one item, file, edit,
-//! move on the board. Thin: the rules live in `domain::countermeasure`.
+//! Server functions for countermeasures: the backlog, one item with its
+//! history, file, edit, move on the board, merge, link more incidents, and
+//! the board's work-in-progress limits. Thin: the rules live in
+//! `domain::countermeasure`.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
-use crate::domain::countermeasure::{BacklogFilter, Countermeasure, CountermeasureForm};
+use super::incidents::ShownTime;
+use crate::domain::audit::AuditEntry;
+use crate::domain::countermeasure::{BacklogFilter, CmStatus, Countermeasure, CountermeasureForm};
 
 /// One backlog row: the item, and what today makes of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,8 +28,10 @@ pub struct BacklogView {
     pub owners: Vec<String>,
     pub services: Vec<String>,
     /// The work-in-progress limit of each column that has one.
-    pub wip_limits: Vec<(String, u32)>,
+    pub wip_limits: Vec<(CmStatus, u32)>,
     pub can_edit: bool,
+    /// The caller may change the work-in-progress limits (admins).
+    pub can_configure: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +39,10 @@ pub struct CountermeasureView {
     pub item: BacklogItem,
     /// The description, rendered and sanitized.
     pub description_html: String,
+    /// Countermeasures merged into this one, as (number, title).
+    pub merged_from: Vec<(i64, String)>,
+    /// Its history and that of everything merged into it, oldest first.
+    pub history: Vec<(AuditEntry, ShownTime)>,
     pub can_edit: bool,
 }
 
@@ -52,9 +62,13 @@ fn backlog_item(item: Countermeasure, today: chrono::NaiveDate) -> BacklogItem {
 }
 
 #[cfg(feature = "ssr")]
+fn allowed(role: crate::domain::account::Role) -> Result<bool, AppError> {
+    Ok(super::context::current_user()?.role.allows(role))
+}
+
+#[cfg(feature = "ssr")]
 fn can_edit() -> Result<bool, AppError> {
-    use crate::domain::account::Role;
-    Ok(super::context::current_user()?.role.allows(Role::Editor))
+    allowed(crate::domain::account::Role::Editor)
 }
 
 #[server(prefix = "/api", endpoint = "countermeasures/list")]
@@ -69,6 +83,7 @@ pub async fn backlog(#[server(default)] filter: BacklogFilter) -> Result<Backlog
             services: db.known_services().await?,
             wip_limits: db.wip_limits().await?,
             can_edit: can_edit()?,
+            can_configure: allowed(crate::domain::account::Role::Admin)?,
         })
     };
     super::context::finish(result.await)
@@ -83,9 +98,13 @@ pub async fn get_countermeasure(number: i64) -> Result<CountermeasureView, AppEr
             .ok_or_else(|| AppError::NotFound {
                 what: format!("Countermeasure CM-{number}"),
             })?;
+        let db = super::context::db()?;
+        let history = db.countermeasure_history(number).await?;
         Ok(CountermeasureView {
             description_html: crate::domain::markdown::render_markdown(&item.content.description),
             item: backlog_item(item, today()),
+            merged_from: db.merged_into_this(number).await?,
+            history: super::history::with_shown_times(history, super::viewer::viewer_zone()),
             can_edit: can_edit()?,
         })
     };
@@ -116,7 +135,7 @@ pub async fn create_countermeasure(
                 return Err(AppError::invalid_field(
                     "similar",
                     format!(
-                        "Open countermeasures with a similar title: {}. If one of them is this lesson, link the incident to it instead (it will show as seen in several incidents); otherwise tick \"file it as a new one\" and file again.",
+                        "Open countermeasures with a similar title: {}. If one of them is this lesson, link the incident to it instead (it will show as seen in several incidents); otherwise tick \"None of those: file it as a new one\" and file again.",
                         alike.join(", ")
                     ),
                 )
@@ -187,6 +206,103 @@ pub async fn move_countermeasure(
             leptos_axum::redirect(&back);
         }
         Ok(new_version)
+    };
+    super::context::finish(result.await)
+}
+
+/// Open countermeasures with a title like `title`, most alike first (at
+/// most five), as (number, title): what the filing form offers to link
+/// instead of filing a duplicate.
+#[server(prefix = "/api", endpoint = "countermeasures/similar")]
+pub async fn similar_countermeasures(title: String) -> Result<Vec<(i64, String)>, AppError> {
+    let result = async {
+        let open = super::context::db()?.open_countermeasure_titles().await?;
+        Ok(crate::domain::countermeasure::similar(&title, &open)
+            .into_iter()
+            .take(5)
+            .map(|(c, _)| c.clone())
+            .collect())
+    };
+    super::context::finish(result.await)
+}
+
+/// Links incidents (numbers, as the form types them) to an existing
+/// countermeasure instead of filing a new one, and sends the browser to it.
+#[server(prefix = "/api", endpoint = "countermeasures/link")]
+pub async fn link_countermeasure(number: i64, incidents: String) -> Result<i64, AppError> {
+    let result = async {
+        let numbers = crate::domain::countermeasure::parse_incident_numbers(&incidents)
+            .map_err(|m| AppError::invalid_field("incidents", m))?;
+        if numbers.is_empty() {
+            return Err(AppError::invalid_field(
+                "incidents",
+                "Name the incident to link, by number.",
+            ));
+        }
+        let version = super::context::db()?
+            .link_countermeasure(
+                number,
+                &numbers,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await?;
+        leptos_axum::redirect(&format!("/countermeasures/{number}"));
+        Ok(version)
+    };
+    super::context::finish(result.await)
+}
+
+/// Merges countermeasure `number` (at `version`) into `into` ("CM-12" or
+/// "12") and sends the browser to the one that remains.
+#[server(prefix = "/api", endpoint = "countermeasures/merge")]
+pub async fn merge_countermeasure(
+    number: i64,
+    version: i64,
+    into: String,
+) -> Result<i64, AppError> {
+    let result = async {
+        let target = crate::domain::countermeasure::parse_code(&into).ok_or_else(|| {
+            AppError::invalid_field(
+                "into",
+                "Name the countermeasure to merge into by its number, like CM-12.",
+            )
+        })?;
+        let new_version = super::context::db()?
+            .merge_countermeasure(
+                number,
+                version,
+                target,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await?;
+        leptos_axum::redirect(&format!("/countermeasures/{target}"));
+        Ok(new_version)
+    };
+    super::context::finish(result.await)
+}
+
+/// Sets the board's work-in-progress limits: one field per open column,
+/// empty for no limit.
+#[server(prefix = "/api", endpoint = "countermeasures/wip_limits")]
+pub async fn save_wip_limits(
+    #[server(default)] wip_proposed: String,
+    #[server(default)] wip_accepted: String,
+    #[server(default)] wip_in_progress: String,
+) -> Result<(), AppError> {
+    let result = async {
+        let limits = crate::domain::countermeasure::wip_limits_from_fields(&[
+            (CmStatus::Proposed, &wip_proposed),
+            (CmStatus::Accepted, &wip_accepted),
+            (CmStatus::InProgress, &wip_in_progress),
+        ])
+        .map_err(|e| AppError::invalid(vec![e]))?;
+        super::context::db()?
+            .set_wip_limits(&limits, &super::context::actor()?, chrono::Utc::now())
+            .await?;
+        leptos_axum::redirect("/countermeasures?view=board");
+        Ok(())
     };
     super::context::finish(result.await)
 }

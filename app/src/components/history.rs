@@ -23,6 +23,10 @@ fn action_text(action: &str) -> &str {
         "attachment_added" => "attached a file",
         "attachment_deleted" => "removed an attachment",
         "transcript_imported" => "imported a chat transcript",
+        "moved" => "moved on the board",
+        "linked" => "linked more incidents",
+        "merged" => "merged into another countermeasure",
+        "merged_in" => "merged another countermeasure into this one",
         other => other,
     }
 }

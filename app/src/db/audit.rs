@@ -46,7 +46,7 @@ pub(crate) async fn record(
     Ok(())
 }
 
-fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, DbError> {
+pub(crate) fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, DbError> {
     let changes: String = row.try_get("changes")?;
     Ok(AuditEntry {
         id: row.try_get("id")?,

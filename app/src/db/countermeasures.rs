@@ -1,5 +1,6 @@
-//! Countermeasures: create, update (versioned), move on the board, read and
-//! list. Every write is audited in its own transaction.
+//! Countermeasures: create, update (versioned), move on the board, merge,
+//! link more incidents, read, list and history. Every write is audited in
+//! its own transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::sqlite::SqliteRow;
@@ -8,10 +9,10 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use super::audit::{Change, record};
 use super::webhooks::enqueue;
 use super::{Db, DbError, from_epoch, to_epoch};
-use crate::domain::audit::{Actor, FieldChange};
+use crate::domain::audit::{Actor, AuditEntry, FieldChange};
 use crate::domain::countermeasure::{
     BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
-    changes, check_move,
+    changes, check_merge, check_move, limits, union_incidents,
 };
 use crate::domain::webhook::Event;
 
@@ -200,6 +201,165 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(base_version + 1)
+    }
+
+    /// Merges `number` (at `base_version`) into `into`: the survivor gains
+    /// the merged item's incidents, the merged one stays, read-only, with
+    /// its history, and each history records the merge. Returns the
+    /// survivor's new version.
+    pub async fn merge_countermeasure(
+        &self,
+        number: i64,
+        base_version: i64,
+        into: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let mut tx = self.write().await?;
+        let from = editable_in(&mut tx, number, base_version).await?;
+        let target = match countermeasure_in(&mut tx, into).await {
+            Err(DbError::NotFound) => {
+                return Err(DbError::Refused {
+                    field: "into",
+                    message: format!("There is no countermeasure CM-{into}."),
+                });
+            }
+            other => other?,
+        };
+        check_merge(&from, &target).map_err(|message| DbError::Refused {
+            field: "into",
+            message,
+        })?;
+        sqlx::query(
+            "UPDATE countermeasures SET merged_into = ?, version = version + 1, updated_at = ? \
+             WHERE id = ?",
+        )
+        .bind(&target.id)
+        .bind(to_epoch(now))
+        .bind(&from.id)
+        .execute(&mut *tx)
+        .await?;
+        let incidents = union_incidents(&target.content.incidents, &from.content.incidents);
+        let new_version = relink(&mut tx, &target, &incidents, now).await?;
+        let label = |c: &Countermeasure| format!("{} {}", c.code(), c.content.title);
+        let merged = FieldChange {
+            field: "merged into".into(),
+            before: String::new(),
+            after: label(&target),
+        };
+        let first = from.incidents.first().map(|i| i.number);
+        let first_id = incident_ids(&mut tx, &first.into_iter().collect::<Vec<_>>()).await?;
+        audit(
+            &mut tx,
+            actor,
+            "merged",
+            &from.id,
+            number,
+            &from.content.title,
+            &[merged],
+            first_id.first(),
+            now,
+        )
+        .await?;
+        let mut absorbed = vec![FieldChange {
+            field: "merged in".into(),
+            before: String::new(),
+            after: label(&from),
+        }];
+        absorbed.extend(incident_change(&target.content.incidents, &incidents));
+        let target_first = incident_ids(&mut tx, &incidents[..incidents.len().min(1)]).await?;
+        audit(
+            &mut tx,
+            actor,
+            "merged_in",
+            &target.id,
+            into,
+            &target.content.title,
+            &absorbed,
+            target_first.first(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new_version)
+    }
+
+    /// Links more incidents to an open lesson ("seen in 3 incidents")
+    /// instead of filing a new one. Returns the new version; linking only
+    /// incidents it already has is refused, so nothing happens twice.
+    pub async fn link_countermeasure(
+        &self,
+        number: i64,
+        numbers: &[i64],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let mut tx = self.write().await?;
+        let cm = countermeasure_in(&mut tx, number).await?;
+        not_merged(&cm)?;
+        incident_ids(&mut tx, numbers).await?;
+        let incidents = union_incidents(&cm.content.incidents, numbers);
+        if incidents.len() > limits::INCIDENTS {
+            return Err(DbError::Refused {
+                field: "incidents",
+                message: format!(
+                    "A countermeasure links at most {} incidents.",
+                    limits::INCIDENTS
+                ),
+            });
+        }
+        if incidents == cm.content.incidents {
+            return Err(DbError::Refused {
+                field: "incidents",
+                message: format!("{} is already linked to those incidents.", cm.code()),
+            });
+        }
+        let new_version = relink(&mut tx, &cm, &incidents, now).await?;
+        let first = incident_ids(&mut tx, &incidents[..1]).await?;
+        audit(
+            &mut tx,
+            actor,
+            "linked",
+            &cm.id,
+            number,
+            &cm.content.title,
+            &Vec::from_iter(incident_change(&cm.content.incidents, &incidents)),
+            first.first(),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new_version)
+    }
+
+    /// The history of a countermeasure and of every one merged into it (and
+    /// into those, and so on), oldest first.
+    pub async fn countermeasure_history(&self, number: i64) -> Result<Vec<AuditEntry>, DbError> {
+        let rows = sqlx::query(
+            "WITH RECURSIVE family (id) AS ( \
+                 SELECT id FROM countermeasures WHERE number = ? \
+                 UNION SELECT c.id FROM countermeasures c JOIN family f ON c.merged_into = f.id) \
+             SELECT a.* FROM audit_log a WHERE a.object_kind = 'countermeasure' \
+             AND a.object_id IN (SELECT id FROM family) ORDER BY a.id",
+        )
+        .bind(number)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(super::audit::entry_from_row).collect()
+    }
+
+    /// The countermeasures merged straight into this one, as (number, title).
+    pub async fn merged_into_this(&self, number: i64) -> Result<Vec<(i64, String)>, DbError> {
+        let rows = sqlx::query(
+            "SELECT c.number, c.title FROM countermeasures c JOIN countermeasures t \
+             ON c.merged_into = t.id WHERE t.number = ? ORDER BY c.number",
+        )
+        .bind(number)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("number")?, r.try_get("title")?)))
+            .collect()
     }
 
     pub async fn countermeasure(&self, number: i64) -> Result<Option<Countermeasure>, DbError> {
@@ -457,21 +617,64 @@ async fn editable_in(
     base_version: i64,
 ) -> Result<Countermeasure, DbError> {
     let cm = countermeasure_in(tx, number).await?;
-    if let Some(into) = cm.merged_into {
-        return Err(DbError::Refused {
-            field: "status",
-            message: format!(
-                "{} was merged into CM-{into}; change that one instead.",
-                cm.code()
-            ),
-        });
-    }
+    not_merged(&cm)?;
     if cm.version != base_version {
         return Err(DbError::Conflict {
             current: cm.version,
         });
     }
     Ok(cm)
+}
+
+/// Replaces the incidents `cm` is linked to with `numbers` and bumps its
+/// version; returns the new version.
+async fn relink(
+    tx: &mut Transaction<'static, Sqlite>,
+    cm: &Countermeasure,
+    numbers: &[i64],
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let ids = incident_ids(tx, numbers).await?;
+    sqlx::query("DELETE FROM countermeasure_incidents WHERE countermeasure_id = ?")
+        .bind(&cm.id)
+        .execute(&mut **tx)
+        .await?;
+    link_incidents(tx, &cm.id, &ids).await?;
+    sqlx::query("UPDATE countermeasures SET version = version + 1, updated_at = ? WHERE id = ?")
+        .bind(to_epoch(now))
+        .bind(&cm.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(cm.version + 1)
+}
+
+/// The history line for a change of linked incidents, when there is one.
+fn incident_change(before: &[i64], after: &[i64]) -> Option<FieldChange> {
+    let text = |ns: &[i64]| {
+        ns.iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    (before != after).then(|| FieldChange {
+        field: "incidents".into(),
+        before: text(before),
+        after: text(after),
+    })
+}
+
+/// A merged countermeasure is read-only: changes go to the one it became.
+fn not_merged(cm: &Countermeasure) -> Result<(), DbError> {
+    match cm.merged_into {
+        Some(into) => Err(DbError::Refused {
+            field: "status",
+            message: format!(
+                "{} was merged into CM-{into}; change that one instead.",
+                cm.code()
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// When it reached done: kept while it stays done, now when it gets there,

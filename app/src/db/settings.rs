@@ -1,5 +1,6 @@
 //! Settings an administrator changes in the app: the `/metrics` bearer
-//! token (its SHA-256 only) and windows. Every change is audited.
+//! token (its SHA-256 only) and windows, and the countermeasure board's
+//! work-in-progress limits. Every change is audited.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -7,43 +8,15 @@ use sha2::{Digest, Sha256};
 use super::audit::{Change, record};
 use super::{Db, DbError, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
+use crate::domain::countermeasure::{CmStatus, DEFAULT_WIP, parse_wip_limits, wip_limits_text};
 use crate::domain::metrics_export::{DEFAULT_WINDOWS, parse_windows, windows_text};
 
 const TOKEN_KEY: &str = "metrics_token_sha256";
 const WINDOWS_KEY: &str = "metrics_windows";
 const WIP_KEY: &str = "board_wip_limits";
 
-/// The board's work-in-progress limits when none are set: a team that
-/// starts more than five things at once finishes few of them.
-const DEFAULT_WIP: &str = "in_progress=5";
-
-/// Reads "accepted=8, in_progress=5" into (status code, limit) pairs; an
-/// unknown column or a limit that is no number is refused by name.
-pub fn parse_wip_limits(text: &str) -> Result<Vec<(String, u32)>, String> {
-    use crate::domain::countermeasure::CmStatus;
-    let mut out = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (column, limit) = part
-            .split_once('=')
-            .ok_or_else(|| format!("{part:?}: write limits like in_progress=5."))?;
-        let status = CmStatus::parse(column.trim()).ok_or_else(|| {
-            format!(
-                "{:?} is not a column; use one of {}.",
-                column.trim(),
-                CmStatus::codes()
-            )
-        })?;
-        let limit: u32 = limit
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| format!("{:?}: a limit is a number from 1 to 1000.", limit.trim()))?;
-        out.retain(|(c, _): &(String, u32)| c != status.code());
-        out.push((status.code().to_string(), limit));
-    }
-    Ok(out)
-}
+const UPSERT: &str = "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 
 /// The `/metrics` settings as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,10 +35,60 @@ pub fn token_digest(token: &str) -> String {
 }
 
 impl Db {
-    /// The board's work-in-progress limits, as (status code, limit).
-    pub async fn wip_limits(&self) -> Result<Vec<(String, u32)>, DbError> {
+    /// The board's work-in-progress limits, as (column, limit), in column
+    /// order.
+    pub async fn wip_limits(&self) -> Result<Vec<(CmStatus, u32)>, DbError> {
         let text = self.setting(WIP_KEY).await?;
         Ok(parse_wip_limits(text.as_deref().unwrap_or(DEFAULT_WIP)).unwrap_or_default())
+    }
+
+    /// Replaces the board's work-in-progress limits (none: no column has
+    /// one), audited.
+    pub async fn set_wip_limits(
+        &self,
+        limits: &[(CmStatus, u32)],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let before = wip_limits_text(&self.wip_limits().await?);
+        let after = wip_limits_text(limits);
+        if before == after {
+            return Ok(());
+        }
+        let mut tx = self.write().await?;
+        sqlx::query(UPSERT)
+            .bind(WIP_KEY)
+            .bind(&after)
+            .bind(to_epoch(now))
+            .execute(&mut *tx)
+            .await?;
+        let shown = |t: String| {
+            if t.is_empty() {
+                "no limits".to_string()
+            } else {
+                t
+            }
+        };
+        record(
+            &mut tx,
+            actor,
+            Change {
+                action: "updated",
+                object_kind: "settings",
+                object_id: "board",
+                object_label: "Countermeasure board",
+                changes: &[FieldChange {
+                    field: "work-in-progress limits".into(),
+                    before: shown(before),
+                    after: shown(after),
+                }],
+                incident_id: None,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, DbError> {
@@ -101,8 +124,7 @@ impl Db {
         let before = self.metrics_settings().await?;
         let mut tx = self.write().await?;
         let mut changes = Vec::new();
-        let upsert = "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
-                      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+        let upsert = UPSERT;
         if before.windows != windows {
             sqlx::query(upsert)
                 .bind(WINDOWS_KEY)

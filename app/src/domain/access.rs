@@ -176,6 +176,26 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Access::Signed(Role::Editor),
         Effect::Write,
     ),
+    (
+        "countermeasures/similar",
+        Access::Signed(Role::Viewer),
+        Effect::Read,
+    ),
+    (
+        "countermeasures/link",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "countermeasures/merge",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "countermeasures/wip_limits",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
 ];
 
 /// Whether a server function changes stored state.

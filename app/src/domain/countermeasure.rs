@@ -547,6 +547,133 @@ pub fn similar<'a>(title: &str, candidates: &'a [(i64, String)]) -> Vec<(&'a (i6
     found
 }
 
+/// The board's work-in-progress limits when none are set: a team that
+/// starts more than five things at once finishes few of them.
+pub const DEFAULT_WIP: &str = "in_progress=5";
+
+/// The largest work-in-progress limit a column takes.
+pub const MAX_WIP: u32 = 1000;
+
+/// Reads "accepted=8, in_progress=5" (as stored) into (column, limit)
+/// pairs; an unknown column or a limit that is no number is refused by name.
+pub fn parse_wip_limits(text: &str) -> Result<Vec<(CmStatus, u32)>, String> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (column, limit) = part
+            .split_once('=')
+            .ok_or_else(|| format!("{part:?}: write limits like in_progress=5."))?;
+        let status = CmStatus::parse(column.trim()).ok_or_else(|| {
+            format!(
+                "{:?} is not a column; use one of {}.",
+                column.trim(),
+                CmStatus::codes()
+            )
+        })?;
+        let limit = parse_wip_limit(limit).map_err(|m| format!("{}: {m}", status.label()))?;
+        out.retain(|(c, _)| *c != status);
+        out.push((status, limit));
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn parse_wip_limit(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=MAX_WIP).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "{:?} is not a limit: write a whole number from 1 to {MAX_WIP}, or leave it empty for no limit.",
+                text.trim()
+            )
+        })
+}
+
+/// The stored form of the limits, in column order: "accepted=8, in_progress=5".
+pub fn wip_limits_text(limits: &[(CmStatus, u32)]) -> String {
+    let mut sorted = limits.to_vec();
+    sorted.sort();
+    sorted
+        .iter()
+        .map(|(s, l)| format!("{}={l}", s.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The limits from the settings form: one field per open column, empty for
+/// no limit. A bad value is refused naming its column's field.
+pub fn wip_limits_from_fields(
+    fields: &[(CmStatus, &str)],
+) -> Result<Vec<(CmStatus, u32)>, FieldError> {
+    let mut out = Vec::new();
+    for (status, text) in fields {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let limit = parse_wip_limit(text).map_err(|message| FieldError {
+            field: wip_field(*status),
+            message: format!("{}: {message}", status.label()),
+        })?;
+        out.push((*status, limit));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The settings form's field for a column's limit: "wip_in_progress".
+pub fn wip_field(status: CmStatus) -> String {
+    format!("wip_{}", status.code())
+}
+
+/// Reads "CM-12", "cm 12" or "12" as a countermeasure number.
+pub fn parse_code(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("CM")
+        .or_else(|| t.strip_prefix("cm"))
+        .or_else(|| t.strip_prefix("Cm"))
+        .unwrap_or(t);
+    t.trim_start_matches(['-', ' ', '#'])
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+}
+
+/// Whether `from` may be merged into `into`: two distinct items, neither
+/// already merged. The refusal says why, for the merge form.
+pub fn check_merge(from: &Countermeasure, into: &Countermeasure) -> Result<(), String> {
+    if from.id == into.id {
+        return Err(format!(
+            "{} cannot be merged into itself; name the other countermeasure.",
+            from.code()
+        ));
+    }
+    if let Some(n) = from.merged_into {
+        return Err(format!("{} was already merged into CM-{n}.", from.code()));
+    }
+    if let Some(n) = into.merged_into {
+        return Err(format!(
+            "{} was merged into CM-{n}; merge into CM-{n} instead.",
+            into.code()
+        ));
+    }
+    Ok(())
+}
+
+/// The incident numbers of `base` followed by those of `added` it lacks,
+/// in order: what a merge or a link leaves linked.
+pub fn union_incidents(base: &[i64], added: &[i64]) -> Vec<i64> {
+    let mut out = base.to_vec();
+    for n in added {
+        if !out.contains(n) {
+            out.push(*n);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -672,5 +799,102 @@ mod tests {
             (None, Some(CmStatus::Accepted))
         );
         assert_eq!(CmStatus::WontDo.neighbours(), (Some(CmStatus::Done), None));
+    }
+
+    #[test]
+    fn wip_limits_read_and_write_in_column_order() {
+        let limits = parse_wip_limits("in_progress=5, accepted = 8,in_progress=4").unwrap();
+        assert_eq!(
+            limits,
+            vec![(CmStatus::Accepted, 8), (CmStatus::InProgress, 4)]
+        );
+        assert_eq!(wip_limits_text(&limits), "accepted=8, in_progress=4");
+        assert_eq!(parse_wip_limits("").unwrap(), vec![]);
+        assert!(
+            parse_wip_limits("doing=3")
+                .unwrap_err()
+                .contains("not a column")
+        );
+        assert!(
+            parse_wip_limits("accepted=0")
+                .unwrap_err()
+                .contains("1 to 1000")
+        );
+        assert!(
+            parse_wip_limits("accepted")
+                .unwrap_err()
+                .contains("in_progress=5")
+        );
+    }
+
+    #[test]
+    fn wip_form_fields_name_the_column_that_is_wrong() {
+        let ok = wip_limits_from_fields(&[
+            (CmStatus::Proposed, ""),
+            (CmStatus::InProgress, " 3 "),
+            (CmStatus::Accepted, "10"),
+        ])
+        .unwrap();
+        assert_eq!(
+            ok,
+            vec![(CmStatus::Accepted, 10), (CmStatus::InProgress, 3)]
+        );
+        let err = wip_limits_from_fields(&[(CmStatus::Accepted, "many")]).unwrap_err();
+        assert_eq!(err.field, "wip_accepted");
+        assert!(err.message.starts_with("Accepted: \"many\" is not a limit"));
+        let err = wip_limits_from_fields(&[(CmStatus::InProgress, "1001")]).unwrap_err();
+        assert_eq!(err.field, "wip_in_progress");
+    }
+
+    #[test]
+    fn codes_read_with_or_without_the_prefix() {
+        assert_eq!(parse_code("CM-12"), Some(12));
+        assert_eq!(parse_code(" cm 7 "), Some(7));
+        assert_eq!(parse_code("#3"), Some(3));
+        assert_eq!(parse_code("3"), Some(3));
+        assert_eq!(parse_code("CM-0"), None);
+        assert_eq!(parse_code("twelve"), None);
+    }
+
+    fn stored(number: i64, merged_into: Option<i64>) -> Countermeasure {
+        let now = chrono::Utc::now();
+        Countermeasure {
+            id: format!("id-{number}"),
+            number,
+            version: 1,
+            content: validate(&form()).unwrap(),
+            incidents: Vec::new(),
+            merged_into,
+            created_by: "Robin".into(),
+            created_at: now,
+            updated_at: now,
+            completed_at: None,
+        }
+    }
+
+    #[test]
+    fn merges_need_two_distinct_unmerged_items() {
+        assert!(check_merge(&stored(1, None), &stored(2, None)).is_ok());
+        assert!(
+            check_merge(&stored(1, None), &stored(1, None))
+                .unwrap_err()
+                .contains("into itself")
+        );
+        assert!(
+            check_merge(&stored(1, Some(3)), &stored(2, None))
+                .unwrap_err()
+                .contains("already merged into CM-3")
+        );
+        assert!(
+            check_merge(&stored(1, None), &stored(2, Some(4)))
+                .unwrap_err()
+                .contains("merge into CM-4 instead")
+        );
+    }
+
+    #[test]
+    fn linked_incidents_are_united_without_repeats() {
+        assert_eq!(union_incidents(&[4, 9], &[9, 2]), vec![2, 4, 9]);
+        assert_eq!(union_incidents(&[], &[]), Vec::<i64>::new());
     }
 }

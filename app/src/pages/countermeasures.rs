@@ -8,12 +8,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::countermeasures::{
-    BacklogItem, BacklogView, CreateCountermeasure, MoveCountermeasure, UpdateCountermeasure,
-    backlog, get_countermeasure,
+    BacklogItem, BacklogView, CreateCountermeasure, LinkCountermeasure, MergeCountermeasure,
+    MoveCountermeasure, SaveWipLimits, UpdateCountermeasure, backlog, get_countermeasure,
+    similar_countermeasures,
 };
 use crate::components::countermeasure_form::CountermeasureFields;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_select::{FilterSelect, options};
+use crate::components::history::HistoryList;
 use crate::components::incident_form::ErrorSummary;
 use crate::domain::countermeasure::{BacklogFilter, CmStatus, CountermeasureForm, Kind};
 
@@ -69,6 +71,7 @@ fn Backlog(
         services,
         wip_limits,
         can_edit,
+        can_configure,
     } = view;
     let here = format!("/countermeasures{}", query_string(&filter, board));
     let overdue = items.iter().filter(|i| i.overdue).count();
@@ -112,10 +115,53 @@ fn Backlog(
             <a href=format!("/countermeasures/export/github.json{}", query_string(&filter, false))>"GitHub issues JSON"</a>
         </p>
         {if board {
-            view! { <Board items wip_limits can_edit here moved/> }.into_any()
+            view! {
+                <Board items wip_limits=wip_limits.clone() can_edit here moved/>
+                {can_configure.then(|| view! { <WipLimitsForm limits=wip_limits/> })}
+            }.into_any()
         } else {
             view! { <List items/> }.into_any()
         }}
+    }
+}
+
+/// The admin's form for the board's work-in-progress limits: one number
+/// per open column, empty for none.
+#[component]
+fn WipLimitsForm(limits: Vec<(CmStatus, u32)>) -> impl IntoView {
+    use crate::domain::countermeasure::wip_field;
+    let save = ServerAction::<SaveWipLimits>::new();
+    let fields = [CmStatus::Proposed, CmStatus::Accepted, CmStatus::InProgress]
+        .into_iter()
+        .map(|status| {
+            let name = wip_field(status);
+            let id = format!("field-{name}");
+            let value = limits
+                .iter()
+                .find(|(c, _)| *c == status)
+                .map(|(_, l)| l.to_string())
+                .unwrap_or_default();
+            view! {
+                <div class="field">
+                    <label for=id.clone()>{status.label()}</label>
+                    <input id=id name=name type="number" min="1" max="1000" inputmode="numeric" value=value/>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="wip-settings" aria-labelledby="wip-heading">
+            <h2 id="wip-heading">"Work-in-progress limits"</h2>
+            <p>"A column over its limit stands out on the board. Leave a field empty for no limit."</p>
+            {move || save.value().get().and_then(Result::err).map(|e| {
+                let errors = e.field_errors().to_vec();
+                view! { <ErrorSummary message=e.to_string() errors/> }
+            })}
+            <ActionForm action=save attr:class="filters">
+                {fields}
+                <div class="actions"><button type="submit">"Save limits"</button></div>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -193,7 +239,7 @@ fn List(items: Vec<BacklogItem>) -> impl IntoView {
 #[component]
 fn Board(
     items: Vec<BacklogItem>,
-    wip_limits: Vec<(String, u32)>,
+    wip_limits: Vec<(CmStatus, u32)>,
     can_edit: bool,
     here: String,
     moved: ServerAction<MoveCountermeasure>,
@@ -208,7 +254,7 @@ fn Board(
                 .collect();
             let limit = wip_limits
                 .iter()
-                .find(|(code, _)| code == status.code())
+                .find(|(column, _)| *column == status)
                 .map(|(_, l)| *l);
             let over = limit.is_some_and(|l| cards.len() as u32 > l);
             let heading_id = format!("column-{}", status.code());
@@ -303,10 +349,21 @@ pub fn CountermeasureNewPage() -> impl IntoView {
             ..CountermeasureForm::default()
         }
     };
+    // When the title is like open ones, the refused form's title and
+    // incidents: what the "link instead" offers use.
+    let held = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field_errors().iter().any(|f| f.field == "similar"))
+            .and_then(|e| e.echo::<CountermeasureForm>())
+    };
     view! {
         <Title text="File a countermeasure"/>
         <h1>"File a countermeasure"</h1>
         <p class="lede">"Describe the change to the system or the way of working, not the person: what would make the next response easier?"</p>
+        {move || held().map(|form| view! { <LinkInstead form/> })}
         <ActionForm action=create attr:class="stacked">
             {move || {
                 let (values, errors, message) = match create.value().get() {
@@ -334,6 +391,56 @@ pub fn CountermeasureNewPage() -> impl IntoView {
     }
 }
 
+/// The open countermeasures like the one being filed, each with a button
+/// that links the form's incidents to it instead of filing a duplicate.
+#[component]
+fn LinkInstead(form: CountermeasureForm) -> impl IntoView {
+    let link = ServerAction::<LinkCountermeasure>::new();
+    let title = form.title.clone();
+    let offers = Resource::new(move || title.clone(), similar_countermeasures);
+    let incidents = form.incidents.clone();
+    view! {
+        <section class="notice link-instead" aria-labelledby="link-instead-heading">
+            <h2 id="link-instead-heading">"Is this lesson already on the backlog?"</h2>
+            {move || link.value().get().and_then(Result::err).map(|e| {
+                let errors = e.field_errors().to_vec();
+                view! { <ErrorSummary message=e.to_string() errors/> }
+            })}
+            <Suspense fallback=|| view! { <p>"Looking for similar countermeasures…"</p> }>
+                {move || {
+                    let incidents = incidents.clone();
+                    Suspend::new(async move {
+                        let found = offers.await.unwrap_or_default();
+                        let what = if incidents.trim().is_empty() {
+                            "this incident".to_string()
+                        } else {
+                            format!("incident {}", incidents.trim())
+                        };
+                        view! {
+                            <ul class="similar">
+                                {found.into_iter().map(|(number, title)| {
+                                    let incidents = incidents.clone();
+                                    let label = format!("Link {what} to CM-{number} instead");
+                                    view! {
+                                        <li>
+                                            <a href=format!("/countermeasures/{number}")>{format!("CM-{number} {title}")}</a>
+                                            <ActionForm action=link attr:class="inline">
+                                                <input type="hidden" name="number" value=number.to_string()/>
+                                                <input type="hidden" name="incidents" value=incidents/>
+                                                <button type="submit">{label}</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }
+                    })
+                }}
+            </Suspense>
+        </section>
+    }
+}
+
 /// `/countermeasures/:number`: one item, its moves, and its edit form.
 #[component]
 pub fn CountermeasureDetailPage() -> impl IntoView {
@@ -347,9 +454,18 @@ pub fn CountermeasureDetailPage() -> impl IntoView {
     };
     let update = ServerAction::<UpdateCountermeasure>::new();
     let moved = ServerAction::<MoveCountermeasure>::new();
+    let merge = ServerAction::<MergeCountermeasure>::new();
+    let link = ServerAction::<LinkCountermeasure>::new();
     let data = Resource::new(
-        move || (number(), update.version().get(), moved.version().get()),
-        |(n, _, _)| get_countermeasure(n),
+        move || {
+            (
+                number(),
+                update.version().get(),
+                moved.version().get(),
+                link.version().get(),
+            )
+        },
+        |(n, _, _, _)| get_countermeasure(n),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -385,8 +501,17 @@ pub fn CountermeasureDetailPage() -> impl IntoView {
                             </dl>
                             <h2>"Incidents"</h2>
                             <ul>{incidents}</ul>
+                            {(!view.merged_from.is_empty()).then(|| view! {
+                                <h2>"Merged into this one"</h2>
+                                <ul>{view.merged_from.iter().map(|(n, t)| view! {
+                                    <li><a href=format!("/countermeasures/{n}")>{format!("CM-{n} {t}")}</a></li>
+                                }).collect_view()}</ul>
+                            })}
                             <h2>"Description"</h2>
                             <div class="markdown" inner_html=view.description_html></div>
+                            {(view.can_edit && item.item.merged_into.is_none()).then(|| view! {
+                                <LinkAndMerge number version link merge/>
+                            })}
                             {(view.can_edit && item.item.merged_into.is_none()).then(|| view! {
                                 <h2 id="edit-heading">"Edit"</h2>
                                 <ActionForm action=update attr:class="stacked" attr:aria-labelledby="edit-heading">
@@ -409,10 +534,53 @@ pub fn CountermeasureDetailPage() -> impl IntoView {
                                 let errors = e.field_errors().to_vec();
                                 view! { <ErrorSummary message=e.to_string() errors/> }
                             })}
+                            <section aria-labelledby="history-heading" class="history-section">
+                                <h2 id="history-heading">"History"</h2>
+                                <HistoryList entries=view.history show_object=false/>
+                            </section>
                         }.into_any()
                     }
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Two small forms on an item: link more incidents to it ("seen in 3
+/// incidents"), and merge it into another that records the same lesson.
+#[component]
+fn LinkAndMerge(
+    number: i64,
+    version: i64,
+    link: ServerAction<LinkCountermeasure>,
+    merge: ServerAction<MergeCountermeasure>,
+) -> impl IntoView {
+    let error = move |e: crate::api::AppError| {
+        let errors = e.field_errors().to_vec();
+        view! { <ErrorSummary message=e.to_string() errors/> }
+    };
+    view! {
+        <h2 id="link-heading">"Seen again?"</h2>
+        {move || link.value().get().and_then(Result::err).map(error)}
+        <ActionForm action=link attr:class="filters" attr:aria-labelledby="link-heading">
+            <input type="hidden" name="number" value=number.to_string()/>
+            <div class="field">
+                <label for="field-incidents">"Link incidents (numbers)"</label>
+                <input id="field-incidents" name="incidents" type="text" inputmode="numeric" size="10" required/>
+            </div>
+            <div class="actions"><button type="submit">"Link"</button></div>
+        </ActionForm>
+        <h2 id="merge-heading">"Same lesson as another?"</h2>
+        <p>"Merging keeps this item, read-only, with its history; the other gains its incidents and shows both histories."</p>
+        {move || merge.value().get().and_then(Result::err).map(error)}
+        <ActionForm action=merge attr:class="filters" attr:aria-labelledby="merge-heading">
+            <input type="hidden" name="number" value=number.to_string()/>
+            <input type="hidden" name="version" value=version.to_string()/>
+            <div class="field">
+                <label for="field-into">"Merge into (for example CM-12)"</label>
+                <input id="field-into" name="into" type="text" size="10" required/>
+            </div>
+            <div class="actions"><button type="submit">"Merge"</button></div>
+        </ActionForm>
     }
 }
