@@ -55,8 +55,9 @@ pub async fn report(database_url: &str, args: &ReportArgs) -> Result<(), String>
     let db = Db::open(database_url).await.map_err(|e| e.to_string())?;
     let outcome = db.report(&filter).await.map_err(|e| e.to_string());
     db.close().await;
-    let (report, incidents) = outcome?;
+    let (report, selection) = outcome?;
     let report = report.for_page(PAGE_LIST_LIMIT);
+    let incidents = selection.incidents();
     let out = match args.format.as_str() {
         "json" => report_export::json(&report, &incidents),
         "csv" => report_export::csv(&incidents),

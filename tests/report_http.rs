@@ -188,6 +188,74 @@ async fn a_seeded_reports_figures_match_an_independent_computation() {
     assert!(page.contains("<svg") && page.contains("Time to repair"));
 }
 
+/// The report's `incident_count` and countermeasure figures for a query.
+async fn counted(server: &Server, query: &str) -> (i64, Value) {
+    let res = server.get(&format!("/report/incidents.json{query}")).await;
+    assert_eq!(res.status(), 200);
+    let doc: Value = res.json().await.unwrap();
+    (
+        doc["report"]["incident_count"].as_i64().unwrap(),
+        doc["report"]["countermeasures"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn the_report_follows_every_change_even_from_another_process() {
+    let server = Server::start();
+    seed(&server.db_path, "20");
+    assert_eq!(counted(&server, "").await.0, 20);
+    // Another process adds incidents: the server's kept report is stale.
+    seed(&server.db_path, "5");
+    assert_eq!(counted(&server, "").await.0, 25);
+    // Another connection changes severities and services.
+    common::execute_sql(&server.db_path, "UPDATE incidents SET severity = 'blip'").await;
+    assert_eq!(counted(&server, "?severity=outage").await.0, 0);
+    common::execute_sql(
+        &server.db_path,
+        "INSERT OR IGNORE INTO incident_services (incident_id, position, service) \
+         SELECT id, 99, 'ledger' FROM incidents WHERE number <= 3",
+    )
+    .await;
+    assert_eq!(counted(&server, "?service=ledger").await.0, 3);
+    common::execute_sql(
+        &server.db_path,
+        "DELETE FROM incident_services WHERE service = 'ledger' AND incident_id = \
+         (SELECT id FROM incidents WHERE number = 1)",
+    )
+    .await;
+    assert_eq!(counted(&server, "?service=ledger").await.0, 2);
+
+    // Countermeasures filed and moved through the app show at once.
+    let res = server
+        .post(
+            "/api/countermeasures/create",
+            &[
+                ("form[title]", "Alert on ledger replication lag"),
+                ("form[kind]", "detect_sooner"),
+                ("form[priority]", "high"),
+                ("form[owner]", "Robin"),
+                ("form[incidents]", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let (_, figures) = counted(&server, "?service=ledger").await;
+    assert_eq!(figures["linked"], 1);
+    assert_eq!(figures["completion"], 0.0);
+    let res = server
+        .post(
+            "/api/countermeasures/move",
+            &[("number", "1"), ("version", "1"), ("to", "done")],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let (_, figures) = counted(&server, "?service=ledger").await;
+    assert_eq!(figures["completion"], 1.0);
+    // Deleting an incident through another connection drops it too.
+    common::execute_sql(&server.db_path, "DELETE FROM incidents WHERE number = 25").await;
+    assert_eq!(counted(&server, "").await.0, 24);
+}
+
 #[tokio::test]
 async fn filters_narrow_the_report_as_sql_does() {
     let server = Server::start();

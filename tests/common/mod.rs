@@ -416,7 +416,16 @@ pub async fn dump(db_path: &std::path::Path) -> String {
             .await
             .unwrap();
     let mut out = String::new();
-    for table in ["incidents", "incident_services", "users", "audit_log"] {
+    for table in [
+        "incidents",
+        "incident_services",
+        "users",
+        "audit_log",
+        "timeline_events",
+        "countermeasures",
+        "countermeasure_incidents",
+        "settings",
+    ] {
         let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
             .fetch_all(&mut conn)
             .await

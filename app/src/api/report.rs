@@ -25,6 +25,7 @@ pub async fn get_report(#[server(default)] filter: ReportFilter) -> Result<Repor
         use crate::domain::plot;
         let db = super::context::db()?;
         let (report, _) = db.report(&filter).await?;
+        let report = report.as_ref();
         let plots = report
             .metrics
             .iter()

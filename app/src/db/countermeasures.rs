@@ -513,47 +513,52 @@ impl Db {
     }
 }
 
-impl Db {
-    /// Every countermeasure (not merged) with its linked incident numbers,
-    /// for the report.
-    pub async fn report_countermeasures(
-        &self,
-    ) -> Result<Vec<crate::domain::report::ReportCountermeasure>, DbError> {
-        use crate::domain::report::ReportCountermeasure;
-        let rows = sqlx::query(
-            "SELECT c.id, c.kind, c.status, c.due_on, i.number FROM countermeasures c \
-             JOIN countermeasure_incidents ci ON ci.countermeasure_id = c.id \
-             JOIN incidents i ON i.id = ci.incident_id \
-             WHERE c.merged_into IS NULL ORDER BY c.id, i.number",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: Vec<(String, ReportCountermeasure)> = Vec::new();
-        for r in &rows {
-            let id: String = r.try_get("id")?;
-            let number: i64 = r.try_get("number")?;
-            if let Some((last, cm)) = out.last_mut()
-                && *last == id
-            {
-                cm.incidents.push(number);
-                continue;
-            }
-            let kind: String = r.try_get("kind")?;
-            let status: String = r.try_get("status")?;
-            let due: Option<String> = r.try_get("due_on")?;
-            out.push((
-                id,
-                ReportCountermeasure {
-                    kind: Kind::parse(&kind).ok_or(DbError::NotFound)?,
-                    status: CmStatus::parse(&status).ok_or(DbError::NotFound)?,
-                    due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-                    incidents: vec![number],
-                },
-            ));
+/// Every countermeasure (not merged) with its linked incident numbers, for
+/// the report (read in the report's snapshot transaction).
+pub(super) async fn report_countermeasures(
+    executor: impl sqlx::SqliteExecutor<'_>,
+) -> Result<Vec<crate::domain::report::ReportCountermeasure>, DbError> {
+    use crate::domain::report::ReportCountermeasure;
+    let rows = sqlx::query(
+        "SELECT c.id, c.kind, c.status, c.due_on, i.number FROM countermeasures c \
+         JOIN countermeasure_incidents ci ON ci.countermeasure_id = c.id \
+         JOIN incidents i ON i.id = ci.incident_id \
+         WHERE c.merged_into IS NULL ORDER BY c.id, i.number",
+    )
+    .fetch_all(executor)
+    .await?;
+    let bad = |column: &str, value: &str| {
+        DbError::Sqlx(sqlx::Error::Decode(
+            format!("countermeasures.{column} holds {value:?}").into(),
+        ))
+    };
+    let mut out: Vec<(String, ReportCountermeasure)> = Vec::new();
+    for r in &rows {
+        let id: String = r.try_get("id")?;
+        let number: i64 = r.try_get("number")?;
+        if let Some((last, cm)) = out.last_mut()
+            && *last == id
+        {
+            cm.incidents.push(number);
+            continue;
         }
-        Ok(out.into_iter().map(|(_, cm)| cm).collect())
+        let kind: String = r.try_get("kind")?;
+        let status: String = r.try_get("status")?;
+        let due: Option<String> = r.try_get("due_on")?;
+        out.push((
+            id,
+            ReportCountermeasure {
+                kind: Kind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
+                status: CmStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
+                due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+                incidents: vec![number],
+            },
+        ));
     }
+    Ok(out.into_iter().map(|(_, cm)| cm).collect())
+}
 
+impl Db {
     /// The Cynefin readings of these incidents, for export labels.
     pub async fn incident_tags(
         &self,

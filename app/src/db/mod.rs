@@ -22,6 +22,7 @@ mod webhooks;
 pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
 pub use countermeasures::CountermeasureCounts;
+pub use report::{ReportSelection, ReportSnapshot};
 pub use settings::{MetricsSettings, token_digest};
 pub use timeline::NewEvent;
 pub use transcripts::{
@@ -89,6 +90,8 @@ pub enum DbError {
 pub struct Db {
     pool: SqlitePool,
     location: String,
+    /// The outlier report's data and built reports, shared by every clone.
+    report_cache: std::sync::Arc<tokio::sync::Mutex<report::ReportCache>>,
 }
 
 /// Where a database URL or path points.
@@ -162,6 +165,7 @@ impl Db {
         let db = Db {
             pool,
             location: shown,
+            report_cache: Default::default(),
         };
         db.refuse_newer_schema().await?;
         MIGRATOR.run(&db.pool).await?;

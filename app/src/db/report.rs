@@ -1,160 +1,276 @@
-//! The incidents a report covers, with what the report needs of each: one
-//! query for the incidents (filtered in SQL), one for their services, in one
-//! read transaction.
+//! What the outlier report reads, and the report itself, kept in memory
+//! while the data stays the same: every change to incidents, their services
+//! or countermeasures bumps the `report` data version (triggers, in the
+//! writing transaction), and one small query compares it. A snapshot is read
+//! in one transaction: one query for the incidents, one for their services,
+//! one for the countermeasures. Filters apply in memory
+//! ([`crate::domain::report::matches`]).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::sqlite_bulk::{Rows, Value};
+use chrono::NaiveDate;
+use sqlx::sqlite::LockedSqliteHandle;
+
+use super::countermeasures::report_countermeasures;
+use super::sqlite_bulk::Rows;
 use super::{Db, DbError, from_epoch};
 use crate::domain::incident::{Cynefin, Severity, Status};
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
-use crate::domain::report::{ReportFilter, ReportIncident};
+use crate::domain::report::{Report, ReportCountermeasure, ReportFilter, ReportIncident, matches};
+
+/// What the report reads, as of one data version: every incident, oldest
+/// first, and every countermeasure (not merged) with its incidents. Kept
+/// in memory while the version stays the same.
+#[derive(Debug)]
+pub struct ReportSnapshot {
+    /// The `report` row of `data_versions` when it was read.
+    pub version: i64,
+    pub incidents: Vec<ReportIncident>,
+    pub countermeasures: Vec<ReportCountermeasure>,
+}
+
+/// The incidents a filter selects from a snapshot, oldest first.
+#[derive(Debug, Clone)]
+pub struct ReportSelection {
+    snapshot: Arc<ReportSnapshot>,
+    picked: Vec<usize>,
+}
+
+impl ReportSelection {
+    pub fn incidents(&self) -> Vec<&ReportIncident> {
+        self.picked
+            .iter()
+            .map(|&i| &self.snapshot.incidents[i])
+            .collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.picked.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.picked.is_empty()
+    }
+
+    pub fn snapshot(&self) -> &ReportSnapshot {
+        &self.snapshot
+    }
+}
+
+/// Reports built from the current snapshot, so that reading the same
+/// report again costs nothing until the data changes.
+#[derive(Default)]
+pub(super) struct ReportCache {
+    snapshot: Option<Arc<ReportSnapshot>>,
+    /// Newest last, keyed by filter and the day (overdue depends on it).
+    reports: Vec<((ReportFilter, NaiveDate), Arc<Report>)>,
+}
+
+impl std::fmt::Debug for ReportCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportCache")
+            .field("version", &self.snapshot.as_ref().map(|s| s.version))
+            .field("reports", &self.reports.len())
+            .finish()
+    }
+}
+
+/// How many built reports (filters) the cache keeps. A whole report over
+/// 100,000 incidents holds every value of every measurement (tens of MB):
+/// a few recent filters are what a reader moves between.
+const CACHED_REPORTS: usize = 4;
 
 impl Db {
-    /// Every incident `filter` selects, oldest first. Read through SQLite's
-    /// C interface ([`Rows`]): sqlx's per-row cost would dominate here.
-    pub async fn report_incidents(
+    /// The incidents and countermeasures the report reads: from memory when
+    /// nothing changed since they were last read (one small query says so),
+    /// else read again in one transaction.
+    pub async fn report_snapshot(&self) -> Result<Arc<ReportSnapshot>, DbError> {
+        let mut cache = self.report_cache.lock().await;
+        self.current_snapshot(&mut cache).await
+    }
+
+    async fn current_snapshot(
+        &self,
+        cache: &mut ReportCache,
+    ) -> Result<Arc<ReportSnapshot>, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let version: i64 =
+            sqlx::query_scalar("SELECT version FROM data_versions WHERE name = 'report'")
+                .fetch_one(&mut *tx)
+                .await?;
+        if let Some(snapshot) = &cache.snapshot
+            && snapshot.version == version
+        {
+            return Ok(snapshot.clone());
+        }
+        let countermeasures = report_countermeasures(&mut *tx).await?;
+        let incidents = {
+            let mut handle = tx.lock_handle().await?;
+            read_incidents(&mut handle)?
+        };
+        tx.commit().await?;
+        let snapshot = Arc::new(ReportSnapshot {
+            version,
+            incidents,
+            countermeasures,
+        });
+        cache.snapshot = Some(snapshot.clone());
+        cache.reports.clear();
+        Ok(snapshot)
+    }
+
+    /// The incidents `filter` selects, oldest first.
+    pub async fn report_selection(
         &self,
         filter: &ReportFilter,
-    ) -> Result<Vec<ReportIncident>, DbError> {
-        let moment_columns: Vec<String> = KeyMoment::ALL
-            .iter()
-            .map(|m| format!("i.{0}_at, i.{0}_estimated", m.code()))
-            .collect();
-        let mut sql = format!(
-            "SELECT i.id, i.number, i.title, i.severity, i.status, i.started_at, \
-             i.cynefin_first, i.cynefin_hindsight, i.cynefin_first_note, i.cynefin_hindsight_note, {} \
-             FROM incidents i WHERE 1 = 1",
-            moment_columns.join(", ")
-        );
-        let mut params: Vec<Value<'_>> = Vec::new();
-        if let Some(from) = filter.from {
-            let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-            sql.push_str(" AND i.started_at >= ?");
-            params.push(Value::Int(start.timestamp()));
-        }
-        if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
-            let end = to.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-            sql.push_str(" AND i.started_at < ?");
-            params.push(Value::Int(end.timestamp()));
-        }
-        if let Some(severity) = filter.severity {
-            sql.push_str(" AND i.severity = ?");
-            params.push(Value::Text(severity.code()));
-        }
-        if let Some(status) = filter.status {
-            sql.push_str(" AND i.status = ?");
-            params.push(Value::Text(status.code()));
-        }
-        if let Some(domain) = filter.cynefin {
-            sql.push_str(" AND (i.cynefin_first = ? OR i.cynefin_hindsight = ?)");
-            params.push(Value::Text(domain.code()));
-            params.push(Value::Text(domain.code()));
-        }
-        if let Some(service) = &filter.service {
-            sql.push_str(
-                " AND EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service = ?)",
-            );
-            params.push(Value::Text(service));
-        }
-        sql.push_str(" ORDER BY i.started_at, i.number");
-
-        // One read transaction: the incidents and their services agree.
-        let mut tx = self.pool.begin().await?;
-        let mut handle = tx.lock_handle().await?;
-        let mut services: HashMap<String, Vec<String>> = HashMap::new();
-        {
-            let mut rows = Rows::query(
-                &mut handle,
-                "SELECT incident_id, service FROM incident_services ORDER BY incident_id, position",
-                &[],
-            )?;
-            while let Some(row) = rows.next()? {
-                let service = row.text(1)?.to_string();
-                match services.get_mut(row.text(0)?) {
-                    Some(list) => list.push(service),
-                    None => {
-                        services.insert(row.text(0)?.to_string(), vec![service]);
-                    }
-                }
-            }
-        }
-        let mut out = Vec::new();
-        {
-            let mut rows = Rows::query(&mut handle, &sql, &params)?;
-            while let Some(row) = rows.next()? {
-                let code = |i: usize, what: &str| -> Result<String, DbError> {
-                    Ok(row.text(i)?.to_string()).and_then(|v| {
-                        if v.is_empty() {
-                            Err(bad(what, &v))
-                        } else {
-                            Ok(v)
-                        }
-                    })
-                };
-                let severity = code(3, "severity")?;
-                let status = code(4, "status")?;
-                let cynefin = |i: usize| -> Result<Option<Cynefin>, DbError> {
-                    row.opt_text(i)?
-                        .map(|c| Cynefin::parse(c).ok_or_else(|| bad("cynefin", c)))
-                        .transpose()
-                };
-                let mut moments = KeyMoments::default();
-                for (k, moment) in KeyMoment::ALL.iter().enumerate() {
-                    let at = 10 + 2 * k;
-                    moments.set(
-                        *moment,
-                        row.opt_int(at).map(|t| Moment {
-                            at: from_epoch(t),
-                            estimated: row.int(at + 1) != 0,
-                        }),
-                    );
-                }
-                out.push(ReportIncident {
-                    number: row.int(1),
-                    title: row.text(2)?.to_string(),
-                    severity: Severity::parse(&severity)
-                        .ok_or_else(|| bad("severity", &severity))?,
-                    status: Status::parse(&status).ok_or_else(|| bad("status", &status))?,
-                    services: services.remove(row.text(0)?).unwrap_or_default(),
-                    started_at: from_epoch(row.int(5)),
-                    moments,
-                    first: cynefin(6)?,
-                    hindsight: cynefin(7)?,
-                    first_note: row.text(8)?.to_string(),
-                    hindsight_note: row.text(9)?.to_string(),
-                });
-            }
-        }
-        drop(handle);
-        tx.commit().await?;
-        Ok(out)
+    ) -> Result<ReportSelection, DbError> {
+        Ok(select(self.report_snapshot().await?, filter))
     }
+
+    /// The report over the incidents `filter` selects, with their
+    /// countermeasures, and those incidents: what the page, the exports and
+    /// `debrief report` all show. Built once per filter and data version.
+    pub async fn report(
+        &self,
+        filter: &ReportFilter,
+    ) -> Result<(Arc<Report>, ReportSelection), DbError> {
+        use crate::domain::report::{build, countermeasure_figures};
+        let mut cache = self.report_cache.lock().await;
+        let snapshot = self.current_snapshot(&mut cache).await?;
+        let selection = select(snapshot.clone(), filter);
+        let today = chrono::Utc::now().date_naive();
+        let key = (filter.clone(), today);
+        if let Some((_, report)) = cache.reports.iter().find(|(k, _)| *k == key) {
+            return Ok((report.clone(), selection));
+        }
+        let incidents = selection.incidents();
+        let mut report = build(filter, &incidents);
+        report.countermeasures = Some(countermeasure_figures(
+            &incidents,
+            &snapshot.countermeasures,
+            today,
+        ));
+        let report = Arc::new(report);
+        if cache.reports.len() >= CACHED_REPORTS {
+            cache.reports.remove(0);
+        }
+        cache.reports.push((key, report.clone()));
+        Ok((report, selection))
+    }
+}
+
+fn select(snapshot: Arc<ReportSnapshot>, filter: &ReportFilter) -> ReportSelection {
+    let picked = snapshot
+        .incidents
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| matches(filter, i))
+        .map(|(n, _)| n)
+        .collect();
+    ReportSelection { snapshot, picked }
+}
+
+/// Every incident, oldest first, through SQLite's C interface ([`Rows`]):
+/// sqlx's per-row cost would dominate here.
+fn read_incidents(handle: &mut LockedSqliteHandle<'_>) -> Result<Vec<ReportIncident>, DbError> {
+    let moment_columns: Vec<String> = KeyMoment::ALL
+        .iter()
+        .map(|m| format!("i.{0}_at, i.{0}_estimated", m.code()))
+        .collect();
+    // Both tables are read in storage order and sorted here: an ORDER BY
+    // would walk an index and jump around the table, or sort in a temporary
+    // b-tree, at several times the cost.
+    let sql = format!(
+        "SELECT i.id, i.number, i.title, i.severity, i.status, i.started_at, \
+         i.cynefin_first, i.cynefin_hindsight, i.cynefin_first_note, i.cynefin_hindsight_note, {} \
+         FROM incidents i",
+        moment_columns.join(", ")
+    );
+    let mut services: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    {
+        let mut rows = Rows::query(
+            handle,
+            "SELECT incident_id, position, service FROM incident_services",
+            &[],
+        )?;
+        while let Some(row) = rows.next()? {
+            let service = (row.int(1), row.text(2)?.to_string());
+            match services.get_mut(row.text(0)?) {
+                Some(list) => list.push(service),
+                None => {
+                    services.insert(row.text(0)?.to_string(), vec![service]);
+                }
+            }
+        }
+    }
+    // Incidents without services are rare: this is close to their count.
+    let mut out = Vec::with_capacity(services.len());
+    let mut services_of = |id: &str| -> Vec<String> {
+        let mut list = services.remove(id).unwrap_or_default();
+        list.sort_unstable();
+        list.into_iter().map(|(_, s)| s).collect()
+    };
+    let mut rows = Rows::query(handle, &sql, &[])?;
+    while let Some(row) = rows.next()? {
+        let code = |i: usize, what: &str| -> Result<String, DbError> {
+            Ok(row.text(i)?.to_string()).and_then(|v| {
+                if v.is_empty() {
+                    Err(bad(what, &v))
+                } else {
+                    Ok(v)
+                }
+            })
+        };
+        let severity = code(3, "severity")?;
+        let status = code(4, "status")?;
+        let cynefin = |i: usize| -> Result<Option<Cynefin>, DbError> {
+            row.opt_text(i)?
+                .map(|c| Cynefin::parse(c).ok_or_else(|| bad("cynefin", c)))
+                .transpose()
+        };
+        let mut moments = KeyMoments::default();
+        for (k, moment) in KeyMoment::ALL.iter().enumerate() {
+            let at = 10 + 2 * k;
+            moments.set(
+                *moment,
+                row.opt_int(at).map(|t| Moment {
+                    at: from_epoch(t),
+                    estimated: row.int(at + 1) != 0,
+                }),
+            );
+        }
+        out.push(ReportIncident {
+            number: row.int(1),
+            title: row.text(2)?.to_string(),
+            severity: Severity::parse(&severity).ok_or_else(|| bad("severity", &severity))?,
+            status: Status::parse(&status).ok_or_else(|| bad("status", &status))?,
+            services: services_of(row.text(0)?),
+            started_at: from_epoch(row.int(5)),
+            moments,
+            first: cynefin(6)?,
+            hindsight: cynefin(7)?,
+            first_note: row.text(8)?.to_string(),
+            hindsight_note: row.text(9)?.to_string(),
+        });
+    }
+    // Sort the keys, then move each incident once into place (sorting the
+    // large records themselves would move each many times).
+    let mut order: Vec<(chrono::DateTime<chrono::Utc>, i64, usize)> = out
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (i.started_at, i.number, n))
+        .collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<ReportIncident>> = out.into_iter().map(Some).collect();
+    Ok(order
+        .into_iter()
+        .filter_map(|(_, _, n)| slots[n].take())
+        .collect())
 }
 
 fn bad(column: &str, value: &str) -> DbError {
     DbError::Sqlx(sqlx::Error::Decode(
         format!("incidents.{column} holds {value:?}").into(),
     ))
-}
-
-impl Db {
-    /// The report over the incidents `filter` selects, with their
-    /// countermeasures, and those incidents: what the page, the exports and
-    /// `debrief report` all show.
-    pub async fn report(
-        &self,
-        filter: &ReportFilter,
-    ) -> Result<(crate::domain::report::Report, Vec<ReportIncident>), DbError> {
-        use crate::domain::report::{build, countermeasure_figures};
-        let incidents = self.report_incidents(filter).await?;
-        let countermeasures = self.report_countermeasures().await?;
-        let mut report = build(filter, &incidents);
-        report.countermeasures = Some(countermeasure_figures(
-            &incidents,
-            &countermeasures,
-            chrono::Utc::now().date_naive(),
-        ));
-        Ok((report, incidents))
-    }
 }

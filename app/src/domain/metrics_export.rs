@@ -164,10 +164,9 @@ pub fn exposition(
                 from: Some((now - Duration::days(i64::from(days) - 1)).date_naive()),
                 ..ReportFilter::default()
             };
-            let selected: Vec<ReportIncident> = incidents
+            let selected: Vec<&ReportIncident> = incidents
                 .iter()
                 .filter(|i| report::matches(&filter, i))
-                .cloned()
                 .collect();
             (format!("{days}d"), report::build(&filter, &selected))
         })

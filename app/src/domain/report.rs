@@ -4,6 +4,7 @@
 //! with hindsight. Plain Rust: the page, the exports and `debrief report`
 //! all print what [`build`] returns.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -330,13 +331,15 @@ pub struct CountermeasureFigures {
 }
 
 /// The countermeasure figures over `incidents` (already filtered).
-pub fn countermeasure_figures(
-    incidents: &[ReportIncident],
+pub fn countermeasure_figures<I: Borrow<ReportIncident>>(
+    incidents: &[I],
     countermeasures: &[ReportCountermeasure],
     today: NaiveDate,
 ) -> CountermeasureFigures {
-    let hindsight: std::collections::HashMap<i64, Option<Cynefin>> =
-        incidents.iter().map(|i| (i.number, i.hindsight)).collect();
+    let hindsight: std::collections::HashMap<i64, Option<Cynefin>> = incidents
+        .iter()
+        .map(|i| (i.borrow().number, i.borrow().hindsight))
+        .collect();
     let linked: Vec<&ReportCountermeasure> = countermeasures
         .iter()
         .filter(|c| c.incidents.iter().any(|n| hindsight.contains_key(n)))
@@ -384,23 +387,55 @@ pub const PAGE_LIST_LIMIT: usize = 50;
 impl Report {
     /// The report as the page shows it: every figure, with the lists cut to
     /// `limit` entries (the longest outliers, the latest gaps and changed
-    /// readings), so that a page over 100,000 incidents stays small.
-    pub fn for_page(mut self, limit: usize) -> Report {
-        for m in &mut self.metrics {
-            if m.count >= statistics::MIN_FOR_STATISTICS {
-                let mut outliers: Vec<MetricValue> =
-                    m.values.drain(..).filter(|v| v.outlier).collect();
-                outliers.sort_by_key(|v| std::cmp::Reverse(v.seconds));
-                outliers.truncate(limit);
-                outliers.reverse();
-                m.values = outliers;
-            }
-            m.gaps.reverse();
-            m.gaps.truncate(limit);
+    /// readings), so that a page over 100,000 incidents stays small. Copies
+    /// only what it keeps: the whole report may be shared (cached).
+    pub fn for_page(&self, limit: usize) -> Report {
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|m| {
+                let values = if m.count >= statistics::MIN_FOR_STATISTICS {
+                    let mut outliers: Vec<&MetricValue> =
+                        m.values.iter().filter(|v| v.outlier).collect();
+                    outliers.sort_by_key(|v| std::cmp::Reverse(v.seconds));
+                    outliers.truncate(limit);
+                    outliers.into_iter().rev().cloned().collect()
+                } else {
+                    m.values.clone()
+                };
+                MetricReport {
+                    metric: m.metric,
+                    count: m.count,
+                    summary: m.summary.clone(),
+                    values,
+                    outlier_count: m.outlier_count,
+                    gap_count: m.gap_count,
+                    gaps: m.gaps.iter().rev().take(limit).cloned().collect(),
+                    trend: m.trend.clone(),
+                    comparison: m.comparison.clone(),
+                    total_seconds: m.total_seconds,
+                }
+            })
+            .collect();
+        let c = &self.cynefin;
+        Report {
+            filter: self.filter.clone(),
+            incident_count: self.incident_count,
+            metrics,
+            cynefin: CynefinReport {
+                matrix: c.matrix.clone(),
+                paired: c.paired,
+                unpaired: c.unpaired,
+                quarters: c.quarters.clone(),
+                mismatches: c.mismatches.clone(),
+                held_troubleshoot_median: c.held_troubleshoot_median,
+                held_impact_median: c.held_impact_median,
+                by_hindsight: c.by_hindsight.clone(),
+                differing_count: c.differing_count,
+                differing: c.differing.iter().rev().take(limit).cloned().collect(),
+            },
+            countermeasures: self.countermeasures.clone(),
         }
-        self.cynefin.differing.reverse();
-        self.cynefin.differing.truncate(limit);
-        self
     }
 
     pub fn metric(&self, metric: Metric) -> Option<&MetricReport> {
@@ -449,8 +484,11 @@ pub fn matches(filter: &ReportFilter, incident: &ReportIncident) -> bool {
             .is_none_or(|c| incident.first == Some(c) || incident.hindsight == Some(c))
 }
 
-/// Builds the report over `incidents` (already filtered).
-pub fn build(filter: &ReportFilter, incidents: &[ReportIncident]) -> Report {
+/// Builds the report over `incidents` (already filtered; owned, or
+/// borrowed from a larger set).
+pub fn build<I: Borrow<ReportIncident>>(filter: &ReportFilter, incidents: &[I]) -> Report {
+    let incidents: Vec<&ReportIncident> = incidents.iter().map(Borrow::borrow).collect();
+    let incidents = incidents.as_slice();
     let breakdowns: Vec<PhaseBreakdown> = incidents
         .iter()
         .map(|i| PhaseBreakdown::derive(&i.moments))
@@ -471,7 +509,7 @@ pub fn build(filter: &ReportFilter, incidents: &[ReportIncident]) -> Report {
 
 /// The time span the report covers: the filter's dates, else the first and
 /// last incident.
-fn span(filter: &ReportFilter, incidents: &[ReportIncident]) -> (NaiveDate, NaiveDate) {
+fn span(filter: &ReportFilter, incidents: &[&ReportIncident]) -> (NaiveDate, NaiveDate) {
     let days = incidents.iter().map(|i| i.started_at.date_naive());
     let first = filter
         .from
@@ -483,7 +521,7 @@ fn span(filter: &ReportFilter, incidents: &[ReportIncident]) -> (NaiveDate, Naiv
 
 fn metric_report(
     metric: Metric,
-    incidents: &[ReportIncident],
+    incidents: &[&ReportIncident],
     breakdowns: &[PhaseBreakdown],
     span_start: NaiveDate,
     span_end: NaiveDate,
@@ -518,7 +556,8 @@ fn metric_report(
             outlier: statistics::is_outlier(*score),
         })
         .collect();
-    values.sort_by(|a, b| a.seconds.cmp(&b.seconds).then(a.number.cmp(&b.number)));
+    // Numbers are unique, so an unstable sort gives the one order.
+    values.sort_unstable_by(|a, b| a.seconds.cmp(&b.seconds).then(a.number.cmp(&b.number)));
 
     let mut months: BTreeMap<(i32, u32), Vec<f64>> = BTreeMap::new();
     for (incident, s) in &known {
@@ -578,7 +617,7 @@ fn metric_report(
     }
 }
 
-fn cynefin_report(incidents: &[ReportIncident], breakdowns: &[PhaseBreakdown]) -> CynefinReport {
+fn cynefin_report(incidents: &[&ReportIncident], breakdowns: &[PhaseBreakdown]) -> CynefinReport {
     let n = Cynefin::ALL.len();
     let index = |c: Cynefin| Cynefin::ALL.iter().position(|d| *d == c).unwrap_or(0);
     let mut matrix = vec![vec![0usize; n]; n];

@@ -1,6 +1,8 @@
 //! The report's incidents as CSV (for spreadsheets) and JSON (for scripts):
 //! every incident with its key moments and the durations derived from them.
 
+use std::borrow::Borrow;
+
 use serde::Serialize;
 
 use super::duration_text::human_duration;
@@ -41,10 +43,11 @@ pub struct ExportDuration {
     pub seconds: Option<i64>,
 }
 
-pub fn rows(incidents: &[ReportIncident]) -> Vec<ExportRow> {
+pub fn rows<I: Borrow<ReportIncident>>(incidents: &[I]) -> Vec<ExportRow> {
     incidents
         .iter()
         .map(|i| {
+            let i = i.borrow();
             let breakdown = PhaseBreakdown::derive(&i.moments);
             ExportRow {
                 number: i.number,
@@ -93,7 +96,7 @@ pub fn csv_cell(value: &str) -> String {
 
 /// Every incident as CSV with a header row: times in ISO 8601 UTC,
 /// durations in seconds and in words.
-pub fn csv(incidents: &[ReportIncident]) -> String {
+pub fn csv<I: Borrow<ReportIncident>>(incidents: &[I]) -> String {
     let mut header: Vec<String> = [
         "number",
         "title",
@@ -144,7 +147,7 @@ pub fn csv(incidents: &[ReportIncident]) -> String {
 
 /// The report and its incidents as one JSON document (pass the report as
 /// the page shows it, [`Report::for_page`]: the incidents hold the rest).
-pub fn json(report: &Report, incidents: &[ReportIncident]) -> String {
+pub fn json<I: Borrow<ReportIncident>>(report: &Report, incidents: &[I]) -> String {
     #[derive(Serialize)]
     struct Document<'a> {
         report: &'a Report,

@@ -10,7 +10,6 @@ use axum::routing::get;
 
 use crate::db::{Db, token_digest};
 use crate::domain::metrics_export::exposition;
-use crate::domain::report::ReportFilter;
 
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new().route("/metrics", get(metrics)).with_state(db)
@@ -50,20 +49,15 @@ async fn metrics(State(db): State<Db>, headers: HeaderMap) -> Response {
         )
             .into_response();
     }
-    let loaded = async {
-        Ok::<_, crate::db::DbError>((
-            db.report_incidents(&ReportFilter::default()).await?,
-            db.report_countermeasures().await?,
-        ))
-    };
-    let (incidents, all_countermeasures) = match loaded.await {
-        Ok(l) => l,
+    let snapshot = match db.report_snapshot().await {
+        Ok(s) => s,
         Err(e) => return unavailable(e),
     };
+    let incidents = &snapshot.incidents;
     let now = chrono::Utc::now();
     let countermeasures = crate::domain::report::countermeasure_figures(
-        &incidents,
-        &all_countermeasures,
+        incidents,
+        &snapshot.countermeasures,
         now.date_naive(),
     );
     (
@@ -71,7 +65,7 @@ async fn metrics(State(db): State<Db>, headers: HeaderMap) -> Response {
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        exposition(&incidents, &countermeasures, &settings.windows, now),
+        exposition(incidents, &countermeasures, &settings.windows, now),
     )
         .into_response()
 }

@@ -35,8 +35,8 @@ fn failed(e: crate::db::DbError) -> Response {
 }
 
 async fn csv(State(db): State<Db>, Query(params): Query<HashMap<String, String>>) -> Response {
-    match db.report_incidents(&filter(&params)).await {
-        Ok(incidents) => (
+    match db.report_selection(&filter(&params)).await {
+        Ok(selection) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (
@@ -45,7 +45,7 @@ async fn csv(State(db): State<Db>, Query(params): Query<HashMap<String, String>>
                 ),
             ],
             // A byte order mark: spreadsheets then read the file as UTF-8.
-            format!("\u{feff}{}", report_export::csv(&incidents)),
+            format!("\u{feff}{}", report_export::csv(&selection.incidents())),
         )
             .into_response(),
         Err(e) => failed(e),
@@ -54,7 +54,7 @@ async fn csv(State(db): State<Db>, Query(params): Query<HashMap<String, String>>
 
 async fn json(State(db): State<Db>, Query(params): Query<HashMap<String, String>>) -> Response {
     match db.report(&filter(&params)).await {
-        Ok((report, incidents)) => (
+        Ok((report, selection)) => (
             [
                 (header::CONTENT_TYPE, "application/json"),
                 (
@@ -62,7 +62,7 @@ async fn json(State(db): State<Db>, Query(params): Query<HashMap<String, String>
                     "attachment; filename=\"debrief-report.json\"",
                 ),
             ],
-            report_export::json(&report.for_page(PAGE_LIST_LIMIT), &incidents),
+            report_export::json(&report.for_page(PAGE_LIST_LIMIT), &selection.incidents()),
         )
             .into_response(),
         Err(e) => failed(e),
