@@ -94,7 +94,14 @@ impl Db {
         &self,
         cache: &mut ReportCache,
     ) -> Result<Arc<ReportSnapshot>, DbError> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        // Read the file through memory mapping on this connection: a
+        // snapshot reads every page of the incidents table, and copying each
+        // through read() costs a sixth of the time.
+        sqlx::query("PRAGMA mmap_size = 1073741824")
+            .execute(&mut *conn)
+            .await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let version: i64 =
             sqlx::query_scalar("SELECT version FROM data_versions WHERE name = 'report'")
                 .fetch_one(&mut *tx)
@@ -242,7 +249,7 @@ fn read_incidents(handle: &mut LockedSqliteHandle<'_>) -> Result<Vec<ReportIncid
         }
         out.push(ReportIncident {
             number: row.int(1),
-            title: row.text(2)?.to_string(),
+            title: row.text(2)?.into(),
             severity: Severity::parse(&severity).ok_or_else(|| bad("severity", &severity))?,
             status: Status::parse(&status).ok_or_else(|| bad("status", &status))?,
             services: services_of(row.text(0)?),

@@ -261,7 +261,7 @@ mod tests {
         let start = now - Duration::days(days_ago);
         ReportIncident {
             number,
-            title: format!("Incident {number}"),
+            title: format!("Incident {number}").into(),
             severity: Severity::Outage,
             status: Status::Resolved,
             services: vec![],

@@ -402,7 +402,7 @@ mod tests {
     fn value(number: i64, seconds: i64, outlier: bool) -> MetricValue {
         MetricValue {
             number,
-            title: format!("<b>{number}</b>"),
+            title: format!("<b>{number}</b>").into(),
             seconds,
             score: None,
             outlier,

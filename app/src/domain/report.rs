@@ -76,11 +76,16 @@ impl ReportFilter {
     }
 }
 
+/// An incident's title as the report holds it: shared, so that the many
+/// places one incident appears (a value per measurement, a gap, a changed
+/// reading) do not each copy it.
+pub type Title = std::sync::Arc<str>;
+
 /// What the report needs of one incident.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportIncident {
     pub number: i64,
-    pub title: String,
+    pub title: Title,
     pub severity: Severity,
     pub status: Status,
     pub services: Vec<String>,
@@ -146,7 +151,7 @@ impl Metric {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricValue {
     pub number: i64,
-    pub title: String,
+    pub title: Title,
     pub seconds: i64,
     /// Its modified z-score on the log scale (`None` below the minimum count).
     pub score: Option<f64>,
@@ -157,7 +162,7 @@ pub struct MetricValue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataGap {
     pub number: i64,
-    pub title: String,
+    pub title: Title,
     /// Labels of the missing moments ("Detected").
     pub missing: Vec<String>,
 }
@@ -264,7 +269,7 @@ pub struct DomainPhases {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Differing {
     pub number: i64,
-    pub title: String,
+    pub title: Title,
     pub first: Cynefin,
     pub hindsight: Cynefin,
     pub first_note: String,
@@ -494,18 +499,41 @@ pub fn build<I: Borrow<ReportIncident>>(filter: &ReportFilter, incidents: &[I]) 
         .map(|i| PhaseBreakdown::derive(&i.moments))
         .collect();
     let (span_start, span_end) = span(filter, incidents);
-    let metrics = Metric::ALL
-        .iter()
-        .map(|&metric| metric_report(metric, incidents, &breakdowns, span_start, span_end))
-        .collect();
+    let metric = |&m: &Metric| metric_report(m, incidents, &breakdowns, span_start, span_end);
+    // The measurements are independent: above a few thousand incidents,
+    // half of them are worked out on a second thread (the server's answer
+    // to "the first report after a change" is bounded by this).
+    let (first, second) = Metric::ALL.split_at(Metric::ALL.len() / 2);
+    let (mut metrics, rest, cynefin) =
+        if incidents.len() >= PARALLEL_FROM && cfg!(not(target_arch = "wasm32")) {
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| second.iter().map(metric).collect::<Vec<_>>());
+                let metrics: Vec<MetricReport> = first.iter().map(metric).collect();
+                let cynefin = cynefin_report(incidents, &breakdowns);
+                let rest = other
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                (metrics, rest, cynefin)
+            })
+        } else {
+            (
+                first.iter().map(metric).collect(),
+                second.iter().map(metric).collect(),
+                cynefin_report(incidents, &breakdowns),
+            )
+        };
+    metrics.extend(rest);
     Report {
         filter: filter.clone(),
         incident_count: incidents.len(),
         metrics,
-        cynefin: cynefin_report(incidents, &breakdowns),
+        cynefin,
         countermeasures: None,
     }
 }
+
+/// From this many incidents on, [`build`] uses a second thread.
+const PARALLEL_FROM: usize = 5_000;
 
 /// The time span the report covers: the filter's dates, else the first and
 /// last incident.
@@ -743,7 +771,7 @@ mod tests {
         }
         ReportIncident {
             number,
-            title: format!("Incident {number}"),
+            title: format!("Incident {number}").into(),
             severity: Severity::Outage,
             status: Status::Resolved,
             services: vec!["checkout".into()],
@@ -754,6 +782,36 @@ mod tests {
             first_note: String::new(),
             hindsight_note: String::new(),
         }
+    }
+
+    #[test]
+    fn a_large_report_built_on_two_threads_equals_one_built_in_order() {
+        let incidents: Vec<ReportIncident> = (0..PARALLEL_FROM as i64 + 7)
+            .map(|n| {
+                let m = |k: i64| (n * 7919 + k * 104_729) % 240 + 1;
+                let gap = if n % 13 == 0 { None } else { Some(m(3)) };
+                incident(
+                    n,
+                    (n % 28 + 1) as u32,
+                    [Some(m(1)), Some(m(2)), gap, Some(m(4)), Some(m(5))],
+                )
+            })
+            .collect();
+        let filter = ReportFilter::default();
+        let report = build(&filter, &incidents);
+        let refs: Vec<&ReportIncident> = incidents.iter().collect();
+        let breakdowns: Vec<PhaseBreakdown> = incidents
+            .iter()
+            .map(|i| PhaseBreakdown::derive(&i.moments))
+            .collect();
+        let (start, end) = span(&filter, &refs);
+        let in_order: Vec<MetricReport> = Metric::ALL
+            .iter()
+            .map(|&m| metric_report(m, &refs, &breakdowns, start, end))
+            .collect();
+        assert_eq!(report.metrics, in_order);
+        assert_eq!(report.cynefin, cynefin_report(&refs, &breakdowns));
+        assert!(report.metrics.iter().any(|m| m.gap_count > 0));
     }
 
     fn detect(report: &Report) -> &MetricReport {

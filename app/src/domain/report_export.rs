@@ -51,7 +51,7 @@ pub fn rows<I: Borrow<ReportIncident>>(incidents: &[I]) -> Vec<ExportRow> {
             let breakdown = PhaseBreakdown::derive(&i.moments);
             ExportRow {
                 number: i.number,
-                title: i.title.clone(),
+                title: i.title.to_string(),
                 severity: i.severity.code(),
                 status: i.status.code(),
                 services: i.services.clone(),

@@ -172,14 +172,25 @@ pub fn median_interval(values: &[f64]) -> Option<Interval> {
         return None;
     }
     if values.len() > BOOTSTRAP_LIMIT {
-        let sorted = sorted(values);
-        let n = sorted.len() as f64;
+        let n = values.len() as f64;
         let half = 1.959_964 * n.sqrt() / 2.0;
         let centre = (n - 1.0) / 2.0;
-        let rank = |r: f64| sorted[(r.max(0.0) as usize).min(sorted.len() - 1)];
+        let rank = |r: f64| (r.max(0.0) as usize).min(values.len() - 1);
+        let (low, high) = (rank((centre - half).floor()), rank((centre + half).ceil()));
+        // Two order statistics by selection, not a sort: the value at rank
+        // `low`, then the one at `high` among those above it.
+        let mut v = values.to_vec();
+        let (_, &mut low_value, above) = v.select_nth_unstable_by(low, f64::total_cmp);
+        let high_value = if high == low {
+            low_value
+        } else {
+            *above
+                .select_nth_unstable_by(high - low - 1, f64::total_cmp)
+                .1
+        };
         return Some(Interval {
-            low: rank((centre - half).floor()),
-            high: rank((centre + half).ceil()),
+            low: low_value,
+            high: high_value,
         });
     }
     let seed = values.iter().fold(0x9e37_79b9_7f4a_7c15_u64, |h, v| {
