@@ -3,9 +3,10 @@
 //! test: `cargo bench --features ssr --bench report`.
 //!
 //! It seeds a fresh SQLite file with `debrief seed --incidents 100000` (the
-//! release binary), then measures, in this process, reading the incidents
-//! after a change (cold), building the report from them, and the same report
-//! again with nothing changed (warm, from memory), and, over real HTTP
+//! release binary), then measures, in this process, reading every incident
+//! (a server's first report), reading again after one edit (only that
+//! incident), building the report, and the same report again with nothing
+//! changed (from memory), and, over real HTTP
 //! against the release server, the `/report` page (everything it shows:
 //! figures, outliers, plots, the Cynefin section) right after a change and
 //! with nothing changed, and the two exports.
@@ -51,13 +52,24 @@ async fn main() {
         .await
         .unwrap();
     let filter = ReportFilter::default();
-    // Cold: what the first report after a change costs. A write between
-    // runs makes each one read the data again.
-    let (load, _) = measure(|| async {
-        bump(&server.db_path).await;
-        let snapshot = db.report_snapshot().await.unwrap();
+    // A full read: what a server's first report costs (a fresh handle has
+    // nothing in memory).
+    let url = server.db_path.display().to_string();
+    let (full, _) = measure(|| async {
+        let fresh = Db::open(&url).await.unwrap();
+        let snapshot = fresh.report_snapshot().await.unwrap();
         assert_eq!(snapshot.incidents.len(), INCIDENTS);
+        fresh.close().await;
     })
+    .await;
+    // After one edit: only the changed incident is read again.
+    let (refresh, _) = measure_after(
+        || bump(&server.db_path),
+        || async {
+            let snapshot = db.report_snapshot().await.unwrap();
+            assert_eq!(snapshot.incidents.len(), INCIDENTS);
+        },
+    )
     .await;
     let snapshot = db.report_snapshot().await.unwrap();
     let (build, _) = measure(|| async {
@@ -71,7 +83,8 @@ async fn main() {
         assert_eq!(r.incident_count, INCIDENTS);
     })
     .await;
-    println!("  load the incidents (SQL):      {:>7.1} ms", ms(load));
+    println!("  read every incident (SQL):     {:>7.1} ms", ms(full));
+    println!("  re-read after one edit:        {:>7.1} ms", ms(refresh));
     println!("  build the report (statistics): {:>7.1} ms", ms(build));
     println!("  the same report, data unchanged: {:>5.1} ms", ms(warm));
 
@@ -96,14 +109,18 @@ async fn main() {
         ),
         ("/report/incidents.csv", false, "GET /report/incidents.csv"),
     ] {
-        let (took, bytes) = measure(|| async {
-            if changed {
-                bump(&server.db_path).await;
-            }
-            let res = server.get(path).await;
-            assert_eq!(res.status(), 200, "{path}");
-            res.bytes().await.unwrap().len()
-        })
+        let (took, bytes) = measure_after(
+            || async {
+                if changed {
+                    bump(&server.db_path).await;
+                }
+            },
+            || async {
+                let res = server.get(path).await;
+                assert_eq!(res.status(), 200, "{path}");
+                res.bytes().await.unwrap().len()
+            },
+        )
         .await;
         println!(
             "  {what:<38} {:>7.1} ms, {:>9} bytes ({:.2} MB)",
@@ -127,14 +144,26 @@ async fn bump(db_path: &std::path::Path) {
 }
 
 /// The median time of `RUNS` calls after `WARM_UP`, and the last result.
-async fn measure<F, Fut, T>(mut f: F) -> (Duration, T)
+async fn measure<F, Fut, T>(f: F) -> (Duration, T)
 where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    measure_after(|| async {}, f).await
+}
+
+/// Like [`measure`], with `setup` run before each call, outside the time.
+async fn measure_after<S, SFut, F, Fut, T>(mut setup: S, mut f: F) -> (Duration, T)
+where
+    S: FnMut() -> SFut,
+    SFut: std::future::Future<Output = ()>,
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = T>,
 {
     let mut times = Vec::with_capacity(RUNS);
     let mut last = None;
     for run in 0..WARM_UP + RUNS {
+        setup().await;
         let began = Instant::now();
         last = Some(f().await);
         if run >= WARM_UP {

@@ -254,6 +254,34 @@ async fn the_report_follows_every_change_even_from_another_process() {
     // Deleting an incident through another connection drops it too.
     common::execute_sql(&server.db_path, "DELETE FROM incidents WHERE number = 25").await;
     assert_eq!(counted(&server, "").await.0, 24);
+    // What the server refreshed change by change equals a fresh read.
+    let same_as_fresh = || async {
+        let res = server.get("/report/incidents.json").await;
+        let doc: Value = res.json().await.unwrap();
+        let out = debrief(&server.db_path, &["report", "--format", "json"]);
+        assert!(out.status.success());
+        let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["report"], cli["report"]);
+        assert_eq!(doc["incidents"], cli["incidents"]);
+    };
+    same_as_fresh().await;
+
+    // A server further behind than the change log reaches reads everything
+    // again; the log prunes itself.
+    common::execute_sql(
+        &server.db_path,
+        "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000) \
+         INSERT INTO report_changes (incident_id) SELECT 'elsewhere' FROM n",
+    )
+    .await;
+    assert!(query_i64(&server.db_path, "SELECT COUNT(*) FROM report_changes").await <= 21_000);
+    common::execute_sql(
+        &server.db_path,
+        "UPDATE incidents SET severity = 'outage' WHERE number = 2",
+    )
+    .await;
+    assert_eq!(counted(&server, "?severity=outage").await.0, 1);
+    same_as_fresh().await;
 }
 
 #[tokio::test]

@@ -1,9 +1,11 @@
 //! What the outlier report reads, and the report itself, kept in memory
 //! while the data stays the same: every change to incidents, their services
 //! or countermeasures bumps the `report` data version (triggers, in the
-//! writing transaction), and one small query compares it. A snapshot is read
-//! in one transaction: one query for the incidents, one for their services,
-//! one for the countermeasures. Filters apply in memory
+//! writing transaction), and one small query compares it. When it moved,
+//! the change log (`report_changes`, also filled by triggers) names the
+//! incidents to read again; only after many changes, or the first time, is
+//! every incident read. Either way in one transaction, with the
+//! countermeasures. Filters apply in memory
 //! ([`crate::domain::report::matches`]).
 
 use std::collections::HashMap;
@@ -13,7 +15,7 @@ use chrono::NaiveDate;
 use sqlx::sqlite::LockedSqliteHandle;
 
 use super::countermeasures::report_countermeasures;
-use super::sqlite_bulk::Rows;
+use super::sqlite_bulk::{Rows, Value};
 use super::{Db, DbError, from_epoch};
 use crate::domain::incident::{Cynefin, Severity, Status};
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
@@ -22,12 +24,74 @@ use crate::domain::report::{Report, ReportCountermeasure, ReportFilter, ReportIn
 /// What the report reads, as of one data version: every incident, oldest
 /// first, and every countermeasure (not merged) with its incidents. Kept
 /// in memory while the version stays the same.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ReportSnapshot {
     /// The `report` row of `data_versions` when it was read.
     pub version: i64,
-    pub incidents: Vec<ReportIncident>,
+    /// The last `report_changes` entry it includes.
+    pub changes_seen: i64,
+    /// Oldest first (by start, then number). Shared when a snapshot is
+    /// copied: a refresh replaces only what changed.
+    pub incidents: Vec<Arc<ReportIncident>>,
     pub countermeasures: Vec<ReportCountermeasure>,
+    /// Each incident's sort key by id, to find it again.
+    keys: HashMap<String, SortKey>,
+}
+
+type SortKey = (chrono::DateTime<chrono::Utc>, i64);
+
+fn sort_key(incident: &ReportIncident) -> SortKey {
+    (incident.started_at, incident.number)
+}
+
+impl ReportSnapshot {
+    fn new(
+        version: i64,
+        changes_seen: i64,
+        incidents: Vec<ReportIncident>,
+        countermeasures: Vec<ReportCountermeasure>,
+    ) -> ReportSnapshot {
+        let mut incidents: Vec<Arc<ReportIncident>> = incidents.into_iter().map(Arc::new).collect();
+        incidents.sort_unstable_by_key(|i| sort_key(i));
+        let keys = incidents
+            .iter()
+            .map(|i| (i.id.clone(), sort_key(i)))
+            .collect();
+        ReportSnapshot {
+            version,
+            changes_seen,
+            incidents,
+            countermeasures,
+            keys,
+        }
+    }
+
+    /// Takes out the incidents whose ids `changed` names and puts in `fresh`
+    /// (those of them that still exist, as they are now), keeping the order.
+    fn replace(&mut self, changed: &[String], fresh: Vec<ReportIncident>) {
+        for id in changed {
+            let Some(key) = self.keys.remove(id) else {
+                continue;
+            };
+            let found = self
+                .incidents
+                .binary_search_by_key(&key, |i| sort_key(i))
+                .ok()
+                .or_else(|| self.incidents.iter().position(|i| i.id == *id));
+            if let Some(at) = found {
+                self.incidents.remove(at);
+            }
+        }
+        for incident in fresh {
+            let key = sort_key(&incident);
+            let at = self
+                .incidents
+                .binary_search_by_key(&key, |i| sort_key(i))
+                .unwrap_or_else(|at| at);
+            self.keys.insert(incident.id.clone(), key);
+            self.incidents.insert(at, Arc::new(incident));
+        }
+    }
 }
 
 /// The incidents a filter selects from a snapshot, oldest first.
@@ -41,7 +105,7 @@ impl ReportSelection {
     pub fn incidents(&self) -> Vec<&ReportIncident> {
         self.picked
             .iter()
-            .map(|&i| &self.snapshot.incidents[i])
+            .map(|&i| self.snapshot.incidents[i].as_ref())
             .collect()
     }
 
@@ -75,6 +139,10 @@ impl std::fmt::Debug for ReportCache {
             .finish()
     }
 }
+
+/// Above this many logged changes since the kept snapshot, every incident
+/// is read again (one pass is then cheaper than many lookups).
+const INCREMENTAL_CHANGES: i64 = 5_000;
 
 /// How many built reports (filters) the cache keeps. A whole report over
 /// 100,000 incidents holds every value of every measurement (tens of MB):
@@ -111,19 +179,62 @@ impl Db {
         {
             return Ok(snapshot.clone());
         }
+        let (oldest, newest): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM report_changes",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         let countermeasures = report_countermeasures(&mut *tx).await?;
-        let incidents = {
-            let mut handle = tx.lock_handle().await?;
-            read_incidents(&mut handle)?
+        // Re-read only the incidents changed since the kept snapshot, when
+        // the log still holds every one of those changes and they are few.
+        let since = cache.snapshot.as_ref().map(|s| s.changes_seen);
+        let incremental = since.filter(|&seen| {
+            newest - seen <= INCREMENTAL_CHANGES && (oldest <= seen + 1 || newest == seen)
+        });
+        // Reports built from the old data are dropped on another thread:
+        // freeing a few hundred thousand values is no work for a request.
+        let stale = std::mem::take(&mut cache.reports);
+        let snapshot = match (incremental, cache.snapshot.take()) {
+            (Some(seen), Some(mut kept)) => {
+                let changed: Vec<String> = sqlx::query_scalar(
+                    "SELECT DISTINCT incident_id FROM report_changes WHERE seq > ?",
+                )
+                .bind(seen)
+                .fetch_all(&mut *tx)
+                .await?;
+                let ids = serde_json::to_string(&changed)
+                    .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(e.into())))?;
+                let fresh = {
+                    let mut handle = tx.lock_handle().await?;
+                    read_incidents(&mut handle, Some(&ids))?
+                };
+                // In place unless a request still holds the old snapshot.
+                let next = Arc::make_mut(&mut kept);
+                next.replace(&changed, fresh);
+                next.version = version;
+                next.changes_seen = newest;
+                next.countermeasures = countermeasures;
+                kept
+            }
+            (_, old) => {
+                let incidents = {
+                    let mut handle = tx.lock_handle().await?;
+                    read_incidents(&mut handle, None)?
+                };
+                std::thread::spawn(move || drop(old));
+                Arc::new(ReportSnapshot::new(
+                    version,
+                    newest,
+                    incidents,
+                    countermeasures,
+                ))
+            }
         };
         tx.commit().await?;
-        let snapshot = Arc::new(ReportSnapshot {
-            version,
-            incidents,
-            countermeasures,
-        });
+        if !stale.is_empty() {
+            std::thread::spawn(move || drop(stale));
+        }
         cache.snapshot = Some(snapshot.clone());
-        cache.reports.clear();
         Ok(snapshot)
     }
 
@@ -178,9 +289,13 @@ fn select(snapshot: Arc<ReportSnapshot>, filter: &ReportFilter) -> ReportSelecti
     ReportSelection { snapshot, picked }
 }
 
-/// Every incident, oldest first, through SQLite's C interface ([`Rows`]):
-/// sqlx's per-row cost would dominate here.
-fn read_incidents(handle: &mut LockedSqliteHandle<'_>) -> Result<Vec<ReportIncident>, DbError> {
+/// Incidents in storage order (every one, or those whose ids the JSON
+/// array `only` lists), through SQLite's C interface ([`Rows`]): sqlx's
+/// per-row cost would dominate here.
+fn read_incidents(
+    handle: &mut LockedSqliteHandle<'_>,
+    only: Option<&str>,
+) -> Result<Vec<ReportIncident>, DbError> {
     let moment_columns: Vec<String> = KeyMoment::ALL
         .iter()
         .map(|m| format!("i.{0}_at, i.{0}_estimated", m.code()))
@@ -188,18 +303,28 @@ fn read_incidents(handle: &mut LockedSqliteHandle<'_>) -> Result<Vec<ReportIncid
     // Both tables are read in storage order and sorted here: an ORDER BY
     // would walk an index and jump around the table, or sort in a temporary
     // b-tree, at several times the cost.
+    let (incident_filter, service_filter, params) = match only {
+        Some(ids) => (
+            " WHERE i.id IN (SELECT value FROM json_each(?))",
+            " WHERE incident_id IN (SELECT value FROM json_each(?))",
+            vec![Value::Text(ids)],
+        ),
+        None => ("", "", Vec::new()),
+    };
     let sql = format!(
         "SELECT i.id, i.number, i.title, i.severity, i.status, i.started_at, \
          i.cynefin_first, i.cynefin_hindsight, i.cynefin_first_note, i.cynefin_hindsight_note, {} \
-         FROM incidents i",
+         FROM incidents i{incident_filter}",
         moment_columns.join(", ")
     );
     let mut services: HashMap<String, Vec<(i64, String)>> = HashMap::new();
     {
         let mut rows = Rows::query(
             handle,
-            "SELECT incident_id, position, service FROM incident_services",
-            &[],
+            &format!(
+                "SELECT incident_id, position, service FROM incident_services{service_filter}"
+            ),
+            &params,
         )?;
         while let Some(row) = rows.next()? {
             let service = (row.int(1), row.text(2)?.to_string());
@@ -218,7 +343,7 @@ fn read_incidents(handle: &mut LockedSqliteHandle<'_>) -> Result<Vec<ReportIncid
         list.sort_unstable();
         list.into_iter().map(|(_, s)| s).collect()
     };
-    let mut rows = Rows::query(handle, &sql, &[])?;
+    let mut rows = Rows::query(handle, &sql, &params)?;
     while let Some(row) = rows.next()? {
         let code = |i: usize, what: &str| -> Result<String, DbError> {
             Ok(row.text(i)?.to_string()).and_then(|v| {
@@ -248,6 +373,7 @@ fn read_incidents(handle: &mut LockedSqliteHandle<'_>) -> Result<Vec<ReportIncid
             );
         }
         out.push(ReportIncident {
+            id: row.text(0)?.to_string(),
             number: row.int(1),
             title: row.text(2)?.into(),
             severity: Severity::parse(&severity).ok_or_else(|| bad("severity", &severity))?,
@@ -261,19 +387,7 @@ fn read_incidents(handle: &mut LockedSqliteHandle<'_>) -> Result<Vec<ReportIncid
             hindsight_note: row.text(9)?.to_string(),
         });
     }
-    // Sort the keys, then move each incident once into place (sorting the
-    // large records themselves would move each many times).
-    let mut order: Vec<(chrono::DateTime<chrono::Utc>, i64, usize)> = out
-        .iter()
-        .enumerate()
-        .map(|(n, i)| (i.started_at, i.number, n))
-        .collect();
-    order.sort_unstable();
-    let mut slots: Vec<Option<ReportIncident>> = out.into_iter().map(Some).collect();
-    Ok(order
-        .into_iter()
-        .filter_map(|(_, _, n)| slots[n].take())
-        .collect())
+    Ok(out)
 }
 
 fn bad(column: &str, value: &str) -> DbError {

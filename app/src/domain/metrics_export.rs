@@ -107,12 +107,13 @@ fn header(out: &mut String, name: &str, help: &str) {
 /// The exposition over `incidents` (all of them), for `windows` in days
 /// ending `now`. Each window's figures are those of the report page filtered
 /// from that day on.
-pub fn exposition(
-    incidents: &[ReportIncident],
+pub fn exposition<I: std::borrow::Borrow<ReportIncident>>(
+    incidents: &[I],
     countermeasures: &CountermeasureFigures,
     windows: &[u32],
     now: DateTime<Utc>,
 ) -> String {
+    let incidents: Vec<&ReportIncident> = incidents.iter().map(|i| i.borrow()).collect();
     let mut out = String::new();
     header(
         &mut out,
@@ -166,6 +167,7 @@ pub fn exposition(
             };
             let selected: Vec<&ReportIncident> = incidents
                 .iter()
+                .copied()
                 .filter(|i| report::matches(&filter, i))
                 .collect();
             (format!("{days}d"), report::build(&filter, &selected))
@@ -260,6 +262,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
         let start = now - Duration::days(days_ago);
         ReportIncident {
+            id: format!("id-{number}"),
             number,
             title: format!("Incident {number}").into(),
             severity: Severity::Outage,

@@ -84,6 +84,8 @@ pub type Title = std::sync::Arc<str>;
 /// What the report needs of one incident.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportIncident {
+    /// The stored id (a UUID), by which a kept copy is replaced.
+    pub id: String,
     pub number: i64,
     pub title: Title,
     pub severity: Severity,
@@ -341,9 +343,17 @@ pub fn countermeasure_figures<I: Borrow<ReportIncident>>(
     countermeasures: &[ReportCountermeasure],
     today: NaiveDate,
 ) -> CountermeasureFigures {
+    // Countermeasures are few and incidents many: look up only the linked
+    // ones rather than mapping every incident.
+    let linked_numbers: std::collections::HashSet<i64> = countermeasures
+        .iter()
+        .flat_map(|c| c.incidents.iter().copied())
+        .collect();
     let hindsight: std::collections::HashMap<i64, Option<Cynefin>> = incidents
         .iter()
-        .map(|i| (i.borrow().number, i.borrow().hindsight))
+        .map(Borrow::borrow)
+        .filter(|i| linked_numbers.contains(&i.number))
+        .map(|i| (i.number, i.hindsight))
         .collect();
     let linked: Vec<&ReportCountermeasure> = countermeasures
         .iter()
@@ -498,8 +508,14 @@ pub fn build<I: Borrow<ReportIncident>>(filter: &ReportFilter, incidents: &[I]) 
         .iter()
         .map(|i| PhaseBreakdown::derive(&i.moments))
         .collect();
-    let (span_start, span_end) = span(filter, incidents);
-    let metric = |&m: &Metric| metric_report(m, incidents, &breakdowns, span_start, span_end);
+    // Each incident's day, once: every measurement groups by it.
+    let days: Vec<NaiveDate> = incidents
+        .iter()
+        .map(|i| i.started_at.date_naive())
+        .collect();
+    let (span_start, span_end) = span(filter, &days);
+    let metric =
+        |&m: &Metric| metric_report(m, incidents, &breakdowns, &days, span_start, span_end);
     // The measurements are independent: above a few thousand incidents,
     // half of them are worked out on a second thread (the server's answer
     // to "the first report after a change" is bounded by this).
@@ -509,7 +525,7 @@ pub fn build<I: Borrow<ReportIncident>>(filter: &ReportFilter, incidents: &[I]) 
             std::thread::scope(|scope| {
                 let other = scope.spawn(|| second.iter().map(metric).collect::<Vec<_>>());
                 let metrics: Vec<MetricReport> = first.iter().map(metric).collect();
-                let cynefin = cynefin_report(incidents, &breakdowns);
+                let cynefin = cynefin_report(incidents, &breakdowns, &days);
                 let rest = other
                     .join()
                     .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -519,7 +535,7 @@ pub fn build<I: Borrow<ReportIncident>>(filter: &ReportFilter, incidents: &[I]) 
             (
                 first.iter().map(metric).collect(),
                 second.iter().map(metric).collect(),
-                cynefin_report(incidents, &breakdowns),
+                cynefin_report(incidents, &breakdowns, &days),
             )
         };
     metrics.extend(rest);
@@ -537,8 +553,8 @@ const PARALLEL_FROM: usize = 5_000;
 
 /// The time span the report covers: the filter's dates, else the first and
 /// last incident.
-fn span(filter: &ReportFilter, incidents: &[&ReportIncident]) -> (NaiveDate, NaiveDate) {
-    let days = incidents.iter().map(|i| i.started_at.date_naive());
+fn span(filter: &ReportFilter, days: &[NaiveDate]) -> (NaiveDate, NaiveDate) {
+    let days = days.iter().copied();
     let first = filter
         .from
         .or_else(|| days.clone().min())
@@ -551,15 +567,16 @@ fn metric_report(
     metric: Metric,
     incidents: &[&ReportIncident],
     breakdowns: &[PhaseBreakdown],
+    days: &[NaiveDate],
     span_start: NaiveDate,
     span_end: NaiveDate,
 ) -> MetricReport {
     let (from, to) = metric.bounds();
-    let mut known: Vec<(&ReportIncident, i64)> = Vec::new();
+    let mut known: Vec<(&ReportIncident, i64, NaiveDate)> = Vec::with_capacity(incidents.len());
     let mut gaps = Vec::new();
-    for (incident, breakdown) in incidents.iter().zip(breakdowns) {
+    for ((incident, breakdown), day) in incidents.iter().zip(breakdowns).zip(days) {
         match metric.seconds(breakdown) {
-            Some(seconds) => known.push((incident, seconds)),
+            Some(seconds) => known.push((incident, seconds, *day)),
             None => gaps.push(DataGap {
                 number: incident.number,
                 title: incident.title.clone(),
@@ -571,12 +588,12 @@ fn metric_report(
             }),
         }
     }
-    let seconds: Vec<f64> = known.iter().map(|(_, s)| *s as f64).collect();
+    let seconds: Vec<f64> = known.iter().map(|(_, s, _)| *s as f64).collect();
     let scores = statistics::outlier_scores(&seconds);
     let mut values: Vec<MetricValue> = known
         .iter()
         .zip(&scores)
-        .map(|((incident, s), score)| MetricValue {
+        .map(|((incident, s, _), score)| MetricValue {
             number: incident.number,
             title: incident.title.clone(),
             seconds: *s,
@@ -588,8 +605,7 @@ fn metric_report(
     values.sort_unstable_by(|a, b| a.seconds.cmp(&b.seconds).then(a.number.cmp(&b.number)));
 
     let mut months: BTreeMap<(i32, u32), Vec<f64>> = BTreeMap::new();
-    for (incident, s) in &known {
-        let day = incident.started_at.date_naive();
+    for (_, s, day) in &known {
         months
             .entry((day.year(), day.month()))
             .or_default()
@@ -606,11 +622,10 @@ fn metric_report(
 
     let comparison = (!known.is_empty() && span_end > span_start).then(|| {
         let middle = span_start + (span_end - span_start) / 2;
-        let (earlier, later): (Vec<_>, Vec<_>) = known
-            .iter()
-            .partition(|(i, _)| i.started_at.date_naive() <= middle);
-        let period = |label: String, part: &[&(&ReportIncident, i64)]| {
-            let v: Vec<f64> = part.iter().map(|(_, s)| *s as f64).collect();
+        let (earlier, later): (Vec<_>, Vec<_>) =
+            known.iter().partition(|(_, _, day)| *day <= middle);
+        let period = |label: String, part: &[&(&ReportIncident, i64, NaiveDate)]| {
+            let v: Vec<f64> = part.iter().map(|(_, s, _)| *s as f64).collect();
             Period {
                 label,
                 count: v.len(),
@@ -637,7 +652,7 @@ fn metric_report(
         outlier_count: values.iter().filter(|v| v.outlier).count(),
         gap_count: gaps.len(),
         summary: Summary::of(&seconds),
-        total_seconds: known.iter().map(|(_, s)| *s).sum(),
+        total_seconds: known.iter().map(|(_, s, _)| *s).sum(),
         values,
         gaps,
         trend,
@@ -645,7 +660,11 @@ fn metric_report(
     }
 }
 
-fn cynefin_report(incidents: &[&ReportIncident], breakdowns: &[PhaseBreakdown]) -> CynefinReport {
+fn cynefin_report(
+    incidents: &[&ReportIncident],
+    breakdowns: &[PhaseBreakdown],
+    days: &[NaiveDate],
+) -> CynefinReport {
     let n = Cynefin::ALL.len();
     let index = |c: Cynefin| Cynefin::ALL.iter().position(|d| *d == c).unwrap_or(0);
     let mut matrix = vec![vec![0usize; n]; n];
@@ -655,7 +674,7 @@ fn cynefin_report(incidents: &[&ReportIncident], breakdowns: &[PhaseBreakdown]) 
     let mut by_domain: BTreeMap<usize, Vec<&PhaseBreakdown>> = BTreeMap::new();
     let mut by_cell: BTreeMap<(usize, usize), Vec<&PhaseBreakdown>> = BTreeMap::new();
     let mut held: Vec<&PhaseBreakdown> = Vec::new();
-    for (incident, breakdown) in incidents.iter().zip(breakdowns) {
+    for ((incident, breakdown), day) in incidents.iter().zip(breakdowns).zip(days) {
         if let Some(h) = incident.hindsight {
             by_domain.entry(index(h)).or_default().push(breakdown);
         }
@@ -672,7 +691,6 @@ fn cynefin_report(incidents: &[&ReportIncident], breakdowns: &[PhaseBreakdown]) 
                 .or_default()
                 .push(breakdown);
         }
-        let day = incident.started_at.date_naive();
         let quarter = quarters
             .entry((day.year(), (day.month() - 1) / 3 + 1))
             .or_default();
@@ -770,6 +788,7 @@ mod tests {
             }
         }
         ReportIncident {
+            id: format!("id-{number}"),
             number,
             title: format!("Incident {number}").into(),
             severity: Severity::Outage,
@@ -804,13 +823,14 @@ mod tests {
             .iter()
             .map(|i| PhaseBreakdown::derive(&i.moments))
             .collect();
-        let (start, end) = span(&filter, &refs);
+        let days: Vec<NaiveDate> = refs.iter().map(|i| i.started_at.date_naive()).collect();
+        let (start, end) = span(&filter, &days);
         let in_order: Vec<MetricReport> = Metric::ALL
             .iter()
-            .map(|&m| metric_report(m, &refs, &breakdowns, start, end))
+            .map(|&m| metric_report(m, &refs, &breakdowns, &days, start, end))
             .collect();
         assert_eq!(report.metrics, in_order);
-        assert_eq!(report.cynefin, cynefin_report(&refs, &breakdowns));
+        assert_eq!(report.cynefin, cynefin_report(&refs, &breakdowns, &days));
         assert!(report.metrics.iter().any(|m| m.gap_count > 0));
     }
 
