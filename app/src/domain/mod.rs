@@ -4,6 +4,7 @@
 pub mod access;
 pub mod account;
 pub mod audit;
+pub mod blameless;
 pub mod common_zones;
 pub mod countermeasure;
 pub mod duration_text;
