@@ -54,6 +54,12 @@ pub fn ErrorSummary(message: String, errors: Vec<FieldError>) -> impl IntoView {
     }
 }
 
+/// [`ErrorSummary`] for a refused action's error: its message and fields.
+pub fn error_summary(error: crate::api::AppError) -> impl IntoView {
+    let errors = error.field_errors().to_vec();
+    view! { <ErrorSummary message=error.to_string() errors/> }
+}
+
 /// The zone names offered by zone inputs.
 #[component]
 pub fn ZoneNames() -> impl IntoView {

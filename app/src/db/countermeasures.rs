@@ -8,7 +8,7 @@ use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::audit::{Change, record};
 use super::webhooks::enqueue;
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, from_epoch, stored_value, to_epoch};
 use crate::domain::audit::{Actor, AuditEntry, FieldChange};
 use crate::domain::countermeasure::{
     BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
@@ -240,15 +240,20 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         let incidents = union_incidents(&target.content.incidents, &from.content.incidents);
-        let new_version = relink(&mut tx, &target, &incidents, now).await?;
+        let (new_version, ids) = relink(&mut tx, &target, &incidents, now).await?;
+        // Each history names the incident it starts from, as filing does.
+        let id_of = |number: i64| {
+            incidents
+                .iter()
+                .position(|n| *n == number)
+                .map(|at| &ids[at])
+        };
         let label = |c: &Countermeasure| format!("{} {}", c.code(), c.content.title);
         let merged = FieldChange {
             field: "merged into".into(),
             before: String::new(),
             after: label(&target),
         };
-        let first = from.incidents.first().map(|i| i.number);
-        let first_id = incident_ids(&mut tx, &first.into_iter().collect::<Vec<_>>()).await?;
         audit(
             &mut tx,
             actor,
@@ -257,7 +262,7 @@ impl Db {
             number,
             &from.content.title,
             &[merged],
-            first_id.first(),
+            from.incidents.first().and_then(|i| id_of(i.number)),
             now,
         )
         .await?;
@@ -267,7 +272,6 @@ impl Db {
             after: label(&from),
         }];
         absorbed.extend(incident_change(&target.content.incidents, &incidents));
-        let target_first = incident_ids(&mut tx, &incidents[..incidents.len().min(1)]).await?;
         audit(
             &mut tx,
             actor,
@@ -276,7 +280,7 @@ impl Db {
             into,
             &target.content.title,
             &absorbed,
-            target_first.first(),
+            ids.first(),
             now,
         )
         .await?;
@@ -297,7 +301,6 @@ impl Db {
         let mut tx = self.write().await?;
         let cm = countermeasure_in(&mut tx, number).await?;
         not_merged(&cm)?;
-        incident_ids(&mut tx, numbers).await?;
         let incidents = union_incidents(&cm.content.incidents, numbers);
         if incidents.len() > limits::INCIDENTS {
             return Err(DbError::Refused {
@@ -314,8 +317,8 @@ impl Db {
                 message: format!("{} is already linked to those incidents.", cm.code()),
             });
         }
-        let new_version = relink(&mut tx, &cm, &incidents, now).await?;
-        let first = incident_ids(&mut tx, &incidents[..1]).await?;
+        // An unknown incident is refused here, by number.
+        let (new_version, ids) = relink(&mut tx, &cm, &incidents, now).await?;
         audit(
             &mut tx,
             actor,
@@ -324,7 +327,7 @@ impl Db {
             number,
             &cm.content.title,
             &Vec::from_iter(incident_change(&cm.content.incidents, &incidents)),
-            first.first(),
+            ids.first(),
             now,
         )
         .await?;
@@ -527,11 +530,7 @@ pub(super) async fn report_countermeasures(
     )
     .fetch_all(executor)
     .await?;
-    let bad = |column: &str, value: &str| {
-        DbError::Sqlx(sqlx::Error::Decode(
-            format!("countermeasures.{column} holds {value:?}").into(),
-        ))
-    };
+    let bad = |column: &str, value: &str| stored_value("countermeasures", column, value);
     let mut out: Vec<(String, ReportCountermeasure)> = Vec::new();
     for r in &rows {
         let id: String = r.try_get("id")?;
@@ -631,14 +630,15 @@ async fn editable_in(
     Ok(cm)
 }
 
-/// Replaces the incidents `cm` is linked to with `numbers` and bumps its
-/// version; returns the new version.
+/// Replaces the incidents `cm` is linked to with `numbers` (an unknown
+/// one is refused by number) and bumps its version; returns the new version
+/// and the incidents' ids, in the order of `numbers`.
 async fn relink(
     tx: &mut Transaction<'static, Sqlite>,
     cm: &Countermeasure,
     numbers: &[i64],
     now: DateTime<Utc>,
-) -> Result<i64, DbError> {
+) -> Result<(i64, Vec<String>), DbError> {
     let ids = incident_ids(tx, numbers).await?;
     sqlx::query("DELETE FROM countermeasure_incidents WHERE countermeasure_id = ?")
         .bind(&cm.id)
@@ -650,7 +650,7 @@ async fn relink(
         .bind(&cm.id)
         .execute(&mut **tx)
         .await?;
-    Ok(cm.version + 1)
+    Ok((cm.version + 1, ids))
 }
 
 /// The history line for a change of linked incidents, when there is one.
@@ -838,11 +838,7 @@ async fn linked(
 
 fn from_row(row: &SqliteRow) -> Result<Countermeasure, DbError> {
     let code = |column: &str| -> Result<String, DbError> { Ok(row.try_get(column)?) };
-    let bad = |column: &str, value: &str| {
-        DbError::Sqlx(sqlx::Error::Decode(
-            format!("countermeasures.{column} holds {value:?}").into(),
-        ))
-    };
+    let bad = |column: &str, value: &str| stored_value("countermeasures", column, value);
     let kind = code("kind")?;
     let priority = code("priority")?;
     let status = code("status")?;

@@ -85,6 +85,14 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
 }
 
+/// A stored value no code knows ("countermeasures.kind holds \"x\""): the
+/// database was changed outside Debrief, or by a newer one.
+pub(crate) fn stored_value(table: &str, column: &str, value: &str) -> DbError {
+    DbError::Sqlx(sqlx::Error::Decode(
+        format!("{table}.{column} holds {value:?}").into(),
+    ))
+}
+
 /// A handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {

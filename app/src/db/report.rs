@@ -16,7 +16,7 @@ use sqlx::sqlite::LockedSqliteHandle;
 
 use super::countermeasures::report_countermeasures;
 use super::sqlite_bulk::{Rows, Value};
-use super::{Db, DbError, from_epoch};
+use super::{Db, DbError, from_epoch, stored_value};
 use crate::domain::incident::{Cynefin, Severity, Status};
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
 use crate::domain::report::{Report, ReportCountermeasure, ReportFilter, ReportIncident, matches};
@@ -108,18 +108,6 @@ impl ReportSelection {
             .map(|&i| self.snapshot.incidents[i].as_ref())
             .collect()
     }
-
-    pub fn len(&self) -> usize {
-        self.picked.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.picked.is_empty()
-    }
-
-    pub fn snapshot(&self) -> &ReportSnapshot {
-        &self.snapshot
-    }
 }
 
 /// Reports built from the current snapshot, so that reading the same
@@ -162,23 +150,24 @@ impl Db {
         &self,
         cache: &mut ReportCache,
     ) -> Result<Arc<ReportSnapshot>, DbError> {
-        let mut conn = self.pool.acquire().await?;
-        // Read the file through memory mapping on this connection: a
-        // snapshot reads every page of the incidents table, and copying each
-        // through read() costs a sixth of the time.
-        sqlx::query("PRAGMA mmap_size = 1073741824")
-            .execute(&mut *conn)
-            .await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let version: i64 =
-            sqlx::query_scalar("SELECT version FROM data_versions WHERE name = 'report'")
-                .fetch_one(&mut *tx)
-                .await?;
+        const VERSION: &str = "SELECT version FROM data_versions WHERE name = 'report'";
+        // The common case, nothing changed, costs this one query.
+        let version: i64 = sqlx::query_scalar(VERSION).fetch_one(&self.pool).await?;
         if let Some(snapshot) = &cache.snapshot
             && snapshot.version == version
         {
             return Ok(snapshot.clone());
         }
+        let mut conn = self.pool.acquire().await?;
+        // Read the file through memory mapping on this connection: a full
+        // read visits every page of the incidents table, and copying each
+        // through read() cost about a fifth of the time.
+        sqlx::query("PRAGMA mmap_size = 1073741824")
+            .execute(&mut *conn)
+            .await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        // Read again inside the transaction: the snapshot is of this version.
+        let version: i64 = sqlx::query_scalar(VERSION).fetch_one(&mut *tx).await?;
         let (oldest, newest): (i64, i64) = sqlx::query_as(
             "SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM report_changes",
         )
@@ -391,7 +380,5 @@ fn read_incidents(
 }
 
 fn bad(column: &str, value: &str) -> DbError {
-    DbError::Sqlx(sqlx::Error::Decode(
-        format!("incidents.{column} holds {value:?}").into(),
-    ))
+    stored_value("incidents", column, value)
 }

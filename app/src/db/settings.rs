@@ -15,8 +15,24 @@ const TOKEN_KEY: &str = "metrics_token_sha256";
 const WINDOWS_KEY: &str = "metrics_windows";
 const WIP_KEY: &str = "board_wip_limits";
 
-const UPSERT: &str = "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
-     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+/// Stores a setting in the transaction that audits it.
+async fn put(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    key: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(to_epoch(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 /// The `/metrics` settings as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,12 +72,7 @@ impl Db {
             return Ok(());
         }
         let mut tx = self.write().await?;
-        sqlx::query(UPSERT)
-            .bind(WIP_KEY)
-            .bind(&after)
-            .bind(to_epoch(now))
-            .execute(&mut *tx)
-            .await?;
+        put(&mut tx, WIP_KEY, &after, now).await?;
         let shown = |t: String| {
             if t.is_empty() {
                 "no limits".to_string()
@@ -124,14 +135,8 @@ impl Db {
         let before = self.metrics_settings().await?;
         let mut tx = self.write().await?;
         let mut changes = Vec::new();
-        let upsert = UPSERT;
         if before.windows != windows {
-            sqlx::query(upsert)
-                .bind(WINDOWS_KEY)
-                .bind(windows_text(windows))
-                .bind(to_epoch(now))
-                .execute(&mut *tx)
-                .await?;
+            put(&mut tx, WINDOWS_KEY, &windows_text(windows), now).await?;
             changes.push(FieldChange {
                 field: "windows (days)".into(),
                 before: windows_text(&before.windows),
@@ -145,12 +150,7 @@ impl Db {
         };
         match token {
             Some(Some(token)) => {
-                sqlx::query(upsert)
-                    .bind(TOKEN_KEY)
-                    .bind(token_digest(token))
-                    .bind(to_epoch(now))
-                    .execute(&mut *tx)
-                    .await?;
+                put(&mut tx, TOKEN_KEY, &token_digest(token), now).await?;
                 changes.push(FieldChange {
                     field: "bearer token".into(),
                     before: was.into(),

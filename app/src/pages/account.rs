@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account::ChangePassword;
-use crate::components::incident_form::ErrorSummary;
+use crate::components::incident_form::error_summary;
 use crate::components::session::SessionResource;
 use crate::domain::account::limits;
 
@@ -38,10 +38,7 @@ pub fn AccountPage() -> impl IntoView {
                 <p class="notice-ok" role="status">"Your password was changed. Any other browser signed in as you has been signed out."</p>
             })}
             <ActionForm action=change attr:class="stacked">
-                {move || change.value().get().and_then(Result::err).map(|e| {
-                    let errors = e.field_errors().to_vec();
-                    view! { <ErrorSummary message=e.to_string() errors/> }
-                })}
+                {move || change.value().get().and_then(Result::err).map(error_summary)}
                 <label for="field-current">"Current password"</label>
                 <input id="field-current" name="current" type="password" autocomplete="current-password" required/>
                 <label for="field-password">"New password"</label>

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use crate::api::admin::{SaveMetricsSettings, metrics_settings};
 use crate::components::error_view::ErrorView;
-use crate::components::incident_form::ErrorSummary;
+use crate::components::incident_form::error_summary;
 
 #[component]
 pub fn AdminMetricsPage() -> impl IntoView {
@@ -20,10 +20,7 @@ pub fn AdminMetricsPage() -> impl IntoView {
             "Dashboards read the report's figures from "<code>"GET /metrics"</code>
             " in the Prometheus text format: incidents by severity and status, and per window each measurement's count, median, 90th percentile, data gaps and outliers."
         </p>
-        {move || save.value().get().and_then(Result::err).map(|e| {
-            let errors = e.field_errors().to_vec();
-            view! { <ErrorSummary message=e.to_string() errors/> }
-        })}
+        {move || save.value().get().and_then(Result::err).map(error_summary)}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {

@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use crate::api::admin::{CreateUser, ResetPassword, UpdateUser, list_users};
 use crate::components::account_fields::NewAccountFields;
 use crate::components::error_view::ErrorView;
-use crate::components::incident_form::ErrorSummary;
+use crate::components::incident_form::{ErrorSummary, error_summary};
 use crate::domain::account::{NewUserForm, Role, User};
 
 /// People: every account, its role and standing, and a form to add one.
@@ -33,10 +33,7 @@ pub fn AdminUsersPage() -> impl IntoView {
         <Title text="People"/>
         <h1>"People"</h1>
         <p class="lede">"Viewers read everything; editors also write incidents, timelines, imports and countermeasures; administrators also manage people."</p>
-        {move || last_error().map(|e| {
-            let errors = e.field_errors().to_vec();
-            view! { <ErrorSummary message=e.to_string() errors/> }
-        })}
+        {move || last_error().map(error_summary)}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match users.await {

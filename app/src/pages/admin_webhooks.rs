@@ -8,7 +8,7 @@ use crate::api::admin::{
     AddWebhook, DELIVERIES_SHOWN, RetryDelivery, SetWebhookActive, list_webhooks,
 };
 use crate::components::error_view::ErrorView;
-use crate::components::incident_form::ErrorSummary;
+use crate::components::incident_form::error_summary;
 
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
@@ -41,10 +41,7 @@ pub fn AdminWebhooksPage() -> impl IntoView {
         <p class="lede">
             "When a countermeasure is filed or changes status, Debrief POSTs a JSON event to each active endpoint, signed in the header X-Debrief-Signature (sha256= and the HMAC-SHA256 of the body under the endpoint's secret). X-Debrief-Delivery is the same on every retry: use it to ignore repeats. A receiver that is down gets the event once it is back."
         </p>
-        {move || last_error().map(|e| {
-            let errors = e.field_errors().to_vec();
-            view! { <ErrorSummary message=e.to_string() errors/> }
-        })}
+        {move || last_error().map(error_summary)}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

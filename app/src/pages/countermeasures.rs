@@ -16,7 +16,7 @@ use crate::components::countermeasure_form::CountermeasureFields;
 use crate::components::error_view::ErrorView;
 use crate::components::filter_select::{FilterSelect, options};
 use crate::components::history::HistoryList;
-use crate::components::incident_form::ErrorSummary;
+use crate::components::incident_form::{ErrorSummary, error_summary};
 use crate::domain::countermeasure::{BacklogFilter, CmStatus, CountermeasureForm, Kind};
 
 fn query_string(filter: &BacklogFilter, board: bool) -> String {
@@ -41,10 +41,7 @@ pub fn BacklogPage() -> impl IntoView {
         <Title text="Countermeasures"/>
         <h1>"Countermeasures"</h1>
         <p class="lede">"Every lesson a review turned into a change, tracked to done."</p>
-        {move || moved.value().get().and_then(Result::err).map(|e| {
-            let errors = e.field_errors().to_vec();
-            view! { <ErrorSummary message=e.to_string() errors/> }
-        })}
+        {move || moved.value().get().and_then(Result::err).map(error_summary)}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let f = filter();
@@ -153,10 +150,7 @@ fn WipLimitsForm(limits: Vec<(CmStatus, u32)>) -> impl IntoView {
         <section class="wip-settings" aria-labelledby="wip-heading">
             <h2 id="wip-heading">"Work-in-progress limits"</h2>
             <p>"A column over its limit stands out on the board. Leave a field empty for no limit."</p>
-            {move || save.value().get().and_then(Result::err).map(|e| {
-                let errors = e.field_errors().to_vec();
-                view! { <ErrorSummary message=e.to_string() errors/> }
-            })}
+            {move || save.value().get().and_then(Result::err).map(error_summary)}
             <ActionForm action=save attr:class="filters">
                 {fields}
                 <div class="actions"><button type="submit">"Save limits"</button></div>
@@ -402,10 +396,7 @@ fn LinkInstead(form: CountermeasureForm) -> impl IntoView {
     view! {
         <section class="notice link-instead" aria-labelledby="link-instead-heading">
             <h2 id="link-instead-heading">"Is this lesson already on the backlog?"</h2>
-            {move || link.value().get().and_then(Result::err).map(|e| {
-                let errors = e.field_errors().to_vec();
-                view! { <ErrorSummary message=e.to_string() errors/> }
-            })}
+            {move || link.value().get().and_then(Result::err).map(error_summary)}
             <Suspense fallback=|| view! { <p>"Looking for similar countermeasures…"</p> }>
                 {move || {
                     let incidents = incidents.clone();
@@ -530,10 +521,7 @@ pub fn CountermeasureDetailPage() -> impl IntoView {
                                 </ActionForm>
                                 <p><a href=format!("{here}#edit-heading")>"Back to the top of the form"</a></p>
                             })}
-                            {move || moved.value().get().and_then(Result::err).map(|e| {
-                                let errors = e.field_errors().to_vec();
-                                view! { <ErrorSummary message=e.to_string() errors/> }
-                            })}
+                            {move || moved.value().get().and_then(Result::err).map(error_summary)}
                             <section aria-labelledby="history-heading" class="history-section">
                                 <h2 id="history-heading">"History"</h2>
                                 <HistoryList entries=view.history show_object=false/>
@@ -555,13 +543,9 @@ fn LinkAndMerge(
     link: ServerAction<LinkCountermeasure>,
     merge: ServerAction<MergeCountermeasure>,
 ) -> impl IntoView {
-    let error = move |e: crate::api::AppError| {
-        let errors = e.field_errors().to_vec();
-        view! { <ErrorSummary message=e.to_string() errors/> }
-    };
     view! {
         <h2 id="link-heading">"Seen again?"</h2>
-        {move || link.value().get().and_then(Result::err).map(error)}
+        {move || link.value().get().and_then(Result::err).map(error_summary)}
         <ActionForm action=link attr:class="filters" attr:aria-labelledby="link-heading">
             <input type="hidden" name="number" value=number.to_string()/>
             <div class="field">
@@ -572,7 +556,7 @@ fn LinkAndMerge(
         </ActionForm>
         <h2 id="merge-heading">"Same lesson as another?"</h2>
         <p>"Merging keeps this item, read-only, with its history; the other gains its incidents and shows both histories."</p>
-        {move || merge.value().get().and_then(Result::err).map(error)}
+        {move || merge.value().get().and_then(Result::err).map(error_summary)}
         <ActionForm action=merge attr:class="filters" attr:aria-labelledby="merge-heading">
             <input type="hidden" name="number" value=number.to_string()/>
             <input type="hidden" name="version" value=version.to_string()/>
