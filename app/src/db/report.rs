@@ -19,7 +19,9 @@ use super::sqlite_bulk::{Rows, Value};
 use super::{Db, DbError, from_epoch, stored_value};
 use crate::domain::incident::{Cynefin, Severity, Status};
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
-use crate::domain::report::{Report, ReportCountermeasure, ReportFilter, ReportIncident, matches};
+use crate::domain::report::{
+    Durations, Report, ReportCountermeasure, ReportFilter, ReportIncident, matches,
+};
 
 /// What the report reads, as of one data version: every incident, oldest
 /// first, and every countermeasure (not merged) with its incidents. Kept
@@ -369,11 +371,12 @@ fn read_incidents(
             status: Status::parse(&status).ok_or_else(|| bad("status", &status))?,
             services: services_of(row.text(0)?),
             started_at: from_epoch(row.int(5)),
+            durations: Durations::of(&moments),
             moments,
             first: cynefin(6)?,
             hindsight: cynefin(7)?,
-            first_note: row.text(8)?.to_string(),
-            hindsight_note: row.text(9)?.to_string(),
+            first_note: row.text(8)?.into(),
+            hindsight_note: row.text(9)?.into(),
         });
     }
     Ok(out)

@@ -256,11 +256,18 @@ mod tests {
     use super::*;
     use crate::domain::incident::Cynefin;
     use crate::domain::moments::{KeyMoment, KeyMoments};
+    use crate::domain::report::Durations;
     use chrono::TimeZone;
 
     fn incident(number: i64, days_ago: i64, detect_minutes: i64) -> ReportIncident {
         let now = Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap();
         let start = now - Duration::days(days_ago);
+        let moments = KeyMoments::default()
+            .with(KeyMoment::ImpactStarted, start)
+            .with(
+                KeyMoment::Detected,
+                start + Duration::minutes(detect_minutes),
+            );
         ReportIncident {
             id: format!("id-{number}"),
             number,
@@ -269,20 +276,16 @@ mod tests {
             status: Status::Resolved,
             services: vec![],
             started_at: start,
-            moments: KeyMoments::default()
-                .with(KeyMoment::ImpactStarted, start)
-                .with(
-                    KeyMoment::Detected,
-                    start + Duration::minutes(detect_minutes),
-                ),
+            durations: Durations::of(&moments),
+            moments,
             first: Some(Cynefin::Complicated),
             hindsight: Some(if number % 2 == 0 {
                 Cynefin::Complex
             } else {
                 Cynefin::Complicated
             }),
-            first_note: String::new(),
-            hindsight_note: String::new(),
+            first_note: "".into(),
+            hindsight_note: "".into(),
         }
     }
 

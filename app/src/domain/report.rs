@@ -96,8 +96,32 @@ pub struct ReportIncident {
     pub moments: KeyMoments,
     pub first: Option<Cynefin>,
     pub hindsight: Option<Cynefin>,
-    pub first_note: String,
-    pub hindsight_note: String,
+    pub first_note: Title,
+    pub hindsight_note: Title,
+    /// Every metric's seconds, worked out from `moments` once when the
+    /// incident is read ([`Durations::of`]), not again in every build.
+    pub durations: Durations,
+}
+
+/// An incident's seconds for each metric of [`Metric::ALL`], in that order
+/// (`None` where a bounding moment is missing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Durations(pub [Option<i64>; 6]);
+
+impl Durations {
+    /// A metric is known when both its bounding moments are: the same
+    /// figure [`Metric::seconds`] reads off a [`PhaseBreakdown`], without
+    /// building one (this runs for every incident a server reads).
+    pub fn of(moments: &KeyMoments) -> Self {
+        Durations(Metric::ALL.map(|m| {
+            let (from, to) = m.bounds();
+            Some((moments.at(to)? - moments.at(from)?).num_seconds())
+        }))
+    }
+
+    pub fn get(&self, metric: Metric) -> Option<i64> {
+        self.0[metric.index()]
+    }
 }
 
 /// A duration the report measures: one phase, or the whole impact.
@@ -117,6 +141,14 @@ impl Metric {
         Metric::Phase(Phase::Repair),
         Metric::Impact,
     ];
+
+    /// Its place in [`Metric::ALL`].
+    pub fn index(self) -> usize {
+        match self {
+            Metric::Phase(p) => p as usize,
+            Metric::Impact => Metric::ALL.len() - 1,
+        }
+    }
 
     pub fn code(self) -> &'static str {
         match self {
@@ -274,8 +306,8 @@ pub struct Differing {
     pub title: Title,
     pub first: Cynefin,
     pub hindsight: Cynefin,
-    pub first_note: String,
-    pub hindsight_note: String,
+    pub first_note: Title,
+    pub hindsight_note: Title,
 }
 
 /// First reading against hindsight.
@@ -504,18 +536,14 @@ pub fn matches(filter: &ReportFilter, incident: &ReportIncident) -> bool {
 pub fn build<I: Borrow<ReportIncident>>(filter: &ReportFilter, incidents: &[I]) -> Report {
     let incidents: Vec<&ReportIncident> = incidents.iter().map(Borrow::borrow).collect();
     let incidents = incidents.as_slice();
-    let breakdowns: Vec<PhaseBreakdown> = incidents
-        .iter()
-        .map(|i| PhaseBreakdown::derive(&i.moments))
-        .collect();
     // Each incident's day, once: every measurement groups by it.
     let days: Vec<NaiveDate> = incidents
         .iter()
         .map(|i| i.started_at.date_naive())
         .collect();
     let (span_start, span_end) = span(filter, &days);
-    let metric =
-        |&m: &Metric| metric_report(m, incidents, &breakdowns, &days, span_start, span_end);
+    let months = Months::of(&days);
+    let metric = |&m: &Metric| metric_report(m, incidents, &days, &months, span_start, span_end);
     // The measurements are independent: above a few thousand incidents,
     // half of them are worked out on a second thread (the server's answer
     // to "the first report after a change" is bounded by this).
@@ -525,7 +553,7 @@ pub fn build<I: Borrow<ReportIncident>>(filter: &ReportFilter, incidents: &[I]) 
             std::thread::scope(|scope| {
                 let other = scope.spawn(|| second.iter().map(metric).collect::<Vec<_>>());
                 let metrics: Vec<MetricReport> = first.iter().map(metric).collect();
-                let cynefin = cynefin_report(incidents, &breakdowns, &days);
+                let cynefin = cynefin_report(incidents, &days);
                 let rest = other
                     .join()
                     .unwrap_or_else(|p| std::panic::resume_unwind(p));
@@ -535,7 +563,7 @@ pub fn build<I: Borrow<ReportIncident>>(filter: &ReportFilter, incidents: &[I]) 
             (
                 first.iter().map(metric).collect(),
                 second.iter().map(metric).collect(),
-                cynefin_report(incidents, &breakdowns, &days),
+                cynefin_report(incidents, &days),
             )
         };
     metrics.extend(rest);
@@ -563,20 +591,57 @@ fn span(filter: &ReportFilter, days: &[NaiveDate]) -> (NaiveDate, NaiveDate) {
     (first, last.max(first))
 }
 
+/// Each incident's calendar month as a position counted from the earliest
+/// one, so that grouping by month is indexing, not a map lookup.
+struct Months {
+    first: i32,
+    of: Vec<u32>,
+    len: usize,
+}
+
+impl Months {
+    fn serial(day: NaiveDate) -> i32 {
+        day.year() * 12 + day.month0() as i32
+    }
+
+    fn of(days: &[NaiveDate]) -> Self {
+        let first = days.iter().map(|d| Self::serial(*d)).min().unwrap_or(0);
+        let of: Vec<u32> = days
+            .iter()
+            .map(|d| (Self::serial(*d) - first) as u32)
+            .collect();
+        let len = of.iter().max().map_or(0, |m| *m as usize + 1);
+        Months { first, of, len }
+    }
+
+    /// "2026-03" for a position.
+    fn label(&self, position: usize) -> String {
+        let serial = self.first + position as i32;
+        format!(
+            "{:04}-{:02}",
+            serial.div_euclid(12),
+            serial.rem_euclid(12) + 1
+        )
+    }
+}
+
 fn metric_report(
     metric: Metric,
     incidents: &[&ReportIncident],
-    breakdowns: &[PhaseBreakdown],
     days: &[NaiveDate],
+    months: &Months,
     span_start: NaiveDate,
     span_end: NaiveDate,
 ) -> MetricReport {
     let (from, to) = metric.bounds();
-    let mut known: Vec<(&ReportIncident, i64, NaiveDate)> = Vec::with_capacity(incidents.len());
+    // (seconds, number, position): sorted, shortest first, numbers (unique)
+    // breaking ties, so every list below comes out in one order and the
+    // values need no second sort for their percentiles.
+    let mut known: Vec<(i64, i64, u32)> = Vec::with_capacity(incidents.len());
     let mut gaps = Vec::new();
-    for ((incident, breakdown), day) in incidents.iter().zip(breakdowns).zip(days) {
-        match metric.seconds(breakdown) {
-            Some(seconds) => known.push((incident, seconds, *day)),
+    for (position, incident) in incidents.iter().enumerate() {
+        match incident.durations.get(metric) {
+            Some(seconds) => known.push((seconds, incident.number, position as u32)),
             None => gaps.push(DataGap {
                 number: incident.number,
                 title: incident.title.clone(),
@@ -588,50 +653,57 @@ fn metric_report(
             }),
         }
     }
-    let seconds: Vec<f64> = known.iter().map(|(_, s, _)| *s as f64).collect();
+    known.sort_unstable();
+    let seconds: Vec<f64> = known.iter().map(|(s, _, _)| *s as f64).collect();
     let scores = statistics::outlier_scores(&seconds);
-    let mut values: Vec<MetricValue> = known
+    let values: Vec<MetricValue> = known
         .iter()
         .zip(&scores)
-        .map(|((incident, s, _), score)| MetricValue {
-            number: incident.number,
-            title: incident.title.clone(),
-            seconds: *s,
-            score: *score,
-            outlier: statistics::is_outlier(*score),
+        .map(|(&(s, _, position), score)| {
+            let incident = incidents[position as usize];
+            MetricValue {
+                number: incident.number,
+                title: incident.title.clone(),
+                seconds: s,
+                score: *score,
+                outlier: statistics::is_outlier(*score),
+            }
         })
         .collect();
-    // Numbers are unique, so an unstable sort gives the one order.
-    values.sort_unstable_by(|a, b| a.seconds.cmp(&b.seconds).then(a.number.cmp(&b.number)));
 
-    let mut months: BTreeMap<(i32, u32), Vec<f64>> = BTreeMap::new();
-    for (_, s, day) in &known {
-        months
-            .entry((day.year(), day.month()))
-            .or_default()
-            .push(*s as f64);
+    // Filled in ascending order, so each month's values are sorted.
+    let mut by_month: Vec<Vec<f64>> = vec![Vec::new(); months.len];
+    for &(s, _, position) in &known {
+        by_month[months.of[position as usize] as usize].push(s as f64);
     }
-    let trend = months
-        .into_iter()
-        .map(|((y, m), v)| MonthPoint {
-            month: format!("{y:04}-{m:02}"),
+    let trend = by_month
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(position, v)| MonthPoint {
+            month: months.label(position),
             count: v.len(),
-            median: statistics::median(&v),
+            median: statistics::quantile(v, 0.5),
         })
         .collect();
 
     let comparison = (!known.is_empty() && span_end > span_start).then(|| {
         let middle = span_start + (span_end - span_start) / 2;
-        let (earlier, later): (Vec<_>, Vec<_>) =
-            known.iter().partition(|(_, _, day)| *day <= middle);
-        let period = |label: String, part: &[&(&ReportIncident, i64, NaiveDate)]| {
-            let v: Vec<f64> = part.iter().map(|(_, s, _)| *s as f64).collect();
-            Period {
-                label,
-                count: v.len(),
-                median: statistics::median(&v),
-                interval: statistics::median_interval(&v),
-            }
+        // Both halves come out sorted, like `known`.
+        let (mut earlier, mut later) = (Vec::new(), Vec::new());
+        for &(s, _, position) in &known {
+            let half = if days[position as usize] <= middle {
+                &mut earlier
+            } else {
+                &mut later
+            };
+            half.push(s as f64);
+        }
+        let period = |label: String, sorted: &[f64]| Period {
+            label,
+            count: sorted.len(),
+            median: statistics::quantile(sorted, 0.5),
+            interval: statistics::median_interval(sorted),
         };
         let earlier = period(format!("{span_start} to {middle}"), &earlier);
         let later = period(
@@ -651,8 +723,8 @@ fn metric_report(
         count: values.len(),
         outlier_count: values.iter().filter(|v| v.outlier).count(),
         gap_count: gaps.len(),
-        summary: Summary::of(&seconds),
-        total_seconds: known.iter().map(|(_, s, _)| *s).sum(),
+        summary: Summary::of_sorted(&seconds),
+        total_seconds: known.iter().map(|(s, _, _)| *s).sum(),
         values,
         gaps,
         trend,
@@ -660,23 +732,20 @@ fn metric_report(
     }
 }
 
-fn cynefin_report(
-    incidents: &[&ReportIncident],
-    breakdowns: &[PhaseBreakdown],
-    days: &[NaiveDate],
-) -> CynefinReport {
+fn cynefin_report(incidents: &[&ReportIncident], days: &[NaiveDate]) -> CynefinReport {
     let n = Cynefin::ALL.len();
     let index = |c: Cynefin| Cynefin::ALL.iter().position(|d| *d == c).unwrap_or(0);
     let mut matrix = vec![vec![0usize; n]; n];
     let mut quarters: BTreeMap<(i32, u32), (usize, usize)> = BTreeMap::new();
     let mut differing = Vec::new();
     let mut paired = 0;
-    let mut by_domain: BTreeMap<usize, Vec<&PhaseBreakdown>> = BTreeMap::new();
-    let mut by_cell: BTreeMap<(usize, usize), Vec<&PhaseBreakdown>> = BTreeMap::new();
-    let mut held: Vec<&PhaseBreakdown> = Vec::new();
-    for ((incident, breakdown), day) in incidents.iter().zip(breakdowns).zip(days) {
+    let mut by_domain: Vec<Vec<&Durations>> = vec![Vec::new(); n];
+    let mut by_cell: BTreeMap<(usize, usize), Vec<&Durations>> = BTreeMap::new();
+    let mut held: Vec<&Durations> = Vec::new();
+    for (incident, day) in incidents.iter().zip(days) {
+        let durations = &incident.durations;
         if let Some(h) = incident.hindsight {
-            by_domain.entry(index(h)).or_default().push(breakdown);
+            by_domain[index(h)].push(durations);
         }
         let (Some(first), Some(hindsight)) = (incident.first, incident.hindsight) else {
             continue;
@@ -684,12 +753,12 @@ fn cynefin_report(
         paired += 1;
         matrix[index(first)][index(hindsight)] += 1;
         if first == hindsight {
-            held.push(breakdown);
+            held.push(durations);
         } else {
             by_cell
                 .entry((index(first), index(hindsight)))
                 .or_default()
-                .push(breakdown);
+                .push(durations);
         }
         let quarter = quarters
             .entry((day.year(), (day.month() - 1) / 3 + 1))
@@ -708,10 +777,10 @@ fn cynefin_report(
             });
         }
     }
-    let median_of = |breakdowns: &[&PhaseBreakdown], metric: Metric| {
-        let v: Vec<f64> = breakdowns
+    let median_of = |durations: &[&Durations], metric: Metric| {
+        let v: Vec<f64> = durations
             .iter()
-            .filter_map(|b| metric.seconds(b))
+            .filter_map(|d| d.get(metric))
             .map(|s| s as f64)
             .collect();
         statistics::median(&v)
@@ -729,20 +798,15 @@ fn cynefin_report(
         .collect();
     mismatches.sort_by_key(|m| std::cmp::Reverse(m.count));
     let by_hindsight = by_domain
-        .into_iter()
-        .map(|(i, breakdowns)| DomainPhases {
+        .iter()
+        .enumerate()
+        .filter(|(_, durations)| !durations.is_empty())
+        .map(|(i, durations)| DomainPhases {
             domain: Cynefin::ALL[i],
-            count: breakdowns.len(),
+            count: durations.len(),
             medians: Metric::ALL
                 .iter()
-                .map(|m| {
-                    let v: Vec<f64> = breakdowns
-                        .iter()
-                        .filter_map(|b| m.seconds(b))
-                        .map(|s| s as f64)
-                        .collect();
-                    statistics::median(&v)
-                })
+                .map(|m| median_of(durations, *m))
                 .collect(),
         })
         .collect();
@@ -795,12 +859,38 @@ mod tests {
             status: Status::Resolved,
             services: vec!["checkout".into()],
             started_at: start,
+            durations: Durations::of(&moments),
             moments,
             first: None,
             hindsight: None,
-            first_note: String::new(),
-            hindsight_note: String::new(),
+            first_note: "".into(),
+            hindsight_note: "".into(),
         }
+    }
+
+    #[test]
+    fn each_metric_knows_its_place_and_durations_follow_the_moments() {
+        for (i, m) in Metric::ALL.iter().enumerate() {
+            assert_eq!(m.index(), i);
+        }
+        // Every pattern of missing moments gives what the breakdown gives.
+        for missing in 0..32u32 {
+            let minutes =
+                [1, 2, 3, 4, 5].map(|k| (missing & (1 << (k - 1)) == 0).then_some(k * 10));
+            let i = incident(1, 2, minutes);
+            let breakdown = PhaseBreakdown::derive(&i.moments);
+            for m in Metric::ALL {
+                assert_eq!(
+                    i.durations.get(m),
+                    m.seconds(&breakdown),
+                    "{m:?} {minutes:?}"
+                );
+            }
+        }
+        let i = incident(1, 2, [Some(4), None, Some(6), Some(8), Some(10)]);
+        assert_eq!(i.durations.get(Metric::Phase(Phase::Detect)), Some(240));
+        assert_eq!(i.durations.get(Metric::Phase(Phase::Notify)), None);
+        assert_eq!(i.durations.get(Metric::Impact), Some(28 * 60));
     }
 
     #[test]
@@ -819,18 +909,15 @@ mod tests {
         let filter = ReportFilter::default();
         let report = build(&filter, &incidents);
         let refs: Vec<&ReportIncident> = incidents.iter().collect();
-        let breakdowns: Vec<PhaseBreakdown> = incidents
-            .iter()
-            .map(|i| PhaseBreakdown::derive(&i.moments))
-            .collect();
         let days: Vec<NaiveDate> = refs.iter().map(|i| i.started_at.date_naive()).collect();
         let (start, end) = span(&filter, &days);
+        let months = Months::of(&days);
         let in_order: Vec<MetricReport> = Metric::ALL
             .iter()
-            .map(|&m| metric_report(m, &refs, &breakdowns, &days, start, end))
+            .map(|&m| metric_report(m, &refs, &days, &months, start, end))
             .collect();
         assert_eq!(report.metrics, in_order);
-        assert_eq!(report.cynefin, cynefin_report(&refs, &breakdowns, &days));
+        assert_eq!(report.cynefin, cynefin_report(&refs, &days));
         assert!(report.metrics.iter().any(|m| m.gap_count > 0));
     }
 

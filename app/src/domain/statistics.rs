@@ -79,14 +79,19 @@ pub struct Summary {
 impl Summary {
     /// `None` for no values.
     pub fn of(values: &[f64]) -> Option<Summary> {
-        let sorted = sorted(values);
+        Self::of_sorted(&sorted(values))
+    }
+
+    /// The same, for values already in ascending order (no copy, no sort).
+    pub fn of_sorted(sorted: &[f64]) -> Option<Summary> {
+        debug_assert!(sorted.is_sorted_by(|a, b| a <= b));
         Some(Summary {
             count: sorted.len(),
-            median: quantile(&sorted, 0.5)?,
-            p75: quantile(&sorted, 0.75)?,
-            p90: quantile(&sorted, 0.9)?,
+            median: quantile(sorted, 0.5)?,
+            p75: quantile(sorted, 0.75)?,
+            p90: quantile(sorted, 0.9)?,
             max: *sorted.last()?,
-            mad: mad(&sorted)?,
+            mad: mad(sorted)?,
         })
     }
 
@@ -193,6 +198,10 @@ pub fn median_interval(values: &[f64]) -> Option<Interval> {
             high: high_value,
         });
     }
+    // Resampled from the values in ascending order, so the same values in
+    // any order give the same interval.
+    let ascending = sorted(values);
+    let values = ascending.as_slice();
     let seed = values.iter().fold(0x9e37_79b9_7f4a_7c15_u64, |h, v| {
         (h ^ v.to_bits()).wrapping_mul(0x0100_0000_01b3)
     });
@@ -412,6 +421,14 @@ mod tests {
             median_interval(fewer).unwrap(),
         );
         assert!((a.low - b.low).abs() <= 3.0 && (a.high - b.high).abs() <= 3.0);
+    }
+
+    #[test]
+    fn the_interval_does_not_depend_on_the_order_of_the_values() {
+        let values = [300.0, 20.0, 45.0, 60.0, 90.0, 30.0, 600.0, 15.0, 120.0];
+        let mut reversed = values;
+        reversed.reverse();
+        assert_eq!(median_interval(&values), median_interval(&reversed));
     }
 
     #[test]
