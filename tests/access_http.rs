@@ -264,6 +264,36 @@ const ENDPOINTS: &[Endpoint] = &[
         needs: Caller::Admin,
         writes: true,
     },
+    Endpoint {
+        name: "postmortem/get",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "postmortem/preview",
+        needs: Caller::Editor,
+        writes: false,
+    },
+    Endpoint {
+        name: "postmortem/save",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "postmortem/status",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "admin/language_rules",
+        needs: Caller::Admin,
+        writes: false,
+    },
+    Endpoint {
+        name: "admin/save_language_rules",
+        needs: Caller::Admin,
+        writes: true,
+    },
 ];
 
 async fn client(server: &Server, caller: Caller) -> Client {
@@ -490,6 +520,33 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
         "countermeasures/wip_limits" => {
             own(&[("wip_in_progress", &(attempt % 900 + 1).to_string())])
         }
+        "postmortem/get" => own(&[("number", "1")]),
+        "postmortem/preview" => own(&[("body", "# Impact\n\nWhat did we know?")]),
+        "postmortem/save" | "postmortem/status" => {
+            let version = query_i64(
+                &server.db_path,
+                "SELECT COALESCE(MAX(version), 0) FROM postmortems",
+            )
+            .await
+            .to_string();
+            if name == "postmortem/save" {
+                let body = format!("# Draft {attempt}");
+                own(&[("number", "1"), ("version", &version), ("body", &body)])
+            } else {
+                // The other state each time: publish, then reopen.
+                let published = query_i64(
+                    &server.db_path,
+                    "SELECT count(*) FROM postmortems WHERE status = 'published'",
+                )
+                .await;
+                let to = if published == 1 { "draft" } else { "published" };
+                own(&[("number", "1"), ("version", &version), ("status", to)])
+            }
+        }
+        "admin/save_language_rules" => {
+            let rules = format!("hasty{attempt} | Judges the person. | What made it urgent?");
+            own(&[("rules", &rules)])
+        }
         _ => vec![],
     }
 }
@@ -696,6 +753,8 @@ async fn pages_admit_the_roles_they_should() {
         ("/countermeasures", Caller::Viewer),
         ("/admin/webhooks", Caller::Admin),
         ("/countermeasures/new", Caller::Editor),
+        ("/incidents/1/postmortem", Caller::Viewer),
+        ("/admin/language", Caller::Admin),
     ];
     for caller in CALLERS {
         let client = client(&server, caller).await;

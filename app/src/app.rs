@@ -14,6 +14,7 @@ use crate::domain::account::Role;
 use crate::pages::{
     account::AccountPage,
     admin_audit::AdminAuditPage,
+    admin_language::AdminLanguagePage,
     admin_metrics::AdminMetricsPage,
     admin_users::AdminUsersPage,
     admin_webhooks::AdminWebhooksPage,
@@ -24,6 +25,7 @@ use crate::pages::{
     incident_new::IncidentNewPage,
     login::LoginPage,
     not_found::NotFoundPage,
+    postmortem::PostmortemPage,
     report::ReportPage,
     setup::SetupPage,
     transcript_import::TranscriptImportPage,
@@ -100,6 +102,7 @@ pub fn App() -> impl IntoView {
                                         <li><a href="/admin/audit">"Audit log"</a></li>
                                         <li><a href="/admin/metrics">"Metrics"</a></li>
                                         <li><a href="/admin/webhooks">"Webhooks"</a></li>
+                                        <li><a href="/admin/language">"Language"</a></li>
                                     })}
                                 </ul>
                             </nav>
@@ -123,6 +126,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/:number/edit") view=IncidentEditPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/import") view=TranscriptImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/review") view=TranscriptReviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:number/postmortem") view=PostmortemPage ssr=SsrMode::Async/>
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/countermeasures") view=BacklogPage ssr=SsrMode::Async/>
                     <Route path=path!("/countermeasures/new") view=CountermeasureNewPage ssr=SsrMode::Async/>
@@ -134,6 +138,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/metrics") view=AdminMetricsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/webhooks") view=AdminWebhooksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/language") view=AdminLanguagePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -425,6 +425,8 @@ pub async fn dump(db_path: &std::path::Path) -> String {
         "countermeasures",
         "countermeasure_incidents",
         "settings",
+        "postmortems",
+        "postmortem_versions",
     ] {
         let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
             .fetch_all(&mut conn)

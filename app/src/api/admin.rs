@@ -289,3 +289,39 @@ pub async fn retry_delivery(id: String) -> Result<(), AppError> {
     };
     super::context::finish(result.await)
 }
+
+/// The blameless language rules: the defaults (read-only) and the text of
+/// the rules an administrator added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LanguageRulesView {
+    pub defaults: Vec<crate::domain::blameless::Rule>,
+    pub added_text: String,
+}
+
+#[server(prefix = "/api", endpoint = "admin/language_rules")]
+pub async fn language_rules() -> Result<LanguageRulesView, AppError> {
+    let result = async {
+        Ok(LanguageRulesView {
+            defaults: crate::domain::blameless::default_rules(),
+            added_text: super::context::db()?.added_language_rules_text().await?,
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// Replaces the added rules. A line that does not parse refuses the whole
+/// text, naming the line; nothing is stored.
+#[server(prefix = "/api", endpoint = "admin/save_language_rules")]
+pub async fn save_language_rules(rules: String) -> Result<(), AppError> {
+    let result = async {
+        let text = rules.replace("\r\n", "\n");
+        crate::domain::blameless::parse_rules(&text)
+            .map_err(|message| AppError::invalid_field("rules", message).with_echo(&rules))?;
+        super::context::db()?
+            .set_added_language_rules(&text, &super::context::actor()?, chrono::Utc::now())
+            .await?;
+        leptos_axum::redirect("/admin/language");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}

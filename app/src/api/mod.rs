@@ -8,6 +8,7 @@ pub mod countermeasures;
 pub mod error;
 pub mod history;
 pub mod incidents;
+pub mod postmortem;
 pub mod report;
 pub mod timeline;
 pub mod transcripts;

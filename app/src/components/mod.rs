@@ -1,6 +1,7 @@
 //! Pieces shared by pages.
 
 pub mod account_fields;
+pub mod blameless_editor;
 pub mod countermeasure_form;
 pub mod error_view;
 pub mod filter_select;

@@ -11,6 +11,7 @@ mod attachments;
 mod audit;
 mod countermeasures;
 mod incidents;
+mod postmortems;
 mod report;
 mod settings;
 mod sqlite_bulk;

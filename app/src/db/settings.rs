@@ -1,6 +1,7 @@
 //! Settings an administrator changes in the app: the `/metrics` bearer
-//! token (its SHA-256 only) and windows, and the countermeasure board's
-//! work-in-progress limits. Every change is audited.
+//! token (its SHA-256 only) and windows, the countermeasure board's
+//! work-in-progress limits, and the blameless language rules added to the
+//! defaults. Every change is audited.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -8,12 +9,14 @@ use sha2::{Digest, Sha256};
 use super::audit::{Change, record};
 use super::{Db, DbError, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
+use crate::domain::blameless::{Rule, default_rules, parse_rules};
 use crate::domain::countermeasure::{CmStatus, DEFAULT_WIP, parse_wip_limits, wip_limits_text};
 use crate::domain::metrics_export::{DEFAULT_WINDOWS, parse_windows, windows_text};
 
 const TOKEN_KEY: &str = "metrics_token_sha256";
 const WINDOWS_KEY: &str = "metrics_windows";
 const WIP_KEY: &str = "board_wip_limits";
+const LANGUAGE_KEY: &str = "blameless_rules_added";
 
 /// Stores a setting in the transaction that audits it.
 async fn put(
@@ -32,6 +35,30 @@ async fn put(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Audits a change to one group of settings, in the transaction that made it.
+async fn record_settings(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    actor: &Actor,
+    (object_id, object_label): (&str, &str),
+    changes: &[FieldChange],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    record(
+        tx,
+        actor,
+        Change {
+            action: "updated",
+            object_kind: "settings",
+            object_id,
+            object_label,
+            changes,
+            incident_id: None,
+        },
+        now,
+    )
+    .await
 }
 
 /// The `/metrics` settings as stored.
@@ -80,21 +107,65 @@ impl Db {
                 t
             }
         };
-        record(
+        record_settings(
             &mut tx,
             actor,
-            Change {
-                action: "updated",
-                object_kind: "settings",
-                object_id: "board",
-                object_label: "Countermeasure board",
-                changes: &[FieldChange {
-                    field: "work-in-progress limits".into(),
-                    before: shown(before),
-                    after: shown(after),
-                }],
-                incident_id: None,
-            },
+            ("board", "Countermeasure board"),
+            &[FieldChange {
+                field: "work-in-progress limits".into(),
+                before: shown(before),
+                after: shown(after),
+            }],
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The language rules an administrator added, as typed (one rule a
+    /// line; see `domain::blameless::parse_rules`).
+    pub async fn added_language_rules_text(&self) -> Result<String, DbError> {
+        Ok(self.setting(LANGUAGE_KEY).await?.unwrap_or_default())
+    }
+
+    /// The added rules, parsed. Stored text that no longer parses (it was
+    /// checked when saved) gives none rather than failing a page.
+    pub async fn added_language_rules(&self) -> Result<Vec<Rule>, DbError> {
+        Ok(parse_rules(&self.added_language_rules_text().await?).unwrap_or_default())
+    }
+
+    /// Every rule the language check applies: the defaults, then the added.
+    pub async fn language_rules(&self) -> Result<Vec<Rule>, DbError> {
+        let mut rules = default_rules();
+        rules.extend(self.added_language_rules().await?);
+        Ok(rules)
+    }
+
+    /// Replaces the added rules (already checked with `parse_rules`),
+    /// audited with the number of rules before and after.
+    pub async fn set_added_language_rules(
+        &self,
+        text: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let before = self.added_language_rules_text().await?;
+        if before == text {
+            return Ok(());
+        }
+        let count = |t: &str| parse_rules(t).map_or(0, |r| r.len()).to_string() + " added rules";
+        let mut tx = self.write().await?;
+        put(&mut tx, LANGUAGE_KEY, text, now).await?;
+        record_settings(
+            &mut tx,
+            actor,
+            ("language", "Blameless language rules"),
+            &[FieldChange {
+                field: "added rules".into(),
+                before: count(&before),
+                after: count(text),
+            }],
             now,
         )
         .await?;
@@ -171,17 +242,11 @@ impl Db {
             None => {}
         }
         if !changes.is_empty() {
-            record(
+            record_settings(
                 &mut tx,
                 actor,
-                Change {
-                    action: "updated",
-                    object_kind: "settings",
-                    object_id: "metrics",
-                    object_label: "Metrics endpoint",
-                    changes: &changes,
-                    incident_id: None,
-                },
+                ("metrics", "Metrics endpoint"),
+                &changes,
                 now,
             )
             .await?;

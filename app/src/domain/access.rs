@@ -150,6 +150,32 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Access::Signed(Role::Admin),
         Effect::Write,
     ),
+    (
+        "admin/language_rules",
+        Access::Signed(Role::Admin),
+        Effect::Read,
+    ),
+    (
+        "admin/save_language_rules",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
+    ("postmortem/get", Access::Signed(Role::Viewer), Effect::Read),
+    (
+        "postmortem/save",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "postmortem/status",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "postmortem/preview",
+        Access::Signed(Role::Editor),
+        Effect::Read,
+    ),
     ("report", Access::Signed(Role::Viewer), Effect::Read),
     (
         "countermeasures/list",

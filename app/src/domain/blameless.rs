@@ -357,8 +357,57 @@ pub fn check(text: &str, rules: &[Rule]) -> Vec<Finding> {
     kept
 }
 
+/// The line (from 1) a byte offset of `text` falls on.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// `text` cut into consecutive pieces, each with the finding it belongs to
+/// (by index into `findings`, which are in order and do not overlap): what
+/// an editor draws to underline the findings in place.
+pub fn segments<'a>(text: &'a str, findings: &[Finding]) -> Vec<(&'a str, Option<usize>)> {
+    let mut out = Vec::with_capacity(findings.len() * 2 + 1);
+    let mut at = 0;
+    for (i, f) in findings.iter().enumerate() {
+        let (start, end) = (f.start.min(text.len()), f.end.min(text.len()));
+        if start < at || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+            continue;
+        }
+        if start > at {
+            out.push((&text[at..start], None));
+        }
+        out.push((&text[start..end], Some(i)));
+        at = end;
+    }
+    if at < text.len() {
+        out.push((&text[at..], None));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn segments_cover_the_text_and_mark_each_finding_once() {
+        let text = "Intro.\nThe operator was careless, obviously.\nEnd";
+        let findings = check(text, &default_rules());
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        let pieces = segments(text, &findings);
+        assert_eq!(pieces.iter().map(|(t, _)| *t).collect::<String>(), text);
+        let marked: Vec<(&str, usize)> = pieces
+            .iter()
+            .filter_map(|(t, f)| f.map(|f| (*t, f)))
+            .collect();
+        assert_eq!(marked, [("careless", 0), ("obviously", 1)]);
+        assert_eq!(line_of(text, findings[0].start), 2);
+        assert_eq!(line_of(text, 0), 1);
+        assert_eq!(segments("", &[]), []);
+    }
+
     use super::*;
 
     /// The matched words of each finding.

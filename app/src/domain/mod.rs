@@ -15,6 +15,7 @@ pub mod incident_list;
 pub mod login_throttle;
 pub mod moments;
 pub mod phases;
+pub mod postmortem;
 pub mod report;
 pub mod statistics;
 pub mod timeline;

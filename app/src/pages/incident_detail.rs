@@ -184,7 +184,8 @@ fn IncidentOverview(view: IncidentDetailView, can_edit: bool) -> impl IntoView {
                 " "<a href=format!("/incidents/{}/import", number.0)>"Import chat transcripts"</a>
                 " "<a href=format!("/countermeasures/new?incident={}", number.0)>"File a countermeasure"</a></p>
             })}
-            <p><a href=format!("/incidents/{}/review", number.0)>"Chronological review of the chat transcripts"</a>
+            <p><a href=format!("/incidents/{}/postmortem", number.0)>"Post-mortem"</a>
+            " · "<a href=format!("/incidents/{}/review", number.0)>"Chronological review of the chat transcripts"</a>
             " · "<a href=format!("/countermeasures?incident={}", number.0)>"Its countermeasures"</a></p>
         </header>
 

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin_audit;
+pub mod admin_language;
 pub mod admin_metrics;
 pub mod admin_users;
 pub mod admin_webhooks;
@@ -12,6 +13,7 @@ pub mod incident_list;
 pub mod incident_new;
 pub mod login;
 pub mod not_found;
+pub mod postmortem;
 pub mod report;
 pub mod setup;
 pub mod transcript_import;

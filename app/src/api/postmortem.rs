@@ -1,0 +1,266 @@
+//! Server functions for the post-mortem document: read it (or the template a
+//! new one starts from), save a draft, publish or reopen, preview while
+//! typing, and read an older version. Thin: the template and limits live in
+//! `domain::postmortem`, the language check in `domain::blameless`.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use super::incidents::ShownTime;
+use crate::domain::blameless::{Finding, Rule};
+use crate::domain::postmortem::{DocStatus, VersionEntry};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostmortemView {
+    pub number: i64,
+    pub incident_title: String,
+    /// False until the first save: `body` is then the starting template.
+    pub exists: bool,
+    pub body: String,
+    pub status: DocStatus,
+    /// The version the next save is based on (0 before the first).
+    pub version: i64,
+    /// `body` rendered and sanitized.
+    pub body_html: String,
+    /// The language check's findings in `body`, with the rules in force.
+    pub findings: Vec<Finding>,
+    /// Rules an administrator added to the defaults (the browser holds the
+    /// defaults itself and checks with both while the author types).
+    pub added_rules: Vec<Rule>,
+    /// Who saved last, and when.
+    pub updated: Option<(String, ShownTime)>,
+    pub versions: Vec<(VersionEntry, ShownTime)>,
+    /// When an older version was asked for: its number (`body` and
+    /// `body_html` are then that version's).
+    pub showing_version: Option<i64>,
+    pub can_edit: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostmortemPreview {
+    pub html: String,
+}
+
+#[cfg(feature = "ssr")]
+fn version_field(version: &str) -> Result<i64, AppError> {
+    version.trim().parse().map_err(|_| {
+        AppError::invalid_field(
+            "version",
+            "The form is missing the version it was based on; reload the page and try again.",
+        )
+    })
+}
+
+/// A refused write, as the person is told: a conflict or refusal keeps what
+/// they typed (`echo`) so the form shows it again.
+#[cfg(feature = "ssr")]
+fn refusal(
+    error: crate::db::DbError,
+    number: crate::domain::incident::IncidentNumber,
+    echo: Option<&String>,
+) -> AppError {
+    let keep = |e: AppError| match echo {
+        Some(typed) => e.with_echo(typed),
+        None => e,
+    };
+    match error {
+        crate::db::DbError::Conflict { current } => {
+            keep(AppError::conflict("post-mortem", current))
+        }
+        crate::db::DbError::NotFound => AppError::NotFound {
+            what: format!("Incident {}", number.0),
+        },
+        other => keep(AppError::from(other)),
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn starting_template(
+    db: &crate::db::Db,
+    number: crate::domain::incident::IncidentNumber,
+    incident: &crate::domain::incident::Incident,
+) -> Result<String, AppError> {
+    use crate::domain::countermeasure::BacklogFilter;
+    use crate::domain::postmortem::{
+        TemplateCountermeasure, TemplateEvent, TemplateInput, template,
+    };
+    let zone =
+        crate::domain::zone::parse_zone(&incident.content.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+    let events: Vec<TemplateEvent> = db
+        .timeline(number)
+        .await?
+        .into_iter()
+        .filter(|e| !e.deleted)
+        .map(|e| TemplateEvent {
+            at: e.content.at,
+            actor: e.content.actor,
+            text: e.content.body_markdown,
+            key_moment: e.key_moment,
+        })
+        .collect();
+    let filter = BacklogFilter {
+        incident: Some(number.0),
+        ..BacklogFilter::default()
+    };
+    let countermeasures: Vec<TemplateCountermeasure> = db
+        .list_countermeasures(&filter, chrono::Utc::now().date_naive())
+        .await?
+        .into_iter()
+        .map(|c| TemplateCountermeasure {
+            code: c.code(),
+            title: c.content.title,
+            status: c.content.status,
+            owner: c.content.owner,
+        })
+        .collect();
+    Ok(template(&TemplateInput {
+        title: &incident.content.title,
+        summary_markdown: &incident.content.summary_markdown,
+        moments: &incident.content.moments,
+        zone,
+        events: &events,
+        countermeasures: &countermeasures,
+    }))
+}
+
+#[server(prefix = "/api", endpoint = "postmortem/get")]
+pub async fn get_postmortem(
+    number: String,
+    #[server(default)] version: Option<i64>,
+) -> Result<PostmortemView, AppError> {
+    let result = async {
+        use super::incidents::shape::shown;
+        let n = super::incidents::parse_number(&number)?;
+        let db = super::context::db()?;
+        let not_found = || AppError::NotFound {
+            what: format!("Incident {}", n.0),
+        };
+        let incident = db.incident(n).await?.ok_or_else(not_found)?;
+        let zone = super::viewer::viewer_zone();
+        let current = db.postmortem(n).await?;
+        let (mut body, status, base) = match &current {
+            Some(p) => (p.body.clone(), p.status, p.version),
+            None => (
+                starting_template(&db, n, &incident).await?,
+                DocStatus::Draft,
+                0,
+            ),
+        };
+        if let Some(v) = version {
+            body = db
+                .postmortem_version_body(n, v)
+                .await?
+                .ok_or_else(|| AppError::NotFound {
+                    what: format!("Version {v} of the post-mortem of #{}", n.0),
+                })?;
+        }
+        let added_rules = db.added_language_rules().await?;
+        let mut rules = crate::domain::blameless::default_rules();
+        rules.extend(added_rules.iter().cloned());
+        Ok(PostmortemView {
+            number: n.0,
+            incident_title: incident.content.title,
+            exists: current.is_some(),
+            body_html: crate::domain::markdown::render_markdown(&body),
+            findings: crate::domain::blameless::check(&body, &rules),
+            added_rules,
+            updated: current
+                .as_ref()
+                .map(|p| (p.updated_by.clone(), shown(p.updated_at, zone))),
+            versions: db
+                .postmortem_versions(n)
+                .await?
+                .into_iter()
+                .map(|v| {
+                    let at = shown(v.saved_at, zone);
+                    (v, at)
+                })
+                .collect(),
+            body,
+            status,
+            version: base,
+            showing_version: version,
+            can_edit: super::context::current_user()?
+                .role
+                .allows(crate::domain::account::Role::Editor),
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// Saves the draft and sends the browser back to the document.
+#[server(prefix = "/api", endpoint = "postmortem/save")]
+pub async fn save_postmortem(
+    number: String,
+    version: String,
+    body: String,
+) -> Result<i64, AppError> {
+    let result = async {
+        let n = super::incidents::parse_number(&number)?;
+        let base = version_field(&version)?;
+        let checked = crate::domain::postmortem::check_body(&body)
+            .map_err(|message| AppError::invalid_field("body", message).with_echo(&body))?;
+        let saved = super::context::db()?
+            .save_postmortem(
+                n,
+                base,
+                &checked,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await;
+        let new_version = saved.map_err(|e| refusal(e, n, Some(&body)))?;
+        leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
+        Ok(new_version)
+    };
+    super::context::finish(result.await)
+}
+
+/// Publishes the document (`status` "published") or reopens it ("draft").
+#[server(prefix = "/api", endpoint = "postmortem/status")]
+pub async fn set_postmortem_status(
+    number: String,
+    version: String,
+    status: String,
+) -> Result<i64, AppError> {
+    let result = async {
+        let n = super::incidents::parse_number(&number)?;
+        let base = version_field(&version)?;
+        let status = DocStatus::parse(&status).ok_or_else(|| {
+            AppError::invalid_field(
+                "status",
+                format!(
+                    "Unknown status \"{status}\"; use one of {}.",
+                    DocStatus::codes()
+                ),
+            )
+        })?;
+        let saved = super::context::db()?
+            .set_postmortem_status(
+                n,
+                base,
+                status,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await;
+        let new_version = saved.map_err(|e| refusal(e, n, None))?;
+        leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
+        Ok(new_version)
+    };
+    super::context::finish(result.await)
+}
+
+/// The Markdown as it will read, rendered and sanitized (the live preview).
+#[server(prefix = "/api", endpoint = "postmortem/preview")]
+pub async fn preview_postmortem(body: String) -> Result<PostmortemPreview, AppError> {
+    let result = async {
+        let checked = crate::domain::postmortem::check_body(&body)
+            .map_err(|message| AppError::invalid_field("body", message))?;
+        Ok(PostmortemPreview {
+            html: crate::domain::markdown::render_markdown(&checked),
+        })
+    };
+    super::context::finish(result.await)
+}

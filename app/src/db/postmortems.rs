@@ -1,0 +1,282 @@
+//! Post-mortem documents: the current text of each incident's document, and
+//! every version as it was saved, published or reopened. Each write checks
+//! the version it was based on and records itself in the audit log, in one
+//! transaction.
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+
+use super::audit::{self, Change};
+use super::{Db, DbError, from_epoch, stored_value, to_epoch};
+use crate::domain::audit::{Actor, FieldChange};
+use crate::domain::incident::IncidentNumber;
+use crate::domain::postmortem::{DocStatus, Postmortem, VersionEntry};
+
+fn status_of(row: &SqliteRow) -> Result<DocStatus, DbError> {
+    let code: String = row.try_get("status")?;
+    DocStatus::parse(&code).ok_or_else(|| stored_value("postmortems", "status", &code))
+}
+
+fn postmortem_from_row(row: &SqliteRow) -> Result<Postmortem, DbError> {
+    Ok(Postmortem {
+        body: row.try_get("body")?,
+        status: status_of(row)?,
+        version: row.try_get("version")?,
+        updated_at: from_epoch(row.try_get("updated_at")?),
+        updated_by: row.try_get("updated_by")?,
+        published_at: row
+            .try_get::<Option<i64>, _>("published_at")?
+            .map(from_epoch),
+    })
+}
+
+async fn incident_id(
+    tx: &mut Transaction<'static, Sqlite>,
+    number: IncidentNumber,
+) -> Result<String, DbError> {
+    sqlx::query_scalar("SELECT id FROM incidents WHERE number = ?")
+        .bind(number.0)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(DbError::NotFound)
+}
+
+async fn current_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    incident_id: &str,
+) -> Result<Option<Postmortem>, DbError> {
+    sqlx::query("SELECT * FROM postmortems WHERE incident_id = ?")
+        .bind(incident_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(postmortem_from_row)
+        .transpose()
+}
+
+/// What one write does.
+struct Write<'a> {
+    number: IncidentNumber,
+    base_version: i64,
+    body: Option<&'a str>,
+    status: DocStatus,
+    action: &'static str,
+}
+
+impl Db {
+    /// The incident's post-mortem, or `None` before the first save.
+    /// `NotFound` when there is no such incident.
+    pub async fn postmortem(&self, number: IncidentNumber) -> Result<Option<Postmortem>, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let id = incident_id(&mut tx, number).await?;
+        current_in(&mut tx, &id).await
+    }
+
+    /// Saves a new text, based on `base_version` (0 for the first save).
+    /// Refused when the document is published (reopen it first) or when
+    /// someone saved since; returns the new version.
+    pub async fn save_postmortem(
+        &self,
+        number: IncidentNumber,
+        base_version: i64,
+        body: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        self.write_postmortem(
+            Write {
+                number,
+                base_version,
+                body: Some(body),
+                status: DocStatus::Draft,
+                action: "saved",
+            },
+            actor,
+            now,
+        )
+        .await
+    }
+
+    /// Publishes (read-only from then on) or reopens the document, based on
+    /// `base_version`; returns the new version.
+    pub async fn set_postmortem_status(
+        &self,
+        number: IncidentNumber,
+        base_version: i64,
+        status: DocStatus,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let action = match status {
+            DocStatus::Published => "published",
+            DocStatus::Draft => "reopened",
+        };
+        self.write_postmortem(
+            Write {
+                number,
+                base_version,
+                body: None,
+                status,
+                action,
+            },
+            actor,
+            now,
+        )
+        .await
+    }
+
+    async fn write_postmortem(
+        &self,
+        write: Write<'_>,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<i64, DbError> {
+        let mut tx = self.write().await?;
+        let id = incident_id(&mut tx, write.number).await?;
+        let before = current_in(&mut tx, &id).await?;
+        let current_version = before.as_ref().map_or(0, |p| p.version);
+        if current_version != write.base_version {
+            return Err(DbError::Conflict {
+                current: current_version,
+            });
+        }
+        let before_status = before.as_ref().map(|p| p.status);
+        match (write.body.is_some(), before_status, write.status) {
+            (true, Some(DocStatus::Published), _) => {
+                return Err(DbError::Refused {
+                    field: "body",
+                    message:
+                        "The post-mortem is published, so it is read-only. Reopen it to change it."
+                            .into(),
+                });
+            }
+            (false, None, _) => {
+                return Err(DbError::Refused {
+                    field: "status",
+                    message: "There is no post-mortem to publish yet: save a draft first.".into(),
+                });
+            }
+            (false, Some(s), wanted) if s == wanted => {
+                return Err(DbError::Refused {
+                    field: "status",
+                    message: format!(
+                        "The post-mortem is already {}.",
+                        wanted.label().to_lowercase()
+                    ),
+                });
+            }
+            _ => {}
+        }
+        let body = match (write.body, &before) {
+            (Some(body), _) => body.to_string(),
+            (None, Some(p)) => p.body.clone(),
+            (None, None) => String::new(),
+        };
+        let version = current_version + 1;
+        let published_at = match write.status {
+            DocStatus::Published => Some(to_epoch(now)),
+            DocStatus::Draft => None,
+        };
+        sqlx::query(
+            "INSERT INTO postmortems (incident_id, body, status, version, updated_at, updated_by, published_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, status = excluded.status, \
+             version = excluded.version, updated_at = excluded.updated_at, \
+             updated_by = excluded.updated_by, published_at = excluded.published_at",
+        )
+        .bind(&id)
+        .bind(&body)
+        .bind(write.status.code())
+        .bind(version)
+        .bind(to_epoch(now))
+        .bind(&actor.name)
+        .bind(published_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO postmortem_versions (incident_id, version, body, status, action, saved_at, saved_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(version)
+        .bind(&body)
+        .bind(write.status.code())
+        .bind(write.action)
+        .bind(to_epoch(now))
+        .bind(&actor.name)
+        .execute(&mut *tx)
+        .await?;
+        let changes = match before_status {
+            Some(s) if s != write.status => vec![FieldChange {
+                field: "status".into(),
+                before: s.label().into(),
+                after: write.status.label().into(),
+            }],
+            _ => vec![FieldChange {
+                field: "version".into(),
+                before: current_version.to_string(),
+                after: version.to_string(),
+            }],
+        };
+        audit::record(
+            &mut tx,
+            actor,
+            Change {
+                action: write.action,
+                object_kind: "postmortem",
+                object_id: &id,
+                object_label: &format!("Post-mortem of #{}", write.number.0),
+                changes: &changes,
+                incident_id: Some(&id),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Every version of the document, newest first.
+    pub async fn postmortem_versions(
+        &self,
+        number: IncidentNumber,
+    ) -> Result<Vec<VersionEntry>, DbError> {
+        let rows = sqlx::query(
+            "SELECT v.version, v.status, v.action, v.saved_at, v.saved_by, length(v.body) AS chars \
+             FROM postmortem_versions v JOIN incidents i ON i.id = v.incident_id \
+             WHERE i.number = ? ORDER BY v.version DESC",
+        )
+        .bind(number.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(VersionEntry {
+                    version: row.try_get("version")?,
+                    status: status_of(row)?,
+                    action: row.try_get("action")?,
+                    saved_at: from_epoch(row.try_get("saved_at")?),
+                    saved_by: row.try_get("saved_by")?,
+                    chars: row.try_get::<i64, _>("chars")? as usize,
+                })
+            })
+            .collect()
+    }
+
+    /// The text of one version, or `None`.
+    pub async fn postmortem_version_body(
+        &self,
+        number: IncidentNumber,
+        version: i64,
+    ) -> Result<Option<String>, DbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT v.body FROM postmortem_versions v JOIN incidents i ON i.id = v.incident_id \
+             WHERE i.number = ? AND v.version = ?",
+        )
+        .bind(number.0)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
