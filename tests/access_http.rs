@@ -285,6 +285,36 @@ const ENDPOINTS: &[Endpoint] = &[
         writes: true,
     },
     Endpoint {
+        name: "review/get",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "handout/get",
+        needs: Caller::Viewer,
+        writes: false,
+    },
+    Endpoint {
+        name: "review/save",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "review/handout",
+        needs: Caller::Editor,
+        writes: true,
+    },
+    Endpoint {
+        name: "admin/review_policy",
+        needs: Caller::Admin,
+        writes: false,
+    },
+    Endpoint {
+        name: "admin/save_review_policy",
+        needs: Caller::Admin,
+        writes: true,
+    },
+    Endpoint {
         name: "admin/language_rules",
         needs: Caller::Admin,
         writes: false,
@@ -543,6 +573,35 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
                 own(&[("number", "1"), ("version", &version), ("status", to)])
             }
         }
+        "review/get" | "handout/get" => own(&[("number", "1")]),
+        "review/save" | "review/handout" => {
+            let version = query_i64(
+                &server.db_path,
+                "SELECT COALESCE(MAX(version), 0) FROM reviews",
+            )
+            .await
+            .to_string();
+            if name == "review/save" {
+                let minutes = (15 + attempt % 400).to_string();
+                own(&[
+                    ("number", "1"),
+                    ("version", &version),
+                    ("form[minutes]", &minutes),
+                ])
+            } else {
+                let sent = query_i64(
+                    &server.db_path,
+                    "SELECT count(*) FROM reviews WHERE handout_sent_at IS NOT NULL",
+                )
+                .await;
+                let sent = if sent == 1 { "no" } else { "yes" };
+                own(&[("number", "1"), ("version", &version), ("sent", sent)])
+            }
+        }
+        "admin/save_review_policy" => {
+            let outage = (attempt % 50 + 1).to_string();
+            own(&[("outage", &outage), ("degradation", "5"), ("blip", "5")])
+        }
         "admin/save_language_rules" => {
             let rules = format!("hasty{attempt} | Judges the person. | What made it urgent?");
             own(&[("rules", &rules)])
@@ -755,6 +814,8 @@ async fn pages_admit_the_roles_they_should() {
         ("/countermeasures/new", Caller::Editor),
         ("/incidents/1/postmortem", Caller::Viewer),
         ("/admin/language", Caller::Admin),
+        ("/incidents/1/handout", Caller::Viewer),
+        ("/admin/reviews", Caller::Admin),
     ];
     for caller in CALLERS {
         let client = client(&server, caller).await;

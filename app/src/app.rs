@@ -16,9 +16,11 @@ use crate::pages::{
     admin_audit::AdminAuditPage,
     admin_language::AdminLanguagePage,
     admin_metrics::AdminMetricsPage,
+    admin_reviews::AdminReviewsPage,
     admin_users::AdminUsersPage,
     admin_webhooks::AdminWebhooksPage,
     countermeasures::{BacklogPage, CountermeasureDetailPage, CountermeasureNewPage},
+    handout::HandoutPage,
     incident_detail::IncidentDetailPage,
     incident_edit::IncidentEditPage,
     incident_list::IncidentListPage,
@@ -103,6 +105,7 @@ pub fn App() -> impl IntoView {
                                         <li><a href="/admin/metrics">"Metrics"</a></li>
                                         <li><a href="/admin/webhooks">"Webhooks"</a></li>
                                         <li><a href="/admin/language">"Language"</a></li>
+                                        <li><a href="/admin/reviews">"Reviews"</a></li>
                                     })}
                                 </ul>
                             </nav>
@@ -127,6 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/:number/import") view=TranscriptImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/review") view=TranscriptReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/postmortem") view=PostmortemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:number/handout") view=HandoutPage ssr=SsrMode::Async/>
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/countermeasures") view=BacklogPage ssr=SsrMode::Async/>
                     <Route path=path!("/countermeasures/new") view=CountermeasureNewPage ssr=SsrMode::Async/>
@@ -139,6 +143,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/metrics") view=AdminMetricsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/webhooks") view=AdminWebhooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/language") view=AdminLanguagePage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/reviews") view=AdminReviewsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

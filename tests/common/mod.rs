@@ -427,6 +427,7 @@ pub async fn dump(db_path: &std::path::Path) -> String {
         "settings",
         "postmortems",
         "postmortem_versions",
+        "reviews",
     ] {
         let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
             .fetch_all(&mut conn)

@@ -113,6 +113,40 @@ pub(crate) mod shape {
     }
 }
 
+/// The `version` field a versioned form carries.
+#[cfg(feature = "ssr")]
+pub(crate) fn version_field(version: &str) -> Result<i64, AppError> {
+    version.trim().parse().map_err(|_| {
+        AppError::invalid_field(
+            "version",
+            "The form is missing the version it was based on; reload the page and try again.",
+        )
+    })
+}
+
+/// A refused write to something of incident `number` (`what`: "review"),
+/// as the person is told; a conflict or refusal keeps what they typed
+/// (`echo`) so the form shows it again.
+#[cfg(feature = "ssr")]
+pub(crate) fn write_refusal<T: Serialize>(
+    error: crate::db::DbError,
+    what: &str,
+    number: crate::domain::incident::IncidentNumber,
+    echo: Option<&T>,
+) -> AppError {
+    let keep = |e: AppError| match echo {
+        Some(typed) => e.with_echo(typed),
+        None => e,
+    };
+    match error {
+        crate::db::DbError::Conflict { current } => keep(AppError::conflict(what, current)),
+        crate::db::DbError::NotFound => AppError::NotFound {
+            what: format!("Incident {}", number.0),
+        },
+        other => keep(AppError::from(other)),
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) fn parse_number(
     number: &str,

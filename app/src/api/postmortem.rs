@@ -43,39 +43,6 @@ pub struct PostmortemPreview {
 }
 
 #[cfg(feature = "ssr")]
-fn version_field(version: &str) -> Result<i64, AppError> {
-    version.trim().parse().map_err(|_| {
-        AppError::invalid_field(
-            "version",
-            "The form is missing the version it was based on; reload the page and try again.",
-        )
-    })
-}
-
-/// A refused write, as the person is told: a conflict or refusal keeps what
-/// they typed (`echo`) so the form shows it again.
-#[cfg(feature = "ssr")]
-fn refusal(
-    error: crate::db::DbError,
-    number: crate::domain::incident::IncidentNumber,
-    echo: Option<&String>,
-) -> AppError {
-    let keep = |e: AppError| match echo {
-        Some(typed) => e.with_echo(typed),
-        None => e,
-    };
-    match error {
-        crate::db::DbError::Conflict { current } => {
-            keep(AppError::conflict("post-mortem", current))
-        }
-        crate::db::DbError::NotFound => AppError::NotFound {
-            what: format!("Incident {}", number.0),
-        },
-        other => keep(AppError::from(other)),
-    }
-}
-
-#[cfg(feature = "ssr")]
 async fn starting_template(
     db: &crate::db::Db,
     number: crate::domain::incident::IncidentNumber,
@@ -198,7 +165,7 @@ pub async fn save_postmortem(
 ) -> Result<i64, AppError> {
     let result = async {
         let n = super::incidents::parse_number(&number)?;
-        let base = version_field(&version)?;
+        let base = super::incidents::version_field(&version)?;
         let checked = crate::domain::postmortem::check_body(&body)
             .map_err(|message| AppError::invalid_field("body", message).with_echo(&body))?;
         let saved = super::context::db()?
@@ -210,7 +177,8 @@ pub async fn save_postmortem(
                 chrono::Utc::now(),
             )
             .await;
-        let new_version = saved.map_err(|e| refusal(e, n, Some(&body)))?;
+        let new_version =
+            saved.map_err(|e| super::incidents::write_refusal(e, "post-mortem", n, Some(&body)))?;
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
         Ok(new_version)
     };
@@ -226,7 +194,7 @@ pub async fn set_postmortem_status(
 ) -> Result<i64, AppError> {
     let result = async {
         let n = super::incidents::parse_number(&number)?;
-        let base = version_field(&version)?;
+        let base = super::incidents::version_field(&version)?;
         let status = DocStatus::parse(&status).ok_or_else(|| {
             AppError::invalid_field(
                 "status",
@@ -245,7 +213,8 @@ pub async fn set_postmortem_status(
                 chrono::Utc::now(),
             )
             .await;
-        let new_version = saved.map_err(|e| refusal(e, n, None))?;
+        let new_version = saved
+            .map_err(|e| super::incidents::write_refusal::<String>(e, "post-mortem", n, None))?;
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
         Ok(new_version)
     };

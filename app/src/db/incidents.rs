@@ -15,6 +15,7 @@ use crate::domain::incident_list::{
     IncidentPage, IncidentQuery, IncidentSummary, PAGE_SIZE, SortKey, page_count,
 };
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
+use crate::domain::review::ReviewStatus;
 
 /// Columns of `incidents` written from [`IncidentContent`], in bind order.
 const CONTENT_COLUMNS: &[&str] = &[
@@ -181,9 +182,11 @@ impl Db {
             .iter()
             .map(|m| format!("i.{0}_at, i.{0}_estimated", m.code()))
             .collect();
-        select
-            .push(moment_columns.join(", "))
-            .push(" FROM incidents i");
+        select.push(moment_columns.join(", ")).push(
+            ", r.scheduled_at AS review_at, p.status AS postmortem_status FROM incidents i \
+             LEFT JOIN reviews r ON r.incident_id = i.id \
+             LEFT JOIN postmortems p ON p.incident_id = i.id",
+        );
         push_filters(&mut select, query);
         let dir = if query.descending { "DESC" } else { "ASC" };
         let key = match query.sort {
@@ -208,14 +211,27 @@ impl Db {
         let counts = self
             .countermeasure_counts(&ids, Utc::now().date_naive())
             .await?;
+        let policy = self.review_policy().await?;
+        let now = Utc::now();
         let mut out = Vec::with_capacity(rows.len());
         for (row, id) in rows.iter().zip(&ids) {
             let moments = moments_from_row(row)?;
             let breakdown = crate::domain::phases::PhaseBreakdown::derive(&moments);
+            let severity = parse_code(row, "severity", Severity::parse)?;
+            let review = ReviewStatus::of(
+                &policy,
+                severity,
+                &moments,
+                row.try_get::<Option<i64>, _>("review_at")?.map(from_epoch),
+                row.try_get::<Option<String>, _>("postmortem_status")?
+                    .as_deref()
+                    == Some("published"),
+                now,
+            );
             out.push(IncidentSummary {
                 number: IncidentNumber(row.try_get("number")?),
                 title: row.try_get("title")?,
-                severity: parse_code(row, "severity", Severity::parse)?,
+                severity,
                 status: parse_code(row, "status", Status::parse)?,
                 services: services.remove(id).unwrap_or_default(),
                 commander: row.try_get("commander")?,
@@ -223,6 +239,7 @@ impl Db {
                 impact_seconds: breakdown.impact_seconds,
                 open_countermeasures: counts.get(id).map_or(0, |c| c.open),
                 overdue_countermeasures: counts.get(id).map_or(0, |c| c.overdue),
+                review,
             });
         }
         Ok(IncidentPage {

@@ -13,6 +13,7 @@ mod countermeasures;
 mod incidents;
 mod postmortems;
 mod report;
+mod reviews;
 mod settings;
 mod sqlite_bulk;
 mod timeline;

@@ -12,11 +12,13 @@ use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::blameless::{Rule, default_rules, parse_rules};
 use crate::domain::countermeasure::{CmStatus, DEFAULT_WIP, parse_wip_limits, wip_limits_text};
 use crate::domain::metrics_export::{DEFAULT_WINDOWS, parse_windows, windows_text};
+use crate::domain::review::ReviewPolicy;
 
 const TOKEN_KEY: &str = "metrics_token_sha256";
 const WINDOWS_KEY: &str = "metrics_windows";
 const WIP_KEY: &str = "board_wip_limits";
 const LANGUAGE_KEY: &str = "blameless_rules_added";
+const REVIEW_KEY: &str = "review_due_days";
 
 /// Stores a setting in the transaction that audits it.
 async fn put(
@@ -165,6 +167,43 @@ impl Db {
                 field: "added rules".into(),
                 before: count(&before),
                 after: count(text),
+            }],
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Working days from resolution to review, by severity.
+    pub async fn review_policy(&self) -> Result<ReviewPolicy, DbError> {
+        let text = self.setting(REVIEW_KEY).await?;
+        Ok(text
+            .and_then(|t| ReviewPolicy::parse(&t).ok())
+            .unwrap_or_default())
+    }
+
+    /// Replaces the review policy, audited.
+    pub async fn set_review_policy(
+        &self,
+        policy: &ReviewPolicy,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
+        let before = self.review_policy().await?;
+        if before == *policy {
+            return Ok(());
+        }
+        let mut tx = self.write().await?;
+        put(&mut tx, REVIEW_KEY, &policy.text(), now).await?;
+        record_settings(
+            &mut tx,
+            actor,
+            ("reviews", "Review due dates"),
+            &[FieldChange {
+                field: "working days to review".into(),
+                before: before.text(),
+                after: policy.text(),
             }],
             now,
         )

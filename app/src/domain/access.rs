@@ -176,6 +176,24 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Access::Signed(Role::Editor),
         Effect::Read,
     ),
+    ("review/get", Access::Signed(Role::Viewer), Effect::Read),
+    ("handout/get", Access::Signed(Role::Viewer), Effect::Read),
+    ("review/save", Access::Signed(Role::Editor), Effect::Write),
+    (
+        "review/handout",
+        Access::Signed(Role::Editor),
+        Effect::Write,
+    ),
+    (
+        "admin/review_policy",
+        Access::Signed(Role::Admin),
+        Effect::Read,
+    ),
+    (
+        "admin/save_review_policy",
+        Access::Signed(Role::Admin),
+        Effect::Write,
+    ),
     ("report", Access::Signed(Role::Viewer), Effect::Read),
     (
         "countermeasures/list",

@@ -118,6 +118,8 @@ pub struct IncidentSummary {
     /// Countermeasures still to do, and those of them past due.
     pub open_countermeasures: i64,
     pub overdue_countermeasures: i64,
+    /// When the review is due, whether it is booked, held or overdue.
+    pub review: super::review::ReviewStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ pub mod blameless;
 pub mod common_zones;
 pub mod countermeasure;
 pub mod duration_text;
+pub mod handout;
 pub mod html_text;
 pub mod incident;
 pub mod incident_form;
@@ -17,6 +18,7 @@ pub mod moments;
 pub mod phases;
 pub mod postmortem;
 pub mod report;
+pub mod review;
 pub mod statistics;
 pub mod timeline;
 #[cfg(feature = "ssr")]

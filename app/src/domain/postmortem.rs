@@ -224,6 +224,27 @@ pub fn template(input: &TemplateInput) -> String {
     out
 }
 
+/// The document as one standalone HTML file (styles inline, nothing to
+/// fetch), for mail or an archive. `body_html` is already sanitized.
+#[cfg(feature = "ssr")]
+pub fn standalone_html(title: &str, about: &str, body_html: &str) -> String {
+    use super::html_text::escape_text;
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n<style>\n\
+         body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #1d2430; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }}\n\
+         h1, h2, h3 {{ line-height: 1.25; }} h2 {{ border-bottom: 1px solid #d5dae1; padding-bottom: 0.25rem; }}\n\
+         table {{ border-collapse: collapse; }} th, td {{ border: 1px solid #d5dae1; padding: 0.25rem 0.5rem; text-align: left; }}\n\
+         blockquote {{ border-left: 3px solid #d5dae1; margin-left: 0; padding-left: 1rem; color: #5b6573; }}\n\
+         pre, code {{ background: #f4f6f8; }} pre {{ padding: 0.5rem; overflow-x: auto; }}\n\
+         .about {{ color: #5b6573; font-size: 0.9rem; }}\n\
+         </style>\n</head>\n<body>\n<p class=\"about\">{about}</p>\n<main>\n{body_html}\n</main>\n</body>\n</html>\n",
+        title = escape_text(title),
+        about = escape_text(about),
+    )
+}
+
 /// The first line of `text`, trimmed (a list item must stay one line).
 #[cfg(feature = "ssr")]
 fn one_line(text: &str) -> String {
@@ -352,6 +373,15 @@ mod tests {
             "{err}"
         );
         assert!(check_body(&"é".repeat(BODY_MAX)).is_ok());
+    }
+
+    #[test]
+    fn the_standalone_page_escapes_what_it_adds() {
+        let page = standalone_html("#3 <b>db</b>", "Published", "<p>ok</p>");
+        assert!(page.starts_with("<!DOCTYPE html>"));
+        assert!(page.contains("<title>#3 &lt;b&gt;db&lt;/b&gt;</title>"));
+        assert!(page.contains("<main>\n<p>ok</p>\n</main>"));
+        assert!(!page.contains("<script"));
     }
 
     #[test]

@@ -9,13 +9,14 @@ use crate::api::incidents::{IncidentDetailView, get_incident};
 use crate::api::timeline::{TimelineFilter, get_timeline};
 use crate::components::error_view::ErrorView;
 use crate::components::history::HistoryList;
-use crate::components::labels::{DurationText, SeverityBadge, StatusBadge};
+use crate::components::incident_facts::{DurationsTable, MomentsTable};
+use crate::components::labels::{SeverityBadge, StatusBadge};
 use crate::components::phase_bar::PhaseBar;
+use crate::components::review_section::ReviewSection;
 use crate::components::session::SessionResource;
 use crate::components::timeline::{QuickEntry, TimelineActions, TimelineList};
 use crate::domain::account::Role;
 use crate::domain::audit::AuditEntry;
-use crate::domain::phases::Phase;
 
 type History = Result<Vec<(AuditEntry, ShownTime)>, AppError>;
 
@@ -202,45 +203,13 @@ fn IncidentOverview(view: IncidentDetailView, can_edit: bool) -> impl IntoView {
             <h2 id="moments-heading">"Key moments"</h2>
             <p class="hint">"Shown in "{viewer_zone.clone()}"; typed in "{c.time_zone.clone()}
                 ". Mark a timeline event as a key moment and the time follows the event."</p>
-            <table class="moments">
-                <thead><tr><th scope="col">"Moment"</th><th scope="col">"Time"</th></tr></thead>
-                <tbody>
-                    {moments.into_iter().map(|row| view! {
-                        <tr data-moment=row.moment.code()>
-                            <th scope="row">{row.moment.label()}</th>
-                            <td>{match row.shown {
-                                Some(t) => view! {
-                                    <time datetime=t.iso>{t.text}</time>
-                                    {row.estimated.then_some(view! { " " <span class="estimate">"(estimate)"</span> })}
-                                }.into_any(),
-                                None => view! { <span class="missing">"not recorded"</span> }.into_any(),
-                            }}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <MomentsTable moments/>
         </section>
 
         <section aria-labelledby="durations-heading">
             <h2 id="durations-heading">"Durations"</h2>
             <PhaseBar breakdown=breakdown.clone() moments=c.moments ticks/>
-            <table class="durations">
-                <thead><tr><th scope="col">"Phase"</th><th scope="col">"From → to"</th><th scope="col">"Duration"</th></tr></thead>
-                <tbody>
-                    {Phase::ALL.into_iter().map(|p| view! {
-                        <tr data-phase=p.code()>
-                            <th scope="row">{p.metric_label()}</th>
-                            <td>{p.from().label()}" → "{p.to().label()}</td>
-                            <td><DurationText seconds=breakdown.phase_seconds(p)/></td>
-                        </tr>
-                    }).collect_view()}
-                    <tr data-phase="impact" class="total">
-                        <th scope="row">"Impact duration"</th>
-                        <td>"Impact started → Repaired"</td>
-                        <td><DurationText seconds=breakdown.impact_seconds/></td>
-                    </tr>
-                </tbody>
-            </table>
+            <DurationsTable breakdown=breakdown.clone()/>
             {(!covering.is_empty()).then(|| view! {
                 <p class="hint">"Known spans across missing moments:"</p>
                 <ul class="covering-spans">
@@ -259,6 +228,7 @@ fn IncidentReadings(view: IncidentDetailView) -> impl IntoView {
         summary_html,
         ..
     } = view;
+    let number = incident.number;
     let c = incident.content;
     view! {
         <section aria-labelledby="cynefin-heading">
@@ -284,5 +254,7 @@ fn IncidentReadings(view: IncidentDetailView) -> impl IntoView {
                 view! { <div class="markdown" inner_html=summary_html></div> }.into_any()
             }}
         </section>
+
+        <ReviewSection number=number.0/>
     }
 }

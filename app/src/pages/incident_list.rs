@@ -149,11 +149,12 @@ fn IncidentList(list: IncidentListView, query: IncidentQuery) -> impl IntoView {
                             <SortHeader label="Started" key=SortKey::Start query=query.clone()/>
                             <th scope="col">"Impact"</th>
                             <th scope="col">"Countermeasures"</th>
+                            <th scope="col">"Review"</th>
                         </tr>
                     </thead>
                     <tbody>
                         {page.rows.into_iter().zip(started).map(|(row, started)| view! {
-                            <tr data-number=row.number.0>
+                            <tr data-number=row.number.0 class:review-overdue=row.review.overdue>
                                 <td>{row.number.0}</td>
                                 <td><a href=format!("/incidents/{}", row.number.0)>{row.title}</a></td>
                                 <td><SeverityBadge severity=row.severity/></td>
@@ -172,6 +173,7 @@ fn IncidentList(list: IncidentListView, query: IncidentQuery) -> impl IntoView {
                                         ", " <strong class="overdue">{format!("{} overdue", row.overdue_countermeasures)}</strong>
                                     })}
                                 </td>
+                                <td class="review-state"><ReviewState review=row.review number=row.number.0/></td>
                             </tr>
                         }).collect_view()}
                     </tbody>
@@ -183,4 +185,24 @@ fn IncidentList(list: IncidentListView, query: IncidentQuery) -> impl IntoView {
             {next.map(|h| view! { <a href=h rel="next">"Next page →"</a> })}
         </nav>
     }
+}
+
+/// A row's review: overdue stands out (in words, not only colour); else when
+/// it is booked or due.
+#[component]
+fn ReviewState(review: crate::domain::review::ReviewStatus, number: i64) -> impl IntoView {
+    let link = format!("/incidents/{number}#review");
+    if review.overdue {
+        let due = review.due.map(|d| d.to_string()).unwrap_or_default();
+        return view! { <a href=link><strong class="overdue">{format!("Review overdue (due {due})")}</strong></a> }
+            .into_any();
+    }
+    let text = match (review.published, review.held, review.scheduled, review.due) {
+        (true, ..) => "Published".to_string(),
+        (_, true, ..) => "Held".to_string(),
+        (_, _, Some(at), _) => format!("Booked {}", at.date_naive()),
+        (_, _, None, Some(due)) => format!("Due by {due}"),
+        _ => String::new(),
+    };
+    view! { <span>{text}</span> }.into_any()
 }

@@ -86,6 +86,13 @@ fn Postmortem(
                 " Last saved by "{by}" at "<time datetime=at.iso>{at.text}</time>"."
             })}
         </p>
+        <p class="no-print">
+            <a href=format!("/incidents/{n}/handout")>"Review handout"</a>
+            {view.exists.then(|| view! {
+                " · Download: "<a href=format!("/incidents/{n}/postmortem.md")>"Markdown"</a>
+                " · "<a href=format!("/incidents/{n}/postmortem.html")>"standalone HTML"</a>
+            })}
+        </p>
         {move || status.value().get().and_then(Result::err).map(error_summary)}
         <StatusForm view=view.clone() status/>
         {body}

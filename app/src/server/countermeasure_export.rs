@@ -23,7 +23,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
 
 /// Where links in the exported text point: this server, as the browser
 /// reached it.
-fn link_base(headers: &HeaderMap) -> String {
+pub(crate) fn link_base(headers: &HeaderMap) -> String {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let scheme = get("x-forwarded-proto").unwrap_or("http");
     format!("{scheme}://{}", get("host").unwrap_or("localhost"))

@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod countermeasure_export;
 pub mod guard;
 pub mod headers;
+pub mod incident_files;
 pub mod metrics;
 pub mod report_export;
 pub mod session;

@@ -1,0 +1,158 @@
+//! Server functions for the review meeting: read it with its due date,
+//! schedule it, mark the handout as sent, and (admins) set how soon reviews
+//! are due. Thin: the rules live in `domain::review`.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use super::incidents::ShownTime;
+use crate::domain::review::{Review, ReviewForm, ReviewPolicy, ReviewStatus};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewView {
+    pub number: i64,
+    pub review: Review,
+    pub status: ReviewStatus,
+    /// The form as it edits the review, times in the incident's zone.
+    pub form: ReviewForm,
+    pub zone: String,
+    pub scheduled: Option<ShownTime>,
+    pub handout_sent: Option<ShownTime>,
+    /// Days past the due date (0 when not overdue).
+    pub days_late: i64,
+    pub facilitator: String,
+    pub can_edit: bool,
+}
+
+#[server(prefix = "/api", endpoint = "review/get")]
+pub async fn get_review(number: String) -> Result<ReviewView, AppError> {
+    let result = async {
+        use super::incidents::shape::shown;
+        use crate::domain::zone::{format_for_input, parse_zone};
+        let n = super::incidents::parse_number(&number)?;
+        let db = super::context::db()?;
+        let incident = db.incident(n).await?.ok_or_else(|| AppError::NotFound {
+            what: format!("Incident {}", n.0),
+        })?;
+        let review = db.review_meeting(n).await?;
+        let published = db
+            .postmortem(n)
+            .await?
+            .is_some_and(|p| p.status == crate::domain::postmortem::DocStatus::Published);
+        let now = chrono::Utc::now();
+        let status = ReviewStatus::of(
+            &db.review_policy().await?,
+            incident.content.severity,
+            &incident.content.moments,
+            review.scheduled_at,
+            published,
+            now,
+        );
+        let incident_zone = parse_zone(&incident.content.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+        let viewer = super::viewer::viewer_zone();
+        Ok(ReviewView {
+            number: n.0,
+            form: ReviewForm {
+                scheduled_at: review
+                    .scheduled_at
+                    .map(|at| format_for_input(at, incident_zone))
+                    .unwrap_or_default(),
+                minutes: review.minutes.to_string(),
+                location: review.location.clone(),
+                attendees: review.attendees.join("\n"),
+            },
+            zone: incident.content.time_zone.clone(),
+            scheduled: review.scheduled_at.map(|at| shown(at, viewer)),
+            handout_sent: review.handout_sent_at.map(|at| shown(at, viewer)),
+            days_late: status.days_late(now.date_naive()),
+            facilitator: incident.content.facilitator,
+            status,
+            review,
+            can_edit: super::context::current_user()?
+                .role
+                .allows(crate::domain::account::Role::Editor),
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// Schedules the review and sends the browser back to the incident.
+#[server(prefix = "/api", endpoint = "review/save")]
+pub async fn save_review(
+    number: String,
+    version: String,
+    form: ReviewForm,
+) -> Result<i64, AppError> {
+    let result = async {
+        let n = super::incidents::parse_number(&number)?;
+        let base = super::incidents::version_field(&version)?;
+        let db = super::context::db()?;
+        let incident = db.incident(n).await?.ok_or_else(|| AppError::NotFound {
+            what: format!("Incident {}", n.0),
+        })?;
+        let zone = crate::domain::zone::parse_zone(&incident.content.time_zone)
+            .unwrap_or(chrono_tz::Tz::UTC);
+        let schedule = crate::domain::review::validate_review(&form, zone)
+            .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
+        let version = db
+            .save_review(
+                n,
+                base,
+                &schedule,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| super::incidents::write_refusal(e, "review", n, Some(&form)))?;
+        leptos_axum::redirect(&format!("/incidents/{}#review", n.0));
+        Ok(version)
+    };
+    super::context::finish(result.await)
+}
+
+/// Marks the handout as sent (`sent` "yes") or not sent ("no").
+#[server(prefix = "/api", endpoint = "review/handout")]
+pub async fn mark_handout(number: String, version: String, sent: String) -> Result<i64, AppError> {
+    let result = async {
+        let n = super::incidents::parse_number(&number)?;
+        let base = super::incidents::version_field(&version)?;
+        let sent = match sent.trim() {
+            "yes" => true,
+            "no" => false,
+            _ => return Err(AppError::invalid_field("sent", "Say yes or no.")),
+        };
+        let version = super::context::db()?
+            .mark_handout_sent(n, base, sent, &super::context::actor()?, chrono::Utc::now())
+            .await
+            .map_err(|e| super::incidents::write_refusal::<ReviewForm>(e, "review", n, None))?;
+        leptos_axum::redirect(&format!("/incidents/{}#review", n.0));
+        Ok(version)
+    };
+    super::context::finish(result.await)
+}
+
+#[server(prefix = "/api", endpoint = "admin/review_policy")]
+pub async fn get_review_policy() -> Result<ReviewPolicy, AppError> {
+    let result = async { Ok(super::context::db()?.review_policy().await?) };
+    super::context::finish(result.await)
+}
+
+/// Sets the working days from resolution to review, per severity.
+#[server(prefix = "/api", endpoint = "admin/save_review_policy")]
+pub async fn save_review_policy(
+    outage: String,
+    degradation: String,
+    blip: String,
+) -> Result<(), AppError> {
+    let result = async {
+        let text = format!("outage={outage}, degradation={degradation}, blip={blip}");
+        let policy = ReviewPolicy::parse(&text).map_err(|m| AppError::invalid_field("days", m))?;
+        super::context::db()?
+            .set_review_policy(&policy, &super::context::actor()?, chrono::Utc::now())
+            .await?;
+        leptos_axum::redirect("/admin/reviews");
+        Ok(())
+    };
+    super::context::finish(result.await)
+}
