@@ -11,7 +11,7 @@ use app::db::Db;
 use app::server::attachments::{self, AttachmentStore};
 use app::server::guard::{self, AuthState};
 use app::server::staging::{self, Staging};
-use app::server::{countermeasure_export, incident_files, metrics, report_export};
+use app::server::{countermeasure_export, incident_files, meeting, metrics, report_export};
 use app::server::{headers, session};
 use app::{App, shell};
 use axum::Router;
@@ -505,6 +505,7 @@ fn router(
         .merge(metrics::routes(auth.db.clone()))
         .merge(countermeasure_export::routes(auth.db.clone()))
         .merge(incident_files::routes(auth.db.clone()))
+        .merge(meeting::routes(auth.db.clone()))
         .merge(staging::routes(staging))
         .layer(from_fn_with_state(auth, guard::guard))
         .layer(sessions)

@@ -26,9 +26,11 @@ use crate::pages::{
     incident_list::IncidentListPage,
     incident_new::IncidentNewPage,
     login::LoginPage,
+    meeting::MeetingPage,
     not_found::NotFoundPage,
     postmortem::PostmortemPage,
     report::ReportPage,
+    search::SearchPage,
     setup::SetupPage,
     transcript_import::TranscriptImportPage,
     transcript_review::TranscriptReviewPage,
@@ -96,6 +98,7 @@ pub fn App() -> impl IntoView {
                                     <li><a href="/incidents">"Incidents"</a></li>
                                     <li><a href="/countermeasures">"Countermeasures"</a></li>
                                     <li><a href="/report">"Report"</a></li>
+                                    <li><a href="/search">"Search"</a></li>
                                     {is_editor.then(|| view! {
                                         <li><a href="/incidents/new">"New incident"</a></li>
                                     })}
@@ -131,7 +134,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents/:number/review") view=TranscriptReviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/postmortem") view=PostmortemPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/handout") view=HandoutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/:number/meeting") view=MeetingPage ssr=SsrMode::Async/>
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/countermeasures") view=BacklogPage ssr=SsrMode::Async/>
                     <Route path=path!("/countermeasures/new") view=CountermeasureNewPage ssr=SsrMode::Async/>
                     <Route path=path!("/countermeasures/:number") view=CountermeasureDetailPage ssr=SsrMode::Async/>

@@ -428,6 +428,8 @@ pub async fn dump(db_path: &std::path::Path) -> String {
         "postmortems",
         "postmortem_versions",
         "reviews",
+        "meetings",
+        "meeting_notes",
     ] {
         let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
             .fetch_all(&mut conn)

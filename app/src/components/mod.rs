@@ -10,6 +10,7 @@ pub mod incident_facts;
 pub mod incident_form;
 pub mod labels;
 pub mod phase_bar;
+pub mod related_incidents;
 pub mod review_section;
 pub mod session;
 pub mod timeline;

@@ -5,26 +5,23 @@
 
 use leptos::prelude::*;
 
-use crate::api::review::{MarkHandout, ReviewView, SaveReview, get_review};
+use crate::api::review::{MarkHandout, ReviewView, SaveReview};
 use crate::components::incident_form::{ErrorSummary, TextField, error_for, textarea_text};
 use crate::domain::review::{ATTENDEE_MAX, LOCATION_MAX, MAX_ATTENDEES, ReviewForm};
 
+/// The section, from the review as loaded (the page holds the resource and
+/// the actions: a Suspense nested in a resolved view does not hydrate
+/// reliably, so this renders inside the page's own).
 #[component]
-pub fn ReviewSection(number: i64) -> impl IntoView {
-    let save = ServerAction::<SaveReview>::new();
-    let handout = ServerAction::<MarkHandout>::new();
-    let data = Resource::new(
-        move || (save.version().get(), handout.version().get()),
-        move |_| get_review(number.to_string()),
-    );
+pub fn ReviewSection(
+    view: ReviewView,
+    save: ServerAction<SaveReview>,
+    handout: ServerAction<MarkHandout>,
+) -> impl IntoView {
     view! {
         <section id="review" aria-labelledby="review-heading">
             <h2 id="review-heading">"Review meeting"</h2>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    data.await.ok().map(|view| view! { <Review view save handout/> })
-                })}
-            </Suspense>
+            <Review view save handout/>
         </section>
     }
 }
@@ -88,6 +85,8 @@ fn Review(
             <a href=format!("/incidents/{n}/handout")>"The handout"</a>
             " (printable: key moments, phases, the timeline and open questions). "{handout_line}
         </p>
+        <p><a href=format!("/incidents/{n}/meeting")>"Meeting mode"</a>
+            ": walk the timeline event by event on a shared screen; everyone who opens it follows."</p>
         {view.can_edit.then(|| view! {
             {move || handout.value().get().and_then(Result::err).map(crate::components::incident_form::error_summary)}
             <ActionForm action=handout attr:class="inline-form">

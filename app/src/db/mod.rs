@@ -11,9 +11,11 @@ mod attachments;
 mod audit;
 mod countermeasures;
 mod incidents;
+mod meetings;
 mod postmortems;
 mod report;
 mod reviews;
+mod search;
 mod settings;
 mod sqlite_bulk;
 mod timeline;
@@ -24,7 +26,9 @@ mod webhooks;
 pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
 pub use countermeasures::CountermeasureCounts;
+pub use meetings::MeetingSnapshot;
 pub use report::{ReportSelection, ReportSnapshot};
+pub use search::{Hit, RelatedRow};
 pub use settings::{MetricsSettings, token_digest};
 pub use timeline::NewEvent;
 pub use transcripts::{
@@ -102,6 +106,8 @@ pub struct Db {
     location: String,
     /// The outlier report's data and built reports, shared by every clone.
     report_cache: std::sync::Arc<tokio::sync::Mutex<report::ReportCache>>,
+    /// Wakes meeting followers' live feeds, shared by every clone.
+    meeting_signals: std::sync::Arc<meetings::MeetingSignals>,
 }
 
 /// Where a database URL or path points.
@@ -176,6 +182,7 @@ impl Db {
             pool,
             location: shown,
             report_cache: Default::default(),
+            meeting_signals: Default::default(),
         };
         db.refuse_newer_schema().await?;
         MIGRATOR.run(&db.pool).await?;

@@ -466,6 +466,7 @@ impl Db {
         }
         let mut imported = Vec::new();
         for o in &open {
+            super::search::index_transcript_lines(&mut tx, o.key).await?;
             sqlx::query(
                 "UPDATE transcripts SET line_count = ?, duplicate_count = ?, problem_count = ?, first_at = ?, last_at = ? WHERE id = ?",
             )

@@ -177,6 +177,13 @@ pub const SERVER_FUNCTIONS: &[(&str, Access, Effect)] = &[
         Effect::Read,
     ),
     ("review/get", Access::Signed(Role::Viewer), Effect::Read),
+    ("meeting/get", Access::Signed(Role::Viewer), Effect::Read),
+    ("meeting/lead", Access::Signed(Role::Editor), Effect::Write),
+    ("meeting/step", Access::Signed(Role::Editor), Effect::Write),
+    ("meeting/note", Access::Signed(Role::Editor), Effect::Write),
+    ("meeting/end", Access::Signed(Role::Editor), Effect::Write),
+    ("search", Access::Signed(Role::Viewer), Effect::Read),
+    ("search/related", Access::Signed(Role::Viewer), Effect::Read),
     ("handout/get", Access::Signed(Role::Viewer), Effect::Read),
     ("review/save", Access::Signed(Role::Editor), Effect::Write),
     (

@@ -14,11 +14,13 @@ pub mod incident;
 pub mod incident_form;
 pub mod incident_list;
 pub mod login_throttle;
+pub mod meeting;
 pub mod moments;
 pub mod phases;
 pub mod postmortem;
 pub mod report;
 pub mod review;
+pub mod search;
 pub mod statistics;
 pub mod timeline;
 #[cfg(feature = "ssr")]

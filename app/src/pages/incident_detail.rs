@@ -6,12 +6,15 @@ use crate::api::AppError;
 use crate::api::history::incident_history;
 use crate::api::incidents::ShownTime;
 use crate::api::incidents::{IncidentDetailView, get_incident};
+use crate::api::review::{MarkHandout, SaveReview, get_review};
+use crate::api::search::related_incidents;
 use crate::api::timeline::{TimelineFilter, get_timeline};
 use crate::components::error_view::ErrorView;
 use crate::components::history::HistoryList;
 use crate::components::incident_facts::{DurationsTable, MomentsTable};
 use crate::components::labels::{SeverityBadge, StatusBadge};
 use crate::components::phase_bar::PhaseBar;
+use crate::components::related_incidents::RelatedIncidents;
 use crate::components::review_section::ReviewSection;
 use crate::components::session::SessionResource;
 use crate::components::timeline::{QuickEntry, TimelineActions, TimelineList};
@@ -87,6 +90,19 @@ pub fn IncidentDetailPage() -> impl IntoView {
             .map(|v| v.incident.content.time_zone)
             .ok()
     });
+    let review_save = ServerAction::<SaveReview>::new();
+    let handout = ServerAction::<MarkHandout>::new();
+    let review = Resource::new(
+        move || {
+            (
+                number(),
+                review_save.version().get(),
+                handout.version().get(),
+            )
+        },
+        |(n, _, _)| get_review(n),
+    );
+    let related = Resource::new(number, related_incidents);
     let session = use_context::<SessionResource>();
     // The blocks below are siblings, never nested: nested Suspense inside a
     // resolved view does not hydrate reliably. The quick-entry block loads
@@ -136,6 +152,16 @@ pub fn IncidentDetailPage() -> impl IntoView {
                         Ok(view) => view! { <IncidentReadings view/> }.into_any(),
                         Err(_) => ().into_any(),
                     }
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    review.await.ok().map(|view| view! { <ReviewSection view save=review_save handout/> })
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    related.await.ok().map(|related| view! { <RelatedIncidents related/> })
                 })}
             </Transition>
             <Transition fallback=|| ()>
@@ -228,7 +254,6 @@ fn IncidentReadings(view: IncidentDetailView) -> impl IntoView {
         summary_html,
         ..
     } = view;
-    let number = incident.number;
     let c = incident.content;
     view! {
         <section aria-labelledby="cynefin-heading">
@@ -254,7 +279,5 @@ fn IncidentReadings(view: IncidentDetailView) -> impl IntoView {
                 view! { <div class="markdown" inner_html=summary_html></div> }.into_any()
             }}
         </section>
-
-        <ReviewSection number=number.0/>
     }
 }

@@ -7,6 +7,7 @@ pub mod countermeasure_export;
 pub mod guard;
 pub mod headers;
 pub mod incident_files;
+pub mod meeting;
 pub mod metrics;
 pub mod report_export;
 pub mod session;

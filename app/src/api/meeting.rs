@@ -1,0 +1,198 @@
+//! Server functions for meeting mode: read the meeting with the timeline,
+//! lead it (start or take over), step through it, add notes and questions,
+//! end it. Followers get changes pushed through the server-sent events of
+//! `server::meeting`; these functions are what the facilitator calls.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use super::incidents::ShownTime;
+use crate::domain::meeting::MeetingNote;
+use crate::domain::moments::KeyMoment;
+use crate::domain::timeline::EventKind;
+
+/// One timeline event as the meeting shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingEvent {
+    pub id: String,
+    pub shown: ShownTime,
+    pub kind: EventKind,
+    pub actor: String,
+    /// Rendered and sanitized.
+    pub body_html: String,
+    pub key_moment: Option<KeyMoment>,
+}
+
+/// What changes while the meeting runs: what the live feed sends.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeetingLive {
+    pub running: bool,
+    pub position: usize,
+    pub facilitator: String,
+    pub facilitator_id: String,
+    pub notes: Vec<MeetingNote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeetingView {
+    pub number: i64,
+    pub title: String,
+    pub events: Vec<MeetingEvent>,
+    pub live: MeetingLive,
+    /// The caller's account id (to know whether they facilitate).
+    pub me: String,
+    /// The caller may lead, take over, add notes (editors).
+    pub can_lead: bool,
+}
+
+/// The live part of a meeting snapshot.
+#[cfg(feature = "ssr")]
+pub fn live_of(snapshot: &crate::db::MeetingSnapshot) -> MeetingLive {
+    match &snapshot.state {
+        None => MeetingLive {
+            notes: snapshot.notes.clone(),
+            ..MeetingLive::default()
+        },
+        Some(state) => MeetingLive {
+            running: true,
+            position: snapshot.position(),
+            facilitator: state.facilitator.clone(),
+            facilitator_id: state.facilitator_id.clone(),
+            notes: snapshot.notes.clone(),
+        },
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn refused(e: crate::db::DbError, n: crate::domain::incident::IncidentNumber) -> AppError {
+    super::incidents::write_refusal::<String>(e, "meeting", n, None)
+}
+
+/// After a change: a plain form goes back to the meeting page; a script
+/// gets the new state.
+#[cfg(feature = "ssr")]
+async fn answer(n: crate::domain::incident::IncidentNumber) -> Result<MeetingLive, AppError> {
+    if super::context::from_html_form() {
+        leptos_axum::redirect(&format!("/incidents/{}/meeting", n.0));
+    }
+    Ok(live_of(&super::context::db()?.meeting(n).await?))
+}
+
+#[server(prefix = "/api", endpoint = "meeting/get")]
+pub async fn get_meeting(number: String) -> Result<MeetingView, AppError> {
+    let result = async {
+        use crate::domain::markdown::render_markdown;
+        let n = super::incidents::parse_number(&number)?;
+        let db = super::context::db()?;
+        let incident = db.incident(n).await?.ok_or_else(|| AppError::NotFound {
+            what: format!("Incident {}", n.0),
+        })?;
+        let zone = super::viewer::viewer_zone();
+        let mut events: Vec<_> = db
+            .timeline(n)
+            .await?
+            .into_iter()
+            .filter(|e| !e.deleted)
+            .collect();
+        crate::domain::timeline::sort_events(&mut events);
+        let user = super::context::current_user()?;
+        Ok(MeetingView {
+            number: n.0,
+            title: incident.content.title,
+            events: events
+                .into_iter()
+                .map(|e| MeetingEvent {
+                    shown: super::incidents::shape::shown(e.content.at, zone),
+                    kind: e.content.kind,
+                    actor: e.content.actor,
+                    body_html: render_markdown(&e.content.body_markdown),
+                    key_moment: e.key_moment,
+                    id: e.id,
+                })
+                .collect(),
+            live: live_of(&db.meeting(n).await?),
+            can_lead: user.role.allows(crate::domain::account::Role::Editor),
+            me: user.id,
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// Starts the meeting with the caller facilitating, or hands it to them.
+#[server(prefix = "/api", endpoint = "meeting/lead")]
+pub async fn lead_meeting(number: String) -> Result<MeetingLive, AppError> {
+    let result = async {
+        let n = super::incidents::parse_number(&number)?;
+        super::context::db()?
+            .lead_meeting(n, &super::context::actor()?, chrono::Utc::now())
+            .await
+            .map_err(|e| refused(e, n))?;
+        answer(n).await
+    };
+    super::context::finish(result.await)
+}
+
+/// Moves the meeting: `to` is first, previous, next, last (or the keys
+/// Home, ArrowLeft, ArrowRight, End), or a position.
+#[server(prefix = "/api", endpoint = "meeting/step")]
+pub async fn step_meeting(number: String, to: String) -> Result<MeetingLive, AppError> {
+    let result = async {
+        let n = super::incidents::parse_number(&number)?;
+        let step = crate::domain::meeting::Step::parse(&to).ok_or_else(|| {
+            AppError::invalid_field("to", "Step to first, previous, next, last or a position.")
+        })?;
+        super::context::db()?
+            .step_meeting(n, &super::context::actor()?, step, chrono::Utc::now())
+            .await
+            .map_err(|e| refused(e, n))?;
+        answer(n).await
+    };
+    super::context::finish(result.await)
+}
+
+/// Adds a note or question to an event.
+#[server(prefix = "/api", endpoint = "meeting/note")]
+pub async fn add_meeting_note(
+    number: String,
+    event: String,
+    kind: String,
+    body: String,
+) -> Result<MeetingLive, AppError> {
+    let result = async {
+        use crate::domain::meeting::{NoteKind, check_note};
+        let n = super::incidents::parse_number(&number)?;
+        let kind = NoteKind::parse(&kind).ok_or_else(|| {
+            AppError::invalid_field("kind", format!("Choose one of {}.", NoteKind::codes()))
+        })?;
+        let body =
+            check_note(&body).map_err(|m| AppError::invalid_field("body", m).with_echo(&body))?;
+        super::context::db()?
+            .add_meeting_note(
+                n,
+                &event,
+                kind,
+                &body,
+                &super::context::actor()?,
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| refused(e, n))?;
+        answer(n).await
+    };
+    super::context::finish(result.await)
+}
+
+/// Ends the meeting; its notes stay.
+#[server(prefix = "/api", endpoint = "meeting/end")]
+pub async fn end_meeting(number: String) -> Result<MeetingLive, AppError> {
+    let result = async {
+        let n = super::incidents::parse_number(&number)?;
+        super::context::db()?
+            .end_meeting(n, &super::context::actor()?, chrono::Utc::now())
+            .await
+            .map_err(|e| refused(e, n))?;
+        answer(n).await
+    };
+    super::context::finish(result.await)
+}

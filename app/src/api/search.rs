@@ -1,0 +1,174 @@
+//! Server functions for search: results with highlighted snippets and links
+//! to the exact event or line, "related incidents" for an incident page, and
+//! "this week in past years". Thin: the query rules live in
+//! `domain::search`, the SQL in `db::search`.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+use super::incidents::ShownTime;
+use crate::domain::search::{SearchKind, SearchQuery};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub kind: SearchKind,
+    /// "#12 Checkout errors", "CM-3 Alert on …".
+    pub label: String,
+    /// The incident page, or the exact event, line or document.
+    pub link: String,
+    /// Escaped text with the matches in `<mark>`.
+    pub snippet_html: String,
+    pub at: ShownTime,
+    /// The whole phrase matched.
+    pub exact: bool,
+}
+
+/// Incidents of the same calendar week in one earlier year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PastWeek {
+    pub year: i32,
+    pub from: String,
+    pub to: String,
+    pub incidents: Vec<(i64, String, ShownTime)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchView {
+    pub query: SearchQuery,
+    pub results: Vec<SearchResult>,
+    /// More matched than are shown.
+    pub limited: bool,
+    pub this_week: Vec<PastWeek>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelatedIncident {
+    pub number: i64,
+    pub title: String,
+    pub started: ShownTime,
+    pub shared_services: Vec<String>,
+    pub shared_terms: Vec<String>,
+    /// (number, title, status label).
+    pub countermeasures: Vec<(i64, String, String)>,
+}
+
+/// Years "this week in past years" looks back.
+pub const PAST_YEARS: i32 = 10;
+
+#[server(prefix = "/api", endpoint = "search")]
+pub async fn search(#[server(default)] query: SearchQuery) -> Result<SearchView, AppError> {
+    let result = async {
+        use super::incidents::shape::shown;
+        use crate::domain::search::{RESULT_LIMIT, highlight, same_week_in_past_years};
+        let db = super::context::db()?;
+        let zone = super::viewer::viewer_zone();
+        let hits = db.search(&query).await?;
+        let results: Vec<SearchResult> = hits
+            .into_iter()
+            .map(|h| {
+                let n = h.number;
+                let (label, link) = match h.kind {
+                    SearchKind::Incident => {
+                        (format!("#{n} {}", h.title), format!("/incidents/{n}"))
+                    }
+                    SearchKind::Event => (
+                        format!("#{n} {}", h.title),
+                        format!("/incidents/{n}#event-{}", h.reference),
+                    ),
+                    SearchKind::Line => (
+                        format!("#{n} {}", h.title),
+                        match h.page {
+                            Some(before) => format!(
+                                "/incidents/{n}/review?page={}#line-{}",
+                                before / super::transcripts::REVIEW_PAGE + 1,
+                                h.reference
+                            ),
+                            None => {
+                                format!("/incidents/{n}/review?presence=1#line-{}", h.reference)
+                            }
+                        },
+                    ),
+                    SearchKind::Postmortem => (
+                        format!("#{n} {}", h.title),
+                        format!("/incidents/{n}/postmortem"),
+                    ),
+                    SearchKind::Countermeasure => (
+                        format!("CM-{n} {}", h.title),
+                        format!("/countermeasures/{n}"),
+                    ),
+                };
+                SearchResult {
+                    kind: h.kind,
+                    label,
+                    link,
+                    snippet_html: highlight(&h.snippet),
+                    at: shown(h.at, zone),
+                    exact: h.exact,
+                }
+            })
+            .collect();
+        let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+        let mut this_week = Vec::new();
+        for (year, from, to) in same_week_in_past_years(today, PAST_YEARS) {
+            let incidents = db.incidents_between(&[(from, to)]).await?;
+            if !incidents.is_empty() {
+                this_week.push(PastWeek {
+                    year,
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    incidents: incidents
+                        .into_iter()
+                        .map(|(n, t, at)| (n, t, shown(at, zone)))
+                        .collect(),
+                });
+            }
+        }
+        Ok(SearchView {
+            limited: results.len() >= RESULT_LIMIT,
+            query,
+            results,
+            this_week,
+        })
+    };
+    super::context::finish(result.await)
+}
+
+/// Earlier incidents like this one, for its page.
+#[server(prefix = "/api", endpoint = "search/related")]
+pub async fn related_incidents(number: String) -> Result<Vec<RelatedIncident>, AppError> {
+    let result = async {
+        use super::incidents::shape::shown;
+        let n = super::incidents::parse_number(&number)?;
+        let zone = super::viewer::viewer_zone();
+        let rows = super::context::db()?
+            .related_incidents(n, 5)
+            .await
+            .map_err(|e| match e {
+                crate::db::DbError::NotFound => AppError::NotFound {
+                    what: format!("Incident {}", n.0),
+                },
+                other => other.into(),
+            })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RelatedIncident {
+                number: r.number,
+                title: r.title,
+                started: shown(r.started_at, zone),
+                shared_services: r.shared_services,
+                shared_terms: r.shared_terms,
+                countermeasures: r
+                    .countermeasures
+                    .into_iter()
+                    .map(|(n, t, s)| {
+                        let status = crate::domain::countermeasure::CmStatus::parse(&s)
+                            .map_or(s, |s| s.label().to_string());
+                        (n, t, status)
+                    })
+                    .collect(),
+            })
+            .collect())
+    };
+    super::context::finish(result.await)
+}

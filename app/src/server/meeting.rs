@@ -1,0 +1,107 @@
+//! `GET /incidents/N/meeting/live`: meeting mode's server-sent events. The
+//! first message is the meeting as it stands (a late joiner lands on the
+//! current event); then one message per change, pushed as soon as the
+//! facilitator steps or someone adds a note. Every 10 s the feed also reads
+//! the meeting again, so a change made by another process is not missed,
+//! and the keep-alive holds idle connections open through proxies.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures::stream::{self, Stream};
+use tokio::sync::broadcast;
+
+use crate::api::meeting::{MeetingLive, live_of};
+use crate::db::Db;
+use crate::domain::incident::IncidentNumber;
+
+pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
+    Router::new()
+        .route("/incidents/{number}/meeting/live", get(live))
+        .with_state(db)
+}
+
+/// How often a quiet feed reads the meeting again.
+const REREAD: Duration = Duration::from_secs(10);
+
+struct Feed {
+    db: Db,
+    number: IncidentNumber,
+    changes: broadcast::Receiver<i64>,
+    last: Option<MeetingLive>,
+}
+
+async fn read(feed: &Feed) -> Option<MeetingLive> {
+    match feed.db.meeting(feed.number).await {
+        Ok(snapshot) => Some(live_of(&snapshot)),
+        Err(e) => {
+            tracing::warn!("meeting feed of #{}: {e}", feed.number.0);
+            None
+        }
+    }
+}
+
+fn message(live: &MeetingLive) -> Event {
+    Event::default()
+        .event("state")
+        .data(serde_json::to_string(live).unwrap_or_default())
+}
+
+fn changes(feed: Feed) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(feed, |mut feed| async move {
+        loop {
+            if feed.last.is_some() {
+                // Wait for a change, or the periodic re-read.
+                let woken = tokio::time::timeout(REREAD, feed.changes.recv()).await;
+                if let Ok(Err(broadcast::error::RecvError::Closed)) = woken {
+                    return None;
+                }
+            }
+            let now = read(&feed).await?;
+            if feed.last.as_ref() != Some(&now) {
+                let event = message(&now);
+                feed.last = Some(now);
+                return Some((Ok(event), feed));
+            }
+        }
+    })
+}
+
+async fn live(State(db): State<Db>, Path(number): Path<String>) -> Response {
+    let Some(n) = number
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(IncidentNumber)
+    else {
+        return (StatusCode::NOT_FOUND, "No such incident.").into_response();
+    };
+    match db.incident(n).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return (StatusCode::NOT_FOUND, "No such incident.").into_response(),
+        Err(e) => {
+            tracing::error!("meeting feed: {e}");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The meeting could not be read.",
+            )
+                .into_response();
+        }
+    }
+    // Subscribe before the first read, so no change falls between them.
+    let feed = Feed {
+        changes: db.meeting_changes(n),
+        db,
+        number: n,
+        last: None,
+    };
+    Sse::new(changes(feed))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
