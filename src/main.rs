@@ -1,6 +1,7 @@
 //! The Debrief server: reads its configuration, opens the database and serves
 //! the app. Everything else lives in the `app` crate.
 
+mod archive_command;
 mod import_command;
 mod report_command;
 
@@ -110,6 +111,27 @@ enum Command {
     Report(ReportArgs),
     /// Add synthetic incidents (marked "[synthetic]") for demos and benchmarks.
     Seed(SeedArgs),
+    /// Write one whole incident (record, timeline, transcripts,
+    /// countermeasures, post-mortem, review, history): json is the archive
+    /// `restore-incident` reads back; md and html are for reading.
+    Export(ExportArgs),
+    /// Write an archive from `debrief export --format json` into this
+    /// database as a new incident, in one transaction (keeps its number
+    /// when free).
+    RestoreIncident { file: PathBuf },
+}
+
+#[derive(clap::Args, Debug)]
+struct ExportArgs {
+    /// The incident's number.
+    #[arg(long)]
+    incident: i64,
+    /// json, md or html.
+    #[arg(long, default_value = "json")]
+    format: String,
+    /// Write here instead of to standard output.
+    #[arg(long)]
+    output: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -224,6 +246,10 @@ async fn main() {
         Some(Command::Import(ref args)) => import_command::run(&cli.database_url, args).await,
         Some(Command::Report(ref args)) => report_command::report(&cli.database_url, args).await,
         Some(Command::Seed(ref args)) => report_command::seed(&cli.database_url, args).await,
+        Some(Command::Export(ref args)) => archive_command::export(&cli.database_url, args).await,
+        Some(Command::RestoreIncident { ref file }) => {
+            archive_command::restore(&cli.database_url, file).await
+        }
     };
     if let Err(message) = outcome {
         eprintln!("debrief: {message}");
@@ -385,6 +411,7 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    app::server::search_index::spawn(db.clone());
     app::server::webhooks::spawn(
         db.clone(),
         std::time::Duration::from_millis(cli.webhook_retry_base_ms.max(1)),

@@ -875,6 +875,8 @@ async fn pages_admit_the_roles_they_should() {
         ("/admin/reviews", Caller::Admin),
         ("/search", Caller::Viewer),
         ("/incidents/1/meeting", Caller::Viewer),
+        ("/incidents/restore", Caller::Editor),
+        ("/incidents/1/export.json", Caller::Viewer),
     ];
     for caller in CALLERS {
         let client = client(&server, caller).await;

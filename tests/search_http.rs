@@ -355,3 +355,37 @@ async fn related_incidents_share_services_or_rare_words_and_show_their_counterme
     assert!(page.contains("Has this happened before?"));
     assert!(page.contains("#1 Kafka consumer lag on billing"));
 }
+
+#[tokio::test]
+async fn a_large_import_becomes_searchable_right_after_it_is_stored() {
+    let server = Server::start();
+    create(&server, &incident_form("Log flood", "outage", "logging")).await;
+    // Over the size indexed inside the import: committed first, then indexed
+    // by the server's indexer.
+    let mut text = String::with_capacity(2_000_000);
+    for i in 0..50_001 {
+        text.push_str(&format!(
+            "[14:{:02}] <bot> heartbeat {i}\n",
+            (i / 1000) % 60
+        ));
+    }
+    text.push_str("[15:00] <kim> found the runaway logrotate job\n");
+    import(&server, &text).await;
+    let mut found = Vec::new();
+    for _ in 0..120 {
+        found = search(&server, &[("text", "runaway logrotate")]).await;
+        if !found.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(kinds(&found), ["line"], "indexed within a minute");
+    assert_eq!(
+        common::query_i64(
+            &server.db_path,
+            "SELECT count(*) FROM transcripts WHERE search_indexed = 0"
+        )
+        .await,
+        0
+    );
+}

@@ -25,6 +25,7 @@ use crate::pages::{
     incident_edit::IncidentEditPage,
     incident_list::IncidentListPage,
     incident_new::IncidentNewPage,
+    incident_restore::IncidentRestorePage,
     login::LoginPage,
     meeting::MeetingPage,
     not_found::NotFoundPage,
@@ -101,6 +102,7 @@ pub fn App() -> impl IntoView {
                                     <li><a href="/search">"Search"</a></li>
                                     {is_editor.then(|| view! {
                                         <li><a href="/incidents/new">"New incident"</a></li>
+                                        <li><a href="/incidents/restore">"Restore"</a></li>
                                     })}
                                     {is_admin.then(|| view! {
                                         <li><a href="/admin/users">"People"</a></li>
@@ -128,6 +130,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=IncidentListPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents") view=IncidentListPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/new") view=IncidentNewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/incidents/restore") view=IncidentRestorePage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number") view=IncidentDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/edit") view=IncidentEditPage ssr=SsrMode::Async/>
                     <Route path=path!("/incidents/:number/import") view=TranscriptImportPage ssr=SsrMode::Async/>

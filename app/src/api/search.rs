@@ -40,6 +40,9 @@ pub struct SearchView {
     /// More matched than are shown.
     pub limited: bool,
     pub this_week: Vec<PastWeek>,
+    /// Transcript lines of a large import not searchable yet.
+    #[serde(default)]
+    pub lines_pending: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,6 +128,7 @@ pub async fn search(#[server(default)] query: SearchQuery) -> Result<SearchView,
             }
         }
         Ok(SearchView {
+            lines_pending: db.lines_pending_search().await?,
             limited: results.len() >= RESULT_LIMIT,
             query,
             results,

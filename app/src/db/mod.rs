@@ -7,6 +7,7 @@
 //! deadlock upgrading read locks. Migrations are embedded in the binary and
 //! applied at start; a database written by a newer Debrief is refused.
 
+mod archive;
 mod attachments;
 mod audit;
 mod countermeasures;
@@ -23,6 +24,7 @@ mod transcripts;
 mod users;
 mod webhooks;
 
+pub use archive::Restored;
 pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
 pub use countermeasures::CountermeasureCounts;

@@ -64,6 +64,11 @@ fn snippet_marks() -> String {
     format!("'{MARK_START}', '{MARK_END}'")
 }
 
+/// Imports of up to this many lines are indexed for search in their own
+/// transaction; larger ones right after it (indexing a million lines takes
+/// about as long as storing them).
+pub const INDEX_IN_IMPORT_LINES: u64 = 50_000;
+
 /// Puts the lines of one imported transcript into the search index, in
 /// the import's transaction (one statement, not a trigger per line).
 pub(super) async fn index_transcript_lines(
@@ -81,6 +86,39 @@ pub(super) async fn index_transcript_lines(
 }
 
 impl Db {
+    /// Indexes the lines of every transcript imported but not yet indexed,
+    /// one transcript per transaction; returns how many lines it indexed.
+    pub async fn index_pending_transcripts(&self) -> Result<u64, DbError> {
+        let mut lines = 0;
+        loop {
+            let mut tx = self.write().await?;
+            let next: Option<(i64, i64)> = sqlx::query_as(
+                "SELECT id, line_count FROM transcripts WHERE search_indexed = 0 ORDER BY id LIMIT 1",
+            )
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((key, count)) = next else {
+                return Ok(lines);
+            };
+            index_transcript_lines(&mut tx, key).await?;
+            sqlx::query("UPDATE transcripts SET search_indexed = 1 WHERE id = ?")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            lines += count as u64;
+        }
+    }
+
+    /// Transcript lines imported but not yet searchable.
+    pub async fn lines_pending_search(&self) -> Result<i64, DbError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(SUM(line_count), 0) FROM transcripts WHERE search_indexed = 0",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Results for a query: the exact phrase first, then by relevance.
     pub async fn search(&self, query: &SearchQuery) -> Result<Vec<Hit>, DbError> {
         let words = terms(&query.text);

@@ -465,8 +465,19 @@ impl Db {
             }
         }
         let mut imported = Vec::new();
+        // Small imports are searchable at once; large ones are indexed by
+        // the server right after the commit (see `index_pending_transcripts`).
+        let index_now =
+            open.iter().map(|o| o.lines).sum::<u64>() <= super::search::INDEX_IN_IMPORT_LINES;
         for o in &open {
-            super::search::index_transcript_lines(&mut tx, o.key).await?;
+            if index_now {
+                super::search::index_transcript_lines(&mut tx, o.key).await?;
+            } else {
+                sqlx::query("UPDATE transcripts SET search_indexed = 0 WHERE id = ?")
+                    .bind(o.key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query(
                 "UPDATE transcripts SET line_count = ?, duplicate_count = ?, problem_count = ?, first_at = ?, last_at = ? WHERE id = ?",
             )

@@ -273,6 +273,7 @@ pub fn required_access(path: &str) -> Option<Access> {
     }
     let incident_part = |suffix: &str| path.starts_with("/incidents/") && path.ends_with(suffix);
     if path == "/incidents/new"
+        || path == "/incidents/restore"
         || path == "/countermeasures/new"
         || (path.starts_with("/countermeasures/") && path.ends_with("/edit"))
         || incident_part("/edit")

@@ -28,6 +28,8 @@ pub mod validation;
 pub mod webhook;
 
 #[cfg(feature = "ssr")]
+pub mod archive;
+#[cfg(feature = "ssr")]
 pub mod attachment;
 #[cfg(feature = "ssr")]
 pub mod countermeasure_export;

@@ -13,6 +13,7 @@ pub mod incident_detail;
 pub mod incident_edit;
 pub mod incident_list;
 pub mod incident_new;
+pub mod incident_restore;
 pub mod login;
 pub mod meeting;
 pub mod not_found;

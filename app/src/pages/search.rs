@@ -67,7 +67,13 @@ fn SearchForm(query: SearchQuery) -> impl IntoView {
 fn Results(view: SearchView) -> impl IntoView {
     let asked = !view.query.text.trim().is_empty();
     let count = view.results.len();
+    let pending = view.lines_pending;
     view! {
+        {(pending > 0).then(|| view! {
+            <p class="notice" role="status">
+                {format!("{pending} transcript lines of a large import are still being indexed; they appear in search within a minute.")}
+            </p>
+        })}
         {asked.then(|| view! {
             <p class="count" role="status">
                 {match count {

@@ -1,13 +1,15 @@
 //! Files about one incident, behind the sign-in guard like every page:
 //! `GET /incidents/N/review.ics`, the review meeting's calendar invitation;
 //! `/incidents/N/postmortem.md` and `/incidents/N/postmortem.html`, the
-//! post-mortem as Markdown and as one standalone HTML page.
+//! post-mortem as Markdown and as one standalone HTML page;
+//! `/incidents/N/export.json|md|html`, the whole incident (the JSON is the
+//! archive `POST /incidents/restore` reads back, for editors).
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Extension, Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use super::countermeasure_export::link_base;
 use crate::db::Db;
@@ -21,6 +23,13 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
         .route("/incidents/{number}/review.ics", get(review_ics))
         .route("/incidents/{number}/postmortem.md", get(postmortem_md))
         .route("/incidents/{number}/postmortem.html", get(postmortem_html))
+        .route("/incidents/{number}/export.json", get(export_json))
+        .route("/incidents/{number}/export.md", get(export_md))
+        .route("/incidents/{number}/export.html", get(export_html))
+        .route(
+            "/incidents/restore",
+            post(restore).layer(DefaultBodyLimit::max(RESTORE_MAX_BYTES)),
+        )
         .with_state(db)
 }
 
@@ -126,6 +135,146 @@ async fn postmortem_html(State(db): State<Db>, Path(number): Path<String>) -> Re
             ),
         ),
         Err(response) => response,
+    }
+}
+
+/// The largest archive the restore upload takes.
+pub const RESTORE_MAX_BYTES: usize = 256 * 1024 * 1024;
+
+async fn archive_of(
+    db: &Db,
+    number: &str,
+) -> Result<(IncidentNumber, serde_json::Value), Response> {
+    let (n, _) = incident_of(db, number).await?;
+    let archive = db.export_incident(n).await.map_err(failed)?;
+    Ok((n, archive))
+}
+
+async fn export_json(State(db): State<Db>, Path(number): Path<String>) -> Response {
+    match archive_of(&db, &number).await {
+        Ok((n, archive)) => download(
+            "application/json",
+            format!("incident-{}.json", n.0),
+            crate::domain::archive::to_json(&archive),
+        ),
+        Err(response) => response,
+    }
+}
+
+async fn export_md(State(db): State<Db>, Path(number): Path<String>) -> Response {
+    match archive_of(&db, &number).await {
+        Ok((n, archive)) => download(
+            "text/markdown; charset=utf-8",
+            format!("incident-{}.md", n.0),
+            crate::domain::archive::to_markdown(&archive),
+        ),
+        Err(response) => response,
+    }
+}
+
+async fn export_html(State(db): State<Db>, Path(number): Path<String>) -> Response {
+    match archive_of(&db, &number).await {
+        Ok((n, archive)) => download(
+            "text/html; charset=utf-8",
+            format!("incident-{}.html", n.0),
+            standalone_html(
+                &format!("Incident #{}", n.0),
+                "The whole incident, exported from Debrief. Times are UTC.",
+                &render_markdown(&crate::domain::archive::to_markdown(&archive)),
+            ),
+        ),
+        Err(response) => response,
+    }
+}
+
+/// Restores an uploaded archive as a new incident. A browser is sent to
+/// it; a script gets `{"number", "renumbered_from", "rows"}`.
+async fn restore(
+    State(db): State<Db>,
+    Extension(user): Extension<super::session::CurrentUser>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let html = super::headers::accepts_html(&headers);
+    let refuse = |status: StatusCode, message: &str| {
+        super::headers::refusal(
+            status,
+            "Nothing was restored",
+            message,
+            ("/incidents/restore", "Back to the restore page"),
+            html,
+        )
+    };
+    let mut bytes: Option<Vec<u8>> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
+                Ok(b) => bytes = Some(b.to_vec()),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return refuse(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        &format!(
+                            "The archive is larger than {} MB; restore it with `debrief restore-incident FILE` on the server instead.",
+                            RESTORE_MAX_BYTES / 1024 / 1024
+                        ),
+                    );
+                }
+                Err(e) => {
+                    return refuse(
+                        StatusCode::BAD_REQUEST,
+                        &format!("The upload could not be read ({e})."),
+                    );
+                }
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    &format!("The upload could not be read ({e})."),
+                );
+            }
+        }
+    }
+    let Some(bytes) = bytes else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "Choose an archive file (incident-N.json) to restore.",
+        );
+    };
+    let archive = match crate::domain::archive::parse(&bytes) {
+        Ok(v) => v,
+        Err(message) => return refuse(StatusCode::BAD_REQUEST, &message),
+    };
+    let actor = crate::domain::audit::Actor {
+        name: user.0.label(),
+        user_id: Some(user.0.id.clone()),
+    };
+    match db
+        .restore_incident(&archive, &actor, chrono::Utc::now())
+        .await
+    {
+        Ok(done) if html => (
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/incidents/{}", done.number))],
+        )
+            .into_response(),
+        Ok(done) => axum::Json(serde_json::json!({
+            "number": done.number,
+            "renumbered_from": done.renumbered_from,
+            "rows": done.rows,
+        }))
+        .into_response(),
+        Err(crate::db::DbError::Refused { message, .. }) => {
+            refuse(StatusCode::BAD_REQUEST, &message)
+        }
+        Err(e) => {
+            tracing::error!("restore: {e}");
+            refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The archive could not be restored; nothing was changed. The server log has the detail.",
+            )
+        }
     }
 }
 

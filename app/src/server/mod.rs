@@ -10,6 +10,7 @@ pub mod incident_files;
 pub mod meeting;
 pub mod metrics;
 pub mod report_export;
+pub mod search_index;
 pub mod session;
 pub mod staging;
 pub mod webhooks;

@@ -1,0 +1,335 @@
+//! The incident archive: what `debrief export --format json` writes and
+//! `debrief restore-incident` (or the upload in the app) reads back. Its
+//! shape is the database's: one array of rows per table, each row an object
+//! of column to value, so nothing is lost on the way. This module checks an
+//! archive before anything is written, and renders one as Markdown (the
+//! `md` export, and the HTML one through the Markdown renderer).
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+
+/// The `format` field of every archive.
+pub const ARCHIVE_FORMAT: &str = "debrief-incident";
+/// The `version` field; an archive from a newer version is refused.
+pub const ARCHIVE_VERSION: i64 = 1;
+
+/// Every table an archive holds, in the order rows are written back.
+pub const TABLES: &[&str] = &[
+    "incidents",
+    "incident_services",
+    "timeline_events",
+    "transcripts",
+    "transcript_lines",
+    "transcript_problems",
+    "event_lines",
+    "countermeasures",
+    "countermeasure_incidents",
+    "postmortems",
+    "postmortem_versions",
+    "reviews",
+    "meeting_notes",
+    "audit_log",
+];
+
+/// An archive as the file holds it (indented JSON).
+pub fn to_json(archive: &Value) -> String {
+    serde_json::to_string_pretty(archive).unwrap_or_default()
+}
+
+/// A file's bytes as JSON, or why not (with the line and column).
+pub fn parse(bytes: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        format!("The file is not JSON: {e}. Restore the .json file an export wrote, unchanged.")
+    })
+}
+
+/// The archive's tables, when it is one this version can restore; else why
+/// not, in words.
+pub fn check(archive: &Value) -> Result<&Map<String, Value>, String> {
+    let object = archive
+        .as_object()
+        .ok_or("The file is not a Debrief incident archive (expected a JSON object).")?;
+    if object.get("format").and_then(Value::as_str) != Some(ARCHIVE_FORMAT) {
+        return Err(format!(
+            "The file is not a Debrief incident archive (its \"format\" is not \"{ARCHIVE_FORMAT}\")."
+        ));
+    }
+    match object.get("version").and_then(Value::as_i64) {
+        Some(ARCHIVE_VERSION) => {}
+        Some(v) if v > ARCHIVE_VERSION => {
+            return Err(format!(
+                "The archive is version {v}, written by a newer Debrief; this one reads version {ARCHIVE_VERSION}. Upgrade Debrief to restore it."
+            ));
+        }
+        _ => return Err("The archive has no version this Debrief knows.".into()),
+    }
+    let tables = object
+        .get("tables")
+        .and_then(Value::as_object)
+        .ok_or("The archive has no \"tables\".")?;
+    for (name, rows) in tables {
+        if !TABLES.contains(&name.as_str()) {
+            return Err(format!(
+                "The archive holds a table \"{name}\" this Debrief does not know."
+            ));
+        }
+        let rows = rows
+            .as_array()
+            .ok_or_else(|| format!("The archive's \"{name}\" is not a list of rows."))?;
+        if let Some(i) = rows.iter().position(|r| !r.is_object()) {
+            return Err(format!("Row {} of \"{name}\" is not an object.", i + 1));
+        }
+    }
+    let incidents = tables
+        .get("incidents")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if incidents != 1 {
+        return Err(format!(
+            "An archive holds exactly one incident; this one holds {incidents}."
+        ));
+    }
+    Ok(tables)
+}
+
+fn rows<'a>(archive: &'a Value, table: &str) -> impl Iterator<Item = &'a Map<String, Value>> {
+    archive["tables"][table]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+}
+
+fn text<'a>(row: &'a Map<String, Value>, column: &str) -> &'a str {
+    row.get(column).and_then(Value::as_str).unwrap_or("")
+}
+
+fn time(row: &Map<String, Value>, column: &str) -> Option<String> {
+    let at = row.get(column).and_then(Value::as_i64)?;
+    DateTime::<Utc>::from_timestamp(at, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+}
+
+/// Text from the archive as a Markdown paragraph that cannot start a
+/// heading or a list by accident.
+fn inline(text: &str) -> String {
+    text.replace('\n', " ")
+}
+
+/// The whole incident as one Markdown document: the record, key moments,
+/// the timeline, every transcript line, countermeasures, the post-mortem,
+/// the review and the history. Times are UTC.
+pub fn to_markdown(archive: &Value) -> String {
+    let mut out = String::new();
+    let Some(incident) = rows(archive, "incidents").next() else {
+        return out;
+    };
+    let number = incident.get("number").and_then(Value::as_i64).unwrap_or(0);
+    let _ = writeln!(out, "# #{number} {}\n", inline(text(incident, "title")));
+    let services: Vec<&str> = rows(archive, "incident_services")
+        .map(|r| text(r, "service"))
+        .collect();
+    for (label, value) in [
+        ("Severity", text(incident, "severity").to_string()),
+        ("Status", text(incident, "status").to_string()),
+        ("Affected services", services.join(", ")),
+        (
+            "Incident commander",
+            text(incident, "commander").to_string(),
+        ),
+        (
+            "Review facilitator",
+            text(incident, "facilitator").to_string(),
+        ),
+        (
+            "Cynefin, first reading",
+            text(incident, "cynefin_first").to_string(),
+        ),
+        (
+            "Cynefin, in hindsight",
+            text(incident, "cynefin_hindsight").to_string(),
+        ),
+    ] {
+        let value = if value.is_empty() {
+            "not recorded".to_string()
+        } else {
+            value
+        };
+        let _ = writeln!(out, "- **{label}**: {}", inline(&value));
+    }
+    let _ = writeln!(
+        out,
+        "\n## Summary\n\n{}\n",
+        text(incident, "summary_markdown")
+    );
+    let _ = writeln!(out, "## Key moments\n");
+    for moment in crate::domain::moments::KeyMoment::ALL {
+        let at = time(incident, &format!("{}_at", moment.code()))
+            .unwrap_or_else(|| "not recorded".into());
+        let _ = writeln!(out, "- **{}**: {at}", moment.label());
+    }
+    let _ = writeln!(out, "\n## Timeline\n");
+    let mut events: Vec<&Map<String, Value>> = rows(archive, "timeline_events")
+        .filter(|e| e.get("deleted_at").is_none_or(Value::is_null))
+        .collect();
+    events.sort_by_key(|e| {
+        (
+            e.get("at").and_then(Value::as_i64),
+            e.get("seq").and_then(Value::as_i64),
+        )
+    });
+    for e in &events {
+        let mark = match text(e, "key_moment") {
+            "" => String::new(),
+            m => format!(" **[{m}]**"),
+        };
+        let _ = writeln!(
+            out,
+            "- {}{mark} {} ({}): {}",
+            time(e, "at").unwrap_or_default(),
+            inline(text(e, "actor")),
+            text(e, "kind"),
+            inline(text(e, "body_markdown"))
+        );
+    }
+    for t in rows(archive, "transcripts") {
+        let key = t.get("id").and_then(Value::as_i64);
+        let _ = writeln!(
+            out,
+            "\n## Transcript: {} ({})\n",
+            inline(text(t, "channel")),
+            inline(text(t, "file_name"))
+        );
+        let _ = writeln!(out, "```text");
+        for line in rows(archive, "transcript_lines")
+            .filter(|l| l.get("transcript_id").and_then(Value::as_i64) == key)
+        {
+            let _ = writeln!(
+                out,
+                "{} <{}> {}",
+                time(line, "at").unwrap_or_default(),
+                text(line, "author"),
+                text(line, "text").replace("```", "'''")
+            );
+        }
+        let _ = writeln!(out, "```");
+    }
+    let _ = writeln!(out, "\n## Countermeasures\n");
+    for c in rows(archive, "countermeasures") {
+        let _ = writeln!(
+            out,
+            "- CM-{} {} ({}, {}, owner: {})",
+            c.get("number").and_then(Value::as_i64).unwrap_or(0),
+            inline(text(c, "title")),
+            text(c, "status"),
+            text(c, "kind"),
+            match text(c, "owner") {
+                "" => "none yet",
+                o => o,
+            }
+        );
+    }
+    if let Some(p) = rows(archive, "postmortems").next() {
+        let _ = writeln!(
+            out,
+            "\n## Post-mortem ({})\n\n{}\n",
+            text(p, "status"),
+            text(p, "body")
+        );
+    }
+    if let Some(r) = rows(archive, "reviews").next() {
+        let _ = writeln!(
+            out,
+            "\n## Review meeting\n\n- **When**: {}\n- **Where**: {}\n- **Attendees**: {}",
+            time(r, "scheduled_at").unwrap_or_else(|| "not scheduled".into()),
+            inline(text(r, "location")),
+            inline(&text(r, "attendees").replace('\n', "; "))
+        );
+    }
+    let _ = writeln!(out, "\n## History\n");
+    for h in rows(archive, "audit_log") {
+        let _ = writeln!(
+            out,
+            "- {} {}: {} {}",
+            time(h, "at").unwrap_or_default(),
+            inline(text(h, "actor_name")),
+            text(h, "action"),
+            inline(text(h, "object_label"))
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn archive(tables: Value) -> Value {
+        json!({ "format": ARCHIVE_FORMAT, "version": ARCHIVE_VERSION, "tables": tables })
+    }
+
+    #[test]
+    fn only_a_well_formed_archive_of_one_incident_passes() {
+        assert!(check(&archive(json!({ "incidents": [{ "id": "x" }] }))).is_ok());
+        assert!(
+            check(&json!([]))
+                .unwrap_err()
+                .contains("not a Debrief incident archive")
+        );
+        assert!(
+            check(&json!({ "format": "zip" }))
+                .unwrap_err()
+                .contains("\"format\"")
+        );
+        let newer = json!({ "format": ARCHIVE_FORMAT, "version": 9, "tables": {} });
+        assert!(check(&newer).unwrap_err().contains("newer Debrief"));
+        assert!(
+            check(&archive(json!({ "users": [] })))
+                .unwrap_err()
+                .contains("table \"users\"")
+        );
+        assert!(
+            check(&archive(json!({ "incidents": [1] })))
+                .unwrap_err()
+                .contains("Row 1")
+        );
+        assert!(
+            check(&archive(json!({ "incidents": [] })))
+                .unwrap_err()
+                .contains("holds 0")
+        );
+    }
+
+    #[test]
+    fn markdown_holds_every_part() {
+        let a = archive(json!({
+            "incidents": [{ "number": 7, "title": "Queue backlog", "severity": "outage",
+                "status": "resolved", "summary_markdown": "Consumers stalled.", "detected_at": 1772618700 }],
+            "incident_services": [{ "service": "queue" }],
+            "timeline_events": [{ "at": 1772618700, "seq": 1, "actor": "kim", "kind": "alert",
+                "body_markdown": "depth above 10k", "key_moment": "detected", "deleted_at": null }],
+            "transcripts": [{ "id": 1, "channel": "#ops", "file_name": "ops.log" }],
+            "transcript_lines": [{ "transcript_id": 1, "at": 1772618760, "author": "sam", "text": "on it" }],
+            "countermeasures": [{ "number": 2, "title": "Alert on depth", "status": "proposed", "kind": "detect_sooner", "owner": "" }],
+            "postmortems": [{ "status": "draft", "body": "## Contributing factors" }],
+            "audit_log": [{ "at": 1772618800, "actor_name": "Kim", "action": "created", "object_label": "#7 Queue backlog" }]
+        }));
+        let md = to_markdown(&a);
+        for part in [
+            "# #7 Queue backlog",
+            "- **Affected services**: queue",
+            "Consumers stalled.",
+            "- **Detected**: 2026-03-04 10:05:00 UTC",
+            "**[detected]** kim (alert): depth above 10k",
+            "## Transcript: #ops (ops.log)",
+            "2026-03-04 10:06:00 UTC <sam> on it",
+            "- CM-2 Alert on depth (proposed, detect_sooner, owner: none yet)",
+            "## Post-mortem (draft)",
+            "Kim: created #7 Queue backlog",
+        ] {
+            assert!(md.contains(part), "{part:?} missing from:\n{md}");
+        }
+    }
+}
