@@ -28,6 +28,9 @@ test('meeting mode: the facilitator steps with the keyboard, a second browser fo
   await open(facilitator, `/incidents/${number}/meeting`, true);
   await facilitator.getByRole('button', { name: 'Start the meeting (you facilitate)' }).click();
   await expect(facilitator.locator('.meeting-status')).toContainText('event 1 of 3');
+  // The shared screen shows the meeting alone.
+  await facilitator.getByRole('button', { name: 'Full screen' }).click();
+  await expect.poll(() => facilitator.evaluate(() => document.fullscreenElement?.className ?? '')).toContain('meeting');
 
   await open(follower, `/incidents/${number}/meeting`, true);
   await expect(follower.locator('.meeting-status')).toContainText('event 1 of 3');

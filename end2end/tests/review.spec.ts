@@ -53,6 +53,7 @@ test('schedule the review, download its invitation, print the handout to PDF wit
     await expect(page.getByRole('heading', { level: 2, name: s })).toBeVisible();
   }
   await expect(page.locator('.handout')).toContainText('Why did the canary pass?');
+  await expect(page.getByRole('button', { name: 'Print or save as PDF' })).toBeVisible();
 
   // As printed: no navigation, every section still there, one page each.
   await page.emulateMedia({ media: 'print' });

@@ -131,15 +131,13 @@ fn Handout(view: HandoutView) -> impl IntoView {
 fn PrintButton() -> impl IntoView {
     let live = RwSignal::new(false);
     Effect::new(move |_| live.set(true));
-    move || {
-        live.get().then(|| {
-            view! {
-                <p class="no-print">
-                    <button type="button" on:click=move |_| {
-                        let _ = window().print();
-                    }>"Print or save as PDF"</button>
-                </p>
-            }
-        })
+    // Rendered hidden and shown once hydrated (a node that appears only in
+    // the browser would not match the server's page).
+    view! {
+        <p class="no-print" hidden=move || !live.get()>
+            <button type="button" on:click=move |_| {
+                let _ = window().print();
+            }>"Print or save as PDF"</button>
+        </p>
     }
 }

@@ -124,9 +124,11 @@ fn Meeting(view: MeetingView) -> impl IntoView {
             .find_map(|v| v.get().and_then(Result::err))
             .map(error_summary)
     };
+    let stage = NodeRef::<leptos::html::Article>::new();
     view! {
         <Title text=title.clone()/>
-        <article class="meeting">
+        <article class="meeting" node_ref=stage>
+            <FullScreenButton stage/>
             <p class="breadcrumb"><a href=format!("/incidents/{n}")>{format!("Incident #{n}")}</a></p>
             <h1>{title}</h1>
             {error}
@@ -236,5 +238,22 @@ fn Meeting(view: MeetingView) -> impl IntoView {
                 </ActionForm>
             </Show>
         </article>
+    }
+}
+
+/// Shows the meeting alone on the screen (the browser's full-screen mode;
+/// Escape leaves it). Only once hydrated: it needs JavaScript.
+#[component]
+fn FullScreenButton(stage: NodeRef<leptos::html::Article>) -> impl IntoView {
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    // Rendered hidden and shown once hydrated (a node that appears only in
+    // the browser would not match the server's page).
+    view! {
+        <button type="button" class="full-screen" hidden=move || !live.get() on:click=move |_| {
+            if let Some(stage) = stage.get() {
+                let _ = stage.request_fullscreen();
+            }
+        }>"Full screen"</button>
     }
 }
