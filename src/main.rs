@@ -533,7 +533,7 @@ fn router(
         .merge(countermeasure_export::routes(auth.db.clone()))
         .merge(incident_files::routes(auth.db.clone()))
         .merge(meeting::routes(auth.db.clone()))
-        .merge(staging::routes(staging))
+        .merge(staging::routes(auth.db.clone(), staging))
         .layer(from_fn_with_state(auth, guard::guard))
         .layer(sessions)
         .layer(from_fn_with_state(dev, headers::content_security_policy))

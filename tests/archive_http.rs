@@ -275,8 +275,15 @@ async fn an_incident_survives_export_and_restore_field_by_field() {
             .unwrap()
             .contains("already holds that incident")
     );
-    let mut unknown = exported.clone();
-    unknown["tables"]["incidents"][0]["id"] = "another-id".into();
+    // Another incident (every row of it moved to a new id), with a column
+    // this Debrief does not know.
+    let old_id = exported["tables"]["incidents"][0]["id"].as_str().unwrap();
+    let mut unknown: Value = serde_json::from_str(
+        &serde_json::to_string(&exported)
+            .unwrap()
+            .replace(old_id, "another-id"),
+    )
+    .unwrap();
     unknown["tables"]["incidents"][0]["secret_column"] = 1.into();
     let res = upload(&b, serde_json::to_vec(&unknown).unwrap()).await;
     assert_eq!(res.status(), 400);

@@ -132,6 +132,11 @@ impl Server {
         }
     }
 
+    /// The server's process id (to read its memory, say).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn anonymous(&self) -> Client {
         Client::new(&self.base, None)
     }
@@ -260,6 +265,24 @@ impl Client {
         request.multipart(form).send().await.expect("upload")
     }
 
+    /// Posts files (multipart, each as a `file` part) to `path`, as a script
+    /// uploads transcripts, attachments or archives.
+    pub async fn post_files(&self, path: &str, files: &[(&str, Vec<u8>)]) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, bytes) in files {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+            );
+        }
+        self.http
+            .post(self.url(path))
+            .multipart(form)
+            .send()
+            .await
+            .expect("POST files")
+    }
+
     /// Follows a form post's redirect: the address it went to and the page there.
     pub async fn follow(&self, res: reqwest::Response) -> (String, String) {
         assert!(
@@ -324,7 +347,12 @@ pub fn spawn_with(db_path: &std::path::Path, args: &[&str]) -> Result<(Child, St
         .args(["--log-level", "warn"])
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        // DEBRIEF_TEST_LOG=1 shows the servers' logs (to debug a test).
+        .stderr(if std::env::var_os("DEBRIEF_TEST_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::piped()
+        })
         .spawn()
         .expect("spawn debrief");
     let stdout = child.stdout.take().unwrap();
@@ -335,7 +363,9 @@ pub fn spawn_with(db_path: &std::path::Path, args: &[&str]) -> Result<(Child, St
         None => {
             let _ = child.wait();
             let mut err = String::new();
-            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            if let Some(mut stderr) = child.stderr.take() {
+                std::io::Read::read_to_string(&mut stderr, &mut err).unwrap();
+            }
             Err(err)
         }
     }

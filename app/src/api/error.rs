@@ -47,6 +47,11 @@ pub enum AppError {
         reference: String,
         echo: Option<serde_json::Value>,
     },
+    /// The server's disk is full: the change was rolled back.
+    #[error(
+        "The server's disk is full, so this was not saved and nothing was changed. Whoever runs Debrief needs to free space on the server; then try again."
+    )]
+    StorageFull,
     /// The caller is not signed in (or the session ended).
     #[error("Please sign in to continue.")]
     SignInRequired,
@@ -190,6 +195,7 @@ impl AppError {
             AppError::Conflict { .. } | AppError::Choose { .. } => StatusCode::CONFLICT,
             AppError::NotFound { .. } => StatusCode::NOT_FOUND,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Transport { .. } => StatusCode::BAD_REQUEST,
             AppError::SignInRequired | AppError::SignInFailed => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
@@ -244,6 +250,10 @@ impl From<crate::db::DbError> for AppError {
             },
             crate::db::DbError::Taken => {
                 AppError::invalid_field("login", "That login name is taken; choose another.")
+            }
+            crate::db::DbError::StorageFull => {
+                tracing::error!("a write failed: the disk holding the database is full");
+                AppError::StorageFull
             }
             crate::db::DbError::LastAdmin => AppError::Forbidden {
                 message: "Debrief needs at least one active administrator: make someone else an administrator first.".into(),

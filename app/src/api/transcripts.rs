@@ -417,12 +417,12 @@ mod support {
             None => incident_zone,
         };
         let date = match date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            Some(d) => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                AppError::invalid_field(
-                    "date",
-                    format!("\"{d}\" is not a date; write it as YYYY-MM-DD"),
-                )
-            })?),
+            Some(d) => Some(
+                NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| format!("\"{d}\" is not a date; write it as YYYY-MM-DD"))
+                    .and_then(crate::domain::moments::check_year)
+                    .map_err(|m| AppError::invalid_field("date", m))?,
+            ),
             None => incident
                 .content
                 .moments
@@ -503,12 +503,20 @@ pub async fn preview_import(
                         s.channels[i].clone(),
                         shape::Reading { zone, date, viewer },
                     )
+                    .map_err(|e| (f.name.clone(), e))
                 })
-                .collect::<std::io::Result<Vec<_>>>()
+                .collect::<Result<Vec<_>, _>>()
         })
         .await
         .map_err(AppError::internal)?
-        .map_err(|e| AppError::internal(format!("reading a staged transcript: {e}")))?;
+        // As the import says it: a file that cannot be read (a cut-off zip,
+        // a tar that is not one) is the file's fault, not the server's.
+        .map_err(|(name, e)| {
+            AppError::invalid_field(
+                "file",
+                format!("{name} could not be read ({e}); nothing was imported."),
+            )
+        })?;
         Ok(ImportPreview {
             number: n.0,
             title: incident.content.title.clone(),
@@ -611,7 +619,9 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
             suggested: query.suggested == "1",
             thread: Some(query.thread.clone()).filter(|t| !t.is_empty()),
         };
-        let page = query.page.parse::<i64>().unwrap_or(1).max(1);
+        // A page past the last shows no lines; a huge number must not
+        // overflow the offset (a million pages is 500 million lines).
+        let page = query.page.parse::<i64>().unwrap_or(1).clamp(1, 1_000_000);
         let (lines, total) = db
             .review(n, &filter, (page - 1) * REVIEW_PAGE, REVIEW_PAGE)
             .await?;

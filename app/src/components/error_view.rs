@@ -15,6 +15,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::NotFound { .. } => "Not found",
         AppError::Internal { .. } | AppError::Transport { .. } => "Something went wrong",
         AppError::Forbidden { .. } => "Not allowed",
+        AppError::StorageFull => "The server's disk is full",
         AppError::SignInRequired | AppError::SignInFailed => "Please sign in",
         AppError::Invalid { .. }
         | AppError::Conflict { .. }

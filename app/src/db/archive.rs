@@ -165,7 +165,21 @@ async fn insert(
         bind(&mut q, value);
     }
     q.push(") RETURNING rowid");
-    Ok(q.build_query_scalar::<i64>().fetch_one(&mut **tx).await?)
+    q.build_query_scalar::<i64>()
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| match e {
+            // A value the schema refuses (a severity it does not know, a
+            // missing column, an id this database already holds): the
+            // archive's fault, said as such.
+            sqlx::Error::Database(d) if d.kind() != sqlx::error::ErrorKind::Other => refused(
+                format!(
+                    "The archive's {table} rows do not fit this database ({}). Nothing was restored.",
+                    d.message()
+                ),
+            ),
+            other => other.into(),
+        })
 }
 
 impl Db {

@@ -89,8 +89,63 @@ pub enum DbError {
     Open { path: String, reason: String },
     #[error("migrating the database failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The disk (or the file system's quota) is full: SQLite rolled the
+    /// change back.
+    #[error("the disk holding the database is full")]
+    StorageFull,
     #[error("database error: {0}")]
-    Sqlx(#[from] sqlx::Error),
+    Sqlx(sqlx::Error),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(err: sqlx::Error) -> Self {
+        if is_storage_full(&err) {
+            DbError::StorageFull
+        } else {
+            DbError::Sqlx(err)
+        }
+    }
+}
+
+/// Whether a pooled connection may be handed out again. When SQLite rolls a
+/// transaction back by itself (a full disk does that), sqlx's own ROLLBACK
+/// then fails and sqlx goes on counting the transaction as open: every later
+/// `BEGIN` on that connection would fail. Such a connection is closed and a
+/// fresh one opened instead.
+async fn still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::{Connection, Database, TransactionManager};
+    // The ping waits for the connection's queued work (the rollback a
+    // dropped transaction asked for) to finish first.
+    conn.ping().await?;
+    let depth = <Sqlite as Database>::TransactionManager::get_transaction_depth(conn);
+    if depth > 0 {
+        tracing::warn!("closing a database connection left inside a rolled-back transaction");
+    }
+    Ok(depth == 0)
+}
+
+/// A write refused for want of space: the disk, a quota, or a file-size
+/// limit.
+pub fn is_disk_full(err: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        err.kind(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge
+    )
+}
+
+/// SQLITE_FULL (13), or a write that failed for want of space.
+fn is_storage_full(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(e) => {
+            e.code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .map(|c| c & 0xff)
+                == Some(13)
+        }
+        sqlx::Error::Io(e) => is_disk_full(e),
+        _ => false,
+    }
 }
 
 /// A stored value no code knows ("countermeasures.kind holds \"x\""): the
@@ -174,6 +229,7 @@ impl Db {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            .before_acquire(|conn, _| Box::pin(async move { still_usable(conn).await }))
             .connect_with(options)
             .await
             .map_err(|e| DbError::Open {

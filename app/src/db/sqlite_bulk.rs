@@ -175,7 +175,7 @@ impl<'h, 'c, 'v> Inserter<'h, 'c, 'v> {
     }
 
     fn error(&mut self) -> DbError {
-        failure(&error_message(self.handle.as_raw_handle().as_ptr()))
+        error_of(self.handle.as_raw_handle().as_ptr())
     }
 }
 
@@ -238,7 +238,7 @@ impl<'h, 'c> Rows<'h, 'c> {
                 }
             };
             if rc != ffi::SQLITE_OK {
-                return Err(failure(&error_message(db)));
+                return Err(error_of(db));
             }
         }
         Ok(rows)
@@ -253,9 +253,7 @@ impl<'h, 'c> Rows<'h, 'c> {
                 _rows: std::marker::PhantomData,
             })),
             ffi::SQLITE_DONE => Ok(None),
-            _ => Err(failure(&error_message(
-                self.handle.as_raw_handle().as_ptr(),
-            ))),
+            _ => Err(error_of(self.handle.as_raw_handle().as_ptr())),
         }
     }
 }
@@ -332,10 +330,20 @@ fn prepare(db: *mut ffi::sqlite3, sql: &str) -> Result<NonNull<ffi::sqlite3_stmt
         Some(stmt) => {
             // SAFETY: a statement returned with an error is finalized once.
             unsafe { ffi::sqlite3_finalize(stmt.as_ptr()) };
-            Err(failure(&error_message(db)))
+            Err(error_of(db))
         }
-        None => Err(failure(&error_message(db))),
+        None => Err(error_of(db)),
     }
+}
+
+/// The connection's last error: a full disk as such, anything else with
+/// SQLite's message.
+fn error_of(db: *mut ffi::sqlite3) -> DbError {
+    // SAFETY: `db` is a live connection.
+    if unsafe { ffi::sqlite3_errcode(db) } == ffi::SQLITE_FULL {
+        return DbError::StorageFull;
+    }
+    failure(&error_message(db))
 }
 
 fn error_message(db: *mut ffi::sqlite3) -> String {

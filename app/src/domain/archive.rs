@@ -91,8 +91,167 @@ pub fn check(archive: &Value) -> Result<&Map<String, Value>, String> {
             "An archive holds exactly one incident; this one holds {incidents}."
         ));
     }
+    check_belonging(tables)?;
+    check_fields(tables)?;
     Ok(tables)
 }
+
+/// The text of `column` in `row`, or "" when absent or not text.
+fn cell<'a>(row: &'a Map<String, Value>, column: &str) -> &'a str {
+    row.get(column).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn table_rows<'a>(
+    tables: &'a Map<String, Value>,
+    table: &str,
+) -> impl Iterator<Item = (usize, &'a Map<String, Value>)> {
+    tables
+        .get(table)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .enumerate()
+        .map(|(i, r)| (i + 1, r))
+}
+
+/// Every row belongs to the archive's one incident: a row that points at
+/// another incident, or at a transcript, line, event or countermeasure the
+/// archive does not hold, would write into records that are not restored.
+fn check_belonging(tables: &Map<String, Value>) -> Result<(), String> {
+    let (_, incident) = table_rows(tables, "incidents")
+        .next()
+        .ok_or("no incident")?;
+    let id = cell(incident, "id");
+    if id.is_empty() {
+        return Err("The archive's incident has no id.".into());
+    }
+    let ids = |table: &str| -> Vec<Value> {
+        table_rows(tables, table)
+            .filter_map(|(_, r)| r.get("id").cloned())
+            .collect()
+    };
+    let foreign = |table: &str, n: usize, what: &str| {
+        Err(format!(
+            "Row {n} of \"{table}\" belongs to {what} the archive does not hold; an archive holds one incident and everything of it. Nothing was restored."
+        ))
+    };
+    for table in TABLES.iter().copied().filter(|t| {
+        !matches!(
+            *t,
+            "incidents"
+                | "transcript_lines"
+                | "transcript_problems"
+                | "event_lines"
+                | "countermeasures"
+        )
+    }) {
+        for (n, row) in table_rows(tables, table) {
+            if cell(row, "incident_id") != id {
+                return foreign(table, n, "another incident");
+            }
+        }
+    }
+    let (transcripts, lines, events, measures) = (
+        ids("transcripts"),
+        ids("transcript_lines"),
+        ids("timeline_events"),
+        ids("countermeasures"),
+    );
+    let refers = |table: &str, column: &str, to: &[Value], what: &str| {
+        for (n, row) in table_rows(tables, table) {
+            if !row.get(column).is_some_and(|v| to.contains(v)) {
+                return foreign(table, n, what);
+            }
+        }
+        Ok(())
+    };
+    refers(
+        "transcript_lines",
+        "transcript_id",
+        &transcripts,
+        "a transcript",
+    )?;
+    refers(
+        "transcript_problems",
+        "transcript_id",
+        &transcripts,
+        "a transcript",
+    )?;
+    refers("event_lines", "event_id", &events, "an event")?;
+    refers("event_lines", "line_id", &lines, "a transcript line")?;
+    refers(
+        "countermeasure_incidents",
+        "countermeasure_id",
+        &measures,
+        "a countermeasure",
+    )
+}
+
+/// The fields a form would refuse are refused here too: the incident's
+/// title and zone, links that are rendered (only http and https), times
+/// within the accepted years, and no text beyond what any field holds.
+fn check_fields(tables: &Map<String, Value>) -> Result<(), String> {
+    use super::incident_form::limits;
+    let (_, incident) = table_rows(tables, "incidents")
+        .next()
+        .ok_or("no incident")?;
+    let title = cell(incident, "title").trim();
+    if title.is_empty() || title.chars().count() > limits::TITLE {
+        return Err(format!(
+            "The archive's incident title must be 1 to {} characters. Nothing was restored.",
+            limits::TITLE
+        ));
+    }
+    let zone = cell(incident, "time_zone");
+    if !zone.is_empty() {
+        super::zone::parse_zone(zone)
+            .map_err(|e| format!("The archive's incident time zone: {e}. Nothing was restored."))?;
+    }
+    for (n, row) in table_rows(tables, "timeline_events") {
+        super::timeline::check_evidence_url(cell(row, "evidence_url"))
+            .map_err(|e| format!("Row {n} of \"timeline_events\": {e} Nothing was restored."))?;
+    }
+    for (n, row) in table_rows(tables, "countermeasures") {
+        let url = cell(row, "ticket_url").trim().to_ascii_lowercase();
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(format!(
+                "Row {n} of \"countermeasures\": the ticket link must start with https:// or http://. Nothing was restored."
+            ));
+        }
+    }
+    for table in TABLES {
+        for (n, row) in table_rows(tables, table) {
+            for (column, value) in row {
+                if let Some(text) = value.as_str()
+                    && text.len() > MAX_CELL_BYTES
+                {
+                    return Err(format!(
+                        "Row {n} of \"{table}\": \"{column}\" holds {} bytes, more than any field of Debrief holds ({MAX_CELL_BYTES}). Nothing was restored.",
+                        text.len()
+                    ));
+                }
+                let is_time = column == "at" || column.ends_with("_at");
+                if let (true, Some(seconds)) = (is_time, value.as_i64()) {
+                    let year_ok = DateTime::<Utc>::from_timestamp(seconds, 0)
+                        .is_some_and(|t| super::moments::check_year(t.date_naive()).is_ok());
+                    if !year_ok {
+                        return Err(format!(
+                            "Row {n} of \"{table}\": \"{column}\" is a time outside the years Debrief accepts ({} to {}). Nothing was restored.",
+                            super::moments::YEARS.start(),
+                            super::moments::YEARS.end()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The most bytes one text cell of an archive may hold: the largest field
+/// (a post-mortem, 200,000 characters of up to 4 bytes).
+const MAX_CELL_BYTES: usize = 800_000;
 
 fn rows<'a>(archive: &'a Value, table: &str) -> impl Iterator<Item = &'a Map<String, Value>> {
     archive["tables"][table]
@@ -271,8 +430,55 @@ mod tests {
     }
 
     #[test]
+    fn rows_of_another_incident_or_unsafe_fields_are_refused() {
+        let ok = json!({
+            "incidents": [{ "id": "x", "title": "Checkout latency", "time_zone": "UTC", "started_at": 1772632800 }],
+            "timeline_events": [{ "id": "e", "incident_id": "x", "evidence_url": "https://grafana.example/d" }],
+            "transcripts": [{ "id": 4, "incident_id": "x" }],
+            "transcript_lines": [{ "id": 9, "transcript_id": 4 }],
+        });
+        assert!(check(&archive(ok.clone())).is_ok());
+        let refused = |change: &dyn Fn(&mut Value), says: &str| {
+            let mut tables = ok.clone();
+            change(&mut tables);
+            let e = check(&archive(tables)).unwrap_err();
+            assert!(e.contains(says), "{says}: {e}");
+        };
+        refused(
+            &|t| t["timeline_events"][0]["incident_id"] = json!("y"),
+            "belongs to another incident",
+        );
+        refused(
+            &|t| t["transcript_lines"][0]["transcript_id"] = json!(5),
+            "belongs to a transcript",
+        );
+        refused(
+            &|t| t["timeline_events"][0]["evidence_url"] = json!("javascript:alert(1)"),
+            "https://",
+        );
+        refused(&|t| t["incidents"][0]["title"] = json!(""), "title");
+        refused(
+            &|t| t["incidents"][0]["time_zone"] = json!("Mars/Olympus"),
+            "IANA",
+        );
+        refused(
+            &|t| t["incidents"][0]["started_at"] = json!(-99_999_999_999_i64),
+            "outside the years",
+        );
+        refused(
+            &|t| t["incidents"][0]["title"] = json!("t".repeat(201)),
+            "1 to 200",
+        );
+    }
+
+    #[test]
     fn only_a_well_formed_archive_of_one_incident_passes() {
-        assert!(check(&archive(json!({ "incidents": [{ "id": "x" }] }))).is_ok());
+        assert!(
+            check(&archive(
+                json!({ "incidents": [{ "id": "x", "title": "Checkout latency" }] })
+            ))
+            .is_ok()
+        );
         assert!(
             check(&json!([]))
                 .unwrap_err()

@@ -220,7 +220,13 @@ pub fn validate(form: &CountermeasureForm) -> Result<CountermeasureContent, Vec<
     let due = match form.due.trim() {
         "" => None,
         text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) => Some(d),
+            Ok(d) => match super::moments::check_year(d) {
+                Ok(d) => Some(d),
+                Err(message) => {
+                    errors.push(FieldError::new("due", message));
+                    None
+                }
+            },
             Err(_) => {
                 errors.push(FieldError::new(
                     "due",

@@ -1,7 +1,24 @@
 //! The key moments of an incident and the rule that they happen in order.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+/// The years a typed time or date may fall in: a slip such as 20266 or 0202
+/// is refused, not stored (and no date arithmetic can leave chrono's range).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=2199;
+
+/// `date`, if its year is one Debrief accepts; else a message saying so.
+pub fn check_year(date: NaiveDate) -> Result<NaiveDate, String> {
+    if YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "{date} is outside the years Debrief accepts ({} to {}); check the year.",
+            YEARS.start(),
+            YEARS.end()
+        ))
+    }
+}
 
 /// A key moment, in the order they happen in an incident.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

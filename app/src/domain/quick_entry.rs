@@ -63,7 +63,7 @@ pub fn parse_quick_entry(
     let mut words = line.split_whitespace().peekable();
     let first = words.next().unwrap_or_default();
     let date = match NaiveDate::parse_from_str(first, "%Y-%m-%d") {
-        Ok(date) => Some(date),
+        Ok(date) => Some(super::moments::check_year(date)?),
         Err(_) if looks_like_date(first) => {
             return Err(format!(
                 "\"{first}\" is not a date; write it as YYYY-MM-DD, or leave it out to use the incident's day."
@@ -81,6 +81,7 @@ pub fn parse_quick_entry(
         Some(date) => local_instant(date, time, zone)?,
         None => nearest_instant(time, reference, zone)?,
     };
+    super::moments::check_year(at.with_timezone(&zone).date_naive())?;
 
     let mut kind = None;
     let mut actor = String::new();
@@ -197,7 +198,11 @@ fn nearest_instant(
     let day = reference.with_timezone(&zone).date_naive();
     let mut best: Option<(i64, NaiveDate)> = None;
     for offset in [-1, 0, 1] {
-        let date = day + Duration::days(offset);
+        // A reference at the edge of the calendar (a record restored from
+        // elsewhere) has no day beyond it.
+        let Some(date) = day.checked_add_signed(Duration::days(offset)) else {
+            continue;
+        };
         // Distance measured on the wall clock, so a DST change never picks a
         // different day than a person would.
         let candidate = date.and_time(time);
@@ -208,13 +213,27 @@ fn nearest_instant(
             best = Some((distance, date));
         }
     }
-    let (_, date) = best.expect("three candidates");
+    let (_, date) = best.expect("the reference's own day is always a candidate");
     local_instant(date, time, zone)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reference_at_the_edge_of_the_calendar_is_refused_not_a_crash() {
+        let edge = DateTime::<Utc>::MAX_UTC;
+        let e = parse_quick_entry("14:32 checked the pool", edge, chrono_tz::UTC).unwrap_err();
+        assert!(e.contains("outside the years"), "{e}");
+        let e = parse_quick_entry(
+            "0202-03-04 14:32 checked the pool",
+            Utc::now(),
+            chrono_tz::UTC,
+        )
+        .unwrap_err();
+        assert!(e.contains("outside the years"), "{e}");
+    }
 
     fn paris() -> Tz {
         "Europe/Paris".parse().unwrap()

@@ -24,7 +24,13 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
 /// repeated when clocks go back is refused with a message that says how to
 /// disambiguate, never guessed.
 pub fn parse_time_in_zone(input: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
-    let input = input.trim();
+    let at = read_time_in_zone(input.trim(), zone)?;
+    super::moments::check_year(at.with_timezone(&zone).date_naive())
+        .map_err(|m| m.trim_end_matches('.').to_string())?;
+    Ok(at)
+}
+
+fn read_time_in_zone(input: &str, zone: Tz) -> Result<DateTime<Utc>, String> {
     let normalized = input.replacen(' ', "T", 1);
     if let Ok(exact) = DateTime::parse_from_rfc3339(&normalized) {
         return Ok(exact.with_timezone(&Utc));
@@ -73,6 +79,24 @@ pub fn format_for_input(at: DateTime<Utc>, zone: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_outside_the_accepted_years_is_refused() {
+        for typed in [
+            "0202-03-04 14:00",
+            "1969-12-31 23:59",
+            "2200-01-01 00:00",
+            "+262142-01-01T00:00:00Z",
+        ] {
+            let e = parse_time_in_zone(typed, paris()).unwrap_err();
+            assert!(
+                e.contains("outside the years") || e.contains("not a time"),
+                "{typed}: {e}"
+            );
+        }
+        assert!(parse_time_in_zone("2199-12-31 23:59", paris()).is_ok());
+        assert!(parse_time_in_zone("1970-01-01 02:00", paris()).is_ok());
+    }
 
     fn paris() -> Tz {
         parse_zone("Europe/Paris").unwrap()

@@ -227,13 +227,13 @@ async fn upload(
     let (sha256, size) = match stored {
         Ok(Ok(done)) => done,
         Ok(Err(e)) => {
-            let error = crate::api::AppError::internal(format!("storing an attachment: {e}"));
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &error.to_string(),
-                &back,
-                html,
-            );
+            let error = if crate::db::is_disk_full(&e) {
+                tracing::error!("storing an attachment: {e}");
+                crate::api::AppError::StorageFull
+            } else {
+                crate::api::AppError::internal(format!("storing an attachment: {e}"))
+            };
+            return refuse(error.status(), &error.to_string(), &back, html);
         }
         Err(e) => {
             let error = crate::api::AppError::internal(e);
@@ -273,6 +273,10 @@ async fn upload(
                 format!("Incident #{n} was not found."),
             ),
             DbError::Refused { message, .. } => (StatusCode::BAD_REQUEST, message),
+            DbError::StorageFull => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                crate::api::AppError::StorageFull.to_string(),
+            ),
             other => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 crate::api::AppError::internal(other).to_string(),

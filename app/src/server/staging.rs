@@ -16,6 +16,8 @@ use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::session::CurrentUser;
+use crate::db::{Db, DbError};
+use crate::domain::incident::IncidentNumber;
 
 /// Default largest upload of transcripts, in bytes.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
@@ -110,7 +112,15 @@ impl Staging {
     }
 }
 
-pub fn routes<S: Clone + Send + Sync + 'static>(staging: Staging) -> Router<S> {
+/// What the upload route needs: the database (to check the incident) and
+/// the staging folder.
+#[derive(Clone)]
+struct StageState {
+    db: Db,
+    staging: Staging,
+}
+
+pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, staging: Staging) -> Router<S> {
     let limit = usize::try_from(staging.max_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(1024 * 1024);
@@ -119,7 +129,19 @@ pub fn routes<S: Clone + Send + Sync + 'static>(staging: Staging) -> Router<S> {
             "/incidents/{number}/transcripts",
             post(stage).layer(DefaultBodyLimit::max(limit)),
         )
-        .with_state(staging)
+        .with_state(StageState { db, staging })
+}
+
+/// A staging write that failed: a full disk said as such (507), anything
+/// else logged with a reference (500).
+fn write_failed(e: std::io::Error) -> (StatusCode, String) {
+    let error = if crate::db::is_disk_full(&e) {
+        tracing::error!("staging a transcript: {e}");
+        crate::api::AppError::StorageFull
+    } else {
+        crate::api::AppError::internal(format!("staging a transcript: {e}"))
+    };
+    (error.status(), error.to_string())
 }
 
 fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response {
@@ -136,7 +158,7 @@ fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response
 /// `paste_name`), streams them to a new staging folder, and sends the person
 /// to the preview.
 async fn stage(
-    State(staging): State<Staging>,
+    State(StageState { db, staging }): State<StageState>,
     UrlPath(number): UrlPath<String>,
     Extension(user): Extension<CurrentUser>,
     headers: HeaderMap,
@@ -147,18 +169,28 @@ async fn stage(
     let Some(n) = number.parse::<i64>().ok().filter(|n| *n > 0) else {
         return refuse(StatusCode::NOT_FOUND, "No such incident.", "/", html);
     };
+    match db.incident(IncidentNumber(n)).await {
+        Ok(Some(_)) => {}
+        Ok(None) | Err(DbError::NotFound) => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                &format!("Incident {n} was not found; nothing was uploaded."),
+                "/incidents",
+                html,
+            );
+        }
+        Err(e) => {
+            let error = crate::api::AppError::from(e);
+            return refuse(error.status(), &error.to_string(), "/incidents", html);
+        }
+    }
     let back = format!("/incidents/{n}/import");
     staging.sweep();
     let token = uuid::Uuid::new_v4().to_string();
     let folder = staging.dir.join(&token);
     if let Err(e) = tokio::fs::create_dir_all(&folder).await {
-        let error = crate::api::AppError::internal(format!("creating a staging folder: {e}"));
-        return refuse(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            &error.to_string(),
-            &back,
-            html,
-        );
+        let (status, message) = write_failed(e);
+        return refuse(status, &message, &back, html);
     }
     let fail = |status: StatusCode, message: &str| {
         let _ = std::fs::remove_dir_all(&folder);
@@ -209,8 +241,8 @@ async fn stage(
         let mut out = match tokio::fs::File::create(&path).await {
             Ok(f) => f,
             Err(e) => {
-                let error = crate::api::AppError::internal(format!("staging a transcript: {e}"));
-                return fail(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
+                let (status, message) = write_failed(e);
+                return fail(status, &message);
             }
         };
         let mut size: u64 = 0;
@@ -226,9 +258,8 @@ async fn stage(
                         );
                     }
                     if let Err(e) = out.write_all(&chunk).await {
-                        let error =
-                            crate::api::AppError::internal(format!("staging a transcript: {e}"));
-                        return fail(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
+                        let (status, message) = write_failed(e);
+                        return fail(status, &message);
                     }
                 }
                 Ok(None) => break,
@@ -246,7 +277,11 @@ async fn stage(
                 }
             }
         }
-        let _ = out.flush().await;
+        // Written out before it counts as staged: a full disk shows here.
+        if let Err(e) = out.flush().await {
+            let (status, message) = write_failed(e);
+            return fail(status, &message);
+        }
         if size == 0 {
             let _ = tokio::fs::remove_file(&path).await;
             continue;
@@ -280,8 +315,8 @@ async fn stage(
         .map_err(std::io::Error::other)
         .and_then(|bytes| std::fs::write(folder.join("manifest.json"), bytes));
     if let Err(e) = written {
-        let error = crate::api::AppError::internal(format!("staging a transcript: {e}"));
-        return fail(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
+        let (status, message) = write_failed(e);
+        return fail(status, &message);
     }
     let to = format!("/incidents/{n}/import?staged={token}");
     if html {

@@ -211,11 +211,14 @@ pub fn date_from_file_name(name: &str) -> Option<NaiveDate> {
             NaiveDate::parse_from_str(&digits, "%Y%m%d").ok()
         } else if digits.len() == 4 && rest.len() >= 10 {
             let sep = rest.as_bytes()[4];
-            if (sep == b'-' || sep == b'_' || sep == b'.') && rest.as_bytes()[7] == sep {
-                let normalized: String = rest[..10].replace(sep as char, "-");
-                NaiveDate::parse_from_str(&normalized, "%Y-%m-%d").ok()
-            } else {
-                None
+            // `get`: the tenth byte may fall inside a character ("2026-03-€").
+            match rest.get(..10) {
+                Some(ten)
+                    if (sep == b'-' || sep == b'_' || sep == b'.') && ten.as_bytes()[7] == sep =>
+                {
+                    NaiveDate::parse_from_str(&ten.replace(sep as char, "-"), "%Y-%m-%d").ok()
+                }
+                _ => None,
             }
         } else {
             None
@@ -231,6 +234,16 @@ pub fn date_from_file_name(name: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_name_cut_inside_a_character_has_no_date() {
+        assert_eq!(date_from_file_name("2026-03-€.log"), None);
+        assert_eq!(date_from_file_name("ops-2026-03€04.log"), None);
+        assert_eq!(
+            date_from_file_name("€-2026-03-04.log"),
+            NaiveDate::from_ymd_opt(2026, 3, 4)
+        );
+    }
 
     fn t(h: u32, m: u32) -> Stamp {
         Stamp::Local {
