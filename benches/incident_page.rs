@@ -10,6 +10,9 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod support;
+
+use support::ms;
 
 use std::time::{Duration, Instant};
 
@@ -86,8 +89,12 @@ async fn main() {
         bytes as f64 / 1e6,
         bytes as f64 / EVENTS as f64
     );
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    support::figure(
+        "incident page, server-side render (median / p95)",
+        &format!(
+            "{EVENTS} timeline events, {:.2} MB of HTML",
+            bytes as f64 / 1e6
+        ),
+        &format!("{:.0} ms / {:.0} ms", ms(pct(0.5)), ms(pct(0.95))),
+    );
 }

@@ -13,6 +13,9 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod support;
+
+use support::ms;
 
 use std::time::{Duration, Instant};
 
@@ -27,22 +30,7 @@ const RUNS: usize = 10;
 async fn main() {
     let server = common::Server::start();
     let began = Instant::now();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_debrief"))
-        .args([
-            "seed",
-            "--incidents",
-            &INCIDENTS.to_string(),
-            "--database-url",
-        ])
-        .arg(&server.db_path)
-        .args(["--log-level", "warn"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::seed(&server.db_path, INCIDENTS);
     println!(
         "outlier report over {INCIDENTS} seeded incidents ({RUNS} runs after {WARM_UP} warm-up, median):"
     );
@@ -87,6 +75,17 @@ async fn main() {
     println!("  re-read after one edit:        {:>7.1} ms", ms(refresh));
     println!("  build the report (statistics): {:>7.1} ms", ms(build));
     println!("  the same report, data unchanged: {:>5.1} ms", ms(warm));
+    let input = format!("{INCIDENTS} incidents");
+    support::figure(
+        "report: read every incident (a server's first report)",
+        &input,
+        &format!("{:.0} ms", ms(full)),
+    );
+    support::figure(
+        "report: build the statistics",
+        &input,
+        &format!("{:.0} ms", ms(build)),
+    );
 
     // Over HTTP: cold (a change just before each request) and warm.
     for (path, changed, what) in [
@@ -127,6 +126,11 @@ async fn main() {
             ms(took),
             bytes,
             bytes as f64 / 1e6
+        );
+        support::figure(
+            what,
+            &format!("{INCIDENTS} incidents"),
+            &format!("{:.0} ms, {:.2} MB", ms(took), bytes as f64 / 1e6),
         );
     }
     db.close().await;
@@ -172,8 +176,4 @@ where
     }
     times.sort();
     (times[RUNS / 2], last.expect("at least one run"))
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

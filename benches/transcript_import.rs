@@ -9,14 +9,26 @@
 //! SQLite copying the write-ahead log into the database file as the command
 //! closes it). Peak memory is the largest resident set of the child process
 //! (getrusage).
+//!
+//! Then the same file through the running server, as a browser sends it: the
+//! upload (multipart, staged on disk) and the import request, timed together;
+//! then the search indexing the server does after such a large import
+//! commits; and the server's peak memory (VmHWM) over all of it.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+mod support;
+
+use support::{figure, peak_rss_kb};
 
 use std::io::Write;
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const LINES: usize = 1_000_000;
 
-fn main() {
+#[tokio::main]
+async fn main() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("#ops_20260304.log");
     let bytes = generate(&log);
@@ -49,17 +61,109 @@ fn main() {
         );
         assert!(stdout.contains(&format!("lines: {LINES}")), "{stdout}");
         let peak_mb = peak_child_rss_kb() as f64 / 1024.0;
+        let what = if dry_run {
+            "preview only (--dry-run)"
+        } else {
+            "import (summary included)"
+        };
         println!(
-            "{:<28} {seconds:>6.2} s  {:>9.0} lines/s  {:>6.1} MB/s  peak memory {peak_mb:.0} MB",
-            if dry_run {
-                "preview only (--dry-run)"
-            } else {
-                "import (summary included)"
-            },
+            "{what:<28} {seconds:>6.2} s  {:>9.0} lines/s  {:>6.1} MB/s  peak memory {peak_mb:.0} MB",
             LINES as f64 / seconds,
             mb / seconds,
         );
+        figure(
+            &format!("transcript {what}, command line"),
+            &format!("{LINES} IRC lines, {mb:.1} MB"),
+            &format!(
+                "{seconds:.2} s: {:.0} lines/s, {:.1} MB/s, peak {peak_mb:.0} MB",
+                LINES as f64 / seconds,
+                mb / seconds
+            ),
+        );
     }
+    through_the_server(&log, mb).await;
+}
+
+/// Upload and import over HTTP into a running server, then its search
+/// indexing.
+async fn through_the_server(log: &std::path::Path, mb: f64) {
+    let server = common::Server::start_with_args(&["--transcript-max-mb", "200"]);
+    let res = server
+        .post(
+            "/api/incidents/create",
+            &common::incident_form("Checkout latency (benchmark)", "outage", "checkout"),
+        )
+        .await;
+    assert_eq!(res.status(), 200, "create the incident");
+    let bytes = std::fs::read(log).unwrap();
+    let name = log.file_name().unwrap().to_string_lossy().into_owned();
+    let started = Instant::now();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name),
+    );
+    let res = server
+        .http
+        .post(server.url("/incidents/1/transcripts"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let token = res.text().await.unwrap();
+    let res = server
+        .post(
+            "/api/transcripts/import",
+            &[("number", "1"), ("staged", token.as_str())],
+        )
+        .await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.trim(), LINES.to_string(), "every line stored");
+    let seconds = started.elapsed().as_secs_f64();
+    let indexing = Instant::now();
+    while common::query_i64(
+        &server.db_path,
+        "SELECT COUNT(*) FROM transcripts WHERE search_indexed = 0",
+    )
+    .await
+        > 0
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let index_seconds = indexing.elapsed().as_secs_f64();
+    let peak_mb = peak_rss_kb(server.pid()) as f64 / 1024.0;
+    println!(
+        "{:<28} {seconds:>6.2} s  {:>9.0} lines/s  {:>6.1} MB/s  server peak memory {peak_mb:.0} MB",
+        "upload + import over HTTP",
+        LINES as f64 / seconds,
+        mb / seconds,
+    );
+    println!(
+        "{:<28} {index_seconds:>6.2} s (after the import answered)",
+        "search indexing"
+    );
+    let input = format!("{LINES} IRC lines, {mb:.1} MB");
+    figure(
+        "transcript upload + import, end to end over HTTP",
+        &input,
+        &format!(
+            "{seconds:.2} s: {:.0} lines/s, {:.1} MB/s",
+            LINES as f64 / seconds,
+            mb / seconds
+        ),
+    );
+    figure(
+        "search indexing of that import, after it answered",
+        &input,
+        &format!("{index_seconds:.2} s"),
+    );
+    figure(
+        "server peak memory (RSS) during upload, import and indexing",
+        &input,
+        &format!("{peak_mb:.0} MB"),
+    );
 }
 
 /// The largest resident set of any finished child, in KB.

@@ -44,13 +44,18 @@ ensure_wasm_opt() {
   export PATH="$tools/node_modules/.bin:$PATH"
 }
 
+# Installs Debian packages (as root, or through sudo).
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "$@"
+}
+
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     step "installing Debian's chromium for the end-to-end tests"
-    local sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends chromium
+    apt_install chromium
   fi
 }
 

@@ -52,3 +52,14 @@ pub fn read_zulip_export(data: &[u8]) {
     transcript::formats::zulip::read_export_messages(data, "fuzz", Some(realm), &mut |_| {});
     let _ = transcript::formats::zulip::read_realm(data);
 }
+
+/// A file's name, as an upload or an archive gives it (its first line), and
+/// its content (the rest): detection, the date and the channel read from the
+/// name.
+pub fn file_name(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let (name, body) = text.split_once('\n').unwrap_or((&text, ""));
+    let _ = transcript::clock::date_from_file_name(name);
+    let _ = transcript::read::channel_from_file_name(name);
+    detect(body.as_bytes(), Some(name));
+}
