@@ -107,7 +107,7 @@ fn measure(changes: &[(&str, &str)]) -> Req {
         ("form[due]", ""),
         ("form[status]", "proposed"),
         ("form[incidents]", "1"),
-        ("form[confirm_new]", "1"),
+        ("confirm_new", "yes"),
     ]);
     for (k, v) in changes {
         pairs.retain(|(key, _)| key != k);
@@ -289,6 +289,15 @@ fn cases() -> Vec<Case> {
     let secret201 = "s".repeat(201);
     let pw1025 = "p".repeat(1025);
     let huge_line = format!("14:32 sam: {}\n", long(70_000));
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            "14:32 sam: first\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    let name300 = format!("{}.log", "n".repeat(300));
     let mut latin1 = b"14:32 sam: caf".to_vec();
     latin1.extend_from_slice(b"\xe9 \x80 5\n");
 
@@ -365,6 +374,12 @@ fn cases() -> Vec<Case> {
             create(&[("form[services]", "check\u{7}out")]),
             400,
             &["Service names cannot contain control characters."],
+        ),
+        case(
+            "INC-12b line break in the title",
+            create(&[("form[title]", "Checkout\nlatency\u{0}")]),
+            400,
+            &["The title is one line: remove the line breaks and control characters."],
         ),
         case(
             "INC-13 commander too long",
@@ -998,6 +1013,20 @@ fn cases() -> Vec<Case> {
             ),
             Admin,
         ),
+        case(
+            "CM-29 move with a reason over 2000 characters",
+            form(
+                "/api/countermeasures/move",
+                &[
+                    ("number", "1"),
+                    ("version", "1"),
+                    ("to", "wont_do"),
+                    ("reason", &note),
+                ],
+            ),
+            400,
+            &["The reason is 2001 characters; the limit is 2000."],
+        ),
         // ---- Post-mortem and meeting ----
         case(
             "PM-01 post-mortem too long",
@@ -1496,6 +1525,18 @@ fn cases() -> Vec<Case> {
             Req::Get("/incidents/1/review?page=9223372036854775807".into()),
             200,
             &["lines"],
+        ),
+        case(
+            "TR-36 UTF-16 text",
+            import("ops.log", &utf16, &[]),
+            400,
+            &["the file is UTF-16 text; save it as UTF-8"],
+        ),
+        case(
+            "TR-37 file name over 255 characters",
+            files("/incidents/1/transcripts", &[(&name300, OPS.as_bytes())]),
+            400,
+            &["A file name is at most 255 characters"],
         ),
         // ---- Attachments ----
         case(
@@ -2190,6 +2231,15 @@ fn cases() -> Vec<Case> {
             ),
             Anonymous,
         ),
+        as_who(
+            case(
+                "AD-25 retry of a missing webhook delivery",
+                form("/api/admin/retry_delivery", &[("id", "424242")]),
+                404,
+                &["That delivery"],
+            ),
+            Admin,
+        ),
         // ---- Addresses ----
         case(
             "PQ-01 incident page of a non-number",
@@ -2261,7 +2311,7 @@ fn cases() -> Vec<Case> {
             "PQ-12 countermeasure page of a non-number",
             Req::Get("/countermeasures/abc".into()),
             404,
-            &["was not found"],
+            &["Countermeasure abc was not found"],
         ),
         case(
             "PQ-13 a write endpoint through GET",
@@ -2393,6 +2443,17 @@ async fn every_bad_input_gets_a_clear_answer_and_changes_nothing() {
         .await;
     assert_eq!(res.status(), 200);
     let event: String = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    let Req::Form(path, pairs) = measure(&[]) else {
+        unreachable!()
+    };
+    let res = server
+        .http
+        .post(server.url(&path))
+        .form(&pairs)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "CM-1 filed");
     let archive: Value = server
         .get("/incidents/1/export.json")
         .await

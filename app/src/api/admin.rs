@@ -283,7 +283,13 @@ pub async fn retry_delivery(id: String) -> Result<(), AppError> {
     let result = async {
         super::context::db()?
             .retry_delivery(&id, chrono::Utc::now())
-            .await?;
+            .await
+            .map_err(|e| match e {
+                crate::db::DbError::NotFound => AppError::NotFound {
+                    what: "That delivery".into(),
+                },
+                other => other.into(),
+            })?;
         leptos_axum::redirect("/admin/webhooks");
         Ok(())
     };

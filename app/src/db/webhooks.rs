@@ -281,6 +281,14 @@ impl Db {
         .execute(&self.pool)
         .await?;
         if done.rows_affected() == 0 {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM webhook_deliveries WHERE id = ?")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if exists.is_none() {
+                return Err(DbError::NotFound);
+            }
             return Err(DbError::Refused {
                 field: "delivery",
                 message: "Only a failed delivery can be retried; this one is delivered or still being tried.".into(),

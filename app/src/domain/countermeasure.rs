@@ -333,6 +333,17 @@ pub fn check_move(to: CmStatus, reason: &str, owner: &str) -> Result<(), FieldEr
             "Say why it won't be done before moving it to \"Won't do\".",
         ));
     }
+    let mut errors = Vec::new();
+    too_long(
+        &mut errors,
+        "wont_do_reason",
+        "The reason",
+        reason,
+        limits::REASON,
+    );
+    if let Some(e) = errors.pop() {
+        return Err(e);
+    }
     if matches!(to, CmStatus::Accepted | CmStatus::InProgress) && owner.trim().is_empty() {
         return Err(FieldError::new(
             "owner",
@@ -683,6 +694,14 @@ pub fn union_incidents(base: &[i64], added: &[i64]) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_move_keeps_the_reason_within_its_limit() {
+        let e = check_move(CmStatus::WontDo, &"r".repeat(limits::REASON + 1), "Robin").unwrap_err();
+        assert_eq!(e.field, "wont_do_reason");
+        assert!(e.message.contains("the limit is 2000"), "{}", e.message);
+        assert!(check_move(CmStatus::WontDo, &"r".repeat(limits::REASON), "Robin").is_ok());
+    }
 
     fn form() -> CountermeasureForm {
         CountermeasureForm {

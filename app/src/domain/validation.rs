@@ -19,6 +19,7 @@ pub fn validate_incident(form: &IncidentForm) -> Result<IncidentContent, Vec<Fie
         ));
     }
     check_length(&mut errors, "title", "The title", &title, limits::TITLE);
+    check_one_line(&mut errors, "title", "The title", &title);
 
     let severity = required_choice(
         &mut errors,
@@ -55,6 +56,12 @@ pub fn validate_incident(form: &IncidentForm) -> Result<IncidentContent, Vec<Fie
         &commander,
         limits::PERSON,
     );
+    check_one_line(
+        &mut errors,
+        "commander",
+        "The incident commander",
+        &commander,
+    );
     let facilitator = form.facilitator.trim().to_string();
     check_length(
         &mut errors,
@@ -62,6 +69,12 @@ pub fn validate_incident(form: &IncidentForm) -> Result<IncidentContent, Vec<Fie
         "The review facilitator",
         &facilitator,
         limits::PERSON,
+    );
+    check_one_line(
+        &mut errors,
+        "facilitator",
+        "The review facilitator",
+        &facilitator,
     );
 
     if form.summary.len() > limits::SUMMARY {
@@ -190,6 +203,17 @@ fn check_length(errors: &mut Vec<FieldError>, field: &str, what: &str, value: &s
         errors.push(FieldError::new(
             field,
             format!("{what} is {chars} characters; the limit is {limit}."),
+        ));
+    }
+}
+
+/// A one-line field holds no line breaks or other control characters (they
+/// would break lists, exports and the .ics invitation).
+fn check_one_line(errors: &mut Vec<FieldError>, field: &str, what: &str, value: &str) {
+    if value.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            field,
+            format!("{what} is one line: remove the line breaks and control characters."),
         ));
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::api::AppError;
 use crate::api::countermeasures::{
     BacklogItem, BacklogView, CreateCountermeasure, LinkCountermeasure, MergeCountermeasure,
     MoveCountermeasure, SaveWipLimits, UpdateCountermeasure, backlog, get_countermeasure,
@@ -436,12 +437,14 @@ fn LinkInstead(form: CountermeasureForm) -> impl IntoView {
 #[component]
 pub fn CountermeasureDetailPage() -> impl IntoView {
     let params = use_params_map();
+    // The number, or the text typed in its place (for the "not found").
     let number = move || {
-        params
-            .read()
-            .get("number")
-            .and_then(|n| n.trim_start_matches("CM-").parse::<i64>().ok())
-            .unwrap_or(0)
+        let raw = params.read().get("number").unwrap_or_default();
+        raw.trim_start_matches("CM-")
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or(raw)
     };
     let update = ServerAction::<UpdateCountermeasure>::new();
     let moved = ServerAction::<MoveCountermeasure>::new();
@@ -456,7 +459,14 @@ pub fn CountermeasureDetailPage() -> impl IntoView {
                 link.version().get(),
             )
         },
-        |(n, _, _, _)| get_countermeasure(n),
+        |(n, _, _, _)| async move {
+            match n {
+                Ok(n) => get_countermeasure(n).await,
+                Err(raw) => Err(AppError::NotFound {
+                    what: format!("Countermeasure {raw}"),
+                }),
+            }
+        },
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

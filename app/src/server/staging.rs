@@ -132,6 +132,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, staging: Staging) -> Rou
         .with_state(StageState { db, staging })
 }
 
+/// The longest file name (or name of a pasted transcript) kept: what file
+/// systems allow.
+const MAX_NAME: usize = 255;
+
 /// A staging write that failed: a full disk said as such (507), anything
 /// else logged with a reference (500).
 fn write_failed(e: std::io::Error) -> (StatusCode, String) {
@@ -219,6 +223,12 @@ async fn stage(
         let name = field.name().unwrap_or("").to_string();
         if name == "paste_name" {
             paste_name = field.text().await.unwrap_or_default().trim().to_string();
+            if paste_name.chars().count() > MAX_NAME {
+                return fail(
+                    StatusCode::BAD_REQUEST,
+                    &format!("The name of a pasted transcript is at most {MAX_NAME} characters."),
+                );
+            }
             continue;
         }
         if name != "file" && name != "paste" {
@@ -236,6 +246,14 @@ async fn stage(
                 .unwrap_or("")
                 .to_string()
         };
+        if shown.chars().count() > MAX_NAME {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "A file name is at most {MAX_NAME} characters; rename the file and upload it again."
+                ),
+            );
+        }
         let stored = format!("{}", files.len());
         let path = folder.join(&stored);
         let mut out = match tokio::fs::File::create(&path).await {

@@ -4,7 +4,8 @@ use std::io::BufRead;
 
 /// Reads `input` line by line without holding more than one line: CRLF and LF
 /// endings, a UTF-8 byte-order mark on the first line, and each line decoded on
-/// its own (UTF-8, else cp1252, the usual encoding of older IRC clients).
+/// its own (UTF-8, else cp1252, the usual encoding of older IRC clients). A
+/// file that starts with a UTF-16 byte-order mark is refused.
 pub struct Lines<R> {
     input: R,
     buf: Vec<u8>,
@@ -45,6 +46,16 @@ impl<R: BufRead> Lines<R> {
         }
         if self.number == 1 && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
             bytes = &bytes[3..];
+        }
+        // UTF-16 would be read as text with a NUL between letters: refused
+        // with what to do, rather than stored as nonsense.
+        if self.number == 1
+            && (bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]))
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "the file is UTF-16 text; save it as UTF-8 and upload it again",
+            ));
         }
         Ok(Some((self.number, decode_line(bytes))))
     }
@@ -130,6 +141,17 @@ fn take_digits(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_is_refused_saying_what_to_do() {
+        for bom in [&[0xFF, 0xFE][..], &[0xFE, 0xFF][..]] {
+            let mut bytes = bom.to_vec();
+            bytes.extend("14:32 hi\n".encode_utf16().flat_map(u16::to_le_bytes));
+            let e = Lines::new(&bytes[..]).next_line().unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+            assert!(e.to_string().contains("save it as UTF-8"), "{e}");
+        }
+    }
 
     fn all_lines(bytes: &[u8]) -> Vec<(u64, String)> {
         let mut lines = Lines::new(bytes);
