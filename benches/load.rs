@@ -57,10 +57,10 @@ async fn main() {
         for connections in [16, 64] {
             let run = wrk(&server.url(path), &cookie, connections);
             println!(
-                "  {what:<14} {connections:>2} connections: {:>7.0} requests/s, p50 {:>6.1} ms, p99 {:>6.1} ms, {} non-2xx",
-                run.requests_per_second, run.p50_ms, run.p99_ms, run.errors
+                "  {what:<14} {connections:>2} connections: {:>7.0} requests/s, p50 {:>6.1} ms, p99 {:>6.1} ms, {} non-2xx, {} timed out (10 s)",
+                run.requests_per_second, run.p50_ms, run.p99_ms, run.errors, run.timeouts
             );
-            assert_eq!(run.errors, 0, "every request answered");
+            assert_eq!(run.errors, 0, "every request answered with success");
             let input = format!("{connections} connections, {INCIDENTS} incidents");
             figure(
                 &format!("{what}: requests per second"),
@@ -70,7 +70,14 @@ async fn main() {
             figure(
                 &format!("{what}: latency p50 / p99"),
                 &input,
-                &format!("{:.1} ms / {:.1} ms", run.p50_ms, run.p99_ms),
+                &if run.timeouts > 0 {
+                    format!(
+                        "{:.1} ms / {:.1} ms, {} timed out",
+                        run.p50_ms, run.p99_ms, run.timeouts
+                    )
+                } else {
+                    format!("{:.1} ms / {:.1} ms", run.p50_ms, run.p99_ms)
+                },
             );
         }
     }
@@ -88,11 +95,13 @@ struct Run {
     p50_ms: f64,
     p99_ms: f64,
     errors: u64,
+    timeouts: u64,
 }
 
 fn wrk(url: &str, cookie: &str, connections: u32) -> Run {
     let out = Command::new("wrk")
-        .args(["--latency", "-t", "2"])
+        // A generous timeout: a slow answer is measured, not dropped.
+        .args(["--latency", "-t", "2", "--timeout", "10s"])
         .args(["-c", &connections.to_string()])
         .args(["-d", &format!("{SECONDS}s")])
         .args(["-H", &format!("Cookie: {cookie}")])
@@ -116,11 +125,19 @@ fn wrk(url: &str, cookie: &str, connections: u32) -> Run {
         .map(str::trim)
         .find_map(|l| l.strip_prefix("Non-2xx or 3xx responses:"))
         .map_or(0, |n| n.trim().parse().unwrap());
+    // "Socket errors: connect 0, read 0, write 0, timeout 12"
+    let timeouts = text
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("Socket errors:"))
+        .and_then(|l| l.rsplit("timeout").next())
+        .map_or(0, |n| n.trim().parse().unwrap_or(0));
     Run {
         requests_per_second: field("Requests/sec:").parse().unwrap(),
         p50_ms: millis(&field("50%")),
         p99_ms: millis(&field("99%")),
         errors,
+        timeouts,
     }
 }
 

@@ -1,5 +1,9 @@
 //! The browser entry point: hydrates the server-rendered page.
 
+// Where the views are instantiated, their types' layout is computed past
+// rustc's default depth of 128 in the release build (see app/src/lib.rs).
+#![recursion_limit = "256"]
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -2,6 +2,10 @@
 //! pages and components. Compiled twice: with `ssr` for the server and with
 //! `hydrate` for the browser.
 
+// The views' types nest deeply; the release build of the browser bundle
+// computes their layout past rustc's default depth of 128.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod components;

@@ -85,6 +85,15 @@ pub(super) async fn index_transcript_lines(
     Ok(())
 }
 
+/// Below this many documents per term, a shared term always counts as
+/// distinctive (a small database has no "common" terms to speak of).
+const COMMON_TERM_FLOOR: i64 = 10;
+
+/// The most incidents one distinctive term (or the shared services) brings
+/// in: enough to rank the few shown, bounded however large the database
+/// grows.
+const TERM_MATCH_LIMIT: i64 = 500;
+
 impl Db {
     /// Indexes the lines of every transcript imported but not yet indexed,
     /// one transcript per transaction; returns how many lines it indexed.
@@ -254,27 +263,40 @@ impl Db {
             row.try_get::<String, _>("title")?,
             row.try_get::<String, _>("summary_markdown")?
         );
-        // Shared services.
+        // Shared services: the incidents sharing the most, counted in SQL
+        // (a common service is shared by thousands of incidents; only the
+        // best few can be shown).
         let mut shared: BTreeMap<i64, Vec<String>> = BTreeMap::new();
         let rows = sqlx::query(
-            "SELECT i.number, s.service FROM incident_services mine \
+            "SELECT i.number, group_concat(s.service, ',') AS services FROM incident_services mine \
              JOIN incident_services s ON s.service = mine.service AND s.incident_id <> mine.incident_id \
              JOIN incidents i ON i.id = s.incident_id \
-             WHERE mine.incident_id = ? AND i.started_at < ? ORDER BY s.position",
+             WHERE mine.incident_id = ? AND i.started_at < ? \
+             GROUP BY i.number ORDER BY COUNT(*) DESC, i.number DESC LIMIT ?",
         )
         .bind(&id)
         .bind(started)
+        .bind(TERM_MATCH_LIMIT)
         .fetch_all(&self.pool)
         .await?;
         for r in rows {
-            shared
-                .entry(r.try_get("number")?)
-                .or_default()
-                .push(r.try_get("service")?);
+            // Service names hold no commas (the form splits on them).
+            let services: String = r.try_get("services")?;
+            shared.insert(
+                r.try_get("number")?,
+                services.split(',').map(str::to_string).collect(),
+            );
         }
         // Distinctive terms: candidates held by at least one other document
         // and by few, rarest first.
         let candidates = candidate_terms(&text);
+        // A term in more than one document of twenty says little about this
+        // incident (and matching it would read a large share of the index on
+        // every page view); small databases keep every shared term.
+        let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_refs")
+            .fetch_one(&self.pool)
+            .await?;
+        let common = (documents / 20).max(COMMON_TERM_FLOOR);
         let mut counted: Vec<(String, i64)> = Vec::new();
         for term in candidates.iter().take(40) {
             let docs: Option<i64> =
@@ -282,7 +304,7 @@ impl Db {
                     .bind(term)
                     .fetch_optional(&self.pool)
                     .await?;
-            if let Some(docs) = docs.filter(|d| *d >= 2) {
+            if let Some(docs) = docs.filter(|d| (2..=common).contains(d)) {
                 counted.push((term.clone(), docs));
             }
         }
@@ -297,11 +319,12 @@ impl Db {
                 "SELECT DISTINCT d.number FROM search_docs d JOIN search_refs r ON r.docid = d.rowid \
                  JOIN incidents i ON i.number = d.number \
                  WHERE search_docs MATCH ? AND r.kind IN ('incident', 'event', 'postmortem') \
-                 AND d.number <> ? AND i.started_at < ?",
+                 AND d.number <> ? AND i.started_at < ? LIMIT ?",
             )
             .bind(query)
             .bind(number.0)
             .bind(started)
+            .bind(TERM_MATCH_LIMIT)
             .fetch_all(&self.pool)
             .await?;
             for n in numbers {
