@@ -98,17 +98,9 @@ async fn through_the_server(log: &std::path::Path, mb: f64) {
     let bytes = std::fs::read(log).unwrap();
     let name = log.file_name().unwrap().to_string_lossy().into_owned();
     let started = Instant::now();
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name),
-    );
     let res = server
-        .http
-        .post(server.url("/incidents/1/transcripts"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+        .post_files("/incidents/1/transcripts", vec![(name.as_str(), bytes)])
+        .await;
     assert_eq!(res.status(), 201);
     let token = res.text().await.unwrap();
     let res = server

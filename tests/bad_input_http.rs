@@ -2352,7 +2352,7 @@ async fn state(db: &std::path::Path) -> String {
 
 async fn stage(client: &Client, name: &str, bytes: Vec<u8>) -> Result<String, String> {
     let res = client
-        .post_files("/incidents/1/transcripts", &[(name, bytes)])
+        .post_files("/incidents/1/transcripts", vec![(name, bytes)])
         .await;
     let status = res.status();
     let body = res.text().await.unwrap();
@@ -2385,7 +2385,7 @@ async fn send(client: &Client, req: &Req, event: &str, archive: &Value) -> (u16,
         Req::Files(path, list) => {
             let list: Vec<(&str, Vec<u8>)> =
                 list.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-            Ok(client.post_files(path, &list).await)
+            Ok(client.post_files(path, list).await)
         }
         Req::Transcript(name, bytes, import, extra) => {
             let token = match stage(client, name, bytes.clone()).await {

@@ -40,7 +40,7 @@ fn irc_log(tag: &str, lines: usize) -> Vec<u8> {
 /// Stages one file for incident #1; returns the token.
 async fn stage(client: &Client, name: &str, bytes: Vec<u8>) -> String {
     let res = client
-        .post_files("/incidents/1/transcripts", &[(name, bytes)])
+        .post_files("/incidents/1/transcripts", vec![(name, bytes)])
         .await;
     let status = res.status();
     let body = res.text().await.unwrap();
@@ -305,7 +305,7 @@ async fn a_full_disk_during_an_import_is_reported_and_the_database_stays_usable(
     let res = server
         .post_files(
             "/incidents/1/transcripts",
-            &[("#late.log", irc_log("late", 20_000))],
+            vec![("#late.log", irc_log("late", 20_000))],
         )
         .await;
     let status = res.status();

@@ -267,12 +267,12 @@ impl Client {
 
     /// Posts files (multipart, each as a `file` part) to `path`, as a script
     /// uploads transcripts, attachments or archives.
-    pub async fn post_files(&self, path: &str, files: &[(&str, Vec<u8>)]) -> reqwest::Response {
+    pub async fn post_files(&self, path: &str, files: Vec<(&str, Vec<u8>)>) -> reqwest::Response {
         let mut form = reqwest::multipart::Form::new();
         for (name, bytes) in files {
             form = form.part(
                 "file",
-                reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string()),
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
             );
         }
         self.http

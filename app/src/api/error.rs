@@ -186,6 +186,18 @@ impl AppError {
         }
     }
 
+    /// A file write that failed while `doing` something: a full disk said as
+    /// such, anything else logged with a reference.
+    #[cfg(feature = "ssr")]
+    pub fn from_write(doing: &str, e: std::io::Error) -> Self {
+        if crate::db::is_disk_full(&e) {
+            tracing::error!("{doing}: {e}");
+            AppError::StorageFull
+        } else {
+            AppError::internal(format!("{doing}: {e}"))
+        }
+    }
+
     /// The HTTP status for this error.
     #[cfg(feature = "ssr")]
     pub fn status(&self) -> http::StatusCode {

@@ -114,10 +114,16 @@ impl From<sqlx::Error> for DbError {
 /// fresh one opened instead.
 async fn still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
     use sqlx::{Connection, Database, TransactionManager};
-    // The ping waits for the connection's queued work (the rollback a
-    // dropped transaction asked for) to finish first.
+    let depth = |conn: &sqlx::SqliteConnection| {
+        <Sqlite as Database>::TransactionManager::get_transaction_depth(conn)
+    };
+    if depth(conn) == 0 {
+        return Ok(true);
+    }
+    // Perhaps only the rollback a dropped transaction asked for has not run
+    // yet: the ping waits for the connection's queued work, then we look again.
     conn.ping().await?;
-    let depth = <Sqlite as Database>::TransactionManager::get_transaction_depth(conn);
+    let depth = depth(conn);
     if depth > 0 {
         tracing::warn!("closing a database connection left inside a rolled-back transaction");
     }

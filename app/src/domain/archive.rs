@@ -91,43 +91,30 @@ pub fn check(archive: &Value) -> Result<&Map<String, Value>, String> {
             "An archive holds exactly one incident; this one holds {incidents}."
         ));
     }
-    check_belonging(tables)?;
-    check_fields(tables)?;
+    check_belonging(archive)?;
+    check_fields(archive)?;
     Ok(tables)
 }
 
-/// The text of `column` in `row`, or "" when absent or not text.
-fn cell<'a>(row: &'a Map<String, Value>, column: &str) -> &'a str {
-    row.get(column).and_then(Value::as_str).unwrap_or_default()
-}
-
-fn table_rows<'a>(
-    tables: &'a Map<String, Value>,
+/// The rows of `table`, numbered from 1 (as messages name them).
+fn numbered<'a>(
+    archive: &'a Value,
     table: &str,
 ) -> impl Iterator<Item = (usize, &'a Map<String, Value>)> {
-    tables
-        .get(table)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-        .enumerate()
-        .map(|(i, r)| (i + 1, r))
+    rows(archive, table).enumerate().map(|(i, r)| (i + 1, r))
 }
 
 /// Every row belongs to the archive's one incident: a row that points at
 /// another incident, or at a transcript, line, event or countermeasure the
 /// archive does not hold, would write into records that are not restored.
-fn check_belonging(tables: &Map<String, Value>) -> Result<(), String> {
-    let (_, incident) = table_rows(tables, "incidents")
-        .next()
-        .ok_or("no incident")?;
-    let id = cell(incident, "id");
+fn check_belonging(archive: &Value) -> Result<(), String> {
+    let (_, incident) = numbered(archive, "incidents").next().ok_or("no incident")?;
+    let id = text(incident, "id");
     if id.is_empty() {
         return Err("The archive's incident has no id.".into());
     }
     let ids = |table: &str| -> Vec<Value> {
-        table_rows(tables, table)
+        numbered(archive, table)
             .filter_map(|(_, r)| r.get("id").cloned())
             .collect()
     };
@@ -146,8 +133,8 @@ fn check_belonging(tables: &Map<String, Value>) -> Result<(), String> {
                 | "countermeasures"
         )
     }) {
-        for (n, row) in table_rows(tables, table) {
-            if cell(row, "incident_id") != id {
+        for (n, row) in numbered(archive, table) {
+            if text(row, "incident_id") != id {
                 return foreign(table, n, "another incident");
             }
         }
@@ -159,7 +146,7 @@ fn check_belonging(tables: &Map<String, Value>) -> Result<(), String> {
         ids("countermeasures"),
     );
     let refers = |table: &str, column: &str, to: &[Value], what: &str| {
-        for (n, row) in table_rows(tables, table) {
+        for (n, row) in numbered(archive, table) {
             if !row.get(column).is_some_and(|v| to.contains(v)) {
                 return foreign(table, n, what);
             }
@@ -191,29 +178,27 @@ fn check_belonging(tables: &Map<String, Value>) -> Result<(), String> {
 /// The fields a form would refuse are refused here too: the incident's
 /// title and zone, links that are rendered (only http and https), times
 /// within the accepted years, and no text beyond what any field holds.
-fn check_fields(tables: &Map<String, Value>) -> Result<(), String> {
+fn check_fields(archive: &Value) -> Result<(), String> {
     use super::incident_form::limits;
-    let (_, incident) = table_rows(tables, "incidents")
-        .next()
-        .ok_or("no incident")?;
-    let title = cell(incident, "title").trim();
+    let (_, incident) = numbered(archive, "incidents").next().ok_or("no incident")?;
+    let title = text(incident, "title").trim();
     if title.is_empty() || title.chars().count() > limits::TITLE {
         return Err(format!(
             "The archive's incident title must be 1 to {} characters. Nothing was restored.",
             limits::TITLE
         ));
     }
-    let zone = cell(incident, "time_zone");
+    let zone = text(incident, "time_zone");
     if !zone.is_empty() {
         super::zone::parse_zone(zone)
             .map_err(|e| format!("The archive's incident time zone: {e}. Nothing was restored."))?;
     }
-    for (n, row) in table_rows(tables, "timeline_events") {
-        super::timeline::check_evidence_url(cell(row, "evidence_url"))
+    for (n, row) in numbered(archive, "timeline_events") {
+        super::timeline::check_evidence_url(text(row, "evidence_url"))
             .map_err(|e| format!("Row {n} of \"timeline_events\": {e} Nothing was restored."))?;
     }
-    for (n, row) in table_rows(tables, "countermeasures") {
-        let url = cell(row, "ticket_url").trim().to_ascii_lowercase();
+    for (n, row) in numbered(archive, "countermeasures") {
+        let url = text(row, "ticket_url").trim().to_ascii_lowercase();
         if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
             return Err(format!(
                 "Row {n} of \"countermeasures\": the ticket link must start with https:// or http://. Nothing was restored."
@@ -221,7 +206,7 @@ fn check_fields(tables: &Map<String, Value>) -> Result<(), String> {
         }
     }
     for table in TABLES {
-        for (n, row) in table_rows(tables, table) {
+        for (n, row) in numbered(archive, table) {
             for (column, value) in row {
                 if let Some(text) = value.as_str()
                     && text.len() > MAX_CELL_BYTES

@@ -63,7 +63,7 @@ pub fn parse_quick_entry(
     let mut words = line.split_whitespace().peekable();
     let first = words.next().unwrap_or_default();
     let date = match NaiveDate::parse_from_str(first, "%Y-%m-%d") {
-        Ok(date) => Some(super::moments::check_year(date)?),
+        Ok(date) => Some(date),
         Err(_) if looks_like_date(first) => {
             return Err(format!(
                 "\"{first}\" is not a date; write it as YYYY-MM-DD, or leave it out to use the incident's day."

@@ -227,12 +227,7 @@ async fn upload(
     let (sha256, size) = match stored {
         Ok(Ok(done)) => done,
         Ok(Err(e)) => {
-            let error = if crate::db::is_disk_full(&e) {
-                tracing::error!("storing an attachment: {e}");
-                crate::api::AppError::StorageFull
-            } else {
-                crate::api::AppError::internal(format!("storing an attachment: {e}"))
-            };
+            let error = crate::api::AppError::from_write("storing an attachment", e);
             return refuse(error.status(), &error.to_string(), &back, html);
         }
         Err(e) => {
@@ -273,14 +268,11 @@ async fn upload(
                 format!("Incident #{n} was not found."),
             ),
             DbError::Refused { message, .. } => (StatusCode::BAD_REQUEST, message),
-            DbError::StorageFull => (
-                StatusCode::INSUFFICIENT_STORAGE,
-                crate::api::AppError::StorageFull.to_string(),
-            ),
-            other => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                crate::api::AppError::internal(other).to_string(),
-            ),
+            other => {
+                // A full disk, or something logged with a reference.
+                let error = crate::api::AppError::from(other);
+                (error.status(), error.to_string())
+            }
         };
         return refuse(status, &message, &back, html);
     }

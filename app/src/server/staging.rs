@@ -139,12 +139,7 @@ const MAX_NAME: usize = 255;
 /// A staging write that failed: a full disk said as such (507), anything
 /// else logged with a reference (500).
 fn write_failed(e: std::io::Error) -> (StatusCode, String) {
-    let error = if crate::db::is_disk_full(&e) {
-        tracing::error!("staging a transcript: {e}");
-        crate::api::AppError::StorageFull
-    } else {
-        crate::api::AppError::internal(format!("staging a transcript: {e}"))
-    };
+    let error = crate::api::AppError::from_write("staging a transcript", e);
     (error.status(), error.to_string())
 }
 
