@@ -59,6 +59,16 @@ ensure_chromium() {
   fi
 }
 
+# Debian's PostgreSQL server binaries, for the tests that run Debrief on
+# PostgreSQL (each starts a throwaway server in a temporary directory; no
+# cluster is created or started by the package install here).
+ensure_postgresql() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    step "installing Debian's postgresql for the PostgreSQL tests"
+    apt_install postgresql
+  fi
+}
+
 ensure_e2e_packages() {
   # Reinstall only when the lock file changed since the last install.
   local stamp=end2end/node_modules/.debrief-lock

@@ -39,8 +39,9 @@ struct Cli {
     #[arg(long, env = "DEBRIEF_LISTEN")]
     listen: Option<SocketAddr>,
 
-    /// Database: a SQLite file path or sqlite: URL, created and migrated on first start.
-    /// A relative path is resolved against the working directory.
+    /// Database: a SQLite file path or sqlite: URL, created and migrated on first start
+    /// (a relative path is resolved against the working directory), or a
+    /// postgres:// URL for several instances sharing one PostgreSQL database.
     #[arg(
         long,
         env = "DEBRIEF_DATABASE_URL",
@@ -66,15 +67,23 @@ struct Cli {
     #[arg(long, env = "DEBRIEF_INSECURE_COOKIES")]
     insecure_cookies: bool,
 
-    /// Folder for attachment files [default: "attachments" beside the database file].
+    /// Folder for attachment files [default: "attachments" beside the SQLite file;
+    /// data/attachments on PostgreSQL, where instances must share one folder].
     #[arg(long, env = "DEBRIEF_ATTACHMENTS_DIR", global = true)]
     attachments_dir: Option<PathBuf>,
+
+    /// Reverse proxies in front of Debrief, by address (comma-separated). Their
+    /// X-Forwarded-For header then names the client, so the sign-in limit
+    /// per address counts each client, not the proxy.
+    #[arg(long, env = "DEBRIEF_TRUSTED_PROXIES", default_value = "")]
+    trusted_proxies: String,
 
     /// Largest attachment accepted, in megabytes.
     #[arg(long, env = "DEBRIEF_ATTACHMENT_MAX_MB", default_value_t = 20)]
     attachment_max_mb: u64,
 
-    /// Folder for transcripts between upload and import [default: "staging" beside the database file].
+    /// Folder for transcripts between upload and import [default: "staging" beside the SQLite
+    /// file; data/staging on PostgreSQL, where instances must share one folder].
     #[arg(long, env = "DEBRIEF_STAGING_DIR", global = true)]
     staging_dir: Option<PathBuf>,
 
@@ -119,6 +128,26 @@ enum Command {
     /// database as a new incident, in one transaction (keeps its number
     /// when free).
     RestoreIncident { file: PathBuf },
+    /// Move a whole deployment from its SQLite file to an empty PostgreSQL
+    /// database: every table in one transaction, verified by row counts and
+    /// checksums per table before it is committed, and the attachment files.
+    MigrateData(MigrateDataArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct MigrateDataArgs {
+    /// The SQLite database to copy (sqlite:PATH or a path).
+    #[arg(long)]
+    from: String,
+    /// The PostgreSQL database to fill (postgres://…); it must hold no data.
+    #[arg(long)]
+    to: String,
+    /// The SQLite deployment's attachment folder [default: "attachments" beside the file].
+    #[arg(long)]
+    from_attachments: Option<PathBuf>,
+    /// The folder the PostgreSQL instances will share for attachments [default: data/attachments].
+    #[arg(long)]
+    to_attachments: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -247,6 +276,7 @@ async fn main() {
         Some(Command::Report(ref args)) => report_command::report(&cli.database_url, args).await,
         Some(Command::Seed(ref args)) => report_command::seed(&cli.database_url, args).await,
         Some(Command::Export(ref args)) => archive_command::export(&cli.database_url, args).await,
+        Some(Command::MigrateData(ref args)) => migrate_data(args).await,
         Some(Command::RestoreIncident { ref file }) => {
             archive_command::restore(&cli.database_url, file).await
         }
@@ -355,11 +385,63 @@ async fn user_command(database_url: &str, command: &UserCommand) -> Result<(), S
     outcome
 }
 
-/// The attachments folder: the flag, else `attachments` beside the database.
+/// The attachments folder: the flag, else `attachments` beside the SQLite
+/// file (on PostgreSQL, `data/attachments` under the working directory;
+/// instances that share a database must be given one shared folder).
 fn attachments_dir(cli: &Cli, db: &Db) -> PathBuf {
-    cli.attachments_dir
+    cli.attachments_dir.clone().unwrap_or_else(|| {
+        if db.is_postgres() {
+            PathBuf::from("data/attachments")
+        } else {
+            AttachmentStore::default_dir(std::path::Path::new(db.location()))
+        }
+    })
+}
+
+async fn migrate_data(args: &MigrateDataArgs) -> Result<(), String> {
+    let from = Db::open(&args.from).await.map_err(|e| e.to_string())?;
+    if from.is_postgres() {
+        return Err("--from must be the SQLite database to move (sqlite:PATH)".into());
+    }
+    let to = Db::open(&args.to).await.map_err(|e| e.to_string())?;
+    if !to.is_postgres() {
+        return Err("--to must be the PostgreSQL database to fill (postgres://…)".into());
+    }
+    let from_dir = args
+        .from_attachments
         .clone()
-        .unwrap_or_else(|| AttachmentStore::default_dir(std::path::Path::new(db.location())))
+        .unwrap_or_else(|| AttachmentStore::default_dir(std::path::Path::new(from.location())));
+    let to_dir = args
+        .to_attachments
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("data/attachments"));
+    // Files first: a failed copy of the rows then leaves only unreferenced
+    // files behind, never rows without their files.
+    let (files, file_bytes) = attachments::copy_for_backup(&from, &from_dir, &to_dir).await?;
+    let copies = from
+        .copy_everything_to(&to)
+        .await
+        .map_err(|e| format!("{e}; the target database was left unchanged"))?;
+    println!(
+        "{:<26} {:>10}  checksum (SHA-256 sum of rows)",
+        "table", "rows"
+    );
+    for copy in &copies {
+        println!("{:<26} {:>10}  {}", copy.table, copy.rows, copy.checksum);
+    }
+    let rows: u64 = copies.iter().map(|c| c.rows).sum();
+    println!(
+        "Moved {rows} rows in {} tables from {} to {}, each verified by count and checksum; \
+         {files} attachment files ({file_bytes} bytes) copied to {}. \
+         Sessions are not moved: people sign in again.",
+        copies.len(),
+        from.location(),
+        to.location(),
+        to_dir.display()
+    );
+    from.close().await;
+    to.close().await;
+    Ok(())
 }
 
 async fn backup(cli: &Cli, file: &std::path::Path) -> Result<(), String> {
@@ -435,19 +517,19 @@ async fn serve(cli: Cli) -> Result<(), String> {
         cli.attachment_max_mb.saturating_mul(1024 * 1024),
     )?;
     let staging = Staging::open(
-        cli.staging_dir
-            .clone()
-            .unwrap_or_else(|| Staging::default_dir(std::path::Path::new(db.location()))),
+        cli.staging_dir.clone().unwrap_or_else(|| {
+            if db.is_postgres() {
+                PathBuf::from("data/staging")
+            } else {
+                Staging::default_dir(std::path::Path::new(db.location()))
+            }
+        }),
         cli.transcript_max_mb.saturating_mul(1024 * 1024),
     )?;
-    let app = router(
-        options,
-        AuthState::new(db.clone()),
-        sessions.layer(),
-        store,
-        staging,
-        dev,
-    );
+    let mut auth = AuthState::new(db.clone());
+    auth.trusted_proxies = app::domain::client_address::parse_trusted(&cli.trusted_proxies)
+        .map_err(|e| format!("--trusted-proxies: {e}"))?;
+    let app = router(options, auth, sessions.layer(), store, staging, dev);
 
     // Tests and scripts read this line to learn the address when port 0 was asked for.
     println!(

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod postgres;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -52,7 +54,7 @@ pub fn display_name(login: &str) -> String {
 }
 
 /// Creates an account with the real command line, the password on stdin.
-pub fn add_user(db_path: &std::path::Path, login: &str, role: &str) {
+pub fn add_user(db_path: impl AsRef<std::ffi::OsStr>, login: &str, role: &str) {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["user", "add", "--role", role, "--display-name"])
@@ -101,6 +103,22 @@ impl Server {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("debrief.db");
         Server::start_on(dir, db_path)
+    }
+
+    /// A server on PostgreSQL database `url` (made with the three `ACCOUNTS`
+    /// when `with_accounts`); `db_path` then holds the URL. Several such
+    /// servers on one database are several instances of one deployment.
+    pub fn start_on_url(url: &str, with_accounts: bool) -> Server {
+        if with_accounts {
+            for (login, role) in ACCOUNTS {
+                add_user(url, login, role);
+            }
+        }
+        Server::start_on_with(
+            tempfile::tempdir().expect("temp dir"),
+            PathBuf::from(url),
+            &[],
+        )
     }
 
     /// Starts a server on an existing data folder (e.g. to restart it), signed
@@ -335,12 +353,15 @@ pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
 }
 
 /// Starts the binary; returns it and its base URL, or what it printed on stderr.
-pub fn spawn(db_path: &std::path::Path) -> Result<(Child, String), String> {
+pub fn spawn(db_path: impl AsRef<std::ffi::OsStr>) -> Result<(Child, String), String> {
     spawn_with(db_path, &[])
 }
 
 /// `spawn`, with extra flags.
-pub fn spawn_with(db_path: &std::path::Path, args: &[&str]) -> Result<(Child, String), String> {
+pub fn spawn_with(
+    db_path: impl AsRef<std::ffi::OsStr>,
+    args: &[&str],
+) -> Result<(Child, String), String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["--listen", "127.0.0.1:0", "--database-url"])
         .arg(db_path)

@@ -40,11 +40,17 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         let address = super::context::client_address();
         let login = login.trim().to_lowercase();
         let now = chrono::Utc::now().timestamp().max(0) as u64;
-        let check = state
-            .throttle
-            .lock()
-            .map_err(|_| AppError::internal("login throttle poisoned"))?
-            .check(&login, &address, now);
+        // Failures are counted in the database, so every instance of a
+        // deployment sees the same attempts.
+        let rules = state.throttle_rules;
+        let keys = crate::domain::login_throttle::keys(&login, &address);
+        let since = now.saturating_sub(rules.window_seconds) as i64;
+        let failures = state.db.sign_in_failures(&keys, since).await?;
+        let check = crate::domain::login_throttle::LoginThrottle::with_failures(
+            rules,
+            failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
+        )
+        .check(&login, &address, now);
         if let Err(wait) = check {
             if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
                 options.insert_header(
@@ -70,20 +76,17 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
                 None
             }
         };
-        let signed_in = {
-            let mut throttle = state
-                .throttle
-                .lock()
-                .map_err(|_| AppError::internal("login throttle poisoned"))?;
-            match matched {
-                Some(c) => {
-                    throttle.record_success(&login);
-                    Some(c)
-                }
-                None => {
-                    throttle.record_failure(&login, &address, now);
-                    None
-                }
+        let signed_in = match matched {
+            Some(c) => {
+                state.db.clear_sign_in_failures(&keys[0]).await?;
+                Some(c)
+            }
+            None => {
+                state
+                    .db
+                    .record_sign_in_failure(&keys, now as i64, since)
+                    .await?;
+                None
             }
         };
         let Some(c) = signed_in else {

@@ -66,14 +66,27 @@ pub(crate) mod context {
             .ok_or_else(|| AppError::internal("auth state missing from request context"))
     }
 
-    /// The client's address, for rate limiting sign-in attempts.
+    /// The client's address, for rate limiting sign-in attempts: the
+    /// connection's, or behind a trusted reverse proxy the one it forwards.
     pub fn client_address() -> String {
+        let trusted = auth_state()
+            .map(|s| s.trusted_proxies.clone())
+            .unwrap_or_default();
         use_context::<http::request::Parts>()
             .and_then(|parts| {
-                parts
+                let peer = parts
                     .extensions
-                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                    .map(|c| c.0.ip().to_string())
+                    .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
+                    .0
+                    .ip();
+                let forwarded = parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok());
+                Some(
+                    crate::domain::client_address::client_address(peer, forwarded, &trusted)
+                        .to_string(),
+                )
             })
             .unwrap_or_else(|| "unknown".into())
     }

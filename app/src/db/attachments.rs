@@ -4,12 +4,10 @@
 //! stored, and rows are never removed, so every row names an existing file.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
 
 use super::audit::{Change, record};
 use super::incidents::incident_in;
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 
@@ -32,19 +30,19 @@ pub struct AttachmentRecord {
     pub created_at: DateTime<Utc>,
 }
 
-fn from_row(row: &SqliteRow) -> Result<AttachmentRecord, DbError> {
-    let deleted_at: Option<i64> = row.try_get("deleted_at")?;
+fn from_row(row: &impl DbRow) -> Result<AttachmentRecord, DbError> {
+    let deleted_at: Option<i64> = row.col("deleted_at")?;
     Ok(AttachmentRecord {
-        id: row.try_get("id")?,
-        incident_number: IncidentNumber(row.try_get("number")?),
-        event_id: row.try_get("event_id")?,
-        file_name: row.try_get("file_name")?,
-        kind: row.try_get("kind")?,
-        size: row.try_get("size")?,
-        sha256: row.try_get("sha256")?,
+        id: row.col("id")?,
+        incident_number: IncidentNumber(row.col("number")?),
+        event_id: row.col("event_id")?,
+        file_name: row.col("file_name")?,
+        kind: row.col("kind")?,
+        size: row.col("size")?,
+        sha256: row.col("sha256")?,
         deleted: deleted_at.is_some(),
-        created_by: row.try_get("created_by")?,
-        created_at: from_epoch(row.try_get("created_at")?),
+        created_by: row.col("created_by")?,
+        created_at: from_epoch(row.col("created_at")?),
     })
 }
 
@@ -64,23 +62,25 @@ impl Db {
         let mut tx = self.write().await?;
         let (incident_id, _) = incident_in(&mut tx, number).await?;
         if let Some(event_id) = &new.event_id {
-            let live: Option<i64> = sqlx::query_scalar(
-                "SELECT 1 FROM timeline_events WHERE id = ? AND incident_id = ? AND deleted_at IS NULL",
+            let live: bool = on_tx!(&mut tx, |c| sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM timeline_events \
+                 WHERE id = $1 AND incident_id = $2 AND deleted_at IS NULL)",
             )
             .bind(event_id)
             .bind(&incident_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if live.is_none() {
+            .fetch_one(&mut *c)
+            .await)?;
+            if !live {
                 return Err(DbError::Refused {
                     field: "event",
                     message: "That event is not on this incident's timeline (it may have been deleted); nothing was attached.".into(),
                 });
             }
         }
-        sqlx::query(
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
             "INSERT INTO attachments (id, incident_id, event_id, file_name, kind, size, sha256, created_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&new.id)
         .bind(&incident_id)
@@ -91,8 +91,9 @@ impl Db {
         .bind(&new.sha256)
         .bind(&actor.name)
         .bind(to_epoch(now))
-        .execute(&mut *tx)
+        .execute(&mut *c)
         .await?;
+        });
         let changes = [FieldChange {
             field: "File".into(),
             before: String::new(),
@@ -117,29 +118,31 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Vec<AttachmentRecord>, DbError> {
-        let rows = sqlx::query(&format!(
-            "{SELECT} WHERE i.number = ? AND a.deleted_at IS NULL ORDER BY a.created_at, a.id"
-        ))
-        .bind(number.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(from_row).collect()
+        let sql = format!(
+            "{SELECT} WHERE i.number = $1 AND a.deleted_at IS NULL ORDER BY a.created_at, a.id"
+        );
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(&sql).bind(number.0).fetch_all(p).await?;
+            rows.iter().map(from_row).collect()
+        })
     }
 
     /// One attachment, deleted or not.
     pub async fn attachment(&self, id: &str) -> Result<Option<AttachmentRecord>, DbError> {
-        let row = sqlx::query(&format!("{SELECT} WHERE a.id = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        let sql = format!("{SELECT} WHERE a.id = $1");
+        on_pool!(self.pool, |p| {
+            let row = sqlx::query(&sql).bind(id).fetch_optional(p).await?;
+            row.as_ref().map(from_row).transpose()
+        })
     }
 
     /// Every attachment id ever recorded: the files a backup copies.
     pub async fn attachment_ids(&self) -> Result<Vec<String>, DbError> {
-        Ok(sqlx::query_scalar("SELECT id FROM attachments ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT id FROM attachments ORDER BY id"
+        )
+        .fetch_all(p)
+        .await)?)
     }
 
     /// Removes an attachment from the incident. The file is kept (and stays
@@ -153,20 +156,25 @@ impl Db {
     ) -> Result<(), DbError> {
         let mut tx = self.write().await?;
         let (incident_id, _) = incident_in(&mut tx, number).await?;
-        let row = sqlx::query(&format!(
-            "{SELECT} WHERE a.id = ? AND a.incident_id = ? AND a.deleted_at IS NULL"
-        ))
+        let sql =
+            format!("{SELECT} WHERE a.id = $1 AND a.incident_id = $2 AND a.deleted_at IS NULL");
+        let attachment = on_tx!(&mut tx, |c| {
+            let row = sqlx::query(&sql)
+                .bind(id)
+                .bind(&incident_id)
+                .fetch_optional(&mut *c)
+                .await?
+                .ok_or(DbError::NotFound)?;
+            from_row(&row)?
+        });
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE attachments SET deleted_at = $1 WHERE id = $2"
+        )
+        .bind(to_epoch(now))
         .bind(id)
-        .bind(&incident_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(DbError::NotFound)?;
-        let attachment = from_row(&row)?;
-        sqlx::query("UPDATE attachments SET deleted_at = ? WHERE id = ?")
-            .bind(to_epoch(now))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         let changes = [FieldChange {
             field: "File".into(),
             before: attachment.file_name.clone(),
@@ -188,7 +196,7 @@ impl Db {
 }
 
 async fn record_attachment_change(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     action: &str,
     incident_id: &str,

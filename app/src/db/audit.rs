@@ -1,12 +1,9 @@
 //! The audit log: one row per change, written in the same transaction as the
 //! change itself, so the log and the data never disagree.
 
-use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
-
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, AuditEntry, FieldChange};
+use chrono::{DateTime, Utc};
 
 /// What was changed, for one audit row.
 pub(crate) struct Change<'a> {
@@ -21,16 +18,17 @@ pub(crate) struct Change<'a> {
 }
 
 pub(crate) async fn record(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     change: Change<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let changes = serde_json::to_string(change.changes)
         .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(e.into())))?;
-    sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor_name, action, object_kind, object_id, object_label, changes, incident_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(to_epoch(now))
     .bind(actor.user_id.as_deref())
@@ -41,21 +39,23 @@ pub(crate) async fn record(
     .bind(change.object_label)
     .bind(changes)
     .bind(change.incident_id)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c)
+    .await
+    .map(|_| ())
+    })?;
     Ok(())
 }
 
-pub(crate) fn entry_from_row(row: &SqliteRow) -> Result<AuditEntry, DbError> {
-    let changes: String = row.try_get("changes")?;
+pub(crate) fn entry_from_row(row: &impl DbRow) -> Result<AuditEntry, DbError> {
+    let changes: String = row.col("changes")?;
     Ok(AuditEntry {
-        id: row.try_get("id")?,
-        at: from_epoch(row.try_get("at")?),
-        actor_name: row.try_get("actor_name")?,
-        action: row.try_get("action")?,
-        object_kind: row.try_get("object_kind")?,
-        object_id: row.try_get("object_id")?,
-        object_label: row.try_get("object_label")?,
+        id: row.col("id")?,
+        at: from_epoch(row.col("at")?),
+        actor_name: row.col("actor_name")?,
+        action: row.col("action")?,
+        object_kind: row.col("object_kind")?,
+        object_id: row.col("object_id")?,
+        object_label: row.col("object_label")?,
         changes: serde_json::from_str(&changes)
             .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(e.into())))?,
     })
@@ -70,23 +70,28 @@ impl Db {
         &self,
         number: crate::domain::incident::IncidentNumber,
     ) -> Result<Vec<AuditEntry>, DbError> {
-        let rows = sqlx::query(
-            "SELECT a.* FROM audit_log a JOIN incidents i ON a.incident_id = i.id \
-             WHERE i.number = ? ORDER BY a.id",
-        )
-        .bind(number.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(entry_from_row).collect()
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(
+                "SELECT a.* FROM audit_log a JOIN incidents i ON a.incident_id = i.id \
+                 WHERE i.number = $1 ORDER BY a.id",
+            )
+            .bind(number.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter().map(entry_from_row).collect()
+        })
     }
 
     /// The newest entries older than `before` (an entry id), newest first.
     pub async fn audit_page(&self, before: Option<i64>) -> Result<Vec<AuditEntry>, DbError> {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?")
-            .bind(before.unwrap_or(i64::MAX))
-            .bind(AUDIT_PAGE)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(entry_from_row).collect()
+        on_pool!(self.pool, |p| {
+            let rows =
+                sqlx::query("SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2")
+                    .bind(before.unwrap_or(i64::MAX))
+                    .bind(AUDIT_PAGE)
+                    .fetch_all(p)
+                    .await?;
+            rows.iter().map(entry_from_row).collect()
+        })
     }
 }

@@ -3,18 +3,36 @@
 //! its own transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::QueryBuilder;
 
 use super::audit::{Change, record};
 use super::webhooks::enqueue;
-use super::{Db, DbError, from_epoch, stored_value, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, stored_value, to_epoch};
 use crate::domain::audit::{Actor, AuditEntry, FieldChange};
 use crate::domain::countermeasure::{
     BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
     changes, check_merge, check_move, limits, union_incidents,
 };
 use crate::domain::webhook::Event;
+
+/// Binds the content columns, in the order both statements name them.
+macro_rules! bind_content {
+    ($query:expr, $content:expr) => {{
+        let content: &CountermeasureContent = $content;
+        $query
+            .bind(&content.title)
+            .bind(&content.description)
+            .bind(content.kind.code())
+            .bind(content.priority.code())
+            .bind(&content.owner)
+            .bind(content.due.map(|d| d.to_string()))
+            .bind(content.status.code())
+            .bind(&content.wont_do_reason)
+            .bind(&content.ticket_url)
+            .bind(content.source_event.as_deref())
+            .bind(content.source_line)
+    }};
+}
 
 /// Open and overdue countermeasures of one incident.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,28 +50,31 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
         let mut tx = self.write().await?;
-        let number: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures")
-                .fetch_one(&mut *tx)
-                .await?;
+        let number: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures"
+        )
+        .fetch_one(&mut *c)
+        .await)?;
         let id = uuid::Uuid::new_v4().to_string();
         let incident_ids = incident_ids(&mut tx, &content.incidents).await?;
         check_source(&mut tx, content, &incident_ids).await?;
-        let insert = sqlx::query(
-            "INSERT INTO countermeasures (id, number, version, title, description_markdown, kind, \
-             priority, owner, due_on, status, wont_do_reason, ticket_url, source_event_id, \
-             source_line_id, created_by, created_at, updated_at, completed_at) \
-             VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(number);
-        bind_content(insert, content)
-            .bind(&actor.name)
-            .bind(to_epoch(now))
-            .bind(to_epoch(now))
-            .bind((content.status == CmStatus::Done).then(|| to_epoch(now)))
-            .execute(&mut *tx)
-            .await?;
+        on_tx!(&mut tx, |c| {
+            let insert = sqlx::query(
+                "INSERT INTO countermeasures (id, number, version, title, description_markdown, kind, \
+                 priority, owner, due_on, status, wont_do_reason, ticket_url, source_event_id, \
+                 source_line_id, created_by, created_at, updated_at, completed_at) \
+                 VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            )
+            .bind(&id)
+            .bind(number);
+            bind_content!(insert, content)
+                .bind(&actor.name)
+                .bind(to_epoch(now))
+                .bind(to_epoch(now))
+                .bind((content.status == CmStatus::Done).then(|| to_epoch(now)))
+                .execute(&mut *c)
+                .await?;
+        });
         link_incidents(&mut tx, &id, &incident_ids).await?;
         enqueue(&mut tx, Event::Created, number, content, None, now).await?;
         audit(
@@ -87,22 +108,27 @@ impl Db {
         let incident_ids = incident_ids(&mut tx, &content.incidents).await?;
         check_source(&mut tx, content, &incident_ids).await?;
         let completed_at = completed_at(&before, content.status, now);
-        let update = sqlx::query(
-            "UPDATE countermeasures SET version = version + 1, title = ?, description_markdown = ?, \
-             kind = ?, priority = ?, owner = ?, due_on = ?, status = ?, wont_do_reason = ?, \
-             ticket_url = ?, source_event_id = ?, source_line_id = ?, updated_at = ?, completed_at = ? \
-             WHERE id = ?",
-        );
-        bind_content(update, content)
-            .bind(to_epoch(now))
-            .bind(completed_at)
-            .bind(&before.id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM countermeasure_incidents WHERE countermeasure_id = ?")
-            .bind(&before.id)
-            .execute(&mut *tx)
-            .await?;
+        on_tx!(&mut tx, |c| {
+            let update = sqlx::query(
+                "UPDATE countermeasures SET version = version + 1, title = $1, description_markdown = $2, \
+                 kind = $3, priority = $4, owner = $5, due_on = $6, status = $7, wont_do_reason = $8, \
+                 ticket_url = $9, source_event_id = $10, source_line_id = $11, updated_at = $12, completed_at = $13 \
+                 WHERE id = $14",
+            );
+            bind_content!(update, content)
+                .bind(to_epoch(now))
+                .bind(completed_at)
+                .bind(&before.id)
+                .execute(&mut *c)
+                .await?;
+        });
+        on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM countermeasure_incidents WHERE countermeasure_id = $1"
+        )
+        .bind(&before.id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         link_incidents(&mut tx, &before.id, &incident_ids).await?;
         if before.content.status != content.status {
             let previous = Some(before.content.status);
@@ -166,27 +192,30 @@ impl Db {
             ..before.content.clone()
         };
         let completed_at = completed_at(&before, to, now);
-        sqlx::query(
-            "UPDATE countermeasures SET version = version + 1, status = ?, wont_do_reason = ?, \
-             updated_at = ?, completed_at = ? WHERE id = ?",
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE countermeasures SET version = version + 1, status = $1, wont_do_reason = $2, \
+             updated_at = $3, completed_at = $4 WHERE id = $5",
         )
         .bind(to.code())
         .bind(reason)
         .bind(to_epoch(now))
         .bind(completed_at)
         .bind(&before.id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         if before.content.status != to {
             let previous = Some(before.content.status);
             enqueue(&mut tx, Event::StatusChanged, number, &after, previous, now).await?;
         }
-        let first_incident: Option<String> = sqlx::query_scalar(
-            "SELECT incident_id FROM countermeasure_incidents WHERE countermeasure_id = ? LIMIT 1",
+        // The key's order: what SQLite's primary-key index gave unasked.
+        let first_incident: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT incident_id FROM countermeasure_incidents WHERE countermeasure_id = $1 \
+             ORDER BY incident_id LIMIT 1",
         )
         .bind(&before.id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        .fetch_optional(&mut *c)
+        .await)?;
         audit(
             &mut tx,
             actor,
@@ -230,15 +259,16 @@ impl Db {
             field: "into",
             message,
         })?;
-        sqlx::query(
-            "UPDATE countermeasures SET merged_into = ?, version = version + 1, updated_at = ? \
-             WHERE id = ?",
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE countermeasures SET merged_into = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3",
         )
         .bind(&target.id)
         .bind(to_epoch(now))
         .bind(&from.id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         let incidents = union_incidents(&target.content.incidents, &from.content.incidents);
         let (new_version, ids) = relink(&mut tx, &target, &incidents, now).await?;
         // Each history names the incident it starts from, as filing does.
@@ -338,43 +368,49 @@ impl Db {
     /// The history of a countermeasure and of every one merged into it (and
     /// into those, and so on), oldest first.
     pub async fn countermeasure_history(&self, number: i64) -> Result<Vec<AuditEntry>, DbError> {
-        let rows = sqlx::query(
-            "WITH RECURSIVE family (id) AS ( \
-                 SELECT id FROM countermeasures WHERE number = ? \
-                 UNION SELECT c.id FROM countermeasures c JOIN family f ON c.merged_into = f.id) \
-             SELECT a.* FROM audit_log a WHERE a.object_kind = 'countermeasure' \
-             AND a.object_id IN (SELECT id FROM family) ORDER BY a.id",
-        )
-        .bind(number)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(super::audit::entry_from_row).collect()
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(
+                "WITH RECURSIVE family (id) AS ( \
+                     SELECT id FROM countermeasures WHERE number = $1 \
+                     UNION SELECT c.id FROM countermeasures c JOIN family f ON c.merged_into = f.id) \
+                 SELECT a.* FROM audit_log a WHERE a.object_kind = 'countermeasure' \
+                 AND a.object_id IN (SELECT id FROM family) ORDER BY a.id",
+            )
+            .bind(number)
+            .fetch_all(p)
+            .await?;
+            rows.iter().map(super::audit::entry_from_row).collect()
+        })
     }
 
     /// The countermeasures merged straight into this one, as (number, title).
     pub async fn merged_into_this(&self, number: i64) -> Result<Vec<(i64, String)>, DbError> {
-        let rows = sqlx::query(
-            "SELECT c.number, c.title FROM countermeasures c JOIN countermeasures t \
-             ON c.merged_into = t.id WHERE t.number = ? ORDER BY c.number",
-        )
-        .bind(number)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("number")?, r.try_get("title")?)))
-            .collect()
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(
+                "SELECT c.number, c.title FROM countermeasures c JOIN countermeasures t \
+                 ON c.merged_into = t.id WHERE t.number = $1 ORDER BY c.number",
+            )
+            .bind(number)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| Ok((r.col("number")?, r.col("title")?)))
+                .collect()
+        })
     }
 
     pub async fn countermeasure(&self, number: i64) -> Result<Option<Countermeasure>, DbError> {
-        let row = sqlx::query(SELECT_ONE)
-            .bind(number)
-            .fetch_optional(&self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let mut cm = from_row(&row)?;
-        let incidents = linked(&self.pool, &cm.id).await?;
-        set_linked(&mut cm, incidents);
-        Ok(Some(cm))
+        on_pool!(self.pool, |p| {
+            let row = sqlx::query(SELECT_ONE)
+                .bind(number)
+                .fetch_optional(p)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            let mut cm = from_row(&row)?;
+            let incidents = linked(p, &cm.id).await?;
+            set_linked(&mut cm, incidents);
+            Ok(Some(cm))
+        })
     }
 
     /// The countermeasures `filter` selects (never merged ones), most urgent
@@ -384,98 +420,103 @@ impl Db {
         filter: &BacklogFilter,
         today: NaiveDate,
     ) -> Result<Vec<Countermeasure>, DbError> {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT c.*, m.number AS merged_number FROM countermeasures c \
-             LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.merged_into IS NULL",
-        );
-        if let Some(owner) = &filter.owner {
-            q.push(" AND c.owner = ").push_bind(owner.clone());
-        }
-        if let Some(kind) = filter.kind {
-            q.push(" AND c.kind = ").push_bind(kind.code());
-        }
-        if let Some(status) = filter.status {
-            q.push(" AND c.status = ").push_bind(status.code());
-        }
-        if let Some(number) = filter.incident {
-            q.push(
-                " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incidents i \
-                 ON i.id = ci.incident_id WHERE ci.countermeasure_id = c.id AND i.number = ",
-            )
-            .push_bind(number)
-            .push(")");
-        }
-        if let Some(service) = &filter.service {
-            q.push(
-                " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incident_services s \
-                 ON s.incident_id = ci.incident_id WHERE ci.countermeasure_id = c.id AND s.service = ",
-            )
-            .push_bind(service.clone())
-            .push(")");
-        }
-        if filter.overdue {
-            q.push(" AND c.status IN ('proposed', 'accepted', 'in_progress') AND c.due_on < ")
-                .push_bind(today.to_string());
-        }
-        q.push(
-            " ORDER BY CASE c.status WHEN 'proposed' THEN 1 WHEN 'accepted' THEN 2 \
-             WHEN 'in_progress' THEN 3 WHEN 'done' THEN 4 ELSE 5 END, \
-             c.due_on IS NULL, c.due_on, c.number",
-        );
-        let rows = q.build().fetch_all(&self.pool).await?;
-        let mut out: Vec<Countermeasure> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-        // Every listed item's incidents in one query, not one per item.
-        let mut links = QueryBuilder::<Sqlite>::new(
-            "SELECT ci.countermeasure_id, i.number, i.title FROM countermeasure_incidents ci \
-             JOIN incidents i ON i.id = ci.incident_id WHERE ci.countermeasure_id IN (",
-        );
-        let mut ids = links.separated(", ");
-        for cm in &out {
-            ids.push_bind(cm.id.clone());
-        }
-        links.push(") ORDER BY i.number");
-        let mut by_id: std::collections::HashMap<String, Vec<LinkedIncident>> =
-            std::collections::HashMap::new();
-        if !out.is_empty() {
-            for r in links.build().fetch_all(&self.pool).await? {
-                by_id
-                    .entry(r.try_get("countermeasure_id")?)
-                    .or_default()
-                    .push(LinkedIncident {
-                        number: r.try_get("number")?,
-                        title: r.try_get("title")?,
-                    });
+        on_pool!(self.pool, |p| {
+            let mut q = QueryBuilder::new(
+                "SELECT c.*, m.number AS merged_number FROM countermeasures c \
+                 LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.merged_into IS NULL",
+            );
+            if let Some(owner) = &filter.owner {
+                q.push(" AND c.owner = ").push_bind(owner.clone());
             }
-        }
-        for cm in &mut out {
-            let incidents = by_id.remove(&cm.id).unwrap_or_default();
-            set_linked(cm, incidents);
-        }
-        Ok(out)
+            if let Some(kind) = filter.kind {
+                q.push(" AND c.kind = ").push_bind(kind.code());
+            }
+            if let Some(status) = filter.status {
+                q.push(" AND c.status = ").push_bind(status.code());
+            }
+            if let Some(number) = filter.incident {
+                q.push(
+                    " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incidents i \
+                     ON i.id = ci.incident_id WHERE ci.countermeasure_id = c.id AND i.number = ",
+                )
+                .push_bind(number)
+                .push(")");
+            }
+            if let Some(service) = &filter.service {
+                q.push(
+                    " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incident_services s \
+                     ON s.incident_id = ci.incident_id WHERE ci.countermeasure_id = c.id AND s.service = ",
+                )
+                .push_bind(service.clone())
+                .push(")");
+            }
+            if filter.overdue {
+                q.push(" AND c.status IN ('proposed', 'accepted', 'in_progress') AND c.due_on < ")
+                    .push_bind(today.to_string());
+            }
+            q.push(
+                " ORDER BY CASE c.status WHEN 'proposed' THEN 1 WHEN 'accepted' THEN 2 \
+                 WHEN 'in_progress' THEN 3 WHEN 'done' THEN 4 ELSE 5 END, \
+                 c.due_on IS NULL, c.due_on, c.number",
+            );
+            let rows = q.build().fetch_all(p).await?;
+            let mut out: Vec<Countermeasure> =
+                rows.iter().map(from_row).collect::<Result<_, _>>()?;
+            // Every listed item's incidents in one query, not one per item.
+            let mut by_id: std::collections::HashMap<String, Vec<LinkedIncident>> =
+                std::collections::HashMap::new();
+            if !out.is_empty() {
+                let mut links = QueryBuilder::new(
+                    "SELECT ci.countermeasure_id, i.number, i.title FROM countermeasure_incidents ci \
+                     JOIN incidents i ON i.id = ci.incident_id WHERE ci.countermeasure_id IN (",
+                );
+                let mut ids = links.separated(", ");
+                for cm in &out {
+                    ids.push_bind(cm.id.clone());
+                }
+                links.push(") ORDER BY i.number");
+                for r in links.build().fetch_all(p).await? {
+                    by_id
+                        .entry(r.col("countermeasure_id")?)
+                        .or_default()
+                        .push(LinkedIncident {
+                            number: r.col("number")?,
+                            title: r.col("title")?,
+                        });
+                }
+            }
+            for cm in &mut out {
+                let incidents = by_id.remove(&cm.id).unwrap_or_default();
+                set_linked(cm, incidents);
+            }
+            Ok(out)
+        })
     }
 
     /// Everyone named as an owner (not merged), sorted, for the filter.
     pub async fn countermeasure_owners(&self) -> Result<Vec<String>, DbError> {
-        Ok(sqlx::query_scalar(
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
             "SELECT DISTINCT owner FROM countermeasures WHERE merged_into IS NULL AND owner <> '' \
              ORDER BY owner",
         )
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(p)
+        .await)?)
     }
 
     /// Open countermeasures (not merged) as (number, title): what a new one
     /// is compared with.
     pub async fn open_countermeasure_titles(&self) -> Result<Vec<(i64, String)>, DbError> {
-        let rows = sqlx::query(
-            "SELECT number, title FROM countermeasures WHERE merged_into IS NULL \
-             AND status IN ('proposed', 'accepted', 'in_progress') ORDER BY number",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("number")?, r.try_get("title")?)))
-            .collect()
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(
+                "SELECT number, title FROM countermeasures WHERE merged_into IS NULL \
+                 AND status IN ('proposed', 'accepted', 'in_progress') ORDER BY number",
+            )
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| Ok((r.col("number")?, r.col("title")?)))
+                .collect()
+        })
     }
 
     /// Open and overdue counts of these incidents (ids), for the list's page.
@@ -487,42 +528,51 @@ impl Db {
         if incident_ids.is_empty() {
             return Ok(Default::default());
         }
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT ci.incident_id, COUNT(*) AS open, SUM(CASE WHEN c.due_on < ",
-        );
-        q.push_bind(today.to_string()).push(
-            " THEN 1 ELSE 0 END) AS overdue \
-             FROM countermeasure_incidents ci JOIN countermeasures c ON c.id = ci.countermeasure_id \
-             WHERE c.merged_into IS NULL AND c.status IN ('proposed', 'accepted', 'in_progress') \
-             AND ci.incident_id IN (",
-        );
-        let mut ids = q.separated(", ");
-        for id in incident_ids {
-            ids.push_bind(id.clone());
-        }
-        q.push(") GROUP BY ci.incident_id");
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("incident_id")?,
-                    CountermeasureCounts {
-                        open: r.try_get("open")?,
-                        overdue: r.try_get("overdue")?,
-                    },
-                ))
-            })
-            .collect()
+        on_pool!(self.pool, |p| {
+            let mut q = QueryBuilder::new(
+                "SELECT ci.incident_id, COUNT(*) AS open, CAST(SUM(CASE WHEN c.due_on < ",
+            );
+            q.push_bind(today.to_string()).push(
+                " THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
+                 FROM countermeasure_incidents ci JOIN countermeasures c ON c.id = ci.countermeasure_id \
+                 WHERE c.merged_into IS NULL AND c.status IN ('proposed', 'accepted', 'in_progress') \
+                 AND ci.incident_id IN (",
+            );
+            let mut ids = q.separated(", ");
+            for id in incident_ids {
+                ids.push_bind(id.clone());
+            }
+            q.push(") GROUP BY ci.incident_id");
+            let rows = q.build().fetch_all(p).await?;
+            rows.iter()
+                .map(|r| {
+                    Ok((
+                        r.col("incident_id")?,
+                        CountermeasureCounts {
+                            open: r.col("open")?,
+                            overdue: r.col("overdue")?,
+                        },
+                    ))
+                })
+                .collect()
+        })
     }
 }
 
 /// Every countermeasure (not merged) with its linked incident numbers, for
-/// the report (read in the report's snapshot transaction).
-pub(super) async fn report_countermeasures(
-    executor: impl sqlx::SqliteExecutor<'_>,
-) -> Result<Vec<crate::domain::report::ReportCountermeasure>, DbError> {
+/// the report (read in the report's snapshot transaction): pass that
+/// transaction's connection (`&mut *c` inside `on_tx!`) of either backend.
+pub(super) async fn report_countermeasures<'e, DB, E>(
+    executor: E,
+) -> Result<Vec<crate::domain::report::ReportCountermeasure>, DbError>
+where
+    DB: sqlx::Database,
+    DB::Row: DbRow,
+    E: sqlx::Executor<'e, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
     use crate::domain::report::ReportCountermeasure;
-    let rows = sqlx::query(
+    let rows = sqlx::query::<DB>(
         "SELECT c.id, c.kind, c.status, c.due_on, i.number FROM countermeasures c \
          JOIN countermeasure_incidents ci ON ci.countermeasure_id = c.id \
          JOIN incidents i ON i.id = ci.incident_id \
@@ -533,17 +583,17 @@ pub(super) async fn report_countermeasures(
     let bad = |column: &str, value: &str| stored_value("countermeasures", column, value);
     let mut out: Vec<(String, ReportCountermeasure)> = Vec::new();
     for r in &rows {
-        let id: String = r.try_get("id")?;
-        let number: i64 = r.try_get("number")?;
+        let id: String = r.col("id")?;
+        let number: i64 = r.col("number")?;
         if let Some((last, cm)) = out.last_mut()
             && *last == id
         {
             cm.incidents.push(number);
             continue;
         }
-        let kind: String = r.try_get("kind")?;
-        let status: String = r.try_get("status")?;
-        let due: Option<String> = r.try_get("due_on")?;
+        let kind: String = r.col("kind")?;
+        let status: String = r.col("status")?;
+        let due: Option<String> = r.col("due_on")?;
         out.push((
             id,
             ReportCountermeasure {
@@ -567,56 +617,40 @@ impl Db {
         if numbers.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT number, cynefin_first, cynefin_hindsight FROM incidents WHERE number IN (",
-        );
-        let mut list = q.separated(", ");
-        for n in numbers {
-            list.push_bind(*n);
-        }
-        q.push(") ORDER BY number");
-        let mut out = Vec::with_capacity(numbers.len());
-        for row in q.build().fetch_all(&self.pool).await? {
-            let read = |c: &str| -> Result<Option<Cynefin>, DbError> {
-                Ok(row
-                    .try_get::<Option<String>, _>(c)?
-                    .and_then(|v| Cynefin::parse(&v)))
-            };
-            out.push(crate::domain::countermeasure_export::IncidentTags {
-                number: row.try_get("number")?,
-                first: read("cynefin_first")?,
-                hindsight: read("cynefin_hindsight")?,
-            });
-        }
-        Ok(out)
+        on_pool!(self.pool, |p| {
+            let mut q = QueryBuilder::new(
+                "SELECT number, cynefin_first, cynefin_hindsight FROM incidents WHERE number IN (",
+            );
+            let mut list = q.separated(", ");
+            for n in numbers {
+                list.push_bind(*n);
+            }
+            q.push(") ORDER BY number");
+            let mut out = Vec::with_capacity(numbers.len());
+            for row in q.build().fetch_all(p).await? {
+                let read = |c: &str| -> Result<Option<Cynefin>, DbError> {
+                    Ok(row
+                        .col::<Option<String>>(c)?
+                        .and_then(|v| Cynefin::parse(&v)))
+                };
+                out.push(crate::domain::countermeasure_export::IncidentTags {
+                    number: row.col("number")?,
+                    first: read("cynefin_first")?,
+                    hindsight: read("cynefin_hindsight")?,
+                });
+            }
+            Ok(out)
+        })
     }
 }
 
-type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
-
-/// Binds the content columns, in the order both statements name them.
-fn bind_content<'q>(query: Query<'q>, content: &'q CountermeasureContent) -> Query<'q> {
-    query
-        .bind(&content.title)
-        .bind(&content.description)
-        .bind(content.kind.code())
-        .bind(content.priority.code())
-        .bind(&content.owner)
-        .bind(content.due.map(|d| d.to_string()))
-        .bind(content.status.code())
-        .bind(&content.wont_do_reason)
-        .bind(&content.ticket_url)
-        .bind(content.source_event.as_deref())
-        .bind(content.source_line)
-}
-
 const SELECT_ONE: &str = "SELECT c.*, m.number AS merged_number FROM countermeasures c \
-     LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.number = ?";
+     LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.number = $1";
 
 /// The countermeasure a write changes: refused when it was merged into
 /// another, or when it is no longer at `base_version`.
 async fn editable_in(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     number: i64,
     base_version: i64,
 ) -> Result<Countermeasure, DbError> {
@@ -634,22 +668,28 @@ async fn editable_in(
 /// one is refused by number) and bumps its version; returns the new version
 /// and the incidents' ids, in the order of `numbers`.
 async fn relink(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     cm: &Countermeasure,
     numbers: &[i64],
     now: DateTime<Utc>,
 ) -> Result<(i64, Vec<String>), DbError> {
     let ids = incident_ids(tx, numbers).await?;
-    sqlx::query("DELETE FROM countermeasure_incidents WHERE countermeasure_id = ?")
-        .bind(&cm.id)
-        .execute(&mut **tx)
-        .await?;
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM countermeasure_incidents WHERE countermeasure_id = $1"
+    )
+    .bind(&cm.id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ()))?;
     link_incidents(tx, &cm.id, &ids).await?;
-    sqlx::query("UPDATE countermeasures SET version = version + 1, updated_at = ? WHERE id = ?")
-        .bind(to_epoch(now))
-        .bind(&cm.id)
-        .execute(&mut **tx)
-        .await?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE countermeasures SET version = version + 1, updated_at = $1 WHERE id = $2"
+    )
+    .bind(to_epoch(now))
+    .bind(&cm.id)
+    .execute(&mut *c)
+    .await
+    .map(|_| ()))?;
     Ok((cm.version + 1, ids))
 }
 
@@ -692,19 +732,18 @@ fn completed_at(before: &Countermeasure, to: CmStatus, now: DateTime<Utc>) -> Op
     }
 }
 
-async fn countermeasure_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    number: i64,
-) -> Result<Countermeasure, DbError> {
-    let row = sqlx::query(SELECT_ONE)
-        .bind(number)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(DbError::NotFound)?;
-    let mut cm = from_row(&row)?;
-    let incidents = linked(&mut **tx, &cm.id).await?;
-    set_linked(&mut cm, incidents);
-    Ok(cm)
+async fn countermeasure_in(tx: &mut Tx, number: i64) -> Result<Countermeasure, DbError> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query(SELECT_ONE)
+            .bind(number)
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        let mut cm = from_row(&row)?;
+        let incidents = linked(&mut *c, &cm.id).await?;
+        set_linked(&mut cm, incidents);
+        Ok(cm)
+    })
 }
 
 fn set_linked(cm: &mut Countermeasure, incidents: Vec<LinkedIncident>) {
@@ -713,16 +752,15 @@ fn set_linked(cm: &mut Countermeasure, incidents: Vec<LinkedIncident>) {
 }
 
 /// The incidents' ids, in order; an unknown number is refused by name.
-async fn incident_ids(
-    tx: &mut Transaction<'static, Sqlite>,
-    numbers: &[i64],
-) -> Result<Vec<String>, DbError> {
+async fn incident_ids(tx: &mut Tx, numbers: &[i64]) -> Result<Vec<String>, DbError> {
     let mut ids = Vec::with_capacity(numbers.len());
     for n in numbers {
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM incidents WHERE number = ?")
-            .bind(n)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let id: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT id FROM incidents WHERE number = $1"
+        )
+        .bind(*n)
+        .fetch_optional(&mut *c)
+        .await)?;
         ids.push(id.ok_or_else(|| DbError::Refused {
             field: "incidents",
             message: format!("There is no incident #{n}."),
@@ -733,16 +771,17 @@ async fn incident_ids(
 
 /// The prompting event or line must belong to one of the linked incidents.
 async fn check_source(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     content: &CountermeasureContent,
     incident_ids: &[String],
 ) -> Result<(), DbError> {
     if let Some(event) = &content.source_event {
-        let incident: Option<String> =
-            sqlx::query_scalar("SELECT incident_id FROM timeline_events WHERE id = ?")
-                .bind(event)
-                .fetch_optional(&mut **tx)
-                .await?;
+        let incident: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT incident_id FROM timeline_events WHERE id = $1"
+        )
+        .bind(event)
+        .fetch_optional(&mut *c)
+        .await)?;
         if !incident.is_some_and(|i| incident_ids.contains(&i)) {
             return Err(DbError::Refused {
                 field: "source_event",
@@ -752,13 +791,13 @@ async fn check_source(
         }
     }
     if let Some(line) = content.source_line {
-        let incident: Option<String> = sqlx::query_scalar(
+        let incident: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
             "SELECT i.id FROM transcript_lines l JOIN incidents i ON i.number = l.incident_no \
-             WHERE l.id = ?",
+             WHERE l.id = $1",
         )
         .bind(line)
-        .fetch_optional(&mut **tx)
-        .await?;
+        .fetch_optional(&mut *c)
+        .await)?;
         if !incident.is_some_and(|i| incident_ids.contains(&i)) {
             return Err(DbError::Refused {
                 field: "source_line",
@@ -770,26 +809,23 @@ async fn check_source(
     Ok(())
 }
 
-async fn link_incidents(
-    tx: &mut Transaction<'static, Sqlite>,
-    id: &str,
-    incident_ids: &[String],
-) -> Result<(), DbError> {
+async fn link_incidents(tx: &mut Tx, id: &str, incident_ids: &[String]) -> Result<(), DbError> {
     for incident in incident_ids {
-        sqlx::query(
-            "INSERT INTO countermeasure_incidents (countermeasure_id, incident_id) VALUES (?, ?)",
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO countermeasure_incidents (countermeasure_id, incident_id) VALUES ($1, $2)",
         )
         .bind(id)
         .bind(incident)
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
     }
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn audit(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     action: &str,
     id: &str,
@@ -815,59 +851,63 @@ async fn audit(
     .await
 }
 
-async fn linked(
-    executor: impl sqlx::SqliteExecutor<'_>,
-    id: &str,
-) -> Result<Vec<LinkedIncident>, DbError> {
-    let rows = sqlx::query(
+/// The incidents countermeasure `id` is linked to, by number; `executor`
+/// is a pool or connection of either backend.
+async fn linked<'e, DB, E>(executor: E, id: &str) -> Result<Vec<LinkedIncident>, DbError>
+where
+    DB: sqlx::Database,
+    DB::Row: DbRow,
+    E: sqlx::Executor<'e, Database = DB>,
+    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    let rows = sqlx::query::<DB>(
         "SELECT i.number, i.title FROM countermeasure_incidents ci JOIN incidents i \
-         ON i.id = ci.incident_id WHERE ci.countermeasure_id = ? ORDER BY i.number",
+         ON i.id = ci.incident_id WHERE ci.countermeasure_id = $1 ORDER BY i.number",
     )
-    .bind(id)
+    .bind(id.to_string())
     .fetch_all(executor)
     .await?;
     rows.iter()
         .map(|r| {
             Ok(LinkedIncident {
-                number: r.try_get("number")?,
-                title: r.try_get("title")?,
+                number: r.col("number")?,
+                title: r.col("title")?,
             })
         })
         .collect()
 }
 
-fn from_row(row: &SqliteRow) -> Result<Countermeasure, DbError> {
-    let code = |column: &str| -> Result<String, DbError> { Ok(row.try_get(column)?) };
+fn from_row(row: &impl DbRow) -> Result<Countermeasure, DbError> {
+    let code = |column: &str| -> Result<String, DbError> { Ok(row.col(column)?) };
     let bad = |column: &str, value: &str| stored_value("countermeasures", column, value);
     let kind = code("kind")?;
     let priority = code("priority")?;
     let status = code("status")?;
-    let due: Option<String> = row.try_get("due_on")?;
+    let due: Option<String> = row.col("due_on")?;
     Ok(Countermeasure {
-        id: row.try_get("id")?,
-        number: row.try_get("number")?,
-        version: row.try_get("version")?,
+        id: row.col("id")?,
+        number: row.col("number")?,
+        version: row.col("version")?,
         content: CountermeasureContent {
-            title: row.try_get("title")?,
-            description: row.try_get("description_markdown")?,
+            title: row.col("title")?,
+            description: row.col("description_markdown")?,
             kind: Kind::parse(&kind).ok_or_else(|| bad("kind", &kind))?,
             priority: Priority::parse(&priority).ok_or_else(|| bad("priority", &priority))?,
-            owner: row.try_get("owner")?,
+            owner: row.col("owner")?,
             due: due.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
             status: CmStatus::parse(&status).ok_or_else(|| bad("status", &status))?,
-            wont_do_reason: row.try_get("wont_do_reason")?,
-            ticket_url: row.try_get("ticket_url")?,
+            wont_do_reason: row.col("wont_do_reason")?,
+            ticket_url: row.col("ticket_url")?,
             incidents: Vec::new(),
-            source_event: row.try_get("source_event_id")?,
-            source_line: row.try_get("source_line_id")?,
+            source_event: row.col("source_event_id")?,
+            source_line: row.col("source_line_id")?,
         },
         incidents: Vec::new(),
-        merged_into: row.try_get("merged_number")?,
-        created_by: row.try_get("created_by")?,
-        created_at: from_epoch(row.try_get("created_at")?),
-        updated_at: from_epoch(row.try_get("updated_at")?),
-        completed_at: row
-            .try_get::<Option<i64>, _>("completed_at")?
-            .map(from_epoch),
+        merged_into: row.col("merged_number")?,
+        created_by: row.col("created_by")?,
+        created_at: from_epoch(row.col("created_at")?),
+        updated_at: from_epoch(row.col("updated_at")?),
+        completed_at: row.col::<Option<i64>>("completed_at")?.map(from_epoch),
     })
 }

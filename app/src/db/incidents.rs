@@ -1,11 +1,11 @@
 //! Incidents: create, update (versioned), read and list.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::query_builder::Separated;
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, incident_changes};
 use crate::domain::incident::{
     Cynefin, CynefinPair, DetectionMethod, Incident, IncidentContent, IncidentNumber, Severity,
@@ -48,12 +48,20 @@ const CONTENT_COLUMNS: &[&str] = &[
     "started_at",
 ];
 
-/// Binds the values for [`CONTENT_COLUMNS`], in order.
-fn push_content_values(
-    sep: &mut sqlx::query_builder::Separated<'_, '_, Sqlite, &'static str>,
+/// Binds the values for [`CONTENT_COLUMNS`], in order, for either backend.
+fn push_content_values<'args, DB>(
+    sep: &mut Separated<'_, 'args, DB, &'static str>,
     c: &IncidentContent,
     created_at: DateTime<Utc>,
-) {
+) where
+    DB: Database,
+    String: Encode<'args, DB> + Type<DB>,
+    &'static str: Encode<'args, DB> + Type<DB>,
+    Option<&'static str>: Encode<'args, DB> + Type<DB>,
+    Option<i64>: Encode<'args, DB> + Type<DB>,
+    bool: Encode<'args, DB> + Type<DB>,
+    i64: Encode<'args, DB> + Type<DB>,
+{
     sep.push_bind(c.title.clone())
         .push_bind(c.severity.code())
         .push_bind(c.status.code())
@@ -72,6 +80,34 @@ fn push_content_values(
         .push_bind(c.cynefin.hindsight.map(|d| d.code()))
         .push_bind(c.cynefin.hindsight_note.clone())
         .push_bind(to_epoch(c.moments.earliest().unwrap_or(created_at)));
+}
+
+/// One row of the incident list as read, before the counts and review
+/// status are joined in.
+struct Listed {
+    id: String,
+    number: i64,
+    title: String,
+    severity: Severity,
+    status: Status,
+    commander: String,
+    moments: KeyMoments,
+    review_at: Option<i64>,
+    postmortem_status: Option<String>,
+}
+
+fn listed_from_row(row: &impl DbRow) -> Result<Listed, DbError> {
+    Ok(Listed {
+        id: row.col("id")?,
+        number: row.col("number")?,
+        title: row.col("title")?,
+        severity: parse_code(row, "severity", Severity::parse)?,
+        status: parse_code(row, "status", Status::parse)?,
+        commander: row.col("commander")?,
+        moments: moments_from_row(row)?,
+        review_at: row.col("review_at")?,
+        postmortem_status: row.col("postmortem_status")?,
+    })
 }
 
 impl Db {
@@ -149,93 +185,96 @@ impl Db {
 
     /// One incident with everything it holds, or `None`.
     pub async fn incident(&self, number: IncidentNumber) -> Result<Option<Incident>, DbError> {
-        let row = sqlx::query("SELECT * FROM incidents WHERE number = ?")
-            .bind(number.0)
-            .fetch_optional(&self.pool)
+        on_pool!(self.pool, |p| {
+            let row = sqlx::query("SELECT * FROM incidents WHERE number = $1")
+                .bind(number.0)
+                .fetch_optional(p)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            let id: String = row.col("id")?;
+            let services: Vec<String> = sqlx::query_scalar(
+                "SELECT service FROM incident_services WHERE incident_id = $1 ORDER BY position",
+            )
+            .bind(&id)
+            .fetch_all(p)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let id: String = row.try_get("id")?;
-        let services: Vec<String> = sqlx::query_scalar(
-            "SELECT service FROM incident_services WHERE incident_id = ? ORDER BY position",
-        )
-        .bind(&id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(Some(incident_from_row(&row, services)?))
+            Ok(Some(incident_from_row(&row, services)?))
+        })
     }
 
     /// One page of incidents matching the query, and how many match in all.
     pub async fn list_incidents(&self, query: &IncidentQuery) -> Result<IncidentPage, DbError> {
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM incidents i");
-        push_filters(&mut count, query);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
+        let total: i64 = on_pool!(self.pool, |p| {
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM incidents i");
+            push_filters(&mut count, query);
+            count.build_query_scalar().fetch_one(p).await?
+        });
         // A page past the end shows the last page rather than nothing.
         let query = &IncidentQuery {
             page: query.page.clamp(1, page_count(total as u64)),
             ..query.clone()
         };
 
-        let mut select = QueryBuilder::<Sqlite>::new(
-            "SELECT i.id, i.number, i.title, i.severity, i.status, i.commander, i.started_at, ",
-        );
         let moment_columns: Vec<String> = KeyMoment::ALL
             .iter()
             .map(|m| format!("i.{0}_at, i.{0}_estimated", m.code()))
             .collect();
-        select.push(moment_columns.join(", ")).push(
-            ", r.scheduled_at AS review_at, p.status AS postmortem_status FROM incidents i \
-             LEFT JOIN reviews r ON r.incident_id = i.id \
-             LEFT JOIN postmortems p ON p.incident_id = i.id",
-        );
-        push_filters(&mut select, query);
         let dir = if query.descending { "DESC" } else { "ASC" };
         let key = match query.sort {
             SortKey::Start => "i.started_at".to_string(),
             SortKey::Severity => "CASE i.severity WHEN 'blip' THEN 1 WHEN 'degradation' THEN 2 ELSE 3 END".to_string(),
             SortKey::Status => "CASE i.status WHEN 'investigating' THEN 1 WHEN 'resolved' THEN 2 WHEN 'in_review' THEN 3 ELSE 4 END".to_string(),
         };
-        select.push(format!(
-            " ORDER BY {key} {dir}, i.started_at {dir}, i.number {dir} LIMIT "
-        ));
-        select
-            .push_bind(i64::from(PAGE_SIZE))
-            .push(" OFFSET ")
-            .push_bind(query.offset() as i64);
-        let rows = select.build().fetch_all(&self.pool).await?;
+        let listed: Vec<Listed> = on_pool!(self.pool, |p| {
+            let mut select = QueryBuilder::new(
+                "SELECT i.id, i.number, i.title, i.severity, i.status, i.commander, i.started_at, ",
+            );
+            select.push(moment_columns.join(", ")).push(
+                ", r.scheduled_at AS review_at, p.status AS postmortem_status FROM incidents i \
+                 LEFT JOIN reviews r ON r.incident_id = i.id \
+                 LEFT JOIN postmortems p ON p.incident_id = i.id",
+            );
+            push_filters(&mut select, query);
+            select.push(format!(
+                " ORDER BY {key} {dir}, i.started_at {dir}, i.number {dir} LIMIT "
+            ));
+            select
+                .push_bind(i64::from(PAGE_SIZE))
+                .push(" OFFSET ")
+                .push_bind(query.offset() as i64);
+            let rows = select.build().fetch_all(p).await?;
+            rows.iter()
+                .map(listed_from_row)
+                .collect::<Result<_, DbError>>()?
+        });
 
-        let ids: Vec<String> = rows
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<String> = listed.iter().map(|r| r.id.clone()).collect();
         let mut services = self.services_of(&ids).await?;
         let counts = self
             .countermeasure_counts(&ids, Utc::now().date_naive())
             .await?;
         let policy = self.review_policy().await?;
         let now = Utc::now();
-        let mut out = Vec::with_capacity(rows.len());
-        for (row, id) in rows.iter().zip(&ids) {
-            let moments = moments_from_row(row)?;
-            let breakdown = crate::domain::phases::PhaseBreakdown::derive(&moments);
-            let severity = parse_code(row, "severity", Severity::parse)?;
+        let mut out = Vec::with_capacity(listed.len());
+        for row in listed {
+            let breakdown = crate::domain::phases::PhaseBreakdown::derive(&row.moments);
             let review = ReviewStatus::of(
                 &policy,
-                severity,
-                &moments,
-                row.try_get::<Option<i64>, _>("review_at")?.map(from_epoch),
-                row.try_get::<Option<String>, _>("postmortem_status")?
-                    .as_deref()
-                    == Some("published"),
+                row.severity,
+                &row.moments,
+                row.review_at.map(from_epoch),
+                row.postmortem_status.as_deref() == Some("published"),
                 now,
             );
+            let id = &row.id;
             out.push(IncidentSummary {
-                number: IncidentNumber(row.try_get("number")?),
-                title: row.try_get("title")?,
-                severity,
-                status: parse_code(row, "status", Status::parse)?,
+                number: IncidentNumber(row.number),
+                title: row.title,
+                severity: row.severity,
+                status: row.status,
                 services: services.remove(id).unwrap_or_default(),
-                commander: row.try_get("commander")?,
-                started_at: moments.earliest(),
+                commander: row.commander,
+                started_at: row.moments.earliest(),
                 impact_seconds: breakdown.impact_seconds,
                 open_countermeasures: counts.get(id).map_or(0, |c| c.open),
                 overdue_countermeasures: counts.get(id).map_or(0, |c| c.overdue),
@@ -251,11 +290,11 @@ impl Db {
 
     /// Every service named on any incident, for the list's filter.
     pub async fn known_services(&self) -> Result<Vec<String>, DbError> {
-        Ok(
-            sqlx::query_scalar("SELECT DISTINCT service FROM incident_services ORDER BY service")
-                .fetch_all(&self.pool)
-                .await?,
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT DISTINCT service FROM incident_services ORDER BY service"
         )
+        .fetch_all(p)
+        .await)?)
     }
 
     async fn services_of(
@@ -267,100 +306,109 @@ impl Db {
         if ids.is_empty() {
             return Ok(map);
         }
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT incident_id, service FROM incident_services WHERE incident_id IN (",
-        );
-        {
-            let mut sep = q.separated(", ");
-            for id in ids {
-                sep.push_bind(id);
+        let pairs: Vec<(String, String)> = on_pool!(self.pool, |p| {
+            let mut q = QueryBuilder::new(
+                "SELECT incident_id, service FROM incident_services WHERE incident_id IN (",
+            );
+            {
+                let mut sep = q.separated(", ");
+                for id in ids {
+                    sep.push_bind(id);
+                }
             }
-        }
-        q.push(") ORDER BY incident_id, position");
-        for row in q.build().fetch_all(&self.pool).await? {
-            map.entry(row.try_get("incident_id")?)
-                .or_default()
-                .push(row.try_get("service")?);
+            q.push(") ORDER BY incident_id, position");
+            q.build_query_as().fetch_all(p).await?
+        });
+        for (incident_id, service) in pairs {
+            map.entry(incident_id).or_default().push(service);
         }
         Ok(map)
     }
 }
 
-/// The incident with this number and its id, read inside a write transaction.
 /// Creates an incident inside `tx` (see [`Db::create_incident`]).
 pub(super) async fn create_incident_in(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     content: &IncidentContent,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<IncidentNumber, DbError> {
-    let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
-        .fetch_one(&mut **tx)
-        .await?;
     let id = uuid::Uuid::new_v4().to_string();
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO incidents (id, number, version, created_at, updated_at, ",
-    );
-    insert.push(CONTENT_COLUMNS.join(", ")).push(") VALUES (");
-    {
-        let mut sep = insert.separated(", ");
-        sep.push_bind(&id)
-            .push_bind(number)
-            .push_bind(1_i64)
-            .push_bind(to_epoch(now))
-            .push_bind(to_epoch(now));
-        push_content_values(&mut sep, content, now);
-    }
-    insert.push(")");
-    insert.build().execute(&mut **tx).await?;
+    let number: i64 = on_tx!(tx, |c| {
+        let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
+            .fetch_one(&mut *c)
+            .await?;
+        let mut insert = QueryBuilder::new(
+            "INSERT INTO incidents (id, number, version, created_at, updated_at, ",
+        );
+        insert.push(CONTENT_COLUMNS.join(", ")).push(") VALUES (");
+        {
+            let mut sep = insert.separated(", ");
+            sep.push_bind(id.clone())
+                .push_bind(number)
+                .push_bind(1_i64)
+                .push_bind(to_epoch(now))
+                .push_bind(to_epoch(now));
+            push_content_values(&mut sep, content, now);
+        }
+        insert.push(")");
+        insert.build().execute(&mut *c).await?;
+        number
+    });
     replace_services(tx, &id, &content.services).await?;
     let number = IncidentNumber(number);
     record_incident_change(tx, actor, "created", &id, number, None, content, now).await?;
     Ok(number)
 }
 
+/// The incident with this number and its id, read inside a transaction.
 pub(super) async fn incident_in(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     number: IncidentNumber,
 ) -> Result<(String, Incident), DbError> {
-    let row = sqlx::query("SELECT * FROM incidents WHERE number = ?")
-        .bind(number.0)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(DbError::NotFound)?;
-    let id: String = row.try_get("id")?;
-    let services: Vec<String> = sqlx::query_scalar(
-        "SELECT service FROM incident_services WHERE incident_id = ? ORDER BY position",
-    )
-    .bind(&id)
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok((id, incident_from_row(&row, services)?))
+    on_tx!(tx, |c| {
+        let row = sqlx::query("SELECT * FROM incidents WHERE number = $1")
+            .bind(number.0)
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        let id: String = row.col("id")?;
+        let services: Vec<String> = sqlx::query_scalar(
+            "SELECT service FROM incident_services WHERE incident_id = $1 ORDER BY position",
+        )
+        .bind(&id)
+        .fetch_all(&mut *c)
+        .await?;
+        let incident = incident_from_row(&row, services)?;
+        Ok((id, incident))
+    })
 }
 
 /// Replaces the content of `before` (read in this transaction) and bumps its
 /// version; returns the new version.
 pub(super) async fn write_content(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     id: &str,
     before: &Incident,
     content: &IncidentContent,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
     let version = before.version;
-    let mut update = QueryBuilder::<Sqlite>::new("UPDATE incidents SET (version, updated_at, ");
-    update.push(CONTENT_COLUMNS.join(", ")).push(") = (");
-    {
-        let mut sep = update.separated(", ");
-        sep.push_bind(version + 1).push_bind(to_epoch(now));
-        push_content_values(&mut sep, content, before.created_at);
-    }
-    update
-        .push(") WHERE id = ")
-        .push_bind(id)
-        .push(" AND version = ")
-        .push_bind(version);
-    let changed = update.build().execute(&mut **tx).await?.rows_affected();
+    let changed: u64 = on_tx!(tx, |c| {
+        let mut update = QueryBuilder::new("UPDATE incidents SET (version, updated_at, ");
+        update.push(CONTENT_COLUMNS.join(", ")).push(") = (");
+        {
+            let mut sep = update.separated(", ");
+            sep.push_bind(version + 1).push_bind(to_epoch(now));
+            push_content_values(&mut sep, content, before.created_at);
+        }
+        update
+            .push(") WHERE id = ")
+            .push_bind(id.to_string())
+            .push(" AND version = ")
+            .push_bind(version);
+        update.build().execute(&mut *c).await?.rows_affected()
+    });
     if changed != 1 {
         return Err(DbError::Conflict { current: version });
     }
@@ -371,7 +419,7 @@ pub(super) async fn write_content(
 /// Sets an incident's key moments as a consequence of a timeline change
 /// (a mark, or a marked event moved or deleted), with its history row.
 pub(super) async fn set_moments(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     id: &str,
     before: &Incident,
     moments: &KeyMoments,
@@ -401,7 +449,7 @@ pub(super) async fn set_moments(
 /// changed nothing leaves no row.
 #[allow(clippy::too_many_arguments)]
 async fn record_incident_change(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     action: &str,
     id: &str,
@@ -430,7 +478,12 @@ async fn record_incident_change(
     .await
 }
 
-fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, query: &IncidentQuery) {
+fn push_filters<'args, DB>(q: &mut QueryBuilder<'args, DB>, query: &IncidentQuery)
+where
+    DB: Database,
+    String: Encode<'args, DB> + Type<DB>,
+    &'static str: Encode<'args, DB> + Type<DB>,
+{
     q.push(" WHERE 1 = 1");
     if let Some(status) = query.status {
         q.push(" AND i.status = ").push_bind(status.code());
@@ -445,34 +498,32 @@ fn push_filters(q: &mut QueryBuilder<'_, Sqlite>, query: &IncidentQuery) {
     }
 }
 
-async fn replace_services(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
-    id: &str,
-    services: &[String],
-) -> Result<(), DbError> {
-    sqlx::query("DELETE FROM incident_services WHERE incident_id = ?")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    for (position, service) in services.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO incident_services (incident_id, position, service) VALUES (?, ?, ?)",
-        )
-        .bind(id)
-        .bind(position as i64)
-        .bind(service)
-        .execute(&mut **tx)
-        .await?;
-    }
+async fn replace_services(tx: &mut Tx, id: &str, services: &[String]) -> Result<(), DbError> {
+    on_tx!(tx, |c| {
+        sqlx::query("DELETE FROM incident_services WHERE incident_id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        for (position, service) in services.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO incident_services (incident_id, position, service) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(service)
+            .execute(&mut *c)
+            .await?;
+        }
+    });
     Ok(())
 }
 
 fn parse_code<T>(
-    row: &SqliteRow,
+    row: &impl DbRow,
     column: &str,
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<T, DbError> {
-    let code: String = row.try_get(column)?;
+    let code: String = row.col(column)?;
     parse(&code).ok_or_else(|| {
         DbError::Sqlx(sqlx::Error::Decode(
             format!("unknown {column} code {code:?}").into(),
@@ -481,11 +532,11 @@ fn parse_code<T>(
 }
 
 fn parse_optional_code<T>(
-    row: &SqliteRow,
+    row: &impl DbRow,
     column: &str,
     parse: impl Fn(&str) -> Option<T>,
 ) -> Result<Option<T>, DbError> {
-    let code: Option<String> = row.try_get(column)?;
+    let code: Option<String> = row.col(column)?;
     code.map(|c| {
         parse(&c).ok_or_else(|| {
             DbError::Sqlx(sqlx::Error::Decode(
@@ -496,11 +547,11 @@ fn parse_optional_code<T>(
     .transpose()
 }
 
-fn moments_from_row(row: &SqliteRow) -> Result<KeyMoments, DbError> {
+fn moments_from_row(row: &impl DbRow) -> Result<KeyMoments, DbError> {
     let mut moments = KeyMoments::default();
     for moment in KeyMoment::ALL {
-        let at: Option<i64> = row.try_get(format!("{}_at", moment.code()).as_str())?;
-        let estimated: bool = row.try_get(format!("{}_estimated", moment.code()).as_str())?;
+        let at: Option<i64> = row.col(&format!("{}_at", moment.code()))?;
+        let estimated: bool = row.col(&format!("{}_estimated", moment.code()))?;
         moments.set(
             moment,
             at.map(|at| Moment {
@@ -512,28 +563,28 @@ fn moments_from_row(row: &SqliteRow) -> Result<KeyMoments, DbError> {
     Ok(moments)
 }
 
-fn incident_from_row(row: &SqliteRow, services: Vec<String>) -> Result<Incident, DbError> {
+fn incident_from_row(row: &impl DbRow, services: Vec<String>) -> Result<Incident, DbError> {
     Ok(Incident {
-        number: IncidentNumber(row.try_get("number")?),
-        version: row.try_get("version")?,
-        created_at: from_epoch(row.try_get("created_at")?),
-        updated_at: from_epoch(row.try_get("updated_at")?),
+        number: IncidentNumber(row.col("number")?),
+        version: row.col("version")?,
+        created_at: from_epoch(row.col("created_at")?),
+        updated_at: from_epoch(row.col("updated_at")?),
         content: IncidentContent {
-            title: row.try_get("title")?,
+            title: row.col("title")?,
             severity: parse_code(row, "severity", Severity::parse)?,
             status: parse_code(row, "status", Status::parse)?,
             services,
-            commander: row.try_get("commander")?,
-            facilitator: row.try_get("facilitator")?,
+            commander: row.col("commander")?,
+            facilitator: row.col("facilitator")?,
             detection_method: parse_optional_code(row, "detection_method", DetectionMethod::parse)?,
-            time_zone: row.try_get("time_zone")?,
-            summary_markdown: row.try_get("summary_markdown")?,
+            time_zone: row.col("time_zone")?,
+            summary_markdown: row.col("summary_markdown")?,
             moments: moments_from_row(row)?,
             cynefin: CynefinPair {
                 first: parse_optional_code(row, "cynefin_first", Cynefin::parse)?,
-                first_note: row.try_get("cynefin_first_note")?,
+                first_note: row.col("cynefin_first_note")?,
                 hindsight: parse_optional_code(row, "cynefin_hindsight", Cynefin::parse)?,
-                hindsight_note: row.try_get("cynefin_hindsight_note")?,
+                hindsight_note: row.col("cynefin_hindsight_note")?,
             },
         },
     })

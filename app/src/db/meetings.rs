@@ -1,33 +1,104 @@
 //! Meeting mode's records: who facilitates, the event on screen, the notes;
-//! and the in-process signal that wakes every follower's live feed when
-//! any of them changes (followers then read the state again, so a change
-//! written by another process is caught by the feed's periodic re-read).
+//! and the signal that wakes every follower's live feed when any of them
+//! changes (followers then read the state again). On SQLite the signal stays
+//! in the process; on PostgreSQL it goes through `NOTIFY`, and every
+//! instance listens, so a follower connected to one instance follows a
+//! facilitator stepping through another. A change whose signal is lost is
+//! still caught by the feed's periodic re-read.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use sqlx::postgres::{PgListener, PgPool};
 
 use chrono::{DateTime, Utc};
-use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::broadcast;
 
 use super::audit::{Change, record};
-use super::{Db, DbError, from_epoch, stored_value, to_epoch};
+use super::{Db, DbError, DbRow, On, Tx, from_epoch, on_tx, stored_value, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::meeting::{MeetingNote, MeetingState, NoteKind, Step};
 
+/// The PostgreSQL channel meeting changes are announced on: "number:version".
+const MEETING_CHANNEL: &str = "debrief_meeting";
+
 /// Wakes the live feeds of each incident's meeting.
 #[derive(Debug, Default)]
-pub struct MeetingSignals(Mutex<HashMap<i64, broadcast::Sender<i64>>>);
+pub struct MeetingSignals {
+    senders: Mutex<HashMap<i64, broadcast::Sender<i64>>>,
+    /// Set once this process listens on [`MEETING_CHANNEL`] (PostgreSQL).
+    listening: AtomicBool,
+}
 
 impl MeetingSignals {
     fn sender(&self, number: i64) -> broadcast::Sender<i64> {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.senders.lock().unwrap_or_else(|p| p.into_inner());
         // Drop the senders nobody listens to any more.
         map.retain(|_, s| s.receiver_count() > 0);
         map.entry(number)
             .or_insert_with(|| broadcast::channel(16).0)
             .clone()
+    }
+
+    /// Wakes every feed of this process (after a lost connection, when
+    /// notifications may have been missed): each reads its meeting again.
+    fn wake_all(&self) {
+        let map = self.senders.lock().unwrap_or_else(|p| p.into_inner());
+        for sender in map.values() {
+            let _ = sender.send(0);
+        }
+    }
+
+    /// Starts, once per process, the task that turns PostgreSQL
+    /// notifications from every instance into wakeups here.
+    fn listen(signals: &Arc<Self>, pool: &PgPool) {
+        if signals.listening.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let weak = Arc::downgrade(signals);
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            loop {
+                let mut listener = match PgListener::connect_with(&pool).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!("meeting mode cannot listen for changes: {e}");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                if let Err(e) = listener.listen(MEETING_CHANNEL).await {
+                    tracing::warn!("meeting mode cannot listen for changes: {e}");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    continue;
+                }
+                loop {
+                    let Some(signals) = weak.upgrade() else {
+                        return;
+                    };
+                    match listener.try_recv().await {
+                        Ok(Some(n)) => {
+                            if let Some((number, version)) = n.payload().split_once(':')
+                                && let (Ok(number), Ok(version)) =
+                                    (number.parse::<i64>(), version.parse::<i64>())
+                            {
+                                let _ = signals.sender(number).send(version);
+                            }
+                        }
+                        // The connection dropped; sqlx reconnects and listens
+                        // again. Changes meanwhile were missed: read again.
+                        Ok(None) => signals.wake_all(),
+                        Err(e) => {
+                            tracing::warn!("meeting mode stopped listening for changes: {e}");
+                            signals.wake_all();
+                            break;
+                        }
+                    }
+                }
+            }
+        });
     }
 }
 
@@ -51,62 +122,67 @@ impl MeetingSnapshot {
     }
 }
 
-async fn incident_id(
-    tx: &mut Transaction<'static, Sqlite>,
-    number: IncidentNumber,
-) -> Result<String, DbError> {
-    sqlx::query_scalar("SELECT id FROM incidents WHERE number = ?")
-        .bind(number.0)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(DbError::NotFound)
+async fn incident_id(tx: &mut Tx, number: IncidentNumber) -> Result<String, DbError> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM incidents WHERE number = $1"
+    )
+    .bind(number.0)
+    .fetch_optional(&mut *c)
+    .await)?
+    .ok_or(DbError::NotFound)
 }
 
-async fn live_event_ids(
-    tx: &mut Transaction<'static, Sqlite>,
-    incident_id: &str,
-) -> Result<Vec<String>, DbError> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM timeline_events WHERE incident_id = ? AND deleted_at IS NULL ORDER BY at, seq",
+async fn live_event_ids(tx: &mut Tx, incident_id: &str) -> Result<Vec<String>, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM timeline_events WHERE incident_id = $1 AND deleted_at IS NULL \
+         ORDER BY at, seq",
     )
     .bind(incident_id)
-    .fetch_all(&mut **tx)
-    .await?)
+    .fetch_all(&mut *c)
+    .await)?)
 }
 
-async fn state_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    incident_id: &str,
-) -> Result<Option<MeetingState>, DbError> {
-    let row = sqlx::query("SELECT * FROM meetings WHERE incident_id = ?")
-        .bind(incident_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.map(|row| {
-        Ok(MeetingState {
-            version: row.try_get("version")?,
-            event_id: row.try_get("event_id")?,
-            facilitator: row.try_get("facilitator_name")?,
-            facilitator_id: row.try_get("facilitator_id")?,
-            started_at: from_epoch(row.try_get("started_at")?),
-        })
+async fn state_in(tx: &mut Tx, incident_id: &str) -> Result<Option<MeetingState>, DbError> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query("SELECT * FROM meetings WHERE incident_id = $1")
+            .bind(incident_id)
+            .fetch_optional(&mut *c)
+            .await?;
+        row.as_ref().map(state_from_row).transpose()
     })
-    .transpose()
 }
 
-async fn bump(
-    tx: &mut Transaction<'static, Sqlite>,
-    incident_id: &str,
-    now: DateTime<Utc>,
-) -> Result<i64, DbError> {
-    Ok(sqlx::query_scalar(
-        "UPDATE meetings SET version = version + 1, updated_at = ? WHERE incident_id = ? RETURNING version",
+fn state_from_row(row: &impl DbRow) -> Result<MeetingState, DbError> {
+    Ok(MeetingState {
+        version: row.col("version")?,
+        event_id: row.col("event_id")?,
+        facilitator: row.col("facilitator_name")?,
+        facilitator_id: row.col("facilitator_id")?,
+        started_at: from_epoch(row.col("started_at")?),
+    })
+}
+
+async fn bump(tx: &mut Tx, incident_id: &str, now: DateTime<Utc>) -> Result<i64, DbError> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+        "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE incident_id = $2 RETURNING version",
     )
     .bind(to_epoch(now))
     .bind(incident_id)
-    .fetch_optional(&mut **tx)
-    .await?
+    .fetch_optional(&mut *c)
+    .await)?
     .unwrap_or(0))
+}
+
+fn note_from_row(row: &impl DbRow) -> Result<MeetingNote, DbError> {
+    let kind: String = row.col("kind")?;
+    Ok(MeetingNote {
+        id: row.col("id")?,
+        event_id: row.col("event_id")?,
+        kind: NoteKind::parse(&kind).ok_or_else(|| stored_value("meeting_notes", "kind", &kind))?,
+        body: row.col("body")?,
+        author: row.col("author")?,
+        created_at: from_epoch(row.col("created_at")?),
+    })
 }
 
 fn not_running() -> DbError {
@@ -120,42 +196,51 @@ impl Db {
     /// A receiver woken with the new version whenever incident `number`'s
     /// meeting changes in this process.
     pub fn meeting_changes(&self, number: IncidentNumber) -> broadcast::Receiver<i64> {
+        if let On::Postgres(pool) = &self.pool {
+            MeetingSignals::listen(&self.meeting_signals, pool);
+        }
         self.meeting_signals.sender(number.0).subscribe()
     }
 
     fn signal_meeting(&self, number: IncidentNumber, version: i64) {
         // No receiver is fine: nobody is following.
         let _ = self.meeting_signals.sender(number.0).send(version);
+        if let On::Postgres(pool) = &self.pool {
+            // Every other instance (and this one, harmlessly again) wakes
+            // its followers when the notification arrives.
+            let pool = pool.clone();
+            let payload = format!("{}:{version}", number.0);
+            tokio::spawn(async move {
+                if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(MEETING_CHANNEL)
+                    .bind(payload)
+                    .execute(&pool)
+                    .await
+                {
+                    tracing::warn!("meeting change not announced to other instances: {e}");
+                }
+            });
+        }
     }
 
     /// The meeting as it stands (`state` is `None` when none runs).
     pub async fn meeting(&self, number: IncidentNumber) -> Result<MeetingSnapshot, DbError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.read().await?;
         let id = incident_id(&mut tx, number).await?;
         let state = state_in(&mut tx, &id).await?;
         let event_ids = live_event_ids(&mut tx, &id).await?;
-        let rows = sqlx::query(
-            "SELECT id, event_id, kind, body, author, created_at FROM meeting_notes \
-             WHERE incident_id = ? ORDER BY id",
-        )
-        .bind(&id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let notes = rows
-            .iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok(MeetingNote {
-                    id: r.try_get("id")?,
-                    event_id: r.try_get("event_id")?,
-                    kind: NoteKind::parse(&kind)
-                        .ok_or_else(|| stored_value("meeting_notes", "kind", &kind))?,
-                    body: r.try_get("body")?,
-                    author: r.try_get("author")?,
-                    created_at: from_epoch(r.try_get("created_at")?),
-                })
-            })
-            .collect::<Result<Vec<_>, DbError>>()?;
+        let notes = on_tx!(&mut tx, |c| {
+            let rows = sqlx::query(
+                "SELECT id, event_id, kind, body, author, created_at FROM meeting_notes \
+                 WHERE incident_id = $1 ORDER BY id",
+            )
+            .bind(&id)
+            .fetch_all(&mut *c)
+            .await?;
+            rows.iter()
+                .map(note_from_row)
+                .collect::<Result<Vec<_>, DbError>>()?
+        });
         Ok(MeetingSnapshot {
             state,
             event_ids,
@@ -179,9 +264,10 @@ impl Db {
             return Ok(before.map_or(0, |s| s.version));
         }
         let first = live_event_ids(&mut tx, &id).await?.into_iter().next();
-        let version: i64 = sqlx::query_scalar(
+        let version: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
             "INSERT INTO meetings (incident_id, event_id, facilitator_id, facilitator_name, version, started_at, updated_at) \
-             VALUES (?, ?, ?, ?, 1, ?, ?) \
+             VALUES ($1, $2, $3, $4, 1, $5, $6) \
              ON CONFLICT (incident_id) DO UPDATE SET facilitator_id = excluded.facilitator_id, \
              facilitator_name = excluded.facilitator_name, version = meetings.version + 1, \
              updated_at = excluded.updated_at RETURNING version",
@@ -192,8 +278,9 @@ impl Db {
         .bind(&actor.name)
         .bind(to_epoch(now))
         .bind(to_epoch(now))
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut *c)
+        .await
+        })?;
         record(
             &mut tx,
             actor,
@@ -254,11 +341,14 @@ impl Db {
                     .into(),
             });
         };
-        sqlx::query("UPDATE meetings SET event_id = ? WHERE incident_id = ?")
-            .bind(&events[to])
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE meetings SET event_id = $1 WHERE incident_id = $2"
+        )
+        .bind(&events[to])
+        .bind(&id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         let version = bump(&mut tx, &id, now).await?;
         tx.commit().await?;
         self.signal_meeting(number, version);
@@ -288,9 +378,9 @@ impl Db {
                 message: "That event is no longer on the timeline; the note was not added.".into(),
             });
         }
-        sqlx::query(
+        on_tx!(&mut tx, |c| sqlx::query(
             "INSERT INTO meeting_notes (incident_id, event_id, kind, body, author, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&id)
         .bind(event_id)
@@ -298,8 +388,9 @@ impl Db {
         .bind(body)
         .bind(&actor.name)
         .bind(to_epoch(now))
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         let version = bump(&mut tx, &id, now).await?;
         tx.commit().await?;
         self.signal_meeting(number, version);
@@ -316,10 +407,13 @@ impl Db {
         let mut tx = self.write().await?;
         let id = incident_id(&mut tx, number).await?;
         let state = state_in(&mut tx, &id).await?.ok_or_else(not_running)?;
-        sqlx::query("DELETE FROM meetings WHERE incident_id = ?")
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM meetings WHERE incident_id = $1"
+        )
+        .bind(&id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         record(
             &mut tx,
             actor,

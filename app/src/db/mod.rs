@@ -13,11 +13,13 @@ mod audit;
 mod countermeasures;
 mod incidents;
 mod meetings;
+mod migrate_data;
 mod postmortems;
 mod report;
 mod reviews;
 mod search;
 mod settings;
+mod sign_in;
 mod sqlite_bulk;
 mod timeline;
 mod transcripts;
@@ -29,6 +31,7 @@ pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
 pub use countermeasures::CountermeasureCounts;
 pub use meetings::MeetingSnapshot;
+pub use migrate_data::{COPIED_TABLES, TableCopy};
 pub use report::{ReportSelection, ReportSnapshot};
 pub use search::{Hit, RelatedRow};
 pub use settings::{MetricsSettings, token_digest};
@@ -44,12 +47,115 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Postgres, Sqlite, Transaction};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// One value per backend: the pool, transaction or row of whichever database
+/// is in use. Statements are written once and run through [`on_pool!`] or
+/// [`on_tx!`], which compile them for each backend; SQL is written in the
+/// dialect both accept (numbered `$1` parameters, `COALESCE`, `TRUE`), and
+/// the few statements that differ say so with [`Db::is_postgres`].
+#[derive(Clone, Debug)]
+pub(crate) enum On<S, P> {
+    Sqlite(S),
+    Postgres(P),
+}
+
+/// The connection pool.
+pub(crate) type Pool = On<SqlitePool, PgPool>;
+
+/// A write transaction (see [`Db::write`]) or a read one.
+pub(crate) type Tx = On<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>;
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<(), DbError> {
+        match self {
+            On::Sqlite(tx) => tx.commit().await?,
+            On::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self, On::Postgres(_))
+    }
+}
+
+/// Runs `$body` with `$c` bound to the pool in use (`&SqlitePool` or
+/// `&PgPool`); the body is compiled once per backend.
+macro_rules! on_pool {
+    ($pool:expr, |$c:ident| $body:expr) => {
+        match &$pool {
+            $crate::db::On::Sqlite($c) => $body,
+            $crate::db::On::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Runs `$body` with `$c` bound to the connection of transaction `$tx` (a
+/// `&mut Tx`): write statements as `.execute(&mut *c)`.
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match &mut *$tx {
+            $crate::db::On::Sqlite($c) => {
+                let $c: &mut sqlx::SqliteConnection = &mut *$c;
+                $body
+            }
+            $crate::db::On::Postgres($c) => {
+                let $c: &mut sqlx::PgConnection = &mut *$c;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_tx;
+
+/// A value both backends store and read the same way: `i64`, `f64`, `bool`,
+/// `String`, `Vec<u8>` and their `Option`s.
+pub(crate) trait Stored: Sized {
+    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error>;
+    fn from_postgres(row: &PgRow, column: &str) -> Result<Self, sqlx::Error>;
+}
+
+impl<T> Stored for T
+where
+    T: for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Postgres>,
+{
+    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
+        sqlx::Row::try_get(row, column)
+    }
+    fn from_postgres(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
+        sqlx::Row::try_get(row, column)
+    }
+}
+
+/// A result row of either backend, read by column name.
+pub(crate) trait DbRow {
+    fn col<T: Stored>(&self, column: &str) -> Result<T, sqlx::Error>;
+}
+
+impl DbRow for SqliteRow {
+    fn col<T: Stored>(&self, column: &str) -> Result<T, sqlx::Error> {
+        T::from_sqlite(self, column)
+    }
+}
+
+impl DbRow for PgRow {
+    fn col<T: Stored>(&self, column: &str) -> Result<T, sqlx::Error> {
+        T::from_postgres(self, column)
+    }
+}
 
 /// Errors from the database layer. Messages for users are made at the server
 /// function boundary; these carry the detail for logs.
@@ -140,15 +246,19 @@ pub fn is_disk_full(err: &std::io::Error) -> bool {
     )
 }
 
-/// SQLITE_FULL (13), or a write that failed for want of space.
+/// SQLITE_FULL (13), PostgreSQL's `disk_full` (53100), or a write that
+/// failed for want of space.
 fn is_storage_full(err: &sqlx::Error) -> bool {
     match err {
-        sqlx::Error::Database(e) => {
-            e.code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .map(|c| c & 0xff)
-                == Some(13)
-        }
+        sqlx::Error::Database(e) => match e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            Some(pg) => pg.code() == "53100",
+            None => {
+                e.code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .map(|c| c & 0xff)
+                    == Some(13)
+            }
+        },
         sqlx::Error::Io(e) => is_disk_full(e),
         _ => false,
     }
@@ -165,7 +275,7 @@ pub(crate) fn stored_value(table: &str, column: &str, value: &str) -> DbError {
 /// A handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: Pool,
     location: String,
     /// The outlier report's data and built reports, shared by every clone.
     report_cache: std::sync::Arc<tokio::sync::Mutex<report::ReportCache>>,
@@ -177,15 +287,20 @@ pub struct Db {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DatabaseLocation {
     SqliteFile(PathBuf),
+    /// A `postgres://` or `postgresql://` URL, kept as given.
+    Postgres(String),
 }
 
 impl DatabaseLocation {
-    /// Reads `sqlite:PATH`, `sqlite://PATH` or a bare path; a relative path is
-    /// resolved against the working directory.
+    /// Reads `postgres://…` (or `postgresql://…`), `sqlite:PATH`,
+    /// `sqlite://PATH` or a bare path; a relative path is resolved against
+    /// the working directory.
     pub fn parse(url: &str) -> Result<Self, String> {
         let url = url.trim();
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err("PostgreSQL is not supported yet by this version of Debrief; use a SQLite path such as data/debrief.db".into());
+            PgConnectOptions::from_str(url)
+                .map_err(|e| format!("cannot read the PostgreSQL URL: {e}"))?;
+            return Ok(DatabaseLocation::Postgres(url.to_string()));
         }
         let path = url
             .strip_prefix("sqlite://")
@@ -207,6 +322,32 @@ impl DatabaseLocation {
     }
 }
 
+/// A PostgreSQL URL with its password left out, for logs and messages.
+fn shown_url(url: &str) -> String {
+    match PgConnectOptions::from_str(url) {
+        Ok(o) => format!(
+            "postgres://{}@{}:{}/{}",
+            o.get_username(),
+            o.get_host(),
+            o.get_port(),
+            o.get_database().unwrap_or("")
+        ),
+        Err(_) => "postgres://…".into(),
+    }
+}
+
+/// How many connections one instance opens to PostgreSQL unless
+/// `DEBRIEF_DB_POOL` says otherwise (see the README on sizing).
+const PG_POOL_DEFAULT: u32 = 10;
+
+/// Every write transaction on PostgreSQL first takes this transaction-level
+/// advisory lock, so writers run one at a time across every instance, as
+/// SQLite's `BEGIN IMMEDIATE` makes them on one: version checks, numbering
+/// (`MAX(number) + 1`) and the report's change log (whose sequence then
+/// follows commit order) keep the guarantees they have on SQLite. Reads never
+/// wait for it.
+const PG_WRITE_LOCK: i64 = 0x6465_6272_6965_6601; // "debrief" + 1
+
 impl Db {
     /// Opens (creating on first use) and migrates the database.
     pub async fn open(url: &str) -> Result<Db, DbError> {
@@ -214,7 +355,13 @@ impl Db {
             path: url.into(),
             reason,
         })?;
-        let DatabaseLocation::SqliteFile(path) = location;
+        match location {
+            DatabaseLocation::SqliteFile(path) => Self::open_sqlite(&path).await,
+            DatabaseLocation::Postgres(url) => Self::open_postgres(&url).await,
+        }
+    }
+
+    async fn open_sqlite(path: &Path) -> Result<Db, DbError> {
         let shown = path.display().to_string();
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| DbError::Open {
@@ -227,7 +374,7 @@ impl Db {
                 path: shown.clone(),
                 reason: e.to_string(),
             })?
-            .filename(&path)
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
@@ -242,39 +389,87 @@ impl Db {
                 path: shown.clone(),
                 reason: e.to_string(),
             })?;
-        let db = Db {
-            pool,
-            location: shown,
-            report_cache: Default::default(),
-            meeting_signals: Default::default(),
-        };
-        db.refuse_newer_schema().await?;
-        MIGRATOR.run(&db.pool).await?;
+        let db = Db::with_pool(On::Sqlite(pool), shown);
+        db.refuse_newer_schema(&MIGRATOR).await?;
+        if let On::Sqlite(pool) = &db.pool {
+            MIGRATOR.run(pool).await?;
+        }
         Ok(db)
     }
 
-    /// Where the database lives, for logs and messages.
+    /// Connects to PostgreSQL and applies its migrations. Instances that
+    /// start together do not race: sqlx's migrator holds a session advisory
+    /// lock while it applies them, so one migrates and the others wait, then
+    /// find nothing left to do.
+    async fn open_postgres(url: &str) -> Result<Db, DbError> {
+        let shown = shown_url(url);
+        let open_failed = |e: sqlx::Error| DbError::Open {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        let options = PgConnectOptions::from_str(url).map_err(open_failed)?;
+        let size = std::env::var("DEBRIEF_DB_POOL")
+            .ok()
+            .and_then(|v| v.parse::<u32>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(PG_POOL_DEFAULT);
+        let pool = PgPoolOptions::new()
+            .max_connections(size)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(open_failed)?;
+        let db = Db::with_pool(On::Postgres(pool), shown);
+        db.refuse_newer_schema(&PG_MIGRATOR).await?;
+        if let On::Postgres(pool) = &db.pool {
+            PG_MIGRATOR.run(pool).await?;
+        }
+        Ok(db)
+    }
+
+    fn with_pool(pool: Pool, location: String) -> Db {
+        Db {
+            pool,
+            location,
+            report_cache: Default::default(),
+            meeting_signals: Default::default(),
+        }
+    }
+
+    /// Where the database lives, for logs and messages (a PostgreSQL URL
+    /// without its password).
     pub fn location(&self) -> &str {
         &self.location
     }
 
-    async fn refuse_newer_schema(&self) -> Result<(), DbError> {
-        let has_table: Option<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(|e| DbError::Open {
+    /// Whether this is PostgreSQL (several instances may share it) rather
+    /// than the embedded SQLite file.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, On::Postgres(_))
+    }
+
+    async fn refuse_newer_schema(&self, migrator: &sqlx::migrate::Migrator) -> Result<(), DbError> {
+        let open_failed = |e: sqlx::Error| DbError::Open {
             path: self.location.clone(),
             reason: e.to_string(),
-        })?;
-        if has_table.is_none() {
+        };
+        let has_table: bool = on_pool!(self.pool, |p| sqlx::query_scalar(if self.is_postgres() {
+            "SELECT to_regclass('_sqlx_migrations') IS NOT NULL"
+        } else {
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')"
+        })
+        .fetch_one(p)
+        .await)
+        .map_err(open_failed)?;
+        if !has_table {
             return Ok(());
         }
-        let found: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-            .fetch_one(&self.pool)
-            .await?;
-        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let found: Option<i64> = on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT MAX(version) FROM _sqlx_migrations"
+        )
+        .fetch_one(p)
+        .await)?;
+        let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
         match found {
             Some(found) if found > known => Err(DbError::NewerSchema {
                 path: self.location.clone(),
@@ -285,14 +480,37 @@ impl Db {
         }
     }
 
-    /// A write transaction that holds the write lock from its first statement.
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>, DbError> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// A write transaction. On SQLite it holds the write lock from its first
+    /// statement (`BEGIN IMMEDIATE`); on PostgreSQL it first takes
+    /// [`PG_WRITE_LOCK`], with the same effect across instances.
+    async fn write(&self) -> Result<Tx, DbError> {
+        Ok(match &self.pool {
+            On::Sqlite(pool) => On::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            On::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(PG_WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                On::Postgres(tx)
+            }
+        })
     }
 
-    /// The SQLite pool, for the session store, which keeps its own table in
-    /// the same file.
-    pub fn sqlite_pool(&self) -> &SqlitePool {
+    /// A read transaction: one consistent snapshot for several statements.
+    async fn read(&self) -> Result<Tx, DbError> {
+        Ok(match &self.pool {
+            On::Sqlite(pool) => On::Sqlite(pool.begin().await?),
+            On::Postgres(pool) => On::Postgres(
+                pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+        })
+    }
+
+    /// The pool, for the session store, which keeps its own table in the
+    /// same database.
+    pub(crate) fn pool(&self) -> &Pool {
         &self.pool
     }
 
@@ -300,12 +518,18 @@ impl Db {
     /// not exist): `VACUUM INTO` reads one snapshot, so writes made meanwhile
     /// are either wholly in the copy or wholly absent. The copy is written
     /// beside `target` and renamed into place, so a failed backup never leaves
-    /// a partial file under the final name.
+    /// a partial file under the final name. On PostgreSQL, backups are made
+    /// with PostgreSQL's own tools (`pg_dump`, base backups).
     pub async fn backup_to(&self, target: &Path) -> Result<u64, DbError> {
         let shown = target.display().to_string();
         let failed = |reason: String| DbError::Open {
             path: shown.clone(),
             reason,
+        };
+        let On::Sqlite(pool) = &self.pool else {
+            return Err(failed(
+                "this deployment runs on PostgreSQL: back it up with PostgreSQL's own tools (pg_dump, or pg_basebackup with WAL archiving); see the README".into(),
+            ));
         };
         if target.exists() {
             return Err(failed(
@@ -320,9 +544,9 @@ impl Db {
             .to_str()
             .ok_or_else(|| failed("the path is not valid UTF-8".into()))?
             .to_string();
-        sqlx::query("VACUUM INTO ?")
+        sqlx::query("VACUUM INTO $1")
             .bind(&partial_text)
-            .execute(&self.pool)
+            .execute(pool)
             .await
             .map_err(|e| {
                 let _ = std::fs::remove_file(&partial);
@@ -332,9 +556,18 @@ impl Db {
         Ok(std::fs::metadata(target).map(|m| m.len()).unwrap_or(0))
     }
 
+    /// The SQLite pool, for tests that look at the file itself.
+    #[cfg(test)]
+    pub(crate) fn sqlite(&self) -> &SqlitePool {
+        match &self.pool {
+            On::Sqlite(pool) => pool,
+            On::Postgres(_) => panic!("this test needs SQLite"),
+        }
+    }
+
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
-        self.pool.close().await;
+        on_pool!(self.pool, |p| p.close().await)
     }
 }
 
@@ -367,10 +600,21 @@ mod tests {
             Ok(DatabaseLocation::SqliteFile("/tmp/y.db".into()))
         );
         assert!(DatabaseLocation::parse("").is_err());
+        assert_eq!(
+            DatabaseLocation::parse("postgres://debrief@db.internal/debrief"),
+            Ok(DatabaseLocation::Postgres(
+                "postgres://debrief@db.internal/debrief".into()
+            ))
+        );
         assert!(
-            DatabaseLocation::parse("postgres://db/debrief")
+            DatabaseLocation::parse("postgresql://db.internal:notaport/debrief")
                 .unwrap_err()
-                .contains("PostgreSQL")
+                .contains("PostgreSQL URL")
+        );
+        assert_eq!(
+            shown_url("postgres://debrief:hunter2@db.internal:5433/debrief"),
+            "postgres://debrief@db.internal:5433/debrief",
+            "the password stays out of logs and messages"
         );
     }
 
@@ -381,17 +625,17 @@ mod tests {
         let db = Db::open(path.to_str().unwrap()).await.unwrap();
         assert!(path.exists());
         let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&db.pool)
+            .fetch_one(db.sqlite())
             .await
             .unwrap();
         assert_eq!(mode, "wal");
         let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&db.pool)
+            .fetch_one(db.sqlite())
             .await
             .unwrap();
         assert_eq!(sync, 2, "FULL");
         let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-            .fetch_one(&db.pool)
+            .fetch_one(db.sqlite())
             .await
             .unwrap();
         assert_eq!(fk, 1);
@@ -456,7 +700,7 @@ mod tests {
             "SELECT l.id, l.incident_no, t.uuid, t.no, l.duplicate_of FROM transcript_lines l \
              JOIN transcripts t ON t.id = l.transcript_id ORDER BY l.at, l.transcript_id, l.line_no",
         )
-        .fetch_all(&db.pool)
+        .fetch_all(db.sqlite())
         .await
         .unwrap();
         assert_eq!(
@@ -471,17 +715,17 @@ mod tests {
         let problem: (String, i64) = sqlx::query_as(
             "SELECT t.uuid, p.line_no FROM transcript_problems p JOIN transcripts t ON t.id = p.transcript_id",
         )
-        .fetch_one(&db.pool)
+        .fetch_one(db.sqlite())
         .await
         .unwrap();
         assert_eq!(problem, ("t-a".into(), 3));
         let linked: (String, i64) = sqlx::query_as("SELECT event_id, line_id FROM event_lines")
-            .fetch_one(&db.pool)
+            .fetch_one(db.sqlite())
             .await
             .unwrap();
         assert_eq!(linked, ("ev-1".into(), 11));
         let problems: Vec<String> = sqlx::query_scalar("PRAGMA foreign_key_check")
-            .fetch_all(&db.pool)
+            .fetch_all(db.sqlite())
             .await
             .unwrap();
         assert!(problems.is_empty(), "{problems:?}");
@@ -494,7 +738,7 @@ mod tests {
         let path = dir.path().join("debrief.db");
         let db = Db::open(path.to_str().unwrap()).await.unwrap();
         sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', 1, x'00', 0)")
-            .execute(&db.pool)
+            .execute(db.sqlite())
             .await
             .unwrap();
         db.close().await;

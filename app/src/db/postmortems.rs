@@ -4,55 +4,49 @@
 //! transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
 
 use super::audit::{self, Change};
-use super::{Db, DbError, from_epoch, stored_value, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, stored_value, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::postmortem::{DocStatus, Postmortem, VersionEntry};
 
-fn status_of(row: &SqliteRow) -> Result<DocStatus, DbError> {
-    let code: String = row.try_get("status")?;
+fn status_of(row: &impl DbRow) -> Result<DocStatus, DbError> {
+    let code: String = row.col("status")?;
     DocStatus::parse(&code).ok_or_else(|| stored_value("postmortems", "status", &code))
 }
 
-fn postmortem_from_row(row: &SqliteRow) -> Result<Postmortem, DbError> {
+fn postmortem_from_row(row: &impl DbRow) -> Result<Postmortem, DbError> {
     Ok(Postmortem {
-        body: row.try_get("body")?,
+        body: row.col("body")?,
         status: status_of(row)?,
-        version: row.try_get("version")?,
-        updated_at: from_epoch(row.try_get("updated_at")?),
-        updated_by: row.try_get("updated_by")?,
-        published_at: row
-            .try_get::<Option<i64>, _>("published_at")?
-            .map(from_epoch),
+        version: row.col("version")?,
+        updated_at: from_epoch(row.col("updated_at")?),
+        updated_by: row.col("updated_by")?,
+        published_at: row.col::<Option<i64>>("published_at")?.map(from_epoch),
     })
 }
 
-async fn incident_id(
-    tx: &mut Transaction<'static, Sqlite>,
-    number: IncidentNumber,
-) -> Result<String, DbError> {
-    sqlx::query_scalar("SELECT id FROM incidents WHERE number = ?")
-        .bind(number.0)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(DbError::NotFound)
+async fn incident_id(tx: &mut Tx, number: IncidentNumber) -> Result<String, DbError> {
+    on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM incidents WHERE number = $1"
+    )
+    .bind(number.0)
+    .fetch_optional(&mut *c)
+    .await)?
+    .ok_or(DbError::NotFound)
 }
 
-async fn current_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    incident_id: &str,
-) -> Result<Option<Postmortem>, DbError> {
-    sqlx::query("SELECT * FROM postmortems WHERE incident_id = ?")
-        .bind(incident_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .as_ref()
-        .map(postmortem_from_row)
-        .transpose()
+async fn current_in(tx: &mut Tx, incident_id: &str) -> Result<Option<Postmortem>, DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "SELECT * FROM postmortems WHERE incident_id = $1"
+    )
+    .bind(incident_id)
+    .fetch_optional(&mut *c)
+    .await?
+    .as_ref()
+    .map(postmortem_from_row)
+    .transpose())
 }
 
 /// What one write does.
@@ -68,7 +62,7 @@ impl Db {
     /// The incident's post-mortem, or `None` before the first save.
     /// `NotFound` when there is no such incident.
     pub async fn postmortem(&self, number: IncidentNumber) -> Result<Option<Postmortem>, DbError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.read().await?;
         let id = incident_id(&mut tx, number).await?;
         current_in(&mut tx, &id).await
     }
@@ -178,35 +172,41 @@ impl Db {
             DocStatus::Published => Some(to_epoch(now)),
             DocStatus::Draft => None,
         };
-        sqlx::query(
-            "INSERT INTO postmortems (incident_id, body, status, version, updated_at, updated_by, published_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, status = excluded.status, \
-             version = excluded.version, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by, published_at = excluded.published_at",
-        )
-        .bind(&id)
-        .bind(&body)
-        .bind(write.status.code())
-        .bind(version)
-        .bind(to_epoch(now))
-        .bind(&actor.name)
-        .bind(published_at)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO postmortem_versions (incident_id, version, body, status, action, saved_at, saved_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(version)
-        .bind(&body)
-        .bind(write.status.code())
-        .bind(write.action)
-        .bind(to_epoch(now))
-        .bind(&actor.name)
-        .execute(&mut *tx)
-        .await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO postmortems (incident_id, body, status, version, updated_at, updated_by, published_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, status = excluded.status, \
+                 version = excluded.version, updated_at = excluded.updated_at, \
+                 updated_by = excluded.updated_by, published_at = excluded.published_at",
+            )
+            .bind(&id)
+            .bind(&body)
+            .bind(write.status.code())
+            .bind(version)
+            .bind(to_epoch(now))
+            .bind(&actor.name)
+            .bind(published_at)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+        })?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO postmortem_versions (incident_id, version, body, status, action, saved_at, saved_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&id)
+            .bind(version)
+            .bind(&body)
+            .bind(write.status.code())
+            .bind(write.action)
+            .bind(to_epoch(now))
+            .bind(&actor.name)
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+        })?;
         let changes = match before_status {
             Some(s) if s != write.status => vec![FieldChange {
                 field: "status".into(),
@@ -242,26 +242,29 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Vec<VersionEntry>, DbError> {
-        let rows = sqlx::query(
-            "SELECT v.version, v.status, v.action, v.saved_at, v.saved_by, length(v.body) AS chars \
-             FROM postmortem_versions v JOIN incidents i ON i.id = v.incident_id \
-             WHERE i.number = ? ORDER BY v.version DESC",
-        )
-        .bind(number.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(VersionEntry {
-                    version: row.try_get("version")?,
-                    status: status_of(row)?,
-                    action: row.try_get("action")?,
-                    saved_at: from_epoch(row.try_get("saved_at")?),
-                    saved_by: row.try_get("saved_by")?,
-                    chars: row.try_get::<i64, _>("chars")? as usize,
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(
+                "SELECT v.version, v.status, v.action, v.saved_at, v.saved_by, \
+                 CAST(length(v.body) AS BIGINT) AS chars \
+                 FROM postmortem_versions v JOIN incidents i ON i.id = v.incident_id \
+                 WHERE i.number = $1 ORDER BY v.version DESC",
+            )
+            .bind(number.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(VersionEntry {
+                        version: row.col("version")?,
+                        status: status_of(row)?,
+                        action: row.col("action")?,
+                        saved_at: from_epoch(row.col("saved_at")?),
+                        saved_by: row.col("saved_by")?,
+                        chars: row.col::<i64>("chars")? as usize,
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// The text of one version, or `None`.
@@ -270,13 +273,13 @@ impl Db {
         number: IncidentNumber,
         version: i64,
     ) -> Result<Option<String>, DbError> {
-        Ok(sqlx::query_scalar(
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
             "SELECT v.body FROM postmortem_versions v JOIN incidents i ON i.id = v.incident_id \
-             WHERE i.number = ? AND v.version = ?",
+             WHERE i.number = $1 AND v.version = $2",
         )
         .bind(number.0)
         .bind(version)
-        .fetch_optional(&self.pool)
-        .await?)
+        .fetch_optional(p)
+        .await)?)
     }
 }

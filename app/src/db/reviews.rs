@@ -2,51 +2,44 @@
 //! like every edit) and marking the handout as sent.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_tx, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::review::{Review, Schedule, split_attendees};
 
-fn review_from_row(row: &SqliteRow) -> Result<Review, DbError> {
+fn review_from_row(row: &impl DbRow) -> Result<Review, DbError> {
     Ok(Review {
-        scheduled_at: row
-            .try_get::<Option<i64>, _>("scheduled_at")?
-            .map(from_epoch),
-        minutes: row.try_get::<i64, _>("minutes")? as u32,
-        location: row.try_get("location")?,
-        attendees: split_attendees(&row.try_get::<String, _>("attendees")?),
-        handout_sent_at: row
-            .try_get::<Option<i64>, _>("handout_sent_at")?
-            .map(from_epoch),
-        handout_sent_by: row.try_get("handout_sent_by")?,
-        version: row.try_get("version")?,
+        scheduled_at: row.col::<Option<i64>>("scheduled_at")?.map(from_epoch),
+        minutes: row.col::<i64>("minutes")? as u32,
+        location: row.col("location")?,
+        attendees: split_attendees(&row.col::<String>("attendees")?),
+        handout_sent_at: row.col::<Option<i64>>("handout_sent_at")?.map(from_epoch),
+        handout_sent_by: row.col("handout_sent_by")?,
+        version: row.col("version")?,
     })
 }
 
 /// The incident's id and its review as it stands (the default before the
 /// first save).
-async fn review_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    number: IncidentNumber,
-) -> Result<(String, Review), DbError> {
-    let id: String = sqlx::query_scalar("SELECT id FROM incidents WHERE number = ?")
-        .bind(number.0)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(DbError::NotFound)?;
-    let review = sqlx::query("SELECT * FROM reviews WHERE incident_id = ?")
-        .bind(&id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .as_ref()
-        .map(review_from_row)
-        .transpose()?
-        .unwrap_or_default();
-    Ok((id, review))
+async fn review_in(tx: &mut Tx, number: IncidentNumber) -> Result<(String, Review), DbError> {
+    on_tx!(tx, |c| {
+        let id: String = sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1")
+            .bind(number.0)
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        let review = sqlx::query("SELECT * FROM reviews WHERE incident_id = $1")
+            .bind(&id)
+            .fetch_optional(&mut *c)
+            .await?
+            .as_ref()
+            .map(review_from_row)
+            .transpose()?
+            .unwrap_or_default();
+        Ok((id, review))
+    })
 }
 
 fn shown_time(at: Option<DateTime<Utc>>) -> String {
@@ -57,7 +50,7 @@ impl Db {
     /// The review of an incident (the default before anything is
     /// scheduled). `NotFound` when there is no such incident.
     pub async fn review_meeting(&self, number: IncidentNumber) -> Result<Review, DbError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.read().await?;
         Ok(review_in(&mut tx, number).await?.1)
     }
 
@@ -108,22 +101,25 @@ impl Db {
             return Ok(before.version);
         }
         let version = before.version + 1;
-        sqlx::query(
-            "INSERT INTO reviews (incident_id, scheduled_at, minutes, location, attendees, version, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (incident_id) DO UPDATE SET scheduled_at = excluded.scheduled_at, \
-             minutes = excluded.minutes, location = excluded.location, attendees = excluded.attendees, \
-             version = excluded.version, updated_at = excluded.updated_at",
-        )
-        .bind(&id)
-        .bind(schedule.scheduled_at.map(to_epoch))
-        .bind(i64::from(schedule.minutes))
-        .bind(&schedule.location)
-        .bind(schedule.attendees.join("\n"))
-        .bind(version)
-        .bind(to_epoch(now))
-        .execute(&mut *tx)
-        .await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO reviews (incident_id, scheduled_at, minutes, location, attendees, version, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (incident_id) DO UPDATE SET scheduled_at = excluded.scheduled_at, \
+                 minutes = excluded.minutes, location = excluded.location, attendees = excluded.attendees, \
+                 version = excluded.version, updated_at = excluded.updated_at",
+            )
+            .bind(&id)
+            .bind(schedule.scheduled_at.map(to_epoch))
+            .bind(i64::from(schedule.minutes))
+            .bind(&schedule.location)
+            .bind(schedule.attendees.join("\n"))
+            .bind(version)
+            .bind(to_epoch(now))
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+        })?;
         record(
             &mut tx,
             actor,
@@ -175,20 +171,23 @@ impl Db {
         } else {
             (None, String::new())
         };
-        sqlx::query(
-            "INSERT INTO reviews (incident_id, handout_sent_at, handout_sent_by, version, updated_at) \
-             VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (incident_id) DO UPDATE SET handout_sent_at = excluded.handout_sent_at, \
-             handout_sent_by = excluded.handout_sent_by, version = excluded.version, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(&id)
-        .bind(at)
-        .bind(&by)
-        .bind(version)
-        .bind(to_epoch(now))
-        .execute(&mut *tx)
-        .await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO reviews (incident_id, handout_sent_at, handout_sent_by, version, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (incident_id) DO UPDATE SET handout_sent_at = excluded.handout_sent_at, \
+                 handout_sent_by = excluded.handout_sent_by, version = excluded.version, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&id)
+            .bind(at)
+            .bind(&by)
+            .bind(version)
+            .bind(to_epoch(now))
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+        })?;
         record(
             &mut tx,
             actor,

@@ -2,17 +2,22 @@
 //! timeline events, post-mortems and countermeasures kept by triggers, and
 //! one of transcript lines filled in the import's transaction. Also
 //! "related incidents" and "this week in past years".
+//!
+//! On PostgreSQL the same two indexes are `tsvector` columns (`search_docs.doc`
+//! and `line_search.doc`, `debrief_tsvector(…)` of the same text) with
+//! GIN indexes; the queries are the same ones written as `tsquery`s (see
+//! [`ts_all_terms`]), ranked by `ts_rank` and cut to snippets by `ts_headline`.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::search::{
     MARK_END, MARK_START, RESULT_LIMIT, SearchKind, SearchQuery, all_terms, any_term,
-    candidate_terms, phrase, terms,
+    candidate_terms, phrase, terms, ts_all_terms, ts_any_term, ts_phrase,
 };
 
 /// One result, before the page shapes it.
@@ -31,7 +36,7 @@ pub struct Hit {
     pub snippet: String,
     /// The whole phrase matched, in order.
     pub exact: bool,
-    /// bm25: lower is better.
+    /// bm25 on SQLite, minus `ts_rank` on PostgreSQL: lower is better.
     pub score: f64,
     /// For a transcript line: the review page it is on.
     pub page: Option<i64>,
@@ -49,7 +54,10 @@ pub struct RelatedRow {
     pub countermeasures: Vec<(i64, String, String)>,
 }
 
-fn push_dates(q: &mut QueryBuilder<'_, Sqlite>, column: &str, query: &SearchQuery) {
+fn push_dates<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, column: &str, query: &SearchQuery)
+where
+    i64: Encode<'a, DB> + Type<DB>,
+{
     let day_start = |d: NaiveDate| to_epoch(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
     if let Some(from) = query.from {
         q.push(format!(" AND {column} >= "))
@@ -64,6 +72,59 @@ fn snippet_marks() -> String {
     format!("'{MARK_START}', '{MARK_END}'")
 }
 
+/// `ts_headline`'s options, as FTS5's `snippet(…, '…', 16)` makes them:
+/// one fragment of up to 16 words, the matches between the same marks, no
+/// short word dropped at its ends.
+fn headline_options() -> String {
+    format!(
+        "StartSel=\"{MARK_START}\", StopSel=\"{MARK_END}\", MaxWords=16, MinWords=15, \
+         ShortWord=0, MaxFragments=1"
+    )
+}
+
+/// The PostgreSQL snippet of a result row `m` with text columns `first` and
+/// `second` (nullable): like FTS5's `snippet(…, -1, …)`, it is cut from the
+/// column matching the query's terms best (the first on a tie), and has an
+/// ellipsis where it does not reach the column's start or end (told by
+/// comparing letters and digits only: `ts_headline` leaves out punctuation
+/// at a fragment's ends). Pushes the `FROM` tail of the statement (after
+/// `… FROM (…) m`); [`PG_SNIPPET`] is the snippet column it makes.
+fn push_pg_headline<'a, DB: Database>(
+    q: &mut QueryBuilder<'a, DB>,
+    first: &str,
+    second: &str,
+    all: String,
+    any: String,
+) where
+    String: Encode<'a, DB> + Type<DB>,
+{
+    q.push(format!(
+        " CROSS JOIN LATERAL (SELECT CASE WHEN \
+         ts_rank(debrief_tsvector(COALESCE(m.{first}, '')), debrief_tsquery("
+    ))
+    .push_bind(any.clone())
+    .push(format!(
+        ")) >= ts_rank(debrief_tsvector(COALESCE(m.{second}, '')), debrief_tsquery("
+    ))
+    .push_bind(any)
+    .push(format!(
+        ")) THEN COALESCE(m.{first}, '') ELSE COALESCE(m.{second}, '') END AS src) c \
+         CROSS JOIN LATERAL (SELECT ts_headline('simple', c.src, debrief_tsquery("
+    ))
+    .push_bind(all)
+    .push("), ")
+    .push_bind(headline_options())
+    .push(
+        ") AS hl) h \
+         CROSS JOIN LATERAL (SELECT regexp_replace(c.src, '[^[:alnum:]]+', '', 'g') AS whole, \
+         regexp_replace(h.hl, '[^[:alnum:]]+', '', 'g') AS bare) b",
+    );
+}
+
+/// The snippet column [`push_pg_headline`] makes.
+const PG_SNIPPET: &str = "CASE WHEN left(b.whole, length(b.bare)) = b.bare THEN '' ELSE '…' END \
+     || h.hl || CASE WHEN right(b.whole, length(b.bare)) = b.bare THEN '' ELSE '…' END AS snip";
+
 /// Imports of up to this many lines are indexed for search in their own
 /// transaction; larger ones right after it (indexing a million lines takes
 /// about as long as storing them).
@@ -72,16 +133,22 @@ pub const INDEX_IN_IMPORT_LINES: u64 = 50_000;
 /// Puts the lines of one imported transcript into the search index, in
 /// the import's transaction (one statement, not a trigger per line).
 pub(super) async fn index_transcript_lines(
-    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     transcript_key: i64,
 ) -> Result<(), DbError> {
-    sqlx::query(
+    let sql = if tx.is_postgres() {
+        "INSERT INTO line_search (line_id, doc) \
+         SELECT id, debrief_tsvector(COALESCE(author, '') || ' ' || text) \
+         FROM transcript_lines WHERE transcript_id = $1 ON CONFLICT (line_id) DO NOTHING"
+    } else {
         "INSERT INTO line_search (rowid, author, text) \
-         SELECT id, author, text FROM transcript_lines WHERE transcript_id = ?",
-    )
-    .bind(transcript_key)
-    .execute(&mut **tx)
-    .await?;
+         SELECT id, author, text FROM transcript_lines WHERE transcript_id = $1"
+    };
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(transcript_key)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
     Ok(())
 }
 
@@ -94,6 +161,54 @@ const COMMON_TERM_FLOOR: i64 = 10;
 /// grows.
 const TERM_MATCH_LIMIT: i64 = 500;
 
+fn doc_hit(row: &impl DbRow) -> Result<Hit, DbError> {
+    let code: String = row.col("kind")?;
+    let kind = SearchKind::parse(&code)
+        .ok_or_else(|| super::stored_value("search_refs", "kind", &code))?;
+    let own_title: String = row.col("title")?;
+    let title = match kind {
+        SearchKind::Countermeasure => own_title,
+        _ => row
+            .col::<Option<String>>("incident_title")?
+            .unwrap_or(own_title),
+    };
+    Ok(Hit {
+        kind,
+        number: row.col("number")?,
+        reference: row.col("ref")?,
+        at: from_epoch(row.col("at")?),
+        title,
+        snippet: row.col("snip")?,
+        exact: row.col("exact")?,
+        score: row.col("score")?,
+        page: None,
+    })
+}
+
+/// A transcript line's hit, and its id when it has a review page (a join,
+/// part or quit has none: the review's default view leaves them out).
+fn line_hit(row: &impl DbRow) -> Result<(Hit, Option<i64>), DbError> {
+    let id: i64 = row.col("id")?;
+    let presence = matches!(
+        row.col::<String>("line_kind")?.as_str(),
+        "join" | "part" | "quit"
+    );
+    Ok((
+        Hit {
+            kind: SearchKind::Line,
+            number: row.col("incident_no")?,
+            reference: id.to_string(),
+            at: from_epoch(row.col("at")?),
+            title: row.col("title")?,
+            snippet: row.col("snip")?,
+            exact: row.col("exact")?,
+            score: row.col("score")?,
+            page: None,
+        },
+        (!presence).then_some(id),
+    ))
+}
+
 impl Db {
     /// Indexes the lines of every transcript imported but not yet indexed,
     /// one transcript per transaction; returns how many lines it indexed.
@@ -101,19 +216,24 @@ impl Db {
         let mut lines = 0;
         loop {
             let mut tx = self.write().await?;
-            let next: Option<(i64, i64)> = sqlx::query_as(
-                "SELECT id, line_count FROM transcripts WHERE search_indexed = 0 ORDER BY id LIMIT 1",
+            let next: Option<(i64, i64)> = on_tx!(&mut tx, |c| {
+                sqlx::query_as(
+                "SELECT id, line_count FROM transcripts WHERE search_indexed = FALSE ORDER BY id LIMIT 1",
             )
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_optional(&mut *c)
+            .await
+            })?;
             let Some((key, count)) = next else {
                 return Ok(lines);
             };
             index_transcript_lines(&mut tx, key).await?;
-            sqlx::query("UPDATE transcripts SET search_indexed = 1 WHERE id = ?")
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
+            on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE transcripts SET search_indexed = TRUE WHERE id = $1"
+            )
+            .bind(key)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()))?;
             tx.commit().await?;
             lines += count as u64;
         }
@@ -121,11 +241,12 @@ impl Db {
 
     /// Transcript lines imported but not yet searchable.
     pub async fn lines_pending_search(&self) -> Result<i64, DbError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COALESCE(SUM(line_count), 0) FROM transcripts WHERE search_indexed = 0",
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(line_count), 0) AS BIGINT) FROM transcripts \
+             WHERE search_indexed = FALSE",
         )
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(p)
+        .await)?)
     }
 
     /// Results for a query: the exact phrase first, then by relevance.
@@ -134,91 +255,135 @@ impl Db {
         let (Some(all), Some(exact)) = (all_terms(&words), phrase(&words)) else {
             return Ok(Vec::new());
         };
+        let pg = self.is_postgres();
+        // The same queries as `tsquery` texts, for PostgreSQL.
+        let ts_all = ts_all_terms(&words).unwrap_or_default();
+        let ts_exact = ts_phrase(&words).unwrap_or_default();
+        let ts_any = ts_any_term(&words).unwrap_or_default();
         let mut hits = Vec::new();
         if query.kind != Some(SearchKind::Line) {
-            let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT r.kind, d.number, r.ref, d.at, d.title, \
-                 snippet(search_docs, -1, {}, '…', 16) AS snip, \
-                 d.rowid IN (SELECT rowid FROM search_docs WHERE search_docs MATCH ",
-                snippet_marks()
-            ));
-            q.push_bind(exact.clone())
-                .push(
-                    ") AS exact, bm25(search_docs, 0, 0, 4.0, 1.0) AS score, \
-                       (SELECT title FROM incidents WHERE number = d.number) AS incident_title \
-                       FROM search_docs d JOIN search_refs r ON r.docid = d.rowid \
-                       WHERE search_docs MATCH ",
-                )
-                .push_bind(all.clone());
-            if let Some(kind) = query.kind {
-                q.push(" AND r.kind = ").push_bind(kind.code());
-            }
-            push_dates(&mut q, "d.at", query);
-            q.push(" ORDER BY exact DESC, score LIMIT ")
-                .push_bind(RESULT_LIMIT as i64);
-            for row in q.build().fetch_all(&self.pool).await? {
-                let code: String = row.try_get("kind")?;
-                let kind = SearchKind::parse(&code)
-                    .ok_or_else(|| super::stored_value("search_refs", "kind", &code))?;
-                let own_title: String = row.try_get("title")?;
-                let title = match kind {
-                    SearchKind::Countermeasure => own_title,
-                    _ => row
-                        .try_get::<Option<String>, _>("incident_title")?
-                        .unwrap_or(own_title),
-                };
-                hits.push(Hit {
-                    kind,
-                    number: row.try_get("number")?,
-                    reference: row.try_get("ref")?,
-                    at: from_epoch(row.try_get("at")?),
-                    title,
-                    snippet: row.try_get("snip")?,
-                    exact: row.try_get("exact")?,
-                    score: row.try_get("score")?,
-                    page: None,
-                });
-            }
+            let found: Vec<Hit> = on_pool!(self.pool, |p| {
+                let mut q = QueryBuilder::new("");
+                if pg {
+                    // The best RESULT_LIMIT documents first, then their
+                    // snippets (ts_headline reads the whole text).
+                    q.push(format!(
+                        "SELECT m.kind, m.number, m.ref, m.at, m.title, m.exact, m.score, \
+                         m.incident_title, {PG_SNIPPET} FROM (\
+                         SELECT r.kind, d.number, r.ref, d.at, d.title, d.body, \
+                         d.doc @@ debrief_tsquery("
+                    ))
+                    .push_bind(ts_exact.clone())
+                    .push(
+                        ") AS exact, \
+                         CAST(-ts_rank(d.doc, debrief_tsquery(",
+                    )
+                    .push_bind(ts_all.clone())
+                    .push(
+                        "), 1) AS DOUBLE PRECISION) AS score, \
+                         (SELECT title FROM incidents WHERE number = d.number) AS incident_title \
+                         FROM search_docs d JOIN search_refs r ON r.docid = d.docid \
+                         WHERE d.doc @@ debrief_tsquery(",
+                    )
+                    .push_bind(ts_all.clone())
+                    .push(")");
+                } else {
+                    q.push(format!(
+                        "SELECT r.kind, d.number, r.ref, d.at, d.title, \
+                         snippet(search_docs, -1, {}, '…', 16) AS snip, \
+                         d.rowid IN (SELECT rowid FROM search_docs WHERE search_docs MATCH ",
+                        snippet_marks()
+                    ))
+                    .push_bind(exact.clone())
+                    .push(
+                        ") AS exact, bm25(search_docs, 0, 0, 4.0, 1.0) AS score, \
+                         (SELECT title FROM incidents WHERE number = d.number) AS incident_title \
+                         FROM search_docs d JOIN search_refs r ON r.docid = d.rowid \
+                         WHERE search_docs MATCH ",
+                    )
+                    .push_bind(all.clone());
+                }
+                if let Some(kind) = query.kind {
+                    q.push(" AND r.kind = ").push_bind(kind.code());
+                }
+                push_dates(&mut q, "d.at", query);
+                q.push(" ORDER BY exact DESC, score LIMIT ")
+                    .push_bind(RESULT_LIMIT as i64);
+                if pg {
+                    q.push(") m");
+                    push_pg_headline(&mut q, "title", "body", ts_all.clone(), ts_any.clone());
+                    q.push(" ORDER BY m.exact DESC, m.score");
+                }
+                q.build()
+                    .fetch_all(p)
+                    .await?
+                    .iter()
+                    .map(doc_hit)
+                    .collect::<Result<Vec<_>, DbError>>()?
+            });
+            hits.extend(found);
         }
         if query.kind.is_none() || query.kind == Some(SearchKind::Line) {
-            let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT l.id, l.incident_no, l.at, l.kind AS line_kind, \
-                 snippet(line_search, -1, {}, '…', 16) AS snip, \
-                 s.rowid IN (SELECT rowid FROM line_search WHERE line_search MATCH ",
-                snippet_marks()
-            ));
-            q.push_bind(exact)
-                .push(
-                    ") AS exact, bm25(line_search, 0.5, 1.0) AS score, i.title \
-                       FROM line_search s JOIN transcript_lines l ON l.id = s.rowid \
-                       JOIN incidents i ON i.number = l.incident_no \
-                       WHERE line_search MATCH ",
-                )
-                .push_bind(all)
-                .push(" AND l.duplicate_of IS NULL");
-            push_dates(&mut q, "l.at", query);
-            q.push(" ORDER BY exact DESC, score LIMIT ")
-                .push_bind(RESULT_LIMIT as i64);
-            let rows = q.build().fetch_all(&self.pool).await?;
-            for row in rows {
-                let id: i64 = row.try_get("id")?;
-                let number: i64 = row.try_get("incident_no")?;
-                let at: i64 = row.try_get("at")?;
-                let presence = matches!(
-                    row.try_get::<String, _>("line_kind")?.as_str(),
-                    "join" | "part" | "quit"
-                );
-                hits.push(Hit {
-                    kind: SearchKind::Line,
-                    number,
-                    reference: id.to_string(),
-                    at: from_epoch(at),
-                    title: row.try_get("title")?,
-                    snippet: row.try_get("snip")?,
-                    exact: row.try_get("exact")?,
-                    score: row.try_get("score")?,
-                    page: (!presence).then_some(self.review_position(number, id).await?),
-                });
+            let found: Vec<(Hit, Option<i64>)> = on_pool!(self.pool, |p| {
+                let mut q = QueryBuilder::new("");
+                if pg {
+                    q.push(format!(
+                        "SELECT m.id, m.incident_no, m.at, m.line_kind, m.exact, m.score, m.title, \
+                         {PG_SNIPPET} FROM (\
+                         SELECT l.id, l.incident_no, l.at, l.kind AS line_kind, l.author, l.text, \
+                         s.doc @@ debrief_tsquery("
+                    ))
+                    .push_bind(ts_exact.clone())
+                    .push(
+                        ") AS exact, \
+                         CAST(-ts_rank(s.doc, debrief_tsquery(",
+                    )
+                    .push_bind(ts_all.clone())
+                    .push(
+                        "), 1) AS DOUBLE PRECISION) AS score, i.title \
+                         FROM line_search s JOIN transcript_lines l ON l.id = s.line_id \
+                         JOIN incidents i ON i.number = l.incident_no \
+                         WHERE s.doc @@ debrief_tsquery(",
+                    )
+                    .push_bind(ts_all.clone())
+                    .push(") AND l.duplicate_of IS NULL");
+                } else {
+                    q.push(format!(
+                        "SELECT l.id, l.incident_no, l.at, l.kind AS line_kind, \
+                         snippet(line_search, -1, {}, '…', 16) AS snip, \
+                         s.rowid IN (SELECT rowid FROM line_search WHERE line_search MATCH ",
+                        snippet_marks()
+                    ))
+                    .push_bind(exact.clone())
+                    .push(
+                        ") AS exact, bm25(line_search, 0.5, 1.0) AS score, i.title \
+                         FROM line_search s JOIN transcript_lines l ON l.id = s.rowid \
+                         JOIN incidents i ON i.number = l.incident_no \
+                         WHERE line_search MATCH ",
+                    )
+                    .push_bind(all.clone())
+                    .push(" AND l.duplicate_of IS NULL");
+                }
+                push_dates(&mut q, "l.at", query);
+                q.push(" ORDER BY exact DESC, score LIMIT ")
+                    .push_bind(RESULT_LIMIT as i64);
+                if pg {
+                    q.push(") m");
+                    push_pg_headline(&mut q, "author", "text", ts_all.clone(), ts_any.clone());
+                    q.push(" ORDER BY m.exact DESC, m.score");
+                }
+                q.build()
+                    .fetch_all(p)
+                    .await?
+                    .iter()
+                    .map(line_hit)
+                    .collect::<Result<Vec<_>, DbError>>()?
+            });
+            for (mut hit, paged) in found {
+                if let Some(id) = paged {
+                    hit.page = Some(self.review_position(hit.number, id).await?);
+                }
+                hits.push(hit);
             }
         }
         hits.sort_by(|a, b| b.exact.cmp(&a.exact).then(a.score.total_cmp(&b.score)));
@@ -229,16 +394,16 @@ impl Db {
     /// How many lines come before line `id` in the incident's review (its
     /// default view: duplicates and joins left out), to link to its page.
     async fn review_position(&self, number: i64, id: i64) -> Result<i64, DbError> {
-        Ok(sqlx::query_scalar(
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM transcript_lines l, transcript_lines me \
-             WHERE me.id = ? AND l.incident_no = ? AND l.duplicate_of IS NULL \
+             WHERE me.id = $1 AND l.incident_no = $2 AND l.duplicate_of IS NULL \
              AND l.kind NOT IN ('join', 'part', 'quit') \
              AND (l.at, l.transcript_id, l.line_no) < (me.at, me.transcript_id, me.line_no)",
         )
         .bind(id)
         .bind(number)
-        .fetch_one(&self.pool)
-        .await?)
+        .fetch_one(p)
+        .await)?)
     }
 
     /// Earlier incidents like incident `number`: sharing an affected service
@@ -249,43 +414,51 @@ impl Db {
         number: IncidentNumber,
         limit: usize,
     ) -> Result<Vec<RelatedRow>, DbError> {
-        let row = sqlx::query(
-            "SELECT id, title, summary_markdown, started_at FROM incidents WHERE number = ?",
-        )
-        .bind(number.0)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(DbError::NotFound)?;
-        let id: String = row.try_get("id")?;
-        let started: i64 = row.try_get("started_at")?;
-        let text = format!(
-            "{} {}",
-            row.try_get::<String, _>("title")?,
-            row.try_get::<String, _>("summary_markdown")?
-        );
+        let pg = self.is_postgres();
+        let (id, started, text): (String, i64, String) = on_pool!(self.pool, |p| {
+            let row = sqlx::query(
+                "SELECT id, title, summary_markdown, started_at FROM incidents WHERE number = $1",
+            )
+            .bind(number.0)
+            .fetch_optional(p)
+            .await?
+            .ok_or(DbError::NotFound)?;
+            (
+                row.col("id")?,
+                row.col("started_at")?,
+                format!(
+                    "{} {}",
+                    row.col::<String>("title")?,
+                    row.col::<String>("summary_markdown")?
+                ),
+            )
+        });
         // Shared services: the incidents sharing the most, counted in SQL
         // (a common service is shared by thousands of incidents; only the
         // best few can be shown).
         let mut shared: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-        let rows = sqlx::query(
-            "SELECT i.number, group_concat(s.service, ',') AS services FROM incident_services mine \
+        let services_of = if pg {
+            "string_agg(s.service, ',')"
+        } else {
+            "group_concat(s.service, ',')"
+        };
+        let rows: Vec<(i64, String)> = on_pool!(self.pool, |p| {
+            sqlx::query_as(&format!(
+            "SELECT i.number, {services_of} AS services FROM incident_services mine \
              JOIN incident_services s ON s.service = mine.service AND s.incident_id <> mine.incident_id \
              JOIN incidents i ON i.id = s.incident_id \
-             WHERE mine.incident_id = ? AND i.started_at < ? \
-             GROUP BY i.number ORDER BY COUNT(*) DESC, i.number DESC LIMIT ?",
-        )
+             WHERE mine.incident_id = $1 AND i.started_at < $2 \
+             GROUP BY i.number ORDER BY COUNT(*) DESC, i.number DESC LIMIT $3"
+        ))
         .bind(&id)
         .bind(started)
         .bind(TERM_MATCH_LIMIT)
-        .fetch_all(&self.pool)
-        .await?;
-        for r in rows {
+        .fetch_all(p)
+        .await
+        })?;
+        for (n, services) in rows {
             // Service names hold no commas (the form splits on them).
-            let services: String = r.try_get("services")?;
-            shared.insert(
-                r.try_get("number")?,
-                services.split(',').map(str::to_string).collect(),
-            );
+            shared.insert(n, services.split(',').map(str::to_string).collect());
         }
         // Distinctive terms: candidates held by at least one other document
         // and by few, rarest first.
@@ -293,17 +466,38 @@ impl Db {
         // A term in more than one document of twenty says little about this
         // incident (and matching it would read a large share of the index on
         // every page view); small databases keep every shared term.
-        let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM search_refs")
-            .fetch_one(&self.pool)
-            .await?;
+        let documents: i64 = on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM search_refs"
+        )
+        .fetch_one(p)
+        .await)?;
         let common = (documents / 20).max(COMMON_TERM_FLOOR);
         let mut counted: Vec<(String, i64)> = Vec::new();
         for term in candidates.iter().take(40) {
-            let docs: Option<i64> =
-                sqlx::query_scalar("SELECT doc FROM search_terms WHERE term = ?")
-                    .bind(term)
-                    .fetch_optional(&self.pool)
-                    .await?;
+            // SQLite reads the count from the index's vocabulary (fts5vocab);
+            // PostgreSQL has none, so it counts the documents matching the
+            // term through the GIN index, stopping past `common` (a count
+            // above it is refused either way).
+            let docs: Option<i64> = if pg {
+                let Some(query) = ts_any_term(std::slice::from_ref(term)) else {
+                    continue;
+                };
+                Some(on_pool!(self.pool, |p| sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs \
+                     WHERE doc @@ debrief_tsquery($1) LIMIT $2) t",
+                )
+                .bind(query)
+                .bind(common + 1)
+                .fetch_one(p)
+                .await)?)
+            } else {
+                on_pool!(self.pool, |p| sqlx::query_scalar(
+                    "SELECT doc FROM search_terms WHERE term = $1"
+                )
+                .bind(term)
+                .fetch_optional(p)
+                .await)?
+            };
             if let Some(docs) = docs.filter(|d| (2..=common).contains(d)) {
                 counted.push((term.clone(), docs));
             }
@@ -312,21 +506,32 @@ impl Db {
         let distinctive: Vec<String> = counted.into_iter().take(6).map(|(t, _)| t).collect();
         let mut by_terms: HashMap<i64, Vec<String>> = HashMap::new();
         for term in &distinctive {
-            let Some(query) = any_term(std::slice::from_ref(term)) else {
+            let query = if pg {
+                ts_any_term(std::slice::from_ref(term))
+            } else {
+                any_term(std::slice::from_ref(term))
+            };
+            let Some(query) = query else {
                 continue;
             };
-            let numbers: Vec<i64> = sqlx::query_scalar(
+            let sql = if pg {
+                "SELECT DISTINCT d.number FROM search_docs d JOIN search_refs r ON r.docid = d.docid \
+                 JOIN incidents i ON i.number = d.number \
+                 WHERE d.doc @@ debrief_tsquery($1) AND r.kind IN ('incident', 'event', 'postmortem') \
+                 AND d.number <> $2 AND i.started_at < $3 LIMIT $4"
+            } else {
                 "SELECT DISTINCT d.number FROM search_docs d JOIN search_refs r ON r.docid = d.rowid \
                  JOIN incidents i ON i.number = d.number \
-                 WHERE search_docs MATCH ? AND r.kind IN ('incident', 'event', 'postmortem') \
-                 AND d.number <> ? AND i.started_at < ? LIMIT ?",
-            )
-            .bind(query)
-            .bind(number.0)
-            .bind(started)
-            .bind(TERM_MATCH_LIMIT)
-            .fetch_all(&self.pool)
-            .await?;
+                 WHERE search_docs MATCH $1 AND r.kind IN ('incident', 'event', 'postmortem') \
+                 AND d.number <> $2 AND i.started_at < $3 LIMIT $4"
+            };
+            let numbers: Vec<i64> = on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+                .bind(&query)
+                .bind(number.0)
+                .bind(started)
+                .bind(TERM_MATCH_LIMIT)
+                .fetch_all(p)
+                .await)?;
             for n in numbers {
                 by_terms.entry(n).or_default().push(term.clone());
             }
@@ -355,23 +560,27 @@ impl Db {
         scored.truncate(limit);
         let mut out = Vec::with_capacity(scored.len());
         for (n, shared_services, shared_terms) in scored {
-            let row = sqlx::query("SELECT title, started_at FROM incidents WHERE number = ?")
-                .bind(n)
-                .fetch_one(&self.pool)
-                .await?;
-            let countermeasures: Vec<(i64, String, String)> = sqlx::query_as(
-                "SELECT c.number, c.title, c.status FROM countermeasures c \
-                 JOIN countermeasure_incidents ci ON ci.countermeasure_id = c.id \
-                 JOIN incidents i ON i.id = ci.incident_id \
-                 WHERE i.number = ? AND c.merged_into IS NULL ORDER BY c.number",
+            let (title, started_at): (String, i64) = on_pool!(self.pool, |p| sqlx::query_as(
+                "SELECT title, started_at FROM incidents WHERE number = $1"
             )
             .bind(n)
-            .fetch_all(&self.pool)
-            .await?;
+            .fetch_one(p)
+            .await)?;
+            let countermeasures: Vec<(i64, String, String)> = on_pool!(self.pool, |p| {
+                sqlx::query_as(
+                    "SELECT c.number, c.title, c.status FROM countermeasures c \
+                     JOIN countermeasure_incidents ci ON ci.countermeasure_id = c.id \
+                     JOIN incidents i ON i.id = ci.incident_id \
+                     WHERE i.number = $1 AND c.merged_into IS NULL ORDER BY c.number",
+                )
+                .bind(n)
+                .fetch_all(p)
+                .await
+            })?;
             out.push(RelatedRow {
                 number: n,
-                title: row.try_get("title")?,
-                started_at: from_epoch(row.try_get("started_at")?),
+                title,
+                started_at: from_epoch(started_at),
                 shared_services,
                 shared_terms,
                 countermeasures,
@@ -396,14 +605,14 @@ impl Db {
                     .unwrap_or_default()
                     .and_utc(),
             );
-            let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            let rows: Vec<(i64, String, i64)> = on_pool!(self.pool, |p| sqlx::query_as(
                 "SELECT number, title, started_at FROM incidents \
-                 WHERE started_at >= ? AND started_at < ? ORDER BY started_at",
+                 WHERE started_at >= $1 AND started_at < $2 ORDER BY started_at",
             )
             .bind(start)
             .bind(end)
-            .fetch_all(&self.pool)
-            .await?;
+            .fetch_all(p)
+            .await)?;
             out.extend(rows.into_iter().map(|(n, t, s)| (n, t, from_epoch(s))));
         }
         Ok(out)

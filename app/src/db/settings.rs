@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, to_epoch};
+use super::{Db, DbError, Tx, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::blameless::{Rule, default_rules, parse_rules};
 use crate::domain::countermeasure::{CmStatus, DEFAULT_WIP, parse_wip_limits, wip_limits_text};
@@ -21,27 +21,23 @@ const LANGUAGE_KEY: &str = "blameless_rules_added";
 const REVIEW_KEY: &str = "review_due_days";
 
 /// Stores a setting in the transaction that audits it.
-async fn put(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
-    key: &str,
-    value: &str,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) \
+async fn put(tx: &mut Tx, key: &str, value: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     )
     .bind(key)
     .bind(value)
     .bind(to_epoch(now))
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
 /// Audits a change to one group of settings, in the transaction that made it.
 async fn record_settings(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     (object_id, object_label): (&str, &str),
     changes: &[FieldChange],
@@ -213,12 +209,12 @@ impl Db {
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, DbError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?,
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT value FROM settings WHERE key = $1"
         )
+        .bind(key)
+        .fetch_optional(p)
+        .await)?)
     }
 
     pub async fn metrics_settings(&self) -> Result<MetricsSettings, DbError> {
@@ -268,10 +264,13 @@ impl Db {
                 });
             }
             Some(None) => {
-                sqlx::query("DELETE FROM settings WHERE key = ?")
-                    .bind(TOKEN_KEY)
-                    .execute(&mut *tx)
-                    .await?;
+                on_tx!(&mut tx, |c| sqlx::query(
+                    "DELETE FROM settings WHERE key = $1"
+                )
+                .bind(TOKEN_KEY)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
                 changes.push(FieldChange {
                     field: "bearer token".into(),
                     before: was.into(),

@@ -3,12 +3,10 @@
 //! moment with it. Every change writes its history row in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
 
 use super::audit::{Change, record};
 use super::incidents::{incident_in, set_moments};
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, event_changes};
 use crate::domain::incident::{Incident, IncidentContent, IncidentNumber};
 use crate::domain::moments::{KeyMoment, KeyMoments};
@@ -28,31 +26,31 @@ pub struct NewEvent {
     pub replace: bool,
 }
 
-fn event_from_row(row: &SqliteRow) -> Result<TimelineEvent, DbError> {
-    let kind: String = row.try_get("kind")?;
-    let source: String = row.try_get("source")?;
-    let mark: Option<String> = row.try_get("key_moment")?;
-    let deleted_at: Option<i64> = row.try_get("deleted_at")?;
+fn event_from_row(row: &impl DbRow) -> Result<TimelineEvent, DbError> {
+    let kind: String = row.col("kind")?;
+    let source: String = row.col("source")?;
+    let mark: Option<String> = row.col("key_moment")?;
+    let deleted_at: Option<i64> = row.col("deleted_at")?;
     let decode = |what: &str, code: &str| {
         DbError::Sqlx(sqlx::Error::Decode(
             format!("unknown {what} code {code:?}").into(),
         ))
     };
     Ok(TimelineEvent {
-        id: row.try_get("id")?,
-        seq: row.try_get("seq")?,
+        id: row.col("id")?,
+        seq: row.col("seq")?,
         content: EventContent {
-            at: from_epoch(row.try_get("at")?),
+            at: from_epoch(row.col("at")?),
             kind: EventKind::parse(&kind).ok_or_else(|| decode("kind", &kind))?,
-            actor: row.try_get("actor")?,
-            body_markdown: row.try_get("body_markdown")?,
-            evidence_url: row.try_get("evidence_url")?,
+            actor: row.col("actor")?,
+            body_markdown: row.col("body_markdown")?,
+            evidence_url: row.col("evidence_url")?,
         },
         provenance: match source.as_str() {
             "imported" => Provenance::Imported {
-                transcript: row.try_get("source_name")?,
+                transcript: row.col("source_name")?,
                 line: row
-                    .try_get::<Option<i64>, _>("source_line")?
+                    .col::<Option<i64>>("source_line")?
                     .unwrap_or(0)
                     .try_into()
                     .unwrap_or(0),
@@ -63,27 +61,28 @@ fn event_from_row(row: &SqliteRow) -> Result<TimelineEvent, DbError> {
             Some(code) => Some(KeyMoment::parse(&code).ok_or_else(|| decode("moment", &code))?),
             None => None,
         },
-        version: row.try_get("version")?,
+        version: row.col("version")?,
         deleted: deleted_at.is_some(),
-        created_by: row.try_get("created_by")?,
-        created_at: from_epoch(row.try_get("created_at")?),
-        updated_at: from_epoch(row.try_get("updated_at")?),
+        created_by: row.col("created_by")?,
+        created_at: from_epoch(row.col("created_at")?),
+        updated_at: from_epoch(row.col("updated_at")?),
     })
 }
 
 /// Events of the incident with a given number (bind the number first).
-const EVENTS_OF: &str =
-    "SELECT e.* FROM timeline_events e JOIN incidents i ON e.incident_id = i.id WHERE i.number = ?";
+const EVENTS_OF: &str = "SELECT e.* FROM timeline_events e JOIN incidents i ON e.incident_id = i.id WHERE i.number = $1";
 
 impl Db {
     /// Every event of an incident, deleted ones included, in timeline order
     /// (time, then the order they were added).
     pub async fn timeline(&self, number: IncidentNumber) -> Result<Vec<TimelineEvent>, DbError> {
-        let rows = sqlx::query(&format!("{EVENTS_OF} ORDER BY e.at, e.seq"))
-            .bind(number.0)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(event_from_row).collect()
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(&format!("{EVENTS_OF} ORDER BY e.at, e.seq"))
+                .bind(number.0)
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(event_from_row).collect()
+        })
     }
 
     /// The time of every live event, and whether it marks a key moment: what
@@ -92,14 +91,14 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Vec<(DateTime<Utc>, bool)>, DbError> {
-        let rows: Vec<(i64, bool)> = sqlx::query_as(
+        let rows: Vec<(i64, bool)> = on_pool!(self.pool, |p| sqlx::query_as(
             "SELECT e.at, e.key_moment IS NOT NULL FROM timeline_events e \
              JOIN incidents i ON e.incident_id = i.id \
-             WHERE i.number = ? AND e.deleted_at IS NULL ORDER BY e.at, e.seq",
+             WHERE i.number = $1 AND e.deleted_at IS NULL ORDER BY e.at, e.seq",
         )
         .bind(number.0)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(at, m)| (from_epoch(at), m))
@@ -112,12 +111,14 @@ impl Db {
         number: IncidentNumber,
         id: &str,
     ) -> Result<Option<TimelineEvent>, DbError> {
-        let row = sqlx::query(&format!("{EVENTS_OF} AND e.id = ?"))
-            .bind(number.0)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(event_from_row).transpose()
+        on_pool!(self.pool, |p| {
+            let row = sqlx::query(&format!("{EVENTS_OF} AND e.id = $2"))
+                .bind(number.0)
+                .bind(id)
+                .fetch_optional(p)
+                .await?;
+            row.as_ref().map(event_from_row).transpose()
+        })
     }
 
     /// The time of the live event added last: quick entry reads a bare time
@@ -126,13 +127,13 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Option<DateTime<Utc>>, DbError> {
-        let at: Option<i64> = sqlx::query_scalar(
+        let at: Option<i64> = on_pool!(self.pool, |p| sqlx::query_scalar(
             "SELECT e.at FROM timeline_events e JOIN incidents i ON e.incident_id = i.id \
-             WHERE i.number = ? AND e.deleted_at IS NULL ORDER BY e.seq DESC LIMIT 1",
+             WHERE i.number = $1 AND e.deleted_at IS NULL ORDER BY e.seq DESC LIMIT 1",
         )
         .bind(number.0)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await)?;
         Ok(at.map(from_epoch))
     }
 
@@ -178,9 +179,10 @@ impl Db {
                     })?;
             set_moments(&mut tx, &incident_id, &incident, &moments, actor, now).await?;
         }
-        let changed = sqlx::query(
-            "UPDATE timeline_events SET at = ?, kind = ?, actor = ?, body_markdown = ?, \
-             evidence_url = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+        let changed = on_tx!(&mut tx, |c| {
+            sqlx::query(
+            "UPDATE timeline_events SET at = $1, kind = $2, actor = $3, body_markdown = $4, \
+             evidence_url = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
         )
         .bind(to_epoch(content.at))
         .bind(content.kind.code())
@@ -190,9 +192,10 @@ impl Db {
         .bind(to_epoch(now))
         .bind(id)
         .bind(base_version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
         if changed != 1 {
             return Err(DbError::Conflict {
                 current: before.version,
@@ -226,15 +229,16 @@ impl Db {
         let mut tx = self.write().await?;
         let (incident_id, incident) = incident_in(&mut tx, number).await?;
         let event = live_event(&mut tx, &incident_id, id, base_version).await?;
-        sqlx::query(
-            "UPDATE timeline_events SET deleted_at = ?, version = version + 1, updated_at = ? \
-             WHERE id = ?",
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE timeline_events SET deleted_at = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3",
         )
         .bind(to_epoch(now))
         .bind(to_epoch(now))
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         record_event_change(
             &mut tx,
             actor,
@@ -287,15 +291,16 @@ impl Db {
                 }
             }
         }
-        sqlx::query(
-            "UPDATE timeline_events SET deleted_at = NULL, key_moment = ?, version = version + 1, \
-             updated_at = ? WHERE id = ?",
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE timeline_events SET deleted_at = NULL, key_moment = $1, version = version + 1, \
+             updated_at = $2 WHERE id = $3",
         )
         .bind(keep_mark.map(|m| m.code()))
         .bind(to_epoch(now))
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         let after = event_in(&mut tx, &incident_id, id).await?;
         let before = TimelineEvent {
             key_moment: event.key_moment,
@@ -353,24 +358,22 @@ impl Db {
 }
 
 /// An event of this incident, read inside a transaction.
-async fn event_in(
-    tx: &mut Transaction<'static, Sqlite>,
-    incident_id: &str,
-    id: &str,
-) -> Result<TimelineEvent, DbError> {
-    let row = sqlx::query("SELECT * FROM timeline_events WHERE id = ? AND incident_id = ?")
-        .bind(id)
-        .bind(incident_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(DbError::NotFound)?;
-    event_from_row(&row)
+async fn event_in(tx: &mut Tx, incident_id: &str, id: &str) -> Result<TimelineEvent, DbError> {
+    on_tx!(tx, |c| {
+        let row = sqlx::query("SELECT * FROM timeline_events WHERE id = $1 AND incident_id = $2")
+            .bind(id)
+            .bind(incident_id)
+            .fetch_optional(&mut *c)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        event_from_row(&row)
+    })
 }
 
 /// A live event at `base_version`: a deleted one cannot be changed, and a
 /// newer one means someone saved since.
 async fn live_event(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     incident_id: &str,
     id: &str,
     base_version: i64,
@@ -393,22 +396,24 @@ async fn live_event(
 
 /// The live event that marks `moment`, if any.
 async fn holder_of(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     incident_id: &str,
     moment: KeyMoment,
 ) -> Result<Option<String>, DbError> {
-    Ok(sqlx::query_scalar(
-        "SELECT id FROM timeline_events WHERE incident_id = ? AND key_moment = ? AND deleted_at IS NULL",
+    Ok(on_tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT id FROM timeline_events WHERE incident_id = $1 AND key_moment = $2 AND deleted_at IS NULL",
     )
     .bind(incident_id)
     .bind(moment.code())
-    .fetch_optional(&mut **tx)
-    .await?)
+    .fetch_optional(&mut *c)
+    .await
+    })?)
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn mark_in(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     incident_id: &str,
     incident: &Incident,
     event: &TimelineEvent,
@@ -473,39 +478,42 @@ async fn mark_in(
 }
 
 async fn set_mark(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     id: &str,
     moment: Option<KeyMoment>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "UPDATE timeline_events SET key_moment = ?, version = version + 1, updated_at = ? WHERE id = ?",
+    on_tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE timeline_events SET key_moment = $1, version = version + 1, updated_at = $2 WHERE id = $3",
     )
     .bind(moment.map(|m| m.code()))
     .bind(to_epoch(now))
     .bind(id)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut *c)
+    .await
+    .map(|_| ())
+    })?;
     Ok(())
 }
 
 /// Adds an event inside a transaction the caller commits (quick entry, and
 /// promoting transcript lines, which also links the lines).
 pub(super) async fn add_event_in(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     number: IncidentNumber,
     new: &NewEvent,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<String, DbError> {
     let (incident_id, incident) = incident_in(tx, number).await?;
-    let (live, next_seq): (i64, i64) = sqlx::query_as(
+    let (live, next_seq): (i64, i64) = on_tx!(tx, |c| sqlx::query_as(
         "SELECT COUNT(*) FILTER (WHERE deleted_at IS NULL), COALESCE(MAX(seq), 0) + 1 \
-             FROM timeline_events WHERE incident_id = ?",
+             FROM timeline_events WHERE incident_id = $1",
     )
     .bind(&incident_id)
-    .fetch_one(&mut **tx)
-    .await?;
+    .fetch_one(&mut *c)
+    .await)?;
     if live >= limits::EVENTS_PER_INCIDENT {
         return Err(DbError::Refused {
             field: "line",
@@ -522,28 +530,31 @@ pub(super) async fn add_event_in(
             ("imported", transcript.clone(), Some(i64::from(*line)))
         }
     };
-    let c = &new.content;
-    sqlx::query(
+    let content = &new.content;
+    on_tx!(tx, |c| {
+        sqlx::query(
             "INSERT INTO timeline_events (id, incident_id, seq, at, kind, actor, body_markdown, \
              evidence_url, source, source_name, source_line, version, created_by, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14)",
         )
         .bind(&id)
         .bind(&incident_id)
         .bind(next_seq)
-        .bind(to_epoch(c.at))
-        .bind(c.kind.code())
-        .bind(&c.actor)
-        .bind(&c.body_markdown)
-        .bind(&c.evidence_url)
+        .bind(to_epoch(content.at))
+        .bind(content.kind.code())
+        .bind(&content.actor)
+        .bind(&content.body_markdown)
+        .bind(&content.evidence_url)
         .bind(source)
         .bind(source_name)
         .bind(source_line)
         .bind(&actor.name)
         .bind(to_epoch(now))
         .bind(to_epoch(now))
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ())
+    })?;
     let event = event_in(tx, &incident_id, &id).await?;
     record_event_change(tx, actor, "event_added", &incident_id, &event, None, now).await?;
     if let Some(moment) = new.mark {
@@ -565,7 +576,7 @@ pub(super) async fn add_event_in(
 /// After the incident form changed key moments by hand: an event whose
 /// moment now has another time (or none) no longer marks it.
 pub(super) async fn unmark_moved_moments(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     incident_id: &str,
     before: &KeyMoments,
     after: &IncidentContent,
@@ -575,15 +586,19 @@ pub(super) async fn unmark_moved_moments(
     if *before == after.moments {
         return Ok(());
     }
-    let rows = sqlx::query(
-        "SELECT * FROM timeline_events WHERE incident_id = ? AND key_moment IS NOT NULL \
-         AND deleted_at IS NULL",
-    )
-    .bind(incident_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    for row in &rows {
-        let event = event_from_row(row)?;
+    let events: Vec<TimelineEvent> = on_tx!(tx, |c| {
+        let rows = sqlx::query(
+            "SELECT * FROM timeline_events WHERE incident_id = $1 AND key_moment IS NOT NULL \
+             AND deleted_at IS NULL",
+        )
+        .bind(incident_id)
+        .fetch_all(&mut *c)
+        .await?;
+        rows.iter()
+            .map(event_from_row)
+            .collect::<Result<Vec<_>, DbError>>()?
+    });
+    for event in events {
         let Some(mark) = event.key_moment else {
             continue;
         };
@@ -606,7 +621,7 @@ pub(super) async fn unmark_moved_moments(
 }
 
 async fn record_event_change(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     action: &str,
     incident_id: &str,

@@ -7,8 +7,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+use sqlx::QueryBuilder;
 use transcript::formats::Format;
 use transcript::merge::fingerprint;
 use transcript::summary::Summary;
@@ -18,7 +17,7 @@ use super::audit::{Change, record};
 use super::incidents::{create_incident_in, incident_in};
 use super::sqlite_bulk::Inserter;
 use super::timeline::{NewEvent, add_event_in};
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, DbRow, On, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::{IncidentContent, IncidentNumber};
 
@@ -341,20 +340,22 @@ impl Db {
             usize::try_from(bytes / 80).unwrap_or(0).min(4_000_000),
             Default::default(),
         );
-        let known: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT fingerprint, id FROM transcript_lines WHERE incident_no = ? AND duplicate_of IS NULL",
+        let known: Vec<(i64, i64)> = on_tx!(&mut tx, |c| {
+            sqlx::query_as(
+            "SELECT fingerprint, id FROM transcript_lines WHERE incident_no = $1 AND duplicate_of IS NULL",
         )
         .bind(number.0)
-        .fetch_all(&mut *tx)
-        .await?;
+        .fetch_all(&mut *c)
+        .await
+        })?;
         seen.extend(known);
-        let (mut next_no, next_id): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COALESCE(MAX(no), 0) + 1 FROM transcripts WHERE incident_id = ?), \
+        let (mut next_no, next_id): (i64, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
+            "SELECT (SELECT COALESCE(MAX(no), 0) + 1 FROM transcripts WHERE incident_id = $1), \
                     (SELECT COALESCE(MAX(id), 0) + 1 FROM transcript_lines)",
         )
         .bind(&incident_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut *c)
+        .await)?;
         let mut dedupe = Some(Dedupe { seen, next_id });
         let mut open: Vec<Open> = Vec::new();
         for source in sources {
@@ -453,15 +454,17 @@ impl Db {
                 });
             }
             for chunk in problems.chunks(300) {
-                let mut q = QueryBuilder::<Sqlite>::new(
-                    "INSERT INTO transcript_problems (transcript_id, line_no, reason) ",
-                );
-                q.push_values(chunk, |mut b, (t, p)| {
-                    b.push_bind(open[*t].key)
-                        .push_bind(p.line as i64)
-                        .push_bind(&p.reason);
-                });
-                q.build().execute(&mut *tx).await?;
+                on_tx!(&mut tx, |c| {
+                    let mut q = QueryBuilder::new(
+                        "INSERT INTO transcript_problems (transcript_id, line_no, reason) ",
+                    );
+                    q.push_values(chunk, |mut b, (t, p)| {
+                        b.push_bind(open[*t].key)
+                            .push_bind(p.line as i64)
+                            .push_bind(&p.reason);
+                    });
+                    q.build().execute(&mut *c).await.map(|_| ())
+                })?;
             }
         }
         let mut imported = Vec::new();
@@ -473,13 +476,17 @@ impl Db {
             if index_now {
                 super::search::index_transcript_lines(&mut tx, o.key).await?;
             } else {
-                sqlx::query("UPDATE transcripts SET search_indexed = 0 WHERE id = ?")
-                    .bind(o.key)
-                    .execute(&mut *tx)
-                    .await?;
+                on_tx!(&mut tx, |c| sqlx::query(
+                    "UPDATE transcripts SET search_indexed = FALSE WHERE id = $1"
+                )
+                .bind(o.key)
+                .execute(&mut *c)
+                .await
+                .map(|_| ()))?;
             }
-            sqlx::query(
-                "UPDATE transcripts SET line_count = ?, duplicate_count = ?, problem_count = ?, first_at = ?, last_at = ? WHERE id = ?",
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                "UPDATE transcripts SET line_count = $1, duplicate_count = $2, problem_count = $3, first_at = $4, last_at = $5 WHERE id = $6",
             )
             .bind(o.lines as i64)
             .bind(o.duplicates as i64)
@@ -487,8 +494,10 @@ impl Db {
             .bind(o.first)
             .bind(o.last)
             .bind(o.key)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+            })?;
             let label = format!("#{} ({})", o.channel.trim_start_matches('#'), o.file_name);
             let changes = [
                 FieldChange {
@@ -540,31 +549,16 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Vec<TranscriptRecord>, DbError> {
-        let rows = sqlx::query(
-            "SELECT t.* FROM transcripts t JOIN incidents i ON t.incident_id = i.id \
-             WHERE i.number = ? ORDER BY t.no",
-        )
-        .bind(number.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(TranscriptRecord {
-                    key: row.try_get("id")?,
-                    id: row.try_get("uuid")?,
-                    no: row.try_get("no")?,
-                    channel: row.try_get("channel")?,
-                    format: row.try_get("format")?,
-                    file_name: row.try_get("file_name")?,
-                    zone: row.try_get("zone")?,
-                    line_count: row.try_get("line_count")?,
-                    duplicate_count: row.try_get("duplicate_count")?,
-                    problem_count: row.try_get("problem_count")?,
-                    imported_by: row.try_get("imported_by")?,
-                    imported_at: from_epoch(row.try_get("imported_at")?),
-                })
-            })
-            .collect()
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(
+                "SELECT t.* FROM transcripts t JOIN incidents i ON t.incident_id = i.id \
+                 WHERE i.number = $1 ORDER BY t.no",
+            )
+            .bind(number.0)
+            .fetch_all(p)
+            .await?;
+            rows.iter().map(transcript_record).collect()
+        })
     }
 
     /// Lines of a transcript that could not be read, in line order (at most `limit`).
@@ -573,13 +567,15 @@ impl Db {
         transcript_key: i64,
         limit: i64,
     ) -> Result<Vec<(i64, String)>, DbError> {
-        Ok(sqlx::query_as(
-            "SELECT line_no, reason FROM transcript_problems WHERE transcript_id = ? ORDER BY line_no LIMIT ?",
+        Ok(on_pool!(self.pool, |p| {
+            sqlx::query_as(
+            "SELECT line_no, reason FROM transcript_problems WHERE transcript_id = $1 ORDER BY line_no LIMIT $2",
         )
         .bind(transcript_key)
         .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(p)
+        .await
+        })?)
     }
 
     /// One page of the review of incident `number`: lines shown in order
@@ -591,55 +587,34 @@ impl Db {
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<ReviewLine>, i64), DbError> {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM incidents WHERE number = ?")
-            .bind(number.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        exists.ok_or(DbError::NotFound)?;
-        let where_clause = |q: &mut QueryBuilder<'_, Sqlite>| {
-            q.push(" WHERE l.incident_no = ")
-                .push_bind(number.0)
-                .push(" AND l.duplicate_of IS NULL");
-            if let Some(channel) = &filter.channel {
-                q.push(" AND t.channel = ").push_bind(channel.clone());
+        let select = REVIEW_SELECT;
+        on_pool!(self.pool, |p| {
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM incidents WHERE number = $1)")
+                    .bind(number.0)
+                    .fetch_one(p)
+                    .await?;
+            if !exists {
+                return Err(DbError::NotFound);
             }
-            if let Some(author) = &filter.author {
-                q.push(" AND l.author = ").push_bind(author.clone());
-            }
-            if let Some(kind) = filter.kind {
-                q.push(" AND l.kind = ").push_bind(kind.code());
-            } else if !filter.presence {
-                q.push(" AND l.kind NOT IN ('join', 'part', 'quit')");
-            }
-            if let Some(text) = &filter.text {
-                q.push(" AND l.text LIKE ")
-                    .push_bind(format!("%{}%", like_escape(text)))
-                    .push(" ESCAPE '\\'");
-            }
-            if filter.suggested {
-                q.push(" AND l.suggestion IS NOT NULL AND l.suggestion_state IS NULL");
-            }
-            if let Some(thread) = &filter.thread {
-                q.push(" AND l.thread = ").push_bind(thread.clone());
-            }
-        };
-        let mut count = QueryBuilder::<Sqlite>::new(
-            "SELECT COUNT(*) FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id",
-        );
-        where_clause(&mut count);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.pool).await?;
-        let mut q = QueryBuilder::<Sqlite>::new(REVIEW_SELECT);
-        where_clause(&mut q);
-        q.push(" ORDER BY l.at, l.transcript_id, l.line_no LIMIT ")
-            .push_bind(limit)
-            .push(" OFFSET ")
-            .push_bind(offset);
-        let rows = q.build().fetch_all(&self.pool).await?;
-        let lines = rows
-            .iter()
-            .map(review_line)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((lines, total))
+            let mut count = QueryBuilder::new(
+                "SELECT COUNT(*) FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id",
+            );
+            review_where(&mut count, number, filter);
+            let total: i64 = count.build_query_scalar().fetch_one(p).await?;
+            let mut q = QueryBuilder::new(select);
+            review_where(&mut q, number, filter);
+            q.push(" ORDER BY l.at, l.transcript_id, l.line_no LIMIT ")
+                .push_bind(limit)
+                .push(" OFFSET ")
+                .push_bind(offset);
+            let rows = q.build().fetch_all(p).await?;
+            let lines = rows
+                .iter()
+                .map(review_line)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((lines, total))
+        })
     }
 
     /// Channels and authors of an incident's review, for its filters.
@@ -647,21 +622,23 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<(Vec<String>, Vec<String>), DbError> {
-        let channels: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT t.channel FROM transcripts t JOIN incidents i ON t.incident_id = i.id \
-             WHERE i.number = ? ORDER BY t.channel",
-        )
-        .bind(number.0)
-        .fetch_all(&self.pool)
-        .await?;
-        let authors: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT author FROM transcript_lines \
-             WHERE incident_no = ? AND author != '' AND duplicate_of IS NULL ORDER BY author LIMIT 500",
-        )
-        .bind(number.0)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok((channels, authors))
+        on_pool!(self.pool, |p| {
+            let channels: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT t.channel FROM transcripts t JOIN incidents i ON t.incident_id = i.id \
+                 WHERE i.number = $1 ORDER BY t.channel",
+            )
+            .bind(number.0)
+            .fetch_all(p)
+            .await?;
+            let authors: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT author FROM transcript_lines \
+                 WHERE incident_no = $1 AND author != '' AND duplicate_of IS NULL ORDER BY author LIMIT 500",
+            )
+            .bind(number.0)
+            .fetch_all(p)
+            .await?;
+            Ok((channels, authors))
+        })
     }
 
     /// Lines of incident `number` by id, in review order (for promoting a selection).
@@ -673,17 +650,20 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut q = QueryBuilder::<Sqlite>::new(REVIEW_SELECT);
-        q.push(" WHERE l.incident_no = ")
-            .push_bind(number.0)
-            .push(" AND l.id IN (");
-        let mut sep = q.separated(", ");
-        for id in ids {
-            sep.push_bind(*id);
-        }
-        q.push(") ORDER BY l.at, l.transcript_id, l.line_no");
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter().map(review_line).collect()
+        let select = REVIEW_SELECT;
+        on_pool!(self.pool, |p| {
+            let mut q = QueryBuilder::new(select);
+            q.push(" WHERE l.incident_no = ")
+                .push_bind(number.0)
+                .push(" AND l.id IN (");
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(*id);
+            }
+            q.push(") ORDER BY l.at, l.transcript_id, l.line_no");
+            let rows = q.build().fetch_all(p).await?;
+            rows.iter().map(review_line).collect()
+        })
     }
 
     /// Makes a timeline event from transcript lines (and marks its key moment,
@@ -700,14 +680,16 @@ impl Db {
         let mut tx = self.write().await?;
         incident_in(&mut tx, number).await?;
         for id in line_ids {
-            let found: Option<i64> = sqlx::query_scalar(
-                "SELECT 1 FROM transcript_lines WHERE id = ? AND incident_no = ?",
+            let found: bool = on_tx!(&mut tx, |c| {
+                sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM transcript_lines WHERE id = $1 AND incident_no = $2)",
             )
             .bind(id)
             .bind(number.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if found.is_none() {
+            .fetch_one(&mut *c)
+            .await
+            })?;
+            if !found {
                 return Err(DbError::Refused {
                     field: "lines",
                     message: "One of the chosen lines is not in this incident's transcripts; nothing was added.".into(),
@@ -716,18 +698,23 @@ impl Db {
         }
         let event_id = add_event_in(&mut tx, number, new, actor, now).await?;
         for id in line_ids {
-            sqlx::query("INSERT OR IGNORE INTO event_lines (event_id, line_id) VALUES (?, ?)")
+            on_tx!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO event_lines (event_id, line_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
                 .bind(&event_id)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?;
-            sqlx::query(
-                "UPDATE transcript_lines SET suggestion_state = 'accepted' \
-                 WHERE id = ? AND suggestion IS NOT NULL AND suggestion_state IS NULL",
-            )
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+                sqlx::query(
+                    "UPDATE transcript_lines SET suggestion_state = 'accepted' \
+                     WHERE id = $1 AND suggestion IS NOT NULL AND suggestion_state IS NULL",
+                )
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .map(|_| ())
+            })?;
         }
         tx.commit().await?;
         Ok(event_id)
@@ -741,15 +728,16 @@ impl Db {
     ) -> Result<(), DbError> {
         let mut tx = self.write().await?;
         incident_in(&mut tx, number).await?;
-        let done = sqlx::query(
+        let done = on_tx!(&mut tx, |c| sqlx::query(
             "UPDATE transcript_lines SET suggestion_state = 'dismissed' \
-             WHERE id = ? AND incident_no = ? AND suggestion IS NOT NULL",
+             WHERE id = $1 AND incident_no = $2 AND suggestion IS NOT NULL",
         )
         .bind(line_id)
         .bind(number.0)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        .execute(&mut *c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if done == 0 {
             return Err(DbError::NotFound);
         }
         tx.commit().await?;
@@ -759,7 +747,7 @@ impl Db {
 
 #[allow(clippy::too_many_arguments)]
 async fn transcript_for(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     open: &mut Vec<Open>,
     first_of_source: usize,
     channel: &str,
@@ -778,9 +766,10 @@ async fn transcript_for(
     let id = uuid::Uuid::new_v4().to_string();
     let no = *next_no;
     *next_no += 1;
-    let key: i64 = sqlx::query_scalar(
+    let key: i64 = on_tx!(tx, |c| {
+        sqlx::query_scalar(
         "INSERT INTO transcripts (uuid, incident_id, no, channel, format, file_name, zone, line_count, \
-         duplicate_count, problem_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?) \
+         duplicate_count, problem_count, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9) \
          RETURNING id",
     )
     .bind(&id)
@@ -792,8 +781,9 @@ async fn transcript_for(
     .bind(source.zone.name())
     .bind(&actor.name)
     .bind(to_epoch(now))
-    .fetch_one(&mut **tx)
-    .await?;
+    .fetch_one(&mut *c)
+    .await
+    })?;
     open.push(Open {
         key,
         id,
@@ -809,11 +799,18 @@ async fn transcript_for(
     Ok(open.len() - 1)
 }
 
+/// The lines of a batch, in order.
+fn lines_of(batch: &[Read]) -> impl Iterator<Item = &Stored> {
+    batch.iter().filter_map(|item| match item {
+        Read::Line(stored) => Some(stored.as_ref()),
+        _ => None,
+    })
+}
+
 /// Stores the lines of a batch (`targets`: the transcript of each line, in
-/// order) through one prepared statement on the transaction's connection:
-/// see [`super::sqlite_bulk`] for why not sqlx.
+/// order), in the import's transaction.
 async fn insert_lines(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     number: IncidentNumber,
     open: &[Open],
     batch: &[Read],
@@ -822,13 +819,24 @@ async fn insert_lines(
     if targets.is_empty() {
         return Ok(());
     }
+    match tx {
+        On::Sqlite(tx) => insert_lines_sqlite(tx, number, open, batch, targets).await,
+        On::Postgres(tx) => insert_lines_postgres(tx, number, open, batch, targets).await,
+    }
+}
+
+/// SQLite: through one prepared statement on the transaction's connection
+/// (see [`super::sqlite_bulk`] for why not sqlx).
+async fn insert_lines_sqlite(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    number: IncidentNumber,
+    open: &[Open],
+    batch: &[Read],
+    targets: &[usize],
+) -> Result<(), DbError> {
     // What the rows borrow must outlive the inserter.
-    let flags: Vec<Option<String>> = batch
-        .iter()
-        .filter_map(|item| match item {
-            Read::Line(stored) => Some(stored.line.flag.as_ref().map(|f| f.describe())),
-            _ => None,
-        })
+    let flags: Vec<Option<String>> = lines_of(batch)
+        .map(|stored| stored.line.flag.as_ref().map(|f| f.describe()))
         .collect();
     let mut handle = tx.lock_handle().await?;
     let mut insert = Inserter::prepare(
@@ -837,11 +845,7 @@ async fn insert_lines(
          author, text, thread, flag, fingerprint, duplicate_of, suggestion)",
         13,
     )?;
-    let lines = batch.iter().filter_map(|item| match item {
-        Read::Line(stored) => Some(stored),
-        _ => None,
-    });
-    for ((stored, &t), flag) in lines.zip(targets).zip(&flags) {
+    for ((stored, &t), flag) in lines_of(batch).zip(targets).zip(&flags) {
         let line = &stored.line;
         insert.row([
             stored.id.into(),
@@ -862,17 +866,133 @@ async fn insert_lines(
     insert.finish()
 }
 
+/// PostgreSQL: one statement per batch (at most [`INSERT_BATCH`] rows), each
+/// column bound as one array and turned back into rows by `UNNEST`.
+async fn insert_lines_postgres(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    number: IncidentNumber,
+    open: &[Open],
+    batch: &[Read],
+    targets: &[usize],
+) -> Result<(), DbError> {
+    let n = targets.len();
+    let mut ids = Vec::with_capacity(n);
+    let mut transcript_ids = Vec::with_capacity(n);
+    let mut line_nos = Vec::with_capacity(n);
+    let mut ats = Vec::with_capacity(n);
+    let mut kinds = Vec::with_capacity(n);
+    let mut authors = Vec::with_capacity(n);
+    let mut texts = Vec::with_capacity(n);
+    let mut threads = Vec::with_capacity(n);
+    let mut flags = Vec::with_capacity(n);
+    let mut fingerprints = Vec::with_capacity(n);
+    let mut duplicates = Vec::with_capacity(n);
+    let mut suggestions = Vec::with_capacity(n);
+    for (stored, &t) in lines_of(batch).zip(targets) {
+        let line = &stored.line;
+        ids.push(stored.id);
+        transcript_ids.push(open[t].key);
+        line_nos.push(line.line as i64);
+        ats.push(line.at.timestamp());
+        kinds.push(line.kind.code());
+        authors.push(line.author.as_deref().unwrap_or(""));
+        texts.push(line.text.as_str());
+        threads.push(line.thread.as_deref());
+        flags.push(line.flag.as_ref().map(|f| f.describe()));
+        fingerprints.push(stored.fingerprint);
+        duplicates.push(stored.duplicate_of);
+        suggestions.push(stored.suggestion);
+    }
+    let incident_nos = vec![number.0; ids.len()];
+    sqlx::query(
+        "INSERT INTO transcript_lines (id, incident_no, transcript_id, line_no, at, kind, \
+         author, text, thread, flag, fingerprint, duplicate_of, suggestion) \
+         SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], \
+         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])",
+    )
+    .bind(ids)
+    .bind(incident_nos)
+    .bind(transcript_ids)
+    .bind(line_nos)
+    .bind(ats)
+    .bind(kinds)
+    .bind(authors)
+    .bind(texts)
+    .bind(threads)
+    .bind(flags)
+    .bind(fingerprints)
+    .bind(duplicates)
+    .bind(suggestions)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn transcript_record(row: &impl DbRow) -> Result<TranscriptRecord, DbError> {
+    Ok(TranscriptRecord {
+        key: row.col("id")?,
+        id: row.col("uuid")?,
+        no: row.col("no")?,
+        channel: row.col("channel")?,
+        format: row.col("format")?,
+        file_name: row.col("file_name")?,
+        zone: row.col("zone")?,
+        line_count: row.col("line_count")?,
+        duplicate_count: row.col("duplicate_count")?,
+        problem_count: row.col("problem_count")?,
+        imported_by: row.col("imported_by")?,
+        imported_at: from_epoch(row.col("imported_at")?),
+    })
+}
+
+/// The review's WHERE clause for incident `number` and `filter`.
+fn review_where<'a, DB>(q: &mut QueryBuilder<'a, DB>, number: IncidentNumber, filter: &ReviewFilter)
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    q.push(" WHERE l.incident_no = ")
+        .push_bind(number.0)
+        .push(" AND l.duplicate_of IS NULL");
+    if let Some(channel) = &filter.channel {
+        q.push(" AND t.channel = ").push_bind(channel.clone());
+    }
+    if let Some(author) = &filter.author {
+        q.push(" AND l.author = ").push_bind(author.clone());
+    }
+    if let Some(kind) = filter.kind {
+        q.push(" AND l.kind = ").push_bind(kind.code().to_string());
+    } else if !filter.presence {
+        q.push(" AND l.kind NOT IN ('join', 'part', 'quit')");
+    }
+    if let Some(text) = &filter.text {
+        // Any case: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+        q.push(" AND lower(l.text) LIKE lower(")
+            .push_bind(format!("%{}%", like_escape(text)))
+            .push(") ESCAPE '\\'");
+    }
+    if filter.suggested {
+        q.push(" AND l.suggestion IS NOT NULL AND l.suggestion_state IS NULL");
+    }
+    if let Some(thread) = &filter.thread {
+        q.push(" AND l.thread = ").push_bind(thread.clone());
+    }
+}
+
 /// A line of the review with its transcript's channel and number, the other
 /// places the same message was read, the thread it is in (its first shown
 /// line, packed "id␟at␟author", and how many lines it has after that one),
-/// and the live events made from it. Add a WHERE clause.
+/// and the live events made from it. Add a WHERE clause. The separators
+/// (unit ␟ and record ␞) are written into the literals; `string_agg … ORDER
+/// BY` is in both PostgreSQL and SQLite (3.44+).
 const REVIEW_SELECT: &str = "SELECT l.*, t.channel, t.no AS transcript_no, \
-       (SELECT group_concat(t2.channel || char(31) || d.line_no, char(30)) FROM transcript_lines d \
+       (SELECT string_agg(t2.channel || '\u{1f}' || d.line_no, '\u{1e}' ORDER BY d.id) FROM transcript_lines d \
           JOIN transcripts t2 ON d.transcript_id = t2.id WHERE d.duplicate_of = l.id) AS also, \
-       (SELECT group_concat(e.id, char(30)) FROM event_lines el JOIN timeline_events e ON e.id = el.event_id \
+       (SELECT string_agg(e.id, '\u{1e}' ORDER BY el.event_id) FROM event_lines el JOIN timeline_events e ON e.id = el.event_id \
           WHERE el.line_id = l.id AND e.deleted_at IS NULL) AS events, \
        CASE WHEN l.thread IS NULL THEN NULL ELSE \
-         (SELECT p.id || char(31) || p.at || char(31) || p.author FROM transcript_lines p \
+         (SELECT p.id || '\u{1f}' || p.at || '\u{1f}' || p.author FROM transcript_lines p \
             JOIN transcripts pt ON p.transcript_id = pt.id \
             WHERE p.incident_no = l.incident_no AND p.thread = l.thread AND p.duplicate_of IS NULL \
               AND pt.channel = t.channel ORDER BY p.at, p.transcript_id, p.line_no LIMIT 1) END AS thread_start, \
@@ -882,13 +1002,13 @@ const REVIEW_SELECT: &str = "SELECT l.*, t.channel, t.no AS transcript_no, \
               AND pt.channel = t.channel) END AS thread_size \
      FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id";
 
-fn review_line(row: &SqliteRow) -> Result<ReviewLine, DbError> {
-    let kind: String = row.try_get("kind")?;
-    let also: Option<String> = row.try_get("also")?;
-    let events: Option<String> = row.try_get("events")?;
-    let id: i64 = row.try_get("id")?;
+fn review_line(row: &impl DbRow) -> Result<ReviewLine, DbError> {
+    let kind: String = row.col("kind")?;
+    let also: Option<String> = row.col("also")?;
+    let events: Option<String> = row.col("events")?;
+    let id: i64 = row.col("id")?;
     let thread_start = row
-        .try_get::<Option<String>, _>("thread_start")?
+        .col::<Option<String>>("thread_start")?
         .and_then(|packed| {
             let mut parts = packed.splitn(3, '\u{1f}');
             Some(ThreadStart {
@@ -899,21 +1019,21 @@ fn review_line(row: &SqliteRow) -> Result<ReviewLine, DbError> {
         });
     Ok(ReviewLine {
         id,
-        transcript_no: row.try_get("transcript_no")?,
-        channel: row.try_get("channel")?,
-        line_no: row.try_get("line_no")?,
-        at: from_epoch(row.try_get("at")?),
+        transcript_no: row.col("transcript_no")?,
+        channel: row.col("channel")?,
+        line_no: row.col("line_no")?,
+        at: from_epoch(row.col("at")?),
         kind: LineKind::parse(&kind).unwrap_or(LineKind::System),
-        author: row.try_get("author")?,
-        text: row.try_get("text")?,
-        thread: row.try_get("thread")?,
+        author: row.col("author")?,
+        text: row.col("text")?,
+        thread: row.col("thread")?,
         thread_replies: if thread_start.as_ref().is_some_and(|s| s.id == id) {
-            row.try_get("thread_size")?
+            row.col("thread_size")?
         } else {
             0
         },
         thread_start,
-        flag: row.try_get("flag")?,
+        flag: row.col("flag")?,
         also_in: also
             .map(|a| {
                 a.split('\u{1e}')
@@ -922,8 +1042,8 @@ fn review_line(row: &SqliteRow) -> Result<ReviewLine, DbError> {
                     .collect()
             })
             .unwrap_or_default(),
-        suggestion: row.try_get("suggestion")?,
-        suggestion_state: row.try_get("suggestion_state")?,
+        suggestion: row.col("suggestion")?,
+        suggestion_state: row.col("suggestion_state")?,
         events: events
             .map(|e| e.split('\u{1e}').map(str::to_string).collect())
             .unwrap_or_default(),

@@ -2,11 +2,9 @@
 //! written to the audit log in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
 use super::audit::{Change, record};
-use super::{Db, DbError, to_epoch};
+use super::{Db, DbError, DbRow, Tx, on_pool, on_tx, to_epoch};
 use crate::domain::account::{Role, User};
 use crate::domain::audit::{Actor, FieldChange};
 
@@ -48,17 +46,17 @@ pub struct UserUpdate {
     pub active: bool,
 }
 
-fn user_from_row(row: &SqliteRow) -> Result<User, DbError> {
-    let role: String = row.try_get("role")?;
+fn user_from_row(row: &impl DbRow) -> Result<User, DbError> {
+    let role: String = row.col("role")?;
     Ok(User {
-        id: row.try_get("id")?,
-        login: row.try_get("login")?,
-        display_name: row.try_get("display_name")?,
+        id: row.col("id")?,
+        login: row.col("login")?,
+        display_name: row.col("display_name")?,
         role: Role::parse(&role).ok_or_else(|| {
             DbError::Sqlx(sqlx::Error::Decode(format!("unknown role {role:?}").into()))
         })?,
-        active: row.try_get("active")?,
-        version: row.try_get("version")?,
+        active: row.col("active")?,
+        version: row.col("version")?,
     })
 }
 
@@ -69,9 +67,11 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 impl Db {
     /// True once any account exists (first-run setup is then closed).
     pub async fn has_users(&self) -> Result<bool, DbError> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM users)"
+        )
+        .fetch_one(p)
+        .await)?)
     }
 
     /// Stores a new account. With `only_if_none`, refuses (`SetupDone`) when
@@ -86,27 +86,32 @@ impl Db {
     ) -> Result<User, DbError> {
         let mut tx = self.write().await?;
         if only_if_none {
-            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)")
-                .fetch_one(&mut *tx)
-                .await?;
+            let exists: bool = on_tx!(&mut tx, |c| sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM users)"
+            )
+            .fetch_one(&mut *c)
+            .await)?;
             if exists {
                 return Err(DbError::SetupDone);
             }
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let inserted = sqlx::query(
-            "INSERT INTO users (id, login, display_name, password_hash, role, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&id)
-        .bind(&record.login)
-        .bind(&record.display_name)
-        .bind(&record.password_hash)
-        .bind(record.role.code())
-        .bind(to_epoch(now))
-        .bind(to_epoch(now))
-        .execute(&mut *tx)
-        .await;
+        let inserted = on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO users (id, login, display_name, password_hash, role, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&id)
+                .bind(&record.login)
+                .bind(&record.display_name)
+                .bind(&record.password_hash)
+                .bind(record.role.code())
+                .bind(to_epoch(now))
+                .bind(to_epoch(now))
+                .execute(&mut *c)
+                .await
+                .map(|_| ())
+        });
         match inserted {
             Err(e) if is_unique_violation(&e) => return Err(DbError::Taken),
             other => other?,
@@ -143,46 +148,55 @@ impl Db {
 
     /// The account with this login name, for signing in.
     pub async fn credentials(&self, login: &str) -> Result<Option<Credentials>, DbError> {
-        let row = sqlx::query("SELECT * FROM users WHERE login = ?")
-            .bind(login)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| {
-            Ok(Credentials {
-                user: user_from_row(&row)?,
-                password_hash: row.try_get("password_hash")?,
-                session_epoch: row.try_get("session_epoch")?,
+        on_pool!(self.pool, |p| {
+            let row = sqlx::query("SELECT * FROM users WHERE login = $1")
+                .bind(login)
+                .fetch_optional(p)
+                .await?;
+            row.map(|row| {
+                Ok(Credentials {
+                    user: user_from_row(&row)?,
+                    password_hash: row.col("password_hash")?,
+                    session_epoch: row.col("session_epoch")?,
+                })
             })
+            .transpose()
         })
-        .transpose()
     }
 
     /// The account a session belongs to, if it is still active and the session
     /// was made under its current epoch (no password change or disabling since).
     pub async fn user_for_session(&self, id: &str, epoch: i64) -> Result<Option<User>, DbError> {
-        let row =
-            sqlx::query("SELECT * FROM users WHERE id = ? AND active = 1 AND session_epoch = ?")
-                .bind(id)
-                .bind(epoch)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.as_ref().map(user_from_row).transpose()
+        on_pool!(self.pool, |p| {
+            let row = sqlx::query(
+                "SELECT * FROM users WHERE id = $1 AND active = TRUE AND session_epoch = $2",
+            )
+            .bind(id)
+            .bind(epoch)
+            .fetch_optional(p)
+            .await?;
+            row.as_ref().map(user_from_row).transpose()
+        })
     }
 
     pub async fn user(&self, id: &str) -> Result<Option<User>, DbError> {
-        let row = sqlx::query("SELECT * FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(user_from_row).transpose()
+        on_pool!(self.pool, |p| {
+            let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(p)
+                .await?;
+            row.as_ref().map(user_from_row).transpose()
+        })
     }
 
     /// Every account, by login name.
     pub async fn users(&self) -> Result<Vec<User>, DbError> {
-        let rows = sqlx::query("SELECT * FROM users ORDER BY login")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(user_from_row).collect()
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query("SELECT * FROM users ORDER BY login")
+                .fetch_all(p)
+                .await?;
+            rows.iter().map(user_from_row).collect()
+        })
     }
 
     /// Changes an account's display name, role or standing if it is still at
@@ -197,14 +211,16 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<User, DbError> {
         let mut tx = self.write().await?;
-        let row = sqlx::query("SELECT * FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
+        let before = on_tx!(&mut tx, |c| {
+            let row = sqlx::query("SELECT * FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?;
+            row.as_ref().map(user_from_row).transpose()?
+        });
+        let Some(before) = before else {
             return Err(DbError::NotFound);
         };
-        let before = user_from_row(&row)?;
         if before.version != base_version {
             return Err(DbError::Conflict {
                 current: before.version,
@@ -213,21 +229,23 @@ impl Db {
         let was_admin = before.active && before.role == Role::Admin;
         let stays_admin = update.active && update.role == Role::Admin;
         if was_admin && !stays_admin {
-            let others: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> ?",
-            )
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let others: i64 = on_tx!(&mut tx, |c| {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = TRUE AND id <> $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *c)
+                .await
+            })?;
             if others == 0 {
                 return Err(DbError::LastAdmin);
             }
         }
         let bump_epoch = before.active && !update.active;
-        sqlx::query(
-            "UPDATE users SET display_name = ?, role = ?, active = ?, \
-             session_epoch = session_epoch + ?, version = version + 1, updated_at = ? \
-             WHERE id = ? AND version = ?",
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE users SET display_name = $1, role = $2, active = $3, \
+             session_epoch = session_epoch + $4, version = version + 1, updated_at = $5 \
+             WHERE id = $6 AND version = $7",
         )
         .bind(&update.display_name)
         .bind(update.role.code())
@@ -236,8 +254,9 @@ impl Db {
         .bind(to_epoch(now))
         .bind(id)
         .bind(base_version)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         let after = User {
             display_name: update.display_name.clone(),
             role: update.role,
@@ -284,20 +303,24 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
         let mut tx = self.write().await?;
-        let row = sqlx::query(
-            "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1, \
-             version = version + 1, updated_at = ? WHERE id = ? RETURNING *",
-        )
-        .bind(password_hash)
-        .bind(to_epoch(now))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
+        let updated: Option<(User, i64)> = on_tx!(&mut tx, |c| {
+            let row = sqlx::query(
+                "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
+                 version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *",
+            )
+            .bind(password_hash)
+            .bind(to_epoch(now))
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+            match row {
+                Some(row) => Some((user_from_row(&row)?, row.col("session_epoch")?)),
+                None => None,
+            }
+        });
+        let Some((user, epoch)) = updated else {
             return Err(DbError::NotFound);
         };
-        let user = user_from_row(&row)?;
-        let epoch: i64 = row.try_get("session_epoch")?;
         let action = if actor.user_id.as_deref() == Some(id) {
             "password_changed"
         } else {
@@ -315,7 +338,7 @@ impl Db {
 }
 
 async fn record_user_change(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     action: &str,
     user: &User,

@@ -4,10 +4,9 @@
 //! them, and records each attempt.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Row, Sqlite, Transaction};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, from_epoch, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::countermeasure::{CmStatus, CountermeasureContent};
 use crate::domain::webhook::{DeliveryRecord, Event, MAX_ATTEMPTS, WebhookEndpoint, body};
@@ -41,37 +40,54 @@ fn from_millis(ms: i64) -> DateTime<Utc> {
 /// Queues `event` about countermeasure `number` for every active endpoint,
 /// inside the caller's transaction.
 pub(super) async fn enqueue(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     event: Event,
     number: i64,
     content: &CountermeasureContent,
     previous: Option<CmStatus>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let endpoints: Vec<String> =
-        sqlx::query_scalar("SELECT id FROM webhook_endpoints WHERE active = 1")
-            .fetch_all(&mut **tx)
-            .await?;
+    let endpoints: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM webhook_endpoints WHERE active = TRUE"
+    )
+    .fetch_all(&mut *c)
+    .await)?;
     if endpoints.is_empty() {
         return Ok(());
     }
     let event_id = uuid::Uuid::new_v4().to_string();
     let text = body(event, &event_id, number, content, previous, now);
     for endpoint in endpoints {
-        sqlx::query(
+        on_tx!(tx, |c| sqlx::query(
             "INSERT INTO webhook_deliveries (id, endpoint_id, event, body, state, attempts, \
-             next_attempt_at, created_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)",
+             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6)",
         )
         .bind(uuid::Uuid::new_v4().to_string())
-        .bind(endpoint)
+        .bind(&endpoint)
         .bind(event.code())
         .bind(&text)
         .bind(millis(now))
         .bind(to_epoch(now))
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
     }
     Ok(())
+}
+
+fn delivery_from_row(r: &impl DbRow) -> Result<DeliveryRecord, DbError> {
+    Ok(DeliveryRecord {
+        id: r.col("id")?,
+        url: r.col("url")?,
+        event: r.col("event")?,
+        state: r.col("state")?,
+        attempts: r.col("attempts")?,
+        last_status: r.col("last_status")?,
+        last_error: r.col("last_error")?,
+        next_attempt_at: from_millis(r.col("next_attempt_at")?),
+        created_at: from_epoch(r.col("created_at")?),
+        delivered_at: r.col::<Option<i64>>("delivered_at")?.map(from_epoch),
+    })
 }
 
 impl Db {
@@ -84,17 +100,18 @@ impl Db {
     ) -> Result<String, DbError> {
         let mut tx = self.write().await?;
         let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
+        on_tx!(&mut tx, |c| sqlx::query(
             "INSERT INTO webhook_endpoints (id, url, secret, active, created_by, created_at) \
-             VALUES (?, ?, ?, 1, ?, ?)",
+             VALUES ($1, $2, $3, TRUE, $4, $5)",
         )
         .bind(&id)
         .bind(url)
         .bind(secret)
         .bind(&actor.name)
         .bind(to_epoch(now))
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         audit_endpoint(&mut tx, actor, "created", &id, url, "", "active", now).await?;
         tx.commit().await?;
         Ok(id)
@@ -108,16 +125,21 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
         let mut tx = self.write().await?;
-        let url: String = sqlx::query_scalar("SELECT url FROM webhook_endpoints WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(DbError::NotFound)?;
-        sqlx::query("UPDATE webhook_endpoints SET active = ? WHERE id = ?")
-            .bind(active)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let url: String = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT url FROM webhook_endpoints WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?
+        .ok_or(DbError::NotFound)?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE webhook_endpoints SET active = $1 WHERE id = $2"
+        )
+        .bind(active)
+        .bind(id)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         let (before, after) = if active {
             ("paused", "active")
         } else {
@@ -129,49 +151,42 @@ impl Db {
     }
 
     pub async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, DbError> {
-        let rows = sqlx::query(
-            "SELECT id, url, active, created_by, created_at FROM webhook_endpoints ORDER BY created_at, id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(WebhookEndpoint {
-                    id: r.try_get("id")?,
-                    url: r.try_get("url")?,
-                    active: r.try_get("active")?,
-                    created_by: r.try_get("created_by")?,
-                    created_at: from_epoch(r.try_get("created_at")?),
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(
+                "SELECT id, url, active, created_by, created_at FROM webhook_endpoints ORDER BY created_at, id",
+            )
+            .fetch_all(p)
+            .await?;
+            rows.iter()
+                .map(|r| {
+                    Ok(WebhookEndpoint {
+                        id: r.col("id")?,
+                        url: r.col("url")?,
+                        active: r.col("active")?,
+                        created_by: r.col("created_by")?,
+                        created_at: from_epoch(r.col("created_at")?),
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// The latest deliveries, newest first.
     pub async fn recent_deliveries(&self, limit: i64) -> Result<Vec<DeliveryRecord>, DbError> {
-        let rows = sqlx::query(
+        // Deliveries of one second come newest first: SQLite has their
+        // insertion order (rowid); PostgreSQL has no rowid and falls back to
+        // the key, so ties there come in id order.
+        let sql = if self.is_postgres() {
             "SELECT d.*, e.url FROM webhook_deliveries d JOIN webhook_endpoints e \
-             ON e.id = d.endpoint_id ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DeliveryRecord {
-                    id: r.try_get("id")?,
-                    url: r.try_get("url")?,
-                    event: r.try_get("event")?,
-                    state: r.try_get("state")?,
-                    attempts: r.try_get("attempts")?,
-                    last_status: r.try_get("last_status")?,
-                    last_error: r.try_get("last_error")?,
-                    next_attempt_at: from_millis(r.try_get("next_attempt_at")?),
-                    created_at: from_epoch(r.try_get("created_at")?),
-                    delivered_at: r.try_get::<Option<i64>, _>("delivered_at")?.map(from_epoch),
-                })
-            })
-            .collect()
+             ON e.id = d.endpoint_id ORDER BY d.created_at DESC, d.id DESC LIMIT $1"
+        } else {
+            "SELECT d.*, e.url FROM webhook_deliveries d JOIN webhook_endpoints e \
+             ON e.id = d.endpoint_id ORDER BY d.created_at DESC, d.rowid DESC LIMIT $1"
+        };
+        on_pool!(self.pool, |p| {
+            let rows = sqlx::query(sql).bind(limit).fetch_all(p).await?;
+            rows.iter().map(delivery_from_row).collect()
+        })
     }
 
     /// Claims up to `limit` due deliveries for `lease_ms`: another worker
@@ -185,46 +200,88 @@ impl Db {
     ) -> Result<Vec<DueDelivery>, DbError> {
         // The worker asks several times a second: a plain read first, so
         // that an idle server never takes the write lock for nothing.
-        let any_due: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? LIMIT 1",
+        let any_due: bool = on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM webhook_deliveries \
+             WHERE state = 'pending' AND next_attempt_at <= $1)",
         )
         .bind(millis(now))
-        .fetch_optional(&self.pool)
-        .await?;
-        if any_due.is_none() {
+        .fetch_one(p)
+        .await)?;
+        if !any_due {
             return Ok(Vec::new());
         }
-        let mut tx = self.write().await?;
-        let rows = sqlx::query(
-            "UPDATE webhook_deliveries SET lease_until = ? WHERE id IN ( \
-               SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-               WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND e.active = 1 \
-               AND (d.lease_until IS NULL OR d.lease_until < ?) \
-               ORDER BY d.next_attempt_at LIMIT ?) \
-             RETURNING id, endpoint_id, event, body, attempts",
-        )
-        .bind(millis(now) + lease_ms)
-        .bind(millis(now))
-        .bind(millis(now))
-        .bind(limit)
-        .fetch_all(&mut *tx)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let endpoint: String = r.try_get("endpoint_id")?;
-            let e = sqlx::query("SELECT url, secret FROM webhook_endpoints WHERE id = ?")
-                .bind(&endpoint)
-                .fetch_one(&mut *tx)
-                .await?;
-            out.push(DueDelivery {
-                id: r.try_get("id")?,
-                url: e.try_get("url")?,
-                secret: e.try_get("secret")?,
-                event: r.try_get("event")?,
-                body: r.try_get("body")?,
-                attempts: r.try_get("attempts")?,
-            });
+        if let super::On::Postgres(pool) = &self.pool {
+            // Several instances run the worker: one statement claims the
+            // rows it locks and skips those another worker is claiming right
+            // now (the lease keeps them skipped once that one commits). It
+            // needs no write lock: no trigger or version follows these rows.
+            let rows = sqlx::query(
+                "UPDATE webhook_deliveries d SET lease_until = $1 \
+                 FROM webhook_endpoints e \
+                 WHERE e.id = d.endpoint_id AND d.id IN ( \
+                   SELECT q.id FROM webhook_deliveries q JOIN webhook_endpoints qe ON qe.id = q.endpoint_id \
+                   WHERE q.state = 'pending' AND q.next_attempt_at <= $2 AND qe.active = TRUE \
+                   AND (q.lease_until IS NULL OR q.lease_until < $2) \
+                   ORDER BY q.next_attempt_at LIMIT $3 \
+                   FOR UPDATE OF q SKIP LOCKED) \
+                 RETURNING d.id, e.url, e.secret, d.event, d.body, d.attempts",
+            )
+            .bind(millis(now) + lease_ms)
+            .bind(millis(now))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            return rows
+                .iter()
+                .map(|r| {
+                    Ok(DueDelivery {
+                        id: r.col("id")?,
+                        url: r.col("url")?,
+                        secret: r.col("secret")?,
+                        event: r.col("event")?,
+                        body: r.col("body")?,
+                        attempts: r.col("attempts")?,
+                    })
+                })
+                .collect();
         }
+        // SQLite: one worker, and the write transaction holds the only
+        // write lock. (SQLite's RETURNING cannot name the endpoint joined by
+        // UPDATE … FROM, hence the look-up per row.)
+        let mut tx = self.write().await?;
+        let out = on_tx!(&mut tx, |c| {
+            let rows = sqlx::query(
+                "UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN ( \
+                   SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+                   WHERE d.state = 'pending' AND d.next_attempt_at <= $2 AND e.active = TRUE \
+                   AND (d.lease_until IS NULL OR d.lease_until < $3) \
+                   ORDER BY d.next_attempt_at LIMIT $4) \
+                 RETURNING id, endpoint_id, event, body, attempts",
+            )
+            .bind(millis(now) + lease_ms)
+            .bind(millis(now))
+            .bind(millis(now))
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let endpoint: String = r.col("endpoint_id")?;
+                let e = sqlx::query("SELECT url, secret FROM webhook_endpoints WHERE id = $1")
+                    .bind(&endpoint)
+                    .fetch_one(&mut *c)
+                    .await?;
+                out.push(DueDelivery {
+                    id: r.col("id")?,
+                    url: e.col("url")?,
+                    secret: e.col("secret")?,
+                    event: r.col("event")?,
+                    body: r.col("body")?,
+                    attempts: r.col("attempts")?,
+                });
+            }
+            out
+        });
         tx.commit().await?;
         Ok(out)
     }
@@ -241,29 +298,33 @@ impl Db {
         let mut tx = self.write().await?;
         match attempt {
             Attempt::Delivered { status } => {
-                sqlx::query(
+                on_tx!(&mut tx, |c| {
+                    sqlx::query(
                     "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, \
-                     last_status = ?, last_error = '', lease_until = NULL, delivered_at = ? WHERE id = ?",
+                     last_status = $1, last_error = '', lease_until = NULL, delivered_at = $2 WHERE id = $3",
                 )
-                .bind(status)
+                .bind(*status)
                 .bind(to_epoch(now))
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?;
+                });
             }
             Attempt::Failed { status, error } => {
-                sqlx::query(
-                    "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?, \
-                     last_error = ?, lease_until = NULL, next_attempt_at = ?, \
-                     state = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END WHERE id = ?",
+                on_tx!(&mut tx, |c| {
+                    sqlx::query(
+                    "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $1, \
+                     last_error = $2, lease_until = NULL, next_attempt_at = $3, \
+                     state = CASE WHEN attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END WHERE id = $5",
                 )
-                .bind(status)
+                .bind(*status)
                 .bind(error)
                 .bind(millis(now) + retry_in_ms)
                 .bind(MAX_ATTEMPTS)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *c)
                 .await?;
+                });
             }
         }
         tx.commit().await?;
@@ -272,21 +333,25 @@ impl Db {
 
     /// Sends a failed delivery again from its first attempt's schedule.
     pub async fn retry_delivery(&self, id: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-        let done = sqlx::query(
-            "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, \
-             lease_until = NULL WHERE id = ? AND state = 'failed'",
+        let done = on_pool!(self.pool, |p| {
+            sqlx::query(
+            "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = $1, \
+             lease_until = NULL WHERE id = $2 AND state = 'failed'",
         )
         .bind(millis(now))
         .bind(id)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM webhook_deliveries WHERE id = ?")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if exists.is_none() {
+        .execute(p)
+        .await?
+        .rows_affected()
+        });
+        if done == 0 {
+            let exists: bool = on_pool!(self.pool, |p| sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1)"
+            )
+            .bind(id)
+            .fetch_one(p)
+            .await)?;
+            if !exists {
                 return Err(DbError::NotFound);
             }
             return Err(DbError::Refused {
@@ -300,7 +365,7 @@ impl Db {
 
 #[allow(clippy::too_many_arguments)]
 async fn audit_endpoint(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     actor: &Actor,
     action: &str,
     id: &str,

@@ -66,12 +66,38 @@ fn address_key(address: &str) -> String {
     format!("address:{address}")
 }
 
+/// The keys an attempt's failures are counted under: the account's, then
+/// the address's.
+pub fn keys(login: &str, address: &str) -> [String; 2] {
+    [account_key(login), address_key(address)]
+}
+
 impl LoginThrottle {
     pub fn new(rules: ThrottleRules) -> Self {
         LoginThrottle {
             rules,
             failures: HashMap::new(),
         }
+    }
+
+    /// A throttle that knows the failures recorded elsewhere (the database
+    /// every instance shares): `(key, time)` pairs, keys from [`keys`].
+    pub fn with_failures(
+        rules: ThrottleRules,
+        failures: impl IntoIterator<Item = (String, u64)>,
+    ) -> Self {
+        let mut throttle = LoginThrottle::new(rules);
+        for (key, at) in failures {
+            throttle.failures.entry(key).or_default().push_back(at);
+        }
+        for times in throttle.failures.values_mut() {
+            times.make_contiguous().sort_unstable();
+        }
+        throttle
+    }
+
+    pub fn rules(&self) -> ThrottleRules {
+        self.rules
     }
 
     /// Whether an attempt may be made now (checked before the password is).
@@ -188,6 +214,28 @@ mod tests {
         assert_eq!(
             t.check("carol", "10.0.0.1", 8).unwrap_err().scope,
             WaitScope::Address
+        );
+    }
+
+    #[test]
+    fn failures_recorded_elsewhere_count_the_same() {
+        let [account, address] = keys("Ana", "10.0.0.1");
+        let loaded = LoginThrottle::with_failures(
+            throttle().rules(),
+            [
+                (account.clone(), 120),
+                (account.clone(), 100),
+                (account, 110),
+                (address, 90),
+            ],
+        )
+        .check("ana", "10.0.0.1", 130)
+        .unwrap_err();
+        assert_eq!(loaded.scope, WaitScope::Account);
+        assert_eq!(
+            loaded.seconds,
+            100 + 600 - 130,
+            "the oldest failure, whatever the load order"
         );
     }
 

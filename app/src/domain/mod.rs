@@ -5,6 +5,7 @@ pub mod access;
 pub mod account;
 pub mod audit;
 pub mod blameless;
+pub mod client_address;
 pub mod common_zones;
 pub mod countermeasure;
 pub mod duration_text;

@@ -104,6 +104,52 @@ pub fn phrase(terms: &[String]) -> Option<String> {
     (!terms.is_empty()).then(|| format!("\"{}\"", terms.join(" ")))
 }
 
+/// One term as a PostgreSQL `tsquery` operand: single-quoted, so no word is
+/// read as an operator (quotes and backslashes doubled, though [`terms`]
+/// never keeps them). The text is meant for `to_tsquery('simple', …)`,
+/// which folds each operand as `to_tsvector('simple', …)` folded the
+/// documents.
+fn ts_operand(term: &str) -> String {
+    let mut out = String::with_capacity(term.len() + 2);
+    out.push('\'');
+    for c in term.chars() {
+        match c {
+            '\'' => out.push_str("''"),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+fn ts_joined(terms: &[String], operator: &str) -> Option<String> {
+    (!terms.is_empty()).then(|| {
+        terms
+            .iter()
+            .map(|t| ts_operand(t))
+            .collect::<Vec<_>>()
+            .join(operator)
+    })
+}
+
+/// [`all_terms`] for PostgreSQL: a `tsquery` text matching documents holding
+/// every term (`'a' & 'b'`). `None` for no terms.
+pub fn ts_all_terms(terms: &[String]) -> Option<String> {
+    ts_joined(terms, " & ")
+}
+
+/// [`any_term`] for PostgreSQL: `'a' | 'b'`.
+pub fn ts_any_term(terms: &[String]) -> Option<String> {
+    ts_joined(terms, " | ")
+}
+
+/// [`phrase`] for PostgreSQL: the terms next to each other, in order
+/// (`'a' <-> 'b'`).
+pub fn ts_phrase(terms: &[String]) -> Option<String> {
+    ts_joined(terms, " <-> ")
+}
+
 /// Marks FTS5's `snippet()` is asked to put around matches: control
 /// characters that never occur in stored text, so the snippet can be
 /// escaped as a whole and the marks turned into `<mark>` afterwards.
@@ -239,6 +285,34 @@ mod tests {
             terms("a b c d e f g h i j k l m n o").len(),
             MAX_TERMS,
             "long queries keep their first words"
+        );
+    }
+
+    #[test]
+    fn postgres_queries_match_the_fts5_ones() {
+        let words = terms("Checkout  latency NEAR(\"deploy\") OR checkout* -x");
+        assert_eq!(
+            ts_all_terms(&words).unwrap(),
+            "'checkout' & 'latency' & 'near' & 'deploy' & 'or' & 'x'",
+            "every word quoted: none is an operator"
+        );
+        assert_eq!(
+            ts_phrase(&t(&["cache", "ttl", "expired"])).unwrap(),
+            "'cache' <-> 'ttl' <-> 'expired'"
+        );
+        assert_eq!(ts_phrase(&t(&["cache"])).unwrap(), "'cache'");
+        assert_eq!(ts_any_term(&t(&["a", "b"])).unwrap(), "'a' | 'b'");
+        assert_eq!(ts_all_terms(&[]), None);
+        assert_eq!(ts_any_term(&[]), None);
+        assert_eq!(ts_phrase(&[]), None);
+        assert_eq!(
+            ts_all_terms(&terms("¿Qué pasó? Größe")).unwrap(),
+            "'qué' & 'pasó' & 'größe'"
+        );
+        assert_eq!(
+            ts_all_terms(&t(&["o'brien", "a\\b"])).unwrap(),
+            "'o''brien' & 'a\\\\b'",
+            "quotes and backslashes cannot end the operand"
         );
     }
 

@@ -3,8 +3,8 @@
 //! against the one access table (`domain::access`). Server functions and
 //! pages behind it can rely on `CurrentUser` being present and allowed.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -19,13 +19,16 @@ use crate::domain::access::{
     Access, Effect, SERVER_FUNCTIONS, cross_site_refusal, is_static_asset, required_access,
 };
 use crate::domain::account::Role;
-use crate::domain::login_throttle::{LoginThrottle, ThrottleRules};
+use crate::domain::login_throttle::ThrottleRules;
 
 /// What the guard and the sign-in functions share.
 #[derive(Clone)]
 pub struct AuthState {
     pub db: Db,
-    pub throttle: Arc<Mutex<LoginThrottle>>,
+    /// The sign-in rate limit; failures are counted in the database.
+    pub throttle_rules: ThrottleRules,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Set once any account exists; accounts are never deleted, so it stays set.
     setup_done: Arc<AtomicBool>,
 }
@@ -34,7 +37,8 @@ impl AuthState {
     pub fn new(db: Db) -> Self {
         AuthState {
             db,
-            throttle: Arc::new(Mutex::new(LoginThrottle::new(ThrottleRules::default()))),
+            throttle_rules: ThrottleRules::default(),
+            trusted_proxies: Vec::new(),
             setup_done: Arc::new(AtomicBool::new(false)),
         }
     }

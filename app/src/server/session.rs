@@ -1,6 +1,7 @@
 //! Sessions: what Debrief keeps in one (the account and the epoch it was made
-//! under), and signing in and out. The store is tower-sessions' SQLite store,
-//! in the same database file, so sessions survive restarts.
+//! under), and signing in and out. The store is tower-sessions' SQL store in
+//! Debrief's own database, so sessions survive restarts, and on PostgreSQL a
+//! session made through one instance is valid on every other.
 
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -71,7 +72,76 @@ pub async fn sign_out(session: &Session) {
 }
 
 /// The session layer type the router installs.
-pub type SessionLayer = tower_sessions::SessionManagerLayer<tower_sessions_sqlx_store::SqliteStore>;
+pub type SessionLayer = tower_sessions::SessionManagerLayer<Store>;
+
+/// The session store of the database in use.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(tower_sessions_sqlx_store::SqliteStore),
+    Postgres(tower_sessions_sqlx_store::PostgresStore),
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::SessionStore for Store {
+    async fn create(
+        &self,
+        record: &mut tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.create(record).await,
+            Store::Postgres(s) => s.create(record).await,
+        }
+    }
+
+    async fn save(
+        &self,
+        record: &tower_sessions::session::Record,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.save(record).await,
+            Store::Postgres(s) => s.save(record).await,
+        }
+    }
+
+    async fn load(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<Option<tower_sessions::session::Record>> {
+        match self {
+            Store::Sqlite(s) => s.load(id).await,
+            Store::Postgres(s) => s.load(id).await,
+        }
+    }
+
+    async fn delete(
+        &self,
+        id: &tower_sessions::session::Id,
+    ) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.delete(id).await,
+            Store::Postgres(s) => s.delete(id).await,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl tower_sessions::ExpiredDeletion for Store {
+    async fn delete_expired(&self) -> tower_sessions::session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.delete_expired().await,
+            Store::Postgres(s) => s.delete_expired().await,
+        }
+    }
+}
+
+impl Store {
+    async fn migrate(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Store::Sqlite(s) => s.migrate().await,
+            Store::Postgres(s) => s.migrate().await,
+        }
+    }
+}
 
 /// The session store and its housekeeping: expired sessions are deleted hourly.
 pub struct Sessions {
@@ -90,8 +160,14 @@ impl Sessions {
     pub async fn open(db: &crate::db::Db, idle_minutes: u32, secure: bool) -> Result<Self, String> {
         use tower_sessions::cookie::{SameSite, time::Duration};
         use tower_sessions::{ExpiredDeletion, Expiry};
-        use tower_sessions_sqlx_store::SqliteStore;
-        let store = SqliteStore::new(db.sqlite_pool().clone());
+        let store = match db.pool() {
+            crate::db::On::Sqlite(pool) => {
+                Store::Sqlite(tower_sessions_sqlx_store::SqliteStore::new(pool.clone()))
+            }
+            crate::db::On::Postgres(pool) => {
+                Store::Postgres(tower_sessions_sqlx_store::PostgresStore::new(pool.clone()))
+            }
+        };
         store
             .migrate()
             .await

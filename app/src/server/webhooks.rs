@@ -11,11 +11,15 @@ use chrono::Utc;
 use crate::db::{Attempt, Db, DueDelivery};
 use crate::domain::webhook::{backoff_ms, sign};
 
-/// A worker holds a claimed delivery this long; one that dies mid-send
-/// lets it go again after it.
-const LEASE_MS: i64 = 60_000;
 /// How long a receiver may take to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// Deliveries one worker claims at a time; it sends them one after another.
+const BATCH: i64 = 10;
+/// A worker holds a claimed delivery this long: longer than sending its
+/// whole batch can take, so that with several instances no other worker
+/// claims (and sends again) the end of a slow batch. One that dies mid-send
+/// lets its deliveries go after it.
+const LEASE_MS: i64 = BATCH * TIMEOUT.as_millis() as i64 + 60_000;
 
 /// Starts the worker on the runtime; it runs as long as the server.
 pub fn spawn(db: Db, retry_base: Duration) {
@@ -44,7 +48,7 @@ pub fn spawn(db: Db, retry_base: Duration) {
 
 /// Sends what is due now; returns how many were tried.
 async fn run_once(db: &Db, client: &reqwest::Client, base_ms: u64) -> usize {
-    let due = match db.claim_due_deliveries(Utc::now(), LEASE_MS, 10).await {
+    let due = match db.claim_due_deliveries(Utc::now(), LEASE_MS, BATCH).await {
         Ok(due) => due,
         Err(e) => {
             tracing::warn!("webhooks: could not read due deliveries: {e}");

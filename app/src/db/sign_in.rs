@@ -1,0 +1,67 @@
+//! Failed sign-ins, for the sign-in rate limit
+//! ([`crate::domain::login_throttle`]): stored so that every instance on one
+//! database counts the same attempts.
+
+use super::{Db, DbError, on_pool, on_tx};
+
+impl Db {
+    /// The failures recorded under `keys` at or after `since` (epoch
+    /// seconds), oldest first.
+    pub async fn sign_in_failures(
+        &self,
+        keys: &[String],
+        since: i64,
+    ) -> Result<Vec<(String, i64)>, DbError> {
+        let mut out = Vec::new();
+        for key in keys {
+            let times: Vec<i64> = on_pool!(self.pool, |p| sqlx::query_scalar(
+                "SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 ORDER BY at"
+            )
+            .bind(key)
+            .bind(since)
+            .fetch_all(p)
+            .await)?;
+            out.extend(times.into_iter().map(|at| (key.clone(), at)));
+        }
+        Ok(out)
+    }
+
+    /// Records one failed attempt under each of `keys`, and forgets failures
+    /// older than `before`.
+    pub async fn record_sign_in_failure(
+        &self,
+        keys: &[String],
+        at: i64,
+        before: i64,
+    ) -> Result<(), DbError> {
+        let mut tx = self.write().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+                .bind(before)
+                .execute(&mut *c)
+                .await?;
+            for key in keys {
+                sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)")
+                    .bind(key)
+                    .bind(at)
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Ok::<_, DbError>(())
+        })?;
+        tx.commit().await
+    }
+
+    /// Forgets the failures recorded under `key` (a successful sign-in).
+    pub async fn clear_sign_in_failures(&self, key: &str) -> Result<(), DbError> {
+        let mut tx = self.write().await?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM sign_in_failures WHERE key = $1"
+        )
+        .bind(key)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
+        tx.commit().await
+    }
+}

@@ -1,0 +1,313 @@
+//! Debrief on PostgreSQL, with several instances of the real binary sharing
+//! one database (a throwaway server from Debian's package; see
+//! `common::postgres`): instances that start together migrate once; a
+//! session, the sign-in limit and versioned writes hold across instances;
+//! writers spread over two instances lose nothing; search works; and
+//! `migrate-data` moves a SQLite deployment whose exports then match.
+
+mod common;
+
+use std::process::Command;
+
+use common::postgres;
+use common::{Client, PASSWORD, Server, incident_form};
+
+fn debrief(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(args)
+        .args(["--log-level", "warn"])
+        .output()
+        .expect("run debrief")
+}
+
+/// Two instances on one fresh PostgreSQL database with the usual accounts.
+fn two_instances() -> (Server, Server, String) {
+    let url = postgres::server().fresh_database();
+    let a = Server::start_on_url(&url, true);
+    let b = Server::start_on_url(&url, false);
+    (a, b, url)
+}
+
+async fn create_incident(client: &Client, title: &str) -> i64 {
+    let res = client
+        .post(
+            "/api/incidents/create",
+            &incident_form(title, "outage", "checkout"),
+        )
+        .await;
+    let status = res.status();
+    let body = res.text().await.unwrap();
+    assert!(status.is_success(), "{status}: {body}");
+    body.trim()
+        .trim_matches('"')
+        .parse()
+        .expect("the new number")
+}
+
+#[test]
+fn instances_starting_together_apply_the_migrations_once() {
+    let pg = postgres::server();
+    let url = pg.fresh_database();
+    let starts: Vec<_> = (0..3)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || common::spawn(&url))
+        })
+        .collect();
+    let mut children = Vec::new();
+    for start in starts {
+        let (child, _) = start
+            .join()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("an instance did not start: {e}"));
+        children.push(child);
+    }
+    let name = url.rsplit('/').next().unwrap();
+    let applied = pg.psql(
+        name,
+        "SELECT count(*), bool_and(success) FROM _sqlx_migrations",
+    );
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        applied,
+        format!("{files}|t"),
+        "each migration once, all applied"
+    );
+    for mut child in children {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_session_made_on_one_instance_is_valid_on_the_other() {
+    let (a, b, _) = two_instances();
+    // `a` signed in as editor when it started; use that session on `b`.
+    let on_b = Client::new(&b.base, a.cookie.clone());
+    let page = on_b.page("/incidents/new").await;
+    assert!(page.contains("Editor person"), "signed in on b: {page}");
+    let number = create_incident(&on_b, "Checkout latency after a deploy").await;
+    let page = a.page(&format!("/incidents/{number}")).await;
+    assert!(page.contains("Checkout latency after a deploy"));
+
+    // Signing out through `b` ends the session everywhere.
+    let res = on_b.post("/api/auth/logout", &[]).await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let res = a
+        .post(
+            "/api/incidents/create",
+            &incident_form("After sign-out", "blip", "web"),
+        )
+        .await;
+    assert_eq!(res.status(), 401);
+    assert!(res.text().await.unwrap().contains("SignInRequired"));
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_counted_across_instances() {
+    let (a, b, _) = two_instances();
+    let clients = [a.anonymous(), b.anonymous()];
+    for i in 0..5 {
+        let refused = clients[i % 2]
+            .try_sign_in("viewer", "not the password")
+            .await;
+        assert!(refused.is_err(), "attempt {i} was refused");
+    }
+    // The sixth attempt, with the right password, waits on either instance.
+    for client in &clients {
+        let wait = client.try_sign_in("viewer", PASSWORD).await.unwrap_err();
+        assert!(
+            wait.contains("Too many failed sign-ins for this account"),
+            "{wait}"
+        );
+    }
+    // Another account is not held up.
+    assert!(clients[1].try_sign_in("admin", PASSWORD).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_stale_edit_through_one_instance_after_a_save_through_the_other_is_refused() {
+    let (a, b, _) = two_instances();
+    let number = create_incident(&a, "DNS resolution failures")
+        .await
+        .to_string();
+    let on_b = Client::new(&b.base, a.cookie.clone());
+
+    let mut first = incident_form("DNS resolution failures in eu-west", "outage", "dns");
+    first.extend([("number", number.as_str()), ("version", "1")]);
+    let res = on_b.post("/api/incidents/update", &first).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(res.text().await.unwrap().trim(), "2");
+
+    let mut stale = incident_form("A stale title", "blip", "web");
+    stale.extend([("number", number.as_str()), ("version", "1")]);
+    let res = a.post("/api/incidents/update", &stale).await;
+    assert_eq!(res.status(), 409);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("\"current_version\":2"), "{body}");
+    let page = a.page(&format!("/incidents/{number}")).await;
+    assert!(page.contains("DNS resolution failures in eu-west"));
+    assert!(!page.contains("A stale title"));
+}
+
+#[tokio::test]
+async fn writers_spread_over_two_instances_keep_every_accepted_write() {
+    const WRITERS: usize = 12;
+    let (a, b, url) = two_instances();
+    let number = create_incident(&a, "Checkout latency").await.to_string();
+    let clients = [
+        Client::new(&a.base, a.cookie.clone()),
+        Client::new(&b.base, a.cookie.clone()),
+    ];
+    // Every writer adds an event through one instance or the other.
+    let adds = (0..WRITERS).map(|w| {
+        let client = clients[w % 2].clone();
+        let number = number.clone();
+        async move {
+            let line = format!("14:{:02} action: Writer {w} restarted replica {w}", 10 + w);
+            let res = client
+                .post(
+                    "/api/timeline/quick_add",
+                    &[("number", number.as_str()), ("line", line.as_str())],
+                )
+                .await;
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    });
+    for (status, body) in futures::future::join_all(adds).await {
+        assert!((200..300).contains(&status), "{status}: {body}");
+    }
+    let name = url.rsplit('/').next().unwrap();
+    let pg = postgres::server();
+    assert_eq!(
+        pg.psql(
+            name,
+            "SELECT count(*) FROM timeline_events WHERE body_markdown LIKE 'Writer %'"
+        ),
+        WRITERS.to_string()
+    );
+
+    // Everyone edits from version 1: exactly one is accepted, the others are
+    // refused with the current version.
+    let edits = (0..WRITERS).map(|w| {
+        let client = clients[w % 2].clone();
+        let number = number.clone();
+        async move {
+            let summary = format!("Summary as writer {w} understood it.");
+            let mut form = incident_form("Checkout latency", "outage", "checkout");
+            form.retain(|(k, _)| *k != "form[summary]");
+            form.extend([
+                ("form[summary]", summary.as_str()),
+                ("number", number.as_str()),
+                ("version", "1"),
+            ]);
+            let res = client.post("/api/incidents/update", &form).await;
+            (w, res.status().as_u16(), res.text().await.unwrap())
+        }
+    });
+    let told = futures::future::join_all(edits).await;
+    let accepted: Vec<usize> = told
+        .iter()
+        .filter(|(_, s, _)| (200..300).contains(s))
+        .map(|(w, _, _)| *w)
+        .collect();
+    assert_eq!(accepted.len(), 1, "{told:?}");
+    for (_, status, body) in told.iter().filter(|(_, s, _)| !(200..300).contains(s)) {
+        assert_eq!(*status, 409, "{body}");
+        assert!(body.contains("\"current_version\":2"), "{body}");
+    }
+    assert_eq!(
+        pg.psql(
+            name,
+            &format!("SELECT summary_markdown FROM incidents WHERE number = {number}")
+        ),
+        format!("Summary as writer {} understood it.", accepted[0])
+    );
+}
+
+#[tokio::test]
+async fn search_finds_incidents_and_events_on_postgresql() {
+    let (a, _b, _) = two_instances();
+    create_incident(&a, "Connection pool exhausted on checkout").await;
+    create_incident(&a, "Certificate expiry on the status page").await;
+    let page = a.page("/search?q=connection+pool").await;
+    assert!(
+        page.contains("Connection pool exhausted on checkout"),
+        "{page}"
+    );
+    assert!(!page.contains("Certificate expiry"), "{page}");
+}
+
+#[tokio::test]
+async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
+    let sqlite = Server::start();
+    let first = create_incident(&sqlite, "Checkout latency after a deploy").await;
+    let second = create_incident(&sqlite, "Queue backlog in billing").await;
+    let res = sqlite
+        .post(
+            "/api/timeline/quick_add",
+            &[
+                ("number", first.to_string().as_str()),
+                (
+                    "line",
+                    "14:10 action: Rolled back the deploy; latency recovered",
+                ),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    let (dir, db_path) = sqlite.stop();
+    let db = db_path.to_str().unwrap().to_string();
+
+    let url = postgres::server().fresh_database();
+    let out = debrief(
+        &[
+            "migrate-data",
+            "--from",
+            &db,
+            "--to",
+            &url,
+            "--to-attachments",
+        ]
+        .iter()
+        .copied()
+        .chain([dir.path().join("moved-attachments").to_str().unwrap()])
+        .collect::<Vec<_>>(),
+    );
+    let said =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("incidents"), "{said}");
+    assert!(said.contains("verified by count and checksum"), "{said}");
+
+    for number in [first, second] {
+        let n = number.to_string();
+        let from = debrief(&["export", "--incident", &n, "--database-url", &db]);
+        let to = debrief(&["export", "--incident", &n, "--database-url", &url]);
+        assert!(from.status.success() && to.status.success());
+        assert_eq!(
+            String::from_utf8(from.stdout).unwrap(),
+            String::from_utf8(to.stdout).unwrap(),
+            "incident {number} exports the same from both databases"
+        );
+    }
+
+    // A second move into the now-filled database is refused, changing nothing.
+    let again = debrief(&["migrate-data", "--from", &db, "--to", &url]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds data"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+
+    // The moved deployment serves: sign in on PostgreSQL with the same account.
+    let server = Server::start_on_url(&url, false);
+    let page = server.page(&format!("/incidents/{first}")).await;
+    assert!(
+        page.contains("Rolled back the deploy; latency recovered"),
+        "{page}"
+    );
+}
