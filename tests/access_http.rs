@@ -741,7 +741,7 @@ async fn seed_incident(server: &Server) {
         &format!("UPDATE attachments SET id = '{ATTACHMENT_ID}'"),
     )
     .await;
-    let files = server.db_path.parent().unwrap().join("attachments");
+    let files = server.dir.path().join("attachments");
     std::fs::rename(files.join(id), files.join(ATTACHMENT_ID)).unwrap();
     let token = stage(server, "[14:10] <sam> PROBLEM: checkout latency\n").await;
     let res = server

@@ -24,7 +24,7 @@ async fn seed(server: &Server) {
 }
 
 fn stored_files(server: &Server) -> Vec<String> {
-    let dir = server.db_path.parent().unwrap().join("attachments");
+    let dir = server.dir.path().join("attachments");
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.filter_map(|e| e.ok())

@@ -118,9 +118,15 @@ async fn an_expired_session_sends_the_person_to_sign_in() {
     let server = Server::start();
     let viewer = server.as_user("viewer").await;
     assert_eq!(viewer.get("/incidents").await.status(), 200);
+    // The session store's own table: tower-sessions names it per backend.
+    let table = if common::on_postgres() {
+        "tower_sessions.session"
+    } else {
+        "tower_sessions"
+    };
     execute_sql(
         &server.db_path,
-        "UPDATE tower_sessions SET expiry_date = '2000-01-01T00:00:00Z'",
+        &format!("UPDATE {table} SET expiry_date = '2000-01-01T00:00:00Z'"),
     )
     .await;
     assert_eq!(viewer.get("/incidents").await.status(), 303);

@@ -2503,8 +2503,5 @@ async fn every_bad_input_gets_a_clear_answer_and_changes_nothing() {
         failures.join("\n")
     );
     // After all of it, the database is intact.
-    assert_eq!(
-        common::query_text(&server.db_path, "PRAGMA integrity_check").await,
-        "ok"
-    );
+    assert_eq!(common::integrity_check(&server.db_path).await, "ok");
 }

@@ -98,7 +98,7 @@ async fn moves_follow_the_rules_and_wont_do_needs_a_reason() {
     }
     let done = common::query_text(
         &server.db_path,
-        "SELECT status || ' ' || (completed_at IS NOT NULL) FROM countermeasures",
+        "SELECT status || ' ' || CASE WHEN completed_at IS NOT NULL THEN 1 ELSE 0 END FROM countermeasures",
     )
     .await;
     assert_eq!(done, "done 1", "done records when");
@@ -119,7 +119,7 @@ async fn moves_follow_the_rules_and_wont_do_needs_a_reason() {
     assert_eq!(res.status(), 200);
     let row = common::query_text(
         &server.db_path,
-        "SELECT status || ': ' || wont_do_reason || ' ' || (completed_at IS NULL) FROM countermeasures",
+        "SELECT status || ': ' || wont_do_reason || ' ' || CASE WHEN completed_at IS NULL THEN 1 ELSE 0 END FROM countermeasures",
     )
     .await;
     assert_eq!(

@@ -555,10 +555,16 @@ async fn security_headers_are_set() {
     assert_eq!(res.headers()["referrer-policy"], "same-origin");
 }
 
-/// Makes every insert into `incidents` fail inside SQLite, as a full disk or a
-/// corrupt page would: a real failure of the real database, not a mock.
+/// Makes every insert into `incidents` fail inside the database, as a full
+/// disk or a corrupt page would: a real failure of the real database, not a
+/// mock.
 async fn break_inserts(db_path: &std::path::Path) {
-    execute_sql(db_path, "CREATE TRIGGER simulated_failure BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'simulated storage failure xyzzy'); END").await;
+    if common::on_postgres() {
+        execute_sql(db_path, "CREATE FUNCTION simulated_failure() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated storage failure xyzzy'; END $$").await;
+        execute_sql(db_path, "CREATE TRIGGER simulated_failure BEFORE INSERT ON incidents FOR EACH ROW EXECUTE FUNCTION simulated_failure()").await;
+    } else {
+        execute_sql(db_path, "CREATE TRIGGER simulated_failure BEFORE INSERT ON incidents BEGIN SELECT RAISE(ABORT, 'simulated storage failure xyzzy'); END").await;
+    }
 }
 
 #[tokio::test]

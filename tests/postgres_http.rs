@@ -242,7 +242,7 @@ async fn search_finds_incidents_and_events_on_postgresql() {
 
 #[tokio::test]
 async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
-    let sqlite = Server::start();
+    let sqlite = Server::start_sqlite();
     let first = create_incident(&sqlite, "Checkout latency after a deploy").await;
     let second = create_incident(&sqlite, "Queue backlog in billing").await;
     let res = sqlite

@@ -42,24 +42,17 @@ fn seed(db_path: &std::path::Path, count: &str) {
 
 /// Each metric's durations in seconds, read straight from the table.
 async fn durations(db_path: &std::path::Path, filter_sql: &str) -> Vec<Vec<(i64, f64)>> {
-    use sqlx::{Connection, Row};
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
-        .await
-        .unwrap();
     let mut out = Vec::new();
     for (_, from, to) in METRICS {
-        let rows = sqlx::query(&format!(
-            "SELECT number, {to}_at - {from}_at AS d FROM incidents \
-             WHERE {from}_at IS NOT NULL AND {to}_at IS NOT NULL {filter_sql} ORDER BY number"
-        ))
-        .fetch_all(&mut conn)
-        .await
-        .unwrap();
-        out.push(
-            rows.iter()
-                .map(|r| (r.get::<i64, _>("number"), r.get::<i64, _>("d") as f64))
-                .collect(),
-        );
+        let rows = common::query_pairs(
+            db_path,
+            &format!(
+                "SELECT number, {to}_at - {from}_at AS d FROM incidents \
+                 WHERE {from}_at IS NOT NULL AND {to}_at IS NOT NULL {filter_sql} ORDER BY number"
+            ),
+        )
+        .await;
+        out.push(rows.into_iter().map(|(n, d)| (n, d as f64)).collect());
     }
     out
 }
@@ -212,8 +205,8 @@ async fn the_report_follows_every_change_even_from_another_process() {
     assert_eq!(counted(&server, "?severity=outage").await.0, 0);
     common::execute_sql(
         &server.db_path,
-        "INSERT OR IGNORE INTO incident_services (incident_id, position, service) \
-         SELECT id, 99, 'ledger' FROM incidents WHERE number <= 3",
+        "INSERT INTO incident_services (incident_id, position, service) \
+         SELECT id, 99, 'ledger' FROM incidents WHERE number <= 3 ON CONFLICT DO NOTHING",
     )
     .await;
     assert_eq!(counted(&server, "?service=ledger").await.0, 3);
@@ -469,7 +462,7 @@ async fn metrics_need_the_token_an_admin_set_and_serve_the_reports_figures() {
     // The database holds the token's digest, never the token.
     let stored = common::query_text(
         &server.db_path,
-        "SELECT group_concat(value, ' ') FROM settings",
+        "SELECT string_agg(value, ' ') FROM settings",
     )
     .await;
     assert!(!stored.contains(token));

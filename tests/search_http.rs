@@ -290,7 +290,14 @@ async fn the_index_follows_edits_deletes_and_restores() {
     assert_eq!(
         common::query_i64(
             &server.db_path,
-            "SELECT count(*) FROM search_docs WHERE rowid NOT IN (SELECT docid FROM search_refs)"
+            &format!(
+                "SELECT count(*) FROM search_docs WHERE {} NOT IN (SELECT docid FROM search_refs)",
+                if common::on_postgres() {
+                    "docid"
+                } else {
+                    "rowid"
+                }
+            )
         )
         .await,
         0
@@ -383,7 +390,7 @@ async fn a_large_import_becomes_searchable_right_after_it_is_stored() {
     assert_eq!(
         common::query_i64(
             &server.db_path,
-            "SELECT count(*) FROM transcripts WHERE search_indexed = 0"
+            "SELECT count(*) FROM transcripts WHERE search_indexed = FALSE"
         )
         .await,
         0

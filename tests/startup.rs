@@ -31,7 +31,11 @@ async fn a_database_written_by_a_newer_debrief_is_refused() {
     let (dir, db_path) = server.stop();
     common::execute_sql(
         &db_path,
-        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+        &format!(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'from the future', TRUE, {}, 0)",
+            if common::on_postgres() { "'\\x00'::bytea" } else { "x'00'" }
+        ),
     )
     .await;
     let err = spawn(&db_path).expect_err("the server must refuse to start");

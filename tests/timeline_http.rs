@@ -479,8 +479,8 @@ async fn history_records_every_timeline_change_with_before_and_after() {
 
     let actions = query_text(
         &server.db_path,
-        "SELECT group_concat(action, ',') FROM (SELECT action FROM audit_log \
-         WHERE incident_id = (SELECT id FROM incidents WHERE number = 1) ORDER BY id)",
+        "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log \
+         WHERE incident_id = (SELECT id FROM incidents WHERE number = 1)",
     )
     .await;
     assert_eq!(

@@ -80,7 +80,7 @@ async fn count(server: &Server, table: &str) -> i64 {
 }
 
 fn staging_entries(server: &Server) -> usize {
-    std::fs::read_dir(server.db_path.parent().unwrap().join("staging"))
+    std::fs::read_dir(server.dir.path().join("staging"))
         .map(|d| d.count())
         .unwrap_or(0)
 }
@@ -915,7 +915,7 @@ async fn a_mattermost_export_becomes_one_transcript_per_channel() {
     assert_eq!(
         query_text(
             &server.db_path,
-            "SELECT group_concat(channel, ' | ') FROM (SELECT channel FROM transcripts ORDER BY channel)"
+            "SELECT string_agg(channel, ' | ' ORDER BY channel) FROM transcripts"
         )
         .await,
         "#incident-4711 | @Kim Park, @Sam"

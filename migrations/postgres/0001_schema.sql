@@ -345,29 +345,34 @@ CREATE TABLE report_changes (
 );
 
 CREATE FUNCTION log_report_change() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    seq_now BIGINT;
 BEGIN
     IF TG_TABLE_NAME = 'incidents' THEN
         IF TG_OP <> 'DELETE' THEN
-            INSERT INTO report_changes (incident_id) VALUES (NEW.id) RETURNING seq INTO seq_now;
+            INSERT INTO report_changes (incident_id) VALUES (NEW.id);
         END IF;
         IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.id <> NEW.id) THEN
-            INSERT INTO report_changes (incident_id) VALUES (OLD.id) RETURNING seq INTO seq_now;
+            INSERT INTO report_changes (incident_id) VALUES (OLD.id);
         END IF;
     ELSE
         IF TG_OP <> 'DELETE' THEN
-            INSERT INTO report_changes (incident_id) VALUES (NEW.incident_id) RETURNING seq INTO seq_now;
+            INSERT INTO report_changes (incident_id) VALUES (NEW.incident_id);
         END IF;
         IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.incident_id <> NEW.incident_id) THEN
-            INSERT INTO report_changes (incident_id) VALUES (OLD.incident_id) RETURNING seq INTO seq_now;
+            INSERT INTO report_changes (incident_id) VALUES (OLD.incident_id);
         END IF;
-    END IF;
-    IF seq_now % 1000 = 0 THEN
-        DELETE FROM report_changes WHERE seq <= seq_now - 20000;
     END IF;
     RETURN NULL;
 END $$;
+
+-- The log keeps about the last 20,000 changes.
+CREATE FUNCTION prune_report_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM report_changes WHERE seq <= NEW.seq - 20000;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER report_changes_prune AFTER INSERT ON report_changes
+    FOR EACH ROW WHEN (NEW.seq % 1000 = 0) EXECUTE FUNCTION prune_report_changes();
 
 CREATE TRIGGER report_log_incident AFTER INSERT OR UPDATE OR DELETE ON incidents
     FOR EACH ROW EXECUTE FUNCTION log_report_change();
@@ -412,7 +417,7 @@ CREATE INDEX search_docs_doc ON search_docs USING GIN (doc);
 
 -- Transcript lines: filled by the app, as SQLite's line_search is.
 CREATE TABLE line_search (
-    line_id BIGINT PRIMARY KEY REFERENCES transcript_lines (id) ON DELETE CASCADE,
+    line_id BIGINT PRIMARY KEY REFERENCES transcript_lines (id) ON DELETE CASCADE ON UPDATE CASCADE,
     doc tsvector NOT NULL
 );
 CREATE INDEX line_search_doc ON line_search USING GIN (doc);
@@ -426,9 +431,8 @@ BEGIN
         DELETE FROM search_refs WHERE kind = 'incident' AND ref = OLD.id;
         RETURN NULL;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO search_refs (kind, ref) VALUES ('incident', NEW.id);
-    END IF;
+    -- A record whose id changed outside Debrief gets its reference back.
+    INSERT INTO search_refs (kind, ref) VALUES ('incident', NEW.id) ON CONFLICT DO NOTHING;
     SELECT docid INTO d FROM search_refs WHERE kind = 'incident' AND ref = NEW.id;
     DELETE FROM search_docs WHERE docid = d;
     INSERT INTO search_docs (docid, number, at, title, body)
@@ -449,9 +453,8 @@ BEGIN
         DELETE FROM search_refs WHERE kind = 'event' AND ref = OLD.id;
         RETURN NULL;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO search_refs (kind, ref) VALUES ('event', NEW.id);
-    END IF;
+    -- A record whose id changed outside Debrief gets its reference back.
+    INSERT INTO search_refs (kind, ref) VALUES ('event', NEW.id) ON CONFLICT DO NOTHING;
     SELECT docid INTO d FROM search_refs WHERE kind = 'event' AND ref = NEW.id;
     DELETE FROM search_docs WHERE docid = d;
     IF NEW.deleted_at IS NULL THEN
@@ -475,9 +478,8 @@ BEGIN
         DELETE FROM search_refs WHERE kind = 'postmortem' AND ref = OLD.incident_id;
         RETURN NULL;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO search_refs (kind, ref) VALUES ('postmortem', NEW.incident_id);
-    END IF;
+    -- A record whose id changed outside Debrief gets its reference back.
+    INSERT INTO search_refs (kind, ref) VALUES ('postmortem', NEW.incident_id) ON CONFLICT DO NOTHING;
     SELECT docid INTO d FROM search_refs WHERE kind = 'postmortem' AND ref = NEW.incident_id;
     DELETE FROM search_docs WHERE docid = d;
     INSERT INTO search_docs (docid, number, at, title, body)
@@ -499,9 +501,8 @@ BEGIN
         DELETE FROM search_refs WHERE kind = 'countermeasure' AND ref = OLD.id;
         RETURN NULL;
     END IF;
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO search_refs (kind, ref) VALUES ('countermeasure', NEW.id);
-    END IF;
+    -- A record whose id changed outside Debrief gets its reference back.
+    INSERT INTO search_refs (kind, ref) VALUES ('countermeasure', NEW.id) ON CONFLICT DO NOTHING;
     SELECT docid INTO d FROM search_refs WHERE kind = 'countermeasure' AND ref = NEW.id;
     DELETE FROM search_docs WHERE docid = d;
     INSERT INTO search_docs (docid, number, at, title, body)

@@ -1,5 +1,9 @@
 //! Test harness: starts the real `debrief` binary on a free loopback port with a
-//! fresh SQLite file in a temp folder, and talks to it over real HTTP.
+//! fresh database, and talks to it over real HTTP. The database is a SQLite
+//! file in a temp folder, or, with `DEBRIEF_TEST_DATABASE=postgres`, a fresh
+//! database on the test process's throwaway PostgreSQL server (`postgres`):
+//! the same tests then run against PostgreSQL. `Server::db_path` is then
+//! that database's URL; the query helpers below take either.
 
 #![allow(dead_code)]
 
@@ -77,11 +81,35 @@ pub fn add_user(db_path: impl AsRef<std::ffi::OsStr>, login: &str, role: &str) {
     );
 }
 
+/// Whether this run's servers use PostgreSQL (`DEBRIEF_TEST_DATABASE=postgres`)
+/// rather than SQLite (unset, or `sqlite`). Any other value stops the run.
+pub fn on_postgres() -> bool {
+    match std::env::var("DEBRIEF_TEST_DATABASE").as_deref() {
+        Err(_) | Ok("") | Ok("sqlite") => false,
+        Ok("postgres") => true,
+        Ok(other) => panic!("DEBRIEF_TEST_DATABASE={other:?}: use sqlite or postgres"),
+    }
+}
+
+/// A new, empty database for one server: a file path in `dir`, or a
+/// PostgreSQL URL.
+pub fn fresh_database(dir: &tempfile::TempDir) -> PathBuf {
+    if on_postgres() {
+        PathBuf::from(postgres::server().fresh_database())
+    } else {
+        dir.path().join("debrief.db")
+    }
+}
+
+fn postgres_url(db: &std::path::Path) -> Option<&str> {
+    db.to_str().filter(|s| s.starts_with("postgres://"))
+}
+
 impl Server {
     /// A server on a fresh database with the three `ACCOUNTS`.
     pub fn start() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("debrief.db");
+        let db_path = fresh_database(&dir);
         for (login, role) in ACCOUNTS {
             add_user(&db_path, login, role);
         }
@@ -91,7 +119,7 @@ impl Server {
     /// Like `start`, with extra command-line flags for the server.
     pub fn start_with_args(args: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("debrief.db");
+        let db_path = fresh_database(&dir);
         for (login, role) in ACCOUNTS {
             add_user(&db_path, login, role);
         }
@@ -101,7 +129,7 @@ impl Server {
     /// A server on a fresh database with no account at all (first run).
     pub fn start_empty() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("debrief.db");
+        let db_path = fresh_database(&dir);
         Server::start_on(dir, db_path)
     }
 
@@ -121,6 +149,17 @@ impl Server {
         )
     }
 
+    /// A server on a fresh SQLite file with the three `ACCOUNTS`, whatever
+    /// the run's database (for moving a SQLite deployment elsewhere).
+    pub fn start_sqlite() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db_path = dir.path().join("debrief.db");
+        for (login, role) in ACCOUNTS {
+            add_user(&db_path, login, role);
+        }
+        Server::start_on(dir, db_path)
+    }
+
     /// Starts a server on an existing data folder (e.g. to restart it), signed
     /// in as "editor" when that account exists.
     pub fn start_on(dir: tempfile::TempDir, db_path: PathBuf) -> Server {
@@ -128,7 +167,18 @@ impl Server {
     }
 
     fn start_on_with(dir: tempfile::TempDir, db_path: PathBuf, args: &[&str]) -> Server {
-        let (child, base) = spawn_with(&db_path, args)
+        // On PostgreSQL the files go where they would beside a SQLite file.
+        let files = [
+            "--attachments-dir".to_string(),
+            dir.path().join("attachments").display().to_string(),
+            "--staging-dir".to_string(),
+            dir.path().join("staging").display().to_string(),
+        ];
+        let mut args = args.to_vec();
+        if postgres_url(&db_path).is_some() {
+            args.extend(files.iter().map(String::as_str));
+        }
+        let (child, base) = spawn_with(&db_path, &args)
             .unwrap_or_else(|stderr| panic!("server did not start: {stderr}"));
         let anonymous = Client::new(&base, None);
         let cookie = std::thread::scope(|s| {
@@ -426,46 +476,131 @@ pub fn with<'a>(
     form
 }
 
-/// Reads one number from a database file.
+/// A connection to either kind of test database.
+enum Conn {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+async fn connect(db: &std::path::Path, read_only: bool) -> Conn {
+    use sqlx::Connection;
+    match postgres_url(db) {
+        Some(url) => Conn::Postgres(sqlx::PgConnection::connect(url).await.unwrap()),
+        None => {
+            let mode = if read_only { "?mode=ro" } else { "" };
+            Conn::Sqlite(
+                sqlx::SqliteConnection::connect(&format!("sqlite://{}{mode}", db.display()))
+                    .await
+                    .unwrap(),
+            )
+        }
+    }
+}
+
+impl Conn {
+    async fn close(self) {
+        use sqlx::Connection;
+        match self {
+            Conn::Sqlite(c) => c.close().await.unwrap(),
+            Conn::Postgres(c) => c.close().await.unwrap(),
+        }
+    }
+}
+
+/// Reads one number from the database (a file path, or a PostgreSQL URL).
 pub async fn query_i64(db_path: &std::path::Path, sql: &str) -> i64 {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
-        .await
-        .unwrap();
-    let value: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
+    let mut conn = connect(db_path, false).await;
+    let value: i64 = match &mut conn {
+        Conn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
+        Conn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
+    };
+    conn.close().await;
     value
 }
 
-/// Reads one text value from a database file.
+/// Reads one text value from the database.
 pub async fn query_text(db_path: &std::path::Path, sql: &str) -> String {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
-        .await
-        .unwrap();
-    let value: String = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
+    let mut conn = connect(db_path, false).await;
+    let value: String = match &mut conn {
+        Conn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
+        Conn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await.unwrap(),
+    };
+    conn.close().await;
     value
 }
 
-/// Runs one statement directly on a database file (to set up a case the app
+/// Reads pairs of numbers (two columns) from the database.
+pub async fn query_pairs(db_path: &std::path::Path, sql: &str) -> Vec<(i64, i64)> {
+    let mut conn = connect(db_path, false).await;
+    let rows: Vec<(i64, i64)> = match &mut conn {
+        Conn::Sqlite(c) => sqlx::query_as(sql).fetch_all(c).await.unwrap(),
+        Conn::Postgres(c) => sqlx::query_as(sql).fetch_all(c).await.unwrap(),
+    };
+    conn.close().await;
+    rows
+}
+
+/// "ok" when the database is intact: SQLite's own check of the file; on
+/// PostgreSQL (which checks its own storage), that no row points at a
+/// missing one where the schema has no foreign key to guarantee it.
+pub async fn integrity_check(db_path: &std::path::Path) -> String {
+    if postgres_url(db_path).is_none() {
+        return query_text(db_path, "PRAGMA integrity_check").await;
+    }
+    let orphans = query_i64(
+        db_path,
+        "SELECT (SELECT count(*) FROM transcript_lines l WHERE l.duplicate_of IS NOT NULL \
+                 AND NOT EXISTS (SELECT 1 FROM transcript_lines d WHERE d.id = l.duplicate_of)) \
+              + (SELECT count(*) FROM search_refs r WHERE r.kind = 'incident' \
+                 AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = r.ref))",
+    )
+    .await;
+    if orphans == 0 {
+        "ok".into()
+    } else {
+        format!("{orphans} rows point at missing ones")
+    }
+}
+
+/// Runs one statement directly on the database (to set up a case the app
 /// itself would never produce).
 pub async fn execute_sql(db_path: &std::path::Path, sql: &str) {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db_path.display()))
-        .await
-        .unwrap();
-    sqlx::query(sql).execute(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
+    let mut conn = connect(db_path, false).await;
+    match &mut conn {
+        Conn::Sqlite(c) => {
+            sqlx::query(sql).execute(c).await.unwrap();
+        }
+        Conn::Postgres(c) => {
+            sqlx::query(sql).execute(c).await.unwrap();
+        }
+    }
+    conn.close().await;
+}
+
+/// One cell as text, whatever its type.
+fn cell<R: sqlx::Row>(row: &R, i: usize) -> String
+where
+    usize: sqlx::ColumnIndex<R>,
+    Option<String>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<bool>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<f64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    row.try_get::<Option<String>, _>(i)
+        .map(|v| format!("{v:?}"))
+        .or_else(|_| row.try_get::<Option<i64>, _>(i).map(|v| format!("{v:?}")))
+        .or_else(|_| {
+            row.try_get::<Option<bool>, _>(i)
+                .map(|v| format!("{:?}", v.map(i64::from)))
+        })
+        .or_else(|_| row.try_get::<Option<f64>, _>(i).map(|v| format!("{v:?}")))
+        .unwrap_or_else(|_| "?".into())
 }
 
 /// Every row of every table, as text: to prove a refused request changed nothing.
 pub async fn dump(db_path: &std::path::Path) -> String {
-    use sqlx::{Connection, Row};
-    let mut conn =
-        sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=ro", db_path.display()))
-            .await
-            .unwrap();
+    use sqlx::Row;
+    let mut conn = connect(db_path, true).await;
     let mut out = String::new();
     for table in [
         "incidents",
@@ -482,23 +617,28 @@ pub async fn dump(db_path: &std::path::Path) -> String {
         "meetings",
         "meeting_notes",
     ] {
-        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
-        for row in rows {
-            let cells: Vec<String> = (0..row.len())
-                .map(|i| {
-                    row.try_get::<Option<String>, _>(i)
-                        .map(|v| format!("{v:?}"))
-                        .or_else(|_| row.try_get::<Option<i64>, _>(i).map(|v| format!("{v:?}")))
-                        .unwrap_or_else(|_| "?".into())
-                })
-                .collect();
+        let sql = format!("SELECT * FROM {table} ORDER BY 1, 2");
+        let rows: Vec<Vec<String>> = match &mut conn {
+            Conn::Sqlite(c) => sqlx::query(&sql)
+                .fetch_all(c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (0..r.len()).map(|i| cell(r, i)).collect())
+                .collect(),
+            Conn::Postgres(c) => sqlx::query(&sql)
+                .fetch_all(c)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| (0..r.len()).map(|i| cell(r, i)).collect())
+                .collect(),
+        };
+        for cells in rows {
             out.push_str(&format!("{table}: {}\n", cells.join(" | ")));
         }
     }
-    conn.close().await.unwrap();
+    conn.close().await;
     out
 }
 

@@ -87,7 +87,9 @@ fn headline_options() -> String {
 /// column matching the query's terms best (the first on a tie), and has an
 /// ellipsis where it does not reach the column's start or end (told by
 /// comparing letters and digits only: `ts_headline` leaves out punctuation
-/// at a fragment's ends). Pushes the `FROM` tail of the statement (after
+/// at a fragment's ends). `ts_headline` drops what its parser reads as
+/// markup, so `<`, `>` and `&` are swapped for control characters around it
+/// and back: stored text shows as written. Pushes the `FROM` tail of the statement (after
 /// `… FROM (…) m`); [`PG_SNIPPET`] is the snippet column it makes.
 fn push_pg_headline<'a, DB: Database>(
     q: &mut QueryBuilder<'a, DB>,
@@ -109,21 +111,27 @@ fn push_pg_headline<'a, DB: Database>(
     .push_bind(any)
     .push(format!(
         ")) THEN COALESCE(m.{first}, '') ELSE COALESCE(m.{second}, '') END AS src) c \
-         CROSS JOIN LATERAL (SELECT ts_headline('simple', c.src, debrief_tsquery("
+         CROSS JOIN LATERAL (SELECT translate(ts_headline('simple', \
+         translate(c.src, '<>&', '\u{3}\u{4}\u{5}'), debrief_tsquery("
     ))
     .push_bind(all)
     .push("), ")
     .push_bind(headline_options())
     .push(
-        ") AS hl) h \
+        "), '\u{3}\u{4}\u{5}', '<>&') AS hl) h \
          CROSS JOIN LATERAL (SELECT regexp_replace(c.src, '[^[:alnum:]]+', '', 'g') AS whole, \
          regexp_replace(h.hl, '[^[:alnum:]]+', '', 'g') AS bare) b",
     );
 }
 
 /// The snippet column [`push_pg_headline`] makes.
-const PG_SNIPPET: &str = "CASE WHEN left(b.whole, length(b.bare)) = b.bare THEN '' ELSE '…' END \
-     || h.hl || CASE WHEN right(b.whole, length(b.bare)) = b.bare THEN '' ELSE '…' END AS snip";
+/// Where the fragment reaches the column's start or end, the characters
+/// before its first word and after its last (which `ts_headline` drops) are
+/// put back, so "<b>pool</b>" keeps its "<" as FTS5's snippet keeps it.
+const PG_SNIPPET: &str = "CASE WHEN left(b.whole, length(b.bare)) = b.bare \
+       THEN substring(c.src from '^[^[:alnum:]]*') ELSE '…' END \
+     || h.hl || CASE WHEN right(b.whole, length(b.bare)) = b.bare \
+       THEN substring(c.src from '[^[:alnum:]]*$') ELSE '…' END AS snip";
 
 /// Imports of up to this many lines are indexed for search in their own
 /// transaction; larger ones right after it (indexing a million lines takes
