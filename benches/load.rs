@@ -13,9 +13,7 @@
 mod common;
 mod support;
 
-use support::{figure, peak_rss_kb};
-
-use std::process::Command;
+use support::{figure, peak_rss_kb, wrk};
 
 const INCIDENTS: usize = 10_000;
 const EVENTS: usize = 200;
@@ -55,7 +53,7 @@ async fn main() {
         ("/incidents/1", "incident page"),
     ] {
         for connections in [16, 64] {
-            let run = wrk(&server.url(path), &cookie, connections);
+            let run = wrk(&server.url(path), &cookie, connections, SECONDS);
             println!(
                 "  {what:<14} {connections:>2} connections: {:>7.0} requests/s, p50 {:>6.1} ms, p99 {:>6.1} ms, {} non-2xx, {} timed out (10 s)",
                 run.requests_per_second, run.p50_ms, run.p99_ms, run.errors, run.timeouts
@@ -88,69 +86,4 @@ async fn main() {
         "the four runs above",
         &format!("{:.0} MB", peak as f64 / 1024.0),
     );
-}
-
-struct Run {
-    requests_per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-    errors: u64,
-    timeouts: u64,
-}
-
-fn wrk(url: &str, cookie: &str, connections: u32) -> Run {
-    let out = Command::new("wrk")
-        // A generous timeout: a slow answer is measured, not dropped.
-        .args(["--latency", "-t", "2", "--timeout", "10s"])
-        .args(["-c", &connections.to_string()])
-        .args(["-d", &format!("{SECONDS}s")])
-        .args(["-H", &format!("Cookie: {cookie}")])
-        .arg(url)
-        .output()
-        .expect("wrk is installed (apt-get install wrk; scripts/bench does it)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
-    let field = |label: &str| {
-        text.lines()
-            .map(str::trim)
-            .find_map(|l| l.strip_prefix(label))
-            .unwrap_or_else(|| panic!("{label} in wrk's output: {text}"))
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_string()
-    };
-    let errors = text
-        .lines()
-        .map(str::trim)
-        .find_map(|l| l.strip_prefix("Non-2xx or 3xx responses:"))
-        .map_or(0, |n| n.trim().parse().unwrap());
-    // "Socket errors: connect 0, read 0, write 0, timeout 12"
-    let timeouts = text
-        .lines()
-        .map(str::trim)
-        .find_map(|l| l.strip_prefix("Socket errors:"))
-        .and_then(|l| l.rsplit("timeout").next())
-        .map_or(0, |n| n.trim().parse().unwrap_or(0));
-    Run {
-        requests_per_second: field("Requests/sec:").parse().unwrap(),
-        p50_ms: millis(&field("50%")),
-        p99_ms: millis(&field("99%")),
-        errors,
-        timeouts,
-    }
-}
-
-/// wrk's "812.00us", "1.20ms" or "2.01s" in milliseconds.
-fn millis(value: &str) -> f64 {
-    let split = value.find(|c: char| c.is_ascii_alphabetic()).unwrap();
-    let (n, unit) = value.split_at(split);
-    let n: f64 = n.parse().unwrap();
-    match unit {
-        "us" => n / 1000.0,
-        "ms" => n,
-        "s" => n * 1000.0,
-        "m" => n * 60_000.0,
-        other => panic!("unit {other} in {value}"),
-    }
 }

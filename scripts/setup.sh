@@ -65,8 +65,33 @@ ensure_chromium() {
 ensure_postgresql() {
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     step "installing Debian's postgresql for the PostgreSQL tests"
-    apt_install postgresql
+    apt_install_without_starting postgresql
   fi
+}
+
+# nginx, for the test that runs the README's reverse-proxy example.
+ensure_nginx() {
+  if [ ! -x /usr/sbin/nginx ]; then
+    step "installing Debian's nginx for the reverse-proxy test"
+    apt_install_without_starting nginx-light
+  fi
+}
+
+# Installs server packages without starting their services (the tests start
+# their own, in temporary folders): invoke-rc.d asks policy-rc.d first.
+apt_install_without_starting() {
+  local sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  if [ -e /usr/sbin/policy-rc.d ]; then
+    apt_install "$@"
+    return
+  fi
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  local status=0
+  apt_install "$@" || status=$?
+  $sudo rm -f /usr/sbin/policy-rc.d
+  return $status
 }
 
 ensure_e2e_packages() {

@@ -7,7 +7,10 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use common::postgres;
 use common::{Client, PASSWORD, Server, incident_form};
@@ -309,5 +312,152 @@ async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
     assert!(
         page.contains("Rolled back the deploy; latency recovered"),
         "{page}"
+    );
+}
+
+/// Delivery ids the receiver saw, each with the statuses it answered.
+type Seen = Arc<Mutex<BTreeMap<String, Vec<u16>>>>;
+
+/// A webhook receiver on loopback that answers 503 to its first
+/// `fail_first` requests and 200 after.
+async fn receiver(fail_first: usize) -> (String, Seen) {
+    let seen: Seen = Arc::default();
+    let count = Arc::new(Mutex::new(0usize));
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post({
+            let seen = seen.clone();
+            move |headers: axum::http::HeaderMap| async move {
+                let n = {
+                    let mut c = count.lock().unwrap();
+                    *c += 1;
+                    *c
+                };
+                let status = if n <= fail_first { 503 } else { 200 };
+                let id = headers["x-debrief-delivery"].to_str().unwrap().to_string();
+                seen.lock().unwrap().entry(id).or_default().push(status);
+                axum::http::StatusCode::from_u16(status).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+async fn file_countermeasure(client: &Client, title: &str) {
+    let res = client
+        .post(
+            "/api/countermeasures/create",
+            &[
+                ("form[title]", title),
+                ("form[kind]", "detect_sooner"),
+                ("form[priority]", "high"),
+                ("form[owner]", "Robin"),
+                ("form[incidents]", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+}
+
+/// Waits (bounded) until `done` holds.
+async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..600 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not happen within 30 s");
+}
+
+#[tokio::test]
+async fn webhooks_from_several_instances_go_out_once_and_retries_outlive_a_killed_instance() {
+    let url = postgres::server().fresh_database();
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let pg = postgres::server();
+    let fast = ["--webhook-retry-base-ms", "50"];
+    let a = Server::start_on_url_with(&url, true, &fast);
+    let b = Server::start_on_url_with(&url, false, &fast);
+    let (hook, seen) = receiver(1).await;
+    let admin = a.as_user("admin").await;
+    let res = admin
+        .post(
+            "/api/admin/add_webhook",
+            &[
+                ("url", hook.as_str()),
+                ("secret", "whsec_0123456789abcdef0123456789abcdef"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    create_incident(&a, "Checkout latency").await;
+
+    // The first event's first attempt fails; once that attempt is recorded
+    // (and its lease let go), instance `a` is killed. `b` retries it.
+    file_countermeasure(&a, "Alert on checkout p99").await;
+    until("the first attempt", async || {
+        pg.psql(
+            &name,
+            "SELECT count(*) FROM webhook_deliveries WHERE attempts = 1 AND lease_until IS NULL",
+        ) == "1"
+    })
+    .await;
+    drop(a);
+    until("the retry through the other instance", async || {
+        seen.lock().unwrap().values().any(|s| s.contains(&200))
+    })
+    .await;
+
+    // A third instance joins; events filed through either are each
+    // delivered once, whichever worker claims them.
+    let c = Server::start_on_url_with(&url, false, &fast);
+    let clients = [
+        Client::new(&b.base, b.cookie.clone()),
+        Client::new(&c.base, b.cookie.clone()),
+    ];
+    let lessons = [
+        "Page the queue team on consumer lag",
+        "Document the failover drill",
+        "Raise the connection pool ceiling",
+        "Dashboard for certificate expiry",
+        "Canary the billing deploys",
+        "Rate limit the search endpoint",
+        "Rehearse restoring from backup",
+        "Alert on disk headroom below ten percent",
+        "Write the DNS change checklist",
+        "Tag traces with the release",
+    ];
+    for (i, lesson) in lessons.iter().enumerate() {
+        file_countermeasure(&clients[i % 2], lesson).await;
+    }
+    until("every event delivered", async || {
+        seen.lock()
+            .unwrap()
+            .values()
+            .filter(|s| s.contains(&200))
+            .count()
+            == 11
+    })
+    .await;
+    // Give the workers time to go wrong (they poll every few hundred ms).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 11, "one delivery per event: {seen:?}");
+    for (id, statuses) in seen.iter() {
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "delivery {id} was delivered once: {statuses:?}"
+        );
+    }
+    assert_eq!(
+        pg.psql(
+            &name,
+            "SELECT count(*) FROM webhook_deliveries WHERE state = 'delivered'"
+        ),
+        "11"
     );
 }

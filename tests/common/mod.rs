@@ -137,6 +137,11 @@ impl Server {
     /// when `with_accounts`); `db_path` then holds the URL. Several such
     /// servers on one database are several instances of one deployment.
     pub fn start_on_url(url: &str, with_accounts: bool) -> Server {
+        Server::start_on_url_with(url, with_accounts, &[])
+    }
+
+    /// `start_on_url`, with extra command-line flags for the server.
+    pub fn start_on_url_with(url: &str, with_accounts: bool, args: &[&str]) -> Server {
         if with_accounts {
             for (login, role) in ACCOUNTS {
                 add_user(url, login, role);
@@ -145,7 +150,7 @@ impl Server {
         Server::start_on_with(
             tempfile::tempdir().expect("temp dir"),
             PathBuf::from(url),
-            &[],
+            args,
         )
     }
 
