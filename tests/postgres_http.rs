@@ -261,24 +261,29 @@ async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
         )
         .await;
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    // A PNG (its signature and header chunk) attached to the first incident.
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    png.extend_from_slice(b"\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89");
+    let res = sqlite
+        .upload("dashboard at 14:05.png", png.clone(), None)
+        .await;
+    assert_eq!(res.status(), 201);
+    let attachment = res.text().await.unwrap();
     let (dir, db_path) = sqlite.stop();
     let db = db_path.to_str().unwrap().to_string();
 
     let url = postgres::server().fresh_database();
-    let out = debrief(
-        &[
-            "migrate-data",
-            "--from",
-            &db,
-            "--to",
-            &url,
-            "--to-attachments",
-        ]
-        .iter()
-        .copied()
-        .chain([dir.path().join("moved-attachments").to_str().unwrap()])
-        .collect::<Vec<_>>(),
-    );
+    let moved = dir.path().join("moved-attachments");
+    let moved = moved.to_str().unwrap();
+    let out = debrief(&[
+        "migrate-data",
+        "--from",
+        &db,
+        "--to",
+        &url,
+        "--to-attachments",
+        moved,
+    ]);
     let said =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
@@ -306,13 +311,17 @@ async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
         String::from_utf8_lossy(&again.stderr)
     );
 
-    // The moved deployment serves: sign in on PostgreSQL with the same account.
-    let server = Server::start_on_url(&url, false);
+    // The moved deployment serves: sign in on PostgreSQL with the same
+    // account; the attachment's file came along.
+    let server = Server::start_on_url_with(&url, false, &["--attachments-dir", moved]);
     let page = server.page(&format!("/incidents/{first}")).await;
     assert!(
         page.contains("Rolled back the deploy; latency recovered"),
         "{page}"
     );
+    let res = server.get(&format!("/attachments/{attachment}")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().to_vec(), png);
 }
 
 /// Delivery ids the receiver saw, each with the statuses it answered.

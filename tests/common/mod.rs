@@ -180,7 +180,7 @@ impl Server {
             dir.path().join("staging").display().to_string(),
         ];
         let mut args = args.to_vec();
-        if postgres_url(&db_path).is_some() {
+        if postgres_url(&db_path).is_some() && !args.contains(&"--attachments-dir") {
             args.extend(files.iter().map(String::as_str));
         }
         let (child, base) = spawn_with(&db_path, &args)
