@@ -46,6 +46,7 @@ struct Cli {
         long,
         env = "DEBRIEF_DATABASE_URL",
         default_value = "data/debrief.db",
+        hide_env_values = true,
         global = true
     )]
     database_url: String,
@@ -415,6 +416,14 @@ async fn migrate_data(args: &MigrateDataArgs) -> Result<(), String> {
         .to_attachments
         .clone()
         .unwrap_or_else(|| PathBuf::from("data/attachments"));
+    // Refused before anything is copied; checked again in the transaction.
+    if let Some(table) = to
+        .first_table_with_rows()
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Err(app::db::refused_filled(table).to_string());
+    }
     // Files first: a failed copy of the rows then leaves only unreferenced
     // files behind, never rows without their files.
     let (files, file_bytes) = attachments::copy_for_backup(&from, &from_dir, &to_dir).await?;

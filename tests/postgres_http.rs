@@ -51,10 +51,18 @@ async fn create_incident(client: &Client, title: &str) -> i64 {
 fn instances_starting_together_apply_the_migrations_once() {
     let pg = postgres::server();
     let url = pg.fresh_database();
+    let files = tempfile::tempdir().unwrap();
     let starts: Vec<_> = (0..3)
         .map(|_| {
             let url = url.clone();
-            std::thread::spawn(move || common::spawn(&url))
+            let attachments = files.path().join("attachments").display().to_string();
+            let staging = files.path().join("staging").display().to_string();
+            std::thread::spawn(move || {
+                common::spawn_with(
+                    &url,
+                    &["--attachments-dir", &attachments, "--staging-dir", &staging],
+                )
+            })
         })
         .collect();
     let mut children = Vec::new();
@@ -303,7 +311,15 @@ async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
     }
 
     // A second move into the now-filled database is refused, changing nothing.
-    let again = debrief(&["migrate-data", "--from", &db, "--to", &url]);
+    let again = debrief(&[
+        "migrate-data",
+        "--from",
+        &db,
+        "--to",
+        &url,
+        "--to-attachments",
+        moved,
+    ]);
     assert!(!again.status.success());
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("already holds data"),
@@ -322,6 +338,20 @@ async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
     let res = server.get(&format!("/attachments/{attachment}")).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.unwrap().to_vec(), png);
+    // New rows take ids after the moved ones (the identity sequences were
+    // moved on): a new incident writes audit rows, a new event too.
+    let third = create_incident(&server, "Certificate expiry after the move").await;
+    assert_eq!(third, second + 1);
+    let res = server
+        .post(
+            "/api/timeline/quick_add",
+            &[
+                ("number", third.to_string().as_str()),
+                ("line", "09:00 alerting: certificate expires in 7 days"),
+            ],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
 }
 
 /// Delivery ids the receiver saw, each with the statuses it answered.

@@ -1,8 +1,10 @@
 //! The README's reverse-proxy example, run as written (only its ports
 //! changed): nginx in front of two instances on one PostgreSQL database. A
 //! person signs in through the proxy and stays signed in whichever instance
-//! answers, and when one instance dies the proxy's requests go to the other
-//! without the person noticing.
+//! answers; a failed sign-in is counted against the client's address (from
+//! the proxy's X-Forwarded-For), not one the client claims; and when one
+//! instance dies the proxy's requests go to the other without the person
+//! noticing.
 
 mod common;
 
@@ -88,6 +90,39 @@ async fn the_readme_proxy_config_serves_two_instances_and_survives_losing_one() 
         up,
         "nginx did not answer: {}",
         std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default()
+    );
+
+    // A client on another address (127.0.0.3, so it is not the proxy)
+    // claims to be 203.0.113.99; the instances believe only the proxy.
+    let elsewhere = Client {
+        base: proxy.clone(),
+        http: reqwest::Client::builder()
+            .local_address("127.0.0.3".parse::<std::net::IpAddr>().unwrap())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        cookie: None,
+    };
+    let res = elsewhere
+        .http
+        .post(elsewhere.url("/api/auth/login"))
+        .header("x-forwarded-for", "203.0.113.99")
+        .form(&[
+            ("login", "viewer"),
+            ("password", "not the password"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401, "{}", res.text().await.unwrap());
+    let name = url.rsplit('/').next().unwrap();
+    assert_eq!(
+        postgres::server().psql(
+            name,
+            "SELECT string_agg(key, ',' ORDER BY key) FROM sign_in_failures"
+        ),
+        "account:viewer,address:127.0.0.3"
     );
 
     let cookie = anonymous

@@ -180,8 +180,8 @@ impl Server {
             dir.path().join("staging").display().to_string(),
         ];
         let mut args = args.to_vec();
-        if postgres_url(&db_path).is_some() && !args.contains(&"--attachments-dir") {
-            args.extend(files.iter().map(String::as_str));
+        if postgres_url(&db_path).is_some() {
+            add_missing_flags(&mut args, &files);
         }
         let (child, base) = spawn_with(&db_path, &args)
             .unwrap_or_else(|stderr| panic!("server did not start: {stderr}"));
@@ -412,16 +412,43 @@ pub fn spawn(db_path: impl AsRef<std::ffi::OsStr>) -> Result<(Child, String), St
     spawn_with(db_path, &[])
 }
 
+/// Adds each flag-and-value pair of `pairs` whose flag `args` lacks.
+fn add_missing_flags<'a>(args: &mut Vec<&'a str>, pairs: &'a [String]) {
+    for pair in pairs.chunks(2) {
+        if !args.contains(&pair[0].as_str()) {
+            args.extend(pair.iter().map(String::as_str));
+        }
+    }
+}
+
 /// `spawn`, with extra flags.
 pub fn spawn_with(
     db_path: impl AsRef<std::ffi::OsStr>,
     args: &[&str],
 ) -> Result<(Child, String), String> {
+    // On PostgreSQL the files' folders default to data/ under the working
+    // directory: a server started without them gets folders under cargo's
+    // scratch space for tests, not the repository's data/.
+    let scratch = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("debrief-files");
+    let scratch_args = [
+        "--attachments-dir".to_string(),
+        scratch.join("attachments").display().to_string(),
+        "--staging-dir".to_string(),
+        scratch.join("staging").display().to_string(),
+    ];
+    let mut args = args.to_vec();
+    let on_url = db_path
+        .as_ref()
+        .to_str()
+        .is_some_and(|s| s.starts_with("postgres://"));
+    if on_url {
+        add_missing_flags(&mut args, &scratch_args);
+    }
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["--listen", "127.0.0.1:0", "--database-url"])
         .arg(db_path)
         .args(["--log-level", "warn"])
-        .args(args)
+        .args(&args)
         .stdout(Stdio::piped())
         // DEBRIEF_TEST_LOG=1 shows the servers' logs (to debug a test).
         .stderr(if std::env::var_os("DEBRIEF_TEST_LOG").is_some() {

@@ -79,13 +79,22 @@ pub(crate) mod context {
                     .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()?
                     .0
                     .ip();
-                let forwarded = parts
+                // Every X-Forwarded-For line, in order: a proxy may add its
+                // own line after one the client sent.
+                let forwarded: Vec<&str> = parts
                     .headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok());
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                let forwarded = (!forwarded.is_empty()).then(|| forwarded.join(","));
                 Some(
-                    crate::domain::client_address::client_address(peer, forwarded, &trusted)
-                        .to_string(),
+                    crate::domain::client_address::client_address(
+                        peer,
+                        forwarded.as_deref(),
+                        &trusted,
+                    )
+                    .to_string(),
                 )
             })
             .unwrap_or_else(|| "unknown".into())

@@ -60,7 +60,8 @@ impl MeetingSignals {
         let weak = Arc::downgrade(signals);
         let pool = pool.clone();
         tokio::spawn(async move {
-            loop {
+            // Until the database is closed or no Db is left to wake.
+            while !pool.is_closed() && weak.strong_count() > 0 {
                 let mut listener = match PgListener::connect_with(&pool).await {
                     Ok(l) => l,
                     Err(e) => {
@@ -75,10 +76,11 @@ impl MeetingSignals {
                     continue;
                 }
                 loop {
+                    let received = listener.try_recv().await;
                     let Some(signals) = weak.upgrade() else {
                         return;
                     };
-                    match listener.try_recv().await {
+                    match received {
                         Ok(Some(n)) => {
                             if let Some((number, version)) = n.payload().split_once(':')
                                 && let (Ok(number), Ok(version)) =

@@ -169,6 +169,14 @@ fn postgres_cell(row: &PgRow, i: usize, target: Target) -> Result<Cell, DbError>
     })
 }
 
+/// The refusal of a target that holds data.
+pub fn refused_filled(table: &str) -> DbError {
+    refused(format!(
+        "the target database already holds data (table {table} has rows); \
+         migrate-data only fills an empty database, so nothing was copied"
+    ))
+}
+
 fn refused(message: String) -> DbError {
     DbError::Refused {
         field: "to",
@@ -214,22 +222,13 @@ impl Db {
                 "copy from a SQLite database (--from sqlite:PATH)".into(),
             ));
         };
-        let On::Postgres(pg) = &target.pool else {
+        let On::Postgres(_) = &target.pool else {
             return Err(refused(
                 "copy into a PostgreSQL database (--to postgres://…)".into(),
             ));
         };
-        for (table, _) in COPIED_TABLES {
-            let has_rows: bool =
-                sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {table})"))
-                    .fetch_one(pg)
-                    .await?;
-            if has_rows {
-                return Err(refused(format!(
-                    "the target database already holds data (table {table} has rows); \
-                     migrate-data only fills an empty database, so nothing was copied"
-                )));
-            }
+        if let Some(table) = target.first_table_with_rows().await? {
+            return Err(refused_filled(table));
         }
         let mut tx = target.write().await?;
         let On::Postgres(ptx) = &mut tx else {

@@ -31,7 +31,7 @@ pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
 pub use countermeasures::CountermeasureCounts;
 pub use meetings::MeetingSnapshot;
-pub use migrate_data::{COPIED_TABLES, TableCopy};
+pub use migrate_data::{COPIED_TABLES, TableCopy, refused_filled};
 pub use report::{ReportSelection, ReportSnapshot};
 pub use search::{Hit, RelatedRow};
 pub use settings::{MetricsSettings, token_digest};
@@ -336,6 +336,22 @@ fn shown_url(url: &str) -> String {
     }
 }
 
+/// `postgres://user:secret@host/db` as `postgres://user:…@host/db`, for a
+/// URL too broken to read (a readable one is shown by [`shown_url`]).
+fn redacted(url: &str) -> String {
+    let url = url.trim();
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "postgres://…".into();
+    };
+    match rest.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:…@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
 /// How many connections one instance opens to PostgreSQL unless
 /// `DEBRIEF_DB_POOL` says otherwise (see the README on sizing).
 const PG_POOL_DEFAULT: u32 = 10;
@@ -352,7 +368,12 @@ impl Db {
     /// Opens (creating on first use) and migrates the database.
     pub async fn open(url: &str) -> Result<Db, DbError> {
         let location = DatabaseLocation::parse(url).map_err(|reason| DbError::Open {
-            path: url.into(),
+            // A PostgreSQL URL is shown without its password, even unreadable.
+            path: if url.trim().starts_with("postgres") {
+                redacted(url)
+            } else {
+                url.into()
+            },
             reason,
         })?;
         match location {
@@ -411,20 +432,57 @@ impl Db {
         let size = std::env::var("DEBRIEF_DB_POOL")
             .ok()
             .and_then(|v| v.parse::<u32>().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(PG_POOL_DEFAULT);
+            .unwrap_or(PG_POOL_DEFAULT)
+            // Meeting mode's listener keeps one connection of the pool.
+            .max(2);
         let pool = PgPoolOptions::new()
             .max_connections(size)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(options)
             .await
             .map_err(open_failed)?;
+        let collation: String = sqlx::query_scalar(
+            "SELECT datcollate::text FROM pg_database WHERE datname = current_database()",
+        )
+        .fetch_one(&pool)
+        .await
+        .map_err(open_failed)?;
+        if !matches!(collation.as_str(), "C" | "POSIX" | "C.UTF-8" | "C.utf8") {
+            tracing::warn!(
+                "the database sorts text by the {collation} collation: lists and exports ordered by text \
+                 will not match SQLite's byte order. Create it with --locale=C --lc-ctype=C.UTF-8 (see the README)."
+            );
+        }
         let db = Db::with_pool(On::Postgres(pool), shown);
         db.refuse_newer_schema(&PG_MIGRATOR).await?;
-        if let On::Postgres(pool) = &db.pool {
-            PG_MIGRATOR.run(pool).await?;
+        // Nothing to apply: no lock, no CREATE (a role without the right to
+        // create tables may run a migrated database). No table yet reads as
+        // nothing applied.
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(pg_pool(&db))
+                .await
+                .unwrap_or_default();
+        if !PG_MIGRATOR.iter().all(|m| applied.contains(&m.version)) {
+            PG_MIGRATOR.run(pg_pool(&db)).await?;
         }
         Ok(db)
+    }
+
+    /// Whether any table that holds a deployment's data has rows: the name
+    /// of the first that does.
+    pub async fn first_table_with_rows(&self) -> Result<Option<&'static str>, DbError> {
+        for (table, _) in COPIED_TABLES {
+            let has_rows: bool = on_pool!(self.pool, |p| sqlx::query_scalar(&format!(
+                "SELECT EXISTS (SELECT 1 FROM {table})"
+            ))
+            .fetch_one(p)
+            .await)?;
+            if has_rows {
+                return Ok(Some(table));
+            }
+        }
+        Ok(None)
     }
 
     fn with_pool(pool: Pool, location: String) -> Db {
@@ -487,7 +545,15 @@ impl Db {
         Ok(match &self.pool {
             On::Sqlite(pool) => On::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             On::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
+                // READ COMMITTED whatever the server's default, so that the
+                // statements after the lock see what the previous writer
+                // committed; and a bounded wait, as SQLite's busy timeout.
+                let mut tx = pool
+                    .begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
+                    .await?;
+                sqlx::query("SET LOCAL lock_timeout = '10s'")
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)")
                     .bind(PG_WRITE_LOCK)
                     .execute(&mut *tx)
@@ -568,6 +634,13 @@ impl Db {
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
         on_pool!(self.pool, |p| p.close().await)
+    }
+}
+
+fn pg_pool(db: &Db) -> &PgPool {
+    match &db.pool {
+        On::Postgres(pool) => pool,
+        On::Sqlite(_) => unreachable!("opened on PostgreSQL"),
     }
 }
 

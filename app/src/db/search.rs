@@ -221,6 +221,16 @@ impl Db {
     /// Indexes the lines of every transcript imported but not yet indexed,
     /// one transcript per transaction; returns how many lines it indexed.
     pub async fn index_pending_transcripts(&self) -> Result<u64, DbError> {
+        // Asked every few seconds by every instance: a read first, so the
+        // write lock is taken only when there is work.
+        let pending: bool = on_pool!(self.pool, |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM transcripts WHERE search_indexed = FALSE)"
+        )
+        .fetch_one(p)
+        .await)?;
+        if !pending {
+            return Ok(0);
+        }
         let mut lines = 0;
         loop {
             let mut tx = self.write().await?;

@@ -11,6 +11,10 @@ use std::net::IpAddr;
 /// The client's address: `peer` itself unless it is a trusted proxy, else
 /// the rightmost address in `forwarded_for` that is not a trusted proxy.
 pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    // "::ffff:127.0.0.1" (a server listening on [::]) is 127.0.0.1.
+    let peer = peer.to_canonical();
+    let trusted: Vec<IpAddr> = trusted.iter().map(|t| t.to_canonical()).collect();
+    let trusted = trusted.as_slice();
     if !trusted.contains(&peer) {
         return peer;
     }
@@ -19,7 +23,7 @@ pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAd
     };
     let mut client = peer;
     for hop in chain.rsplit(',') {
-        match hop.trim().parse::<IpAddr>() {
+        match hop.trim().parse::<IpAddr>().map(|a| a.to_canonical()) {
             Ok(address) => {
                 client = address;
                 if !trusted.contains(&address) {
@@ -89,6 +93,18 @@ mod tests {
         assert_eq!(
             client_address(ip("127.0.0.1"), Some("garbage, 203.0.113.9"), &trusted),
             ip("203.0.113.9")
+        );
+    }
+
+    #[test]
+    fn mapped_ipv4_peers_are_their_ipv4_address() {
+        assert_eq!(
+            client_address(
+                ip("::ffff:127.0.0.1"),
+                Some("203.0.113.5"),
+                &[ip("127.0.0.1")]
+            ),
+            ip("203.0.113.5")
         );
     }
 

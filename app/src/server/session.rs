@@ -138,7 +138,9 @@ impl Store {
     async fn migrate(&self) -> Result<(), sqlx::Error> {
         match self {
             Store::Sqlite(s) => s.migrate().await,
-            Store::Postgres(s) => s.migrate().await,
+            // Made by Debrief's own PostgreSQL migration, under its lock, so
+            // instances do not race and the role needs no CREATE right.
+            Store::Postgres(_) => Ok(()),
         }
     }
 }
