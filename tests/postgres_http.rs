@@ -139,6 +139,44 @@ async fn failed_sign_ins_are_counted_across_instances() {
 }
 
 #[tokio::test]
+async fn guesses_made_at_once_over_two_instances_get_no_more_tries_than_the_limit() {
+    let (a, b, url) = two_instances();
+    let clients = [a.anonymous(), b.anonymous()];
+    let guesses = (0..12).map(|i| {
+        let client = clients[i % 2].clone();
+        async move {
+            client
+                .try_sign_in("viewer", &format!("guess number {i}"))
+                .await
+                .unwrap_err()
+        }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let tried = answers
+        .iter()
+        .filter(|a| a.contains("SignInFailed"))
+        .count();
+    let held = answers
+        .iter()
+        .filter(|a| a.contains("Too many failed sign-ins"))
+        .count();
+    assert_eq!(tried + held, 12, "{answers:?}");
+    assert!(
+        (1..=5).contains(&tried),
+        "at most the limit of 5 guesses had their password checked: {answers:?}"
+    );
+    let name = url.rsplit('/').next().unwrap();
+    assert_eq!(
+        postgres::server().psql(
+            name,
+            "SELECT count(*) FROM sign_in_failures WHERE key = 'account:viewer'"
+        ),
+        tried.to_string(),
+        "each checked guess is one recorded failure; held ones took theirs back"
+    );
+}
+
+#[tokio::test]
 async fn a_stale_edit_through_one_instance_after_a_save_through_the_other_is_refused() {
     let (a, b, _) = two_instances();
     let number = create_incident(&a, "DNS resolution failures")

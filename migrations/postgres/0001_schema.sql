@@ -527,7 +527,9 @@ CREATE TABLE tower_sessions.session (
 -- Failed sign-ins, counted across every instance (migrations/sqlite/0016).
 CREATE TABLE sign_in_failures (
     key TEXT NOT NULL,
+    attempt TEXT NOT NULL,
     at BIGINT NOT NULL
 );
 CREATE INDEX sign_in_failures_by_key ON sign_in_failures (key, at);
 CREATE INDEX sign_in_failures_by_age ON sign_in_failures (at);
+CREATE INDEX sign_in_failures_by_attempt ON sign_in_failures (attempt);

@@ -41,17 +41,26 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         let login = login.trim().to_lowercase();
         let now = chrono::Utc::now().timestamp().max(0) as u64;
         // Failures are counted in the database, so every instance of a
-        // deployment sees the same attempts.
+        // deployment sees the same attempts. The attempt is written as a
+        // failure before the limit is checked and the password read, so that
+        // guesses made at once (on any instances) each see the others; it is
+        // taken back if it may not go ahead, or succeeds.
         let rules = state.throttle_rules;
         let keys = crate::domain::login_throttle::keys(&login, &address);
         let since = now.saturating_sub(rules.window_seconds) as i64;
-        let failures = state.db.sign_in_failures(&keys, since).await?;
+        let attempt = uuid::Uuid::new_v4().to_string();
+        state
+            .db
+            .record_sign_in_failure(&keys, &attempt, now as i64, since)
+            .await?;
+        let failures = state.db.sign_in_failures(&keys, since, &attempt).await?;
         let check = crate::domain::login_throttle::LoginThrottle::with_failures(
             rules,
             failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
         )
         .check(&login, &address, now);
         if let Err(wait) = check {
+            state.db.forget_sign_in_attempt(&attempt).await?;
             if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
                 options.insert_header(
                     http::header::RETRY_AFTER,
@@ -76,18 +85,15 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
                 None
             }
         };
+        // A failure stays recorded; a success takes its attempt back and
+        // clears the account's failures (not the address's).
         let signed_in = match matched {
             Some(c) => {
+                state.db.forget_sign_in_attempt(&attempt).await?;
                 state.db.clear_sign_in_failures(&keys[0]).await?;
                 Some(c)
             }
-            None => {
-                state
-                    .db
-                    .record_sign_in_failure(&keys, now as i64, since)
-                    .await?;
-                None
-            }
+            None => None,
         };
         let Some(c) = signed_in else {
             tracing::info!(%login, %address, "sign-in refused");

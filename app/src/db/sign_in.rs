@@ -6,31 +6,36 @@ use super::{Db, DbError, on_pool, on_tx};
 
 impl Db {
     /// The failures recorded under `keys` at or after `since` (epoch
-    /// seconds), oldest first.
+    /// seconds), oldest first, leaving out attempt `except` (the caller's).
     pub async fn sign_in_failures(
         &self,
         keys: &[String],
         since: i64,
+        except: &str,
     ) -> Result<Vec<(String, i64)>, DbError> {
         let mut out = Vec::new();
         for key in keys {
-            let times: Vec<i64> = on_pool!(self.pool, |p| sqlx::query_scalar(
-                "SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 ORDER BY at"
+            let times: Vec<i64> = on_pool!(self.pool, |p| {
+                sqlx::query_scalar(
+                "SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 AND attempt <> $3 ORDER BY at"
             )
             .bind(key)
             .bind(since)
+            .bind(except)
             .fetch_all(p)
-            .await)?;
+            .await
+            })?;
             out.extend(times.into_iter().map(|at| (key.clone(), at)));
         }
         Ok(out)
     }
 
-    /// Records one failed attempt under each of `keys`, and forgets failures
-    /// older than `before`.
+    /// Records attempt `attempt` as failed under each of `keys`, and forgets
+    /// failures older than `before`.
     pub async fn record_sign_in_failure(
         &self,
         keys: &[String],
+        attempt: &str,
         at: i64,
         before: i64,
     ) -> Result<(), DbError> {
@@ -41,14 +46,28 @@ impl Db {
                 .execute(&mut *c)
                 .await?;
             for key in keys {
-                sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $2)")
+                sqlx::query("INSERT INTO sign_in_failures (key, attempt, at) VALUES ($1, $2, $3)")
                     .bind(key)
+                    .bind(attempt)
                     .bind(at)
                     .execute(&mut *c)
                     .await?;
             }
             Ok::<_, DbError>(())
         })?;
+        tx.commit().await
+    }
+
+    /// Takes back attempt `attempt` (it succeeded, or was not allowed).
+    pub async fn forget_sign_in_attempt(&self, attempt: &str) -> Result<(), DbError> {
+        let mut tx = self.write().await?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM sign_in_failures WHERE attempt = $1"
+        )
+        .bind(attempt)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))?;
         tx.commit().await
     }
 
