@@ -321,15 +321,18 @@ async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
     let url = postgres::server().fresh_database();
     let moved = dir.path().join("moved-attachments");
     let moved = moved.to_str().unwrap();
-    let out = debrief(&[
-        "migrate-data",
-        "--from",
-        &db,
-        "--to",
-        &url,
-        "--to-attachments",
-        moved,
-    ]);
+    let migrate = || {
+        debrief(&[
+            "migrate-data",
+            "--from",
+            &db,
+            "--to",
+            &url,
+            "--to-attachments",
+            moved,
+        ])
+    };
+    let out = migrate();
     let said =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}");
@@ -349,15 +352,7 @@ async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
     }
 
     // A second move into the now-filled database is refused, changing nothing.
-    let again = debrief(&[
-        "migrate-data",
-        "--from",
-        &db,
-        "--to",
-        &url,
-        "--to-attachments",
-        moved,
-    ]);
+    let again = migrate();
     assert!(!again.status.success());
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("already holds data"),

@@ -42,6 +42,28 @@ export async function postForm(page: Page, url: string, form: Record<string, str
   return page.request.post(url, { form, headers: { cookie }, maxRedirects: 0 });
 }
 
+/**
+ * Creates the queue-backlog incident the meeting tests walk through, with
+ * its three timeline events; returns its number.
+ */
+export async function queueIncident(page: Page, title: string): Promise<number> {
+  const res = await postForm(page, '/api/incidents/create', {
+    'form[title]': title,
+    'form[severity]': 'outage',
+    'form[status]': 'resolved',
+    'form[services]': 'queue',
+    'form[time_zone]': 'UTC',
+    'form[impact_started][at]': '2026-03-04 10:00',
+  });
+  expect(res.status()).toBeLessThan(400);
+  const number = Number(await res.text());
+  for (const line of ['10:05 alerting: queue depth above 10k', '10:09 kim: paged the queue team', '10:20 sam: consumers restarted']) {
+    const added = await postForm(page, '/api/timeline/quick_add', { number: String(number), line });
+    expect(added.status()).toBeLessThan(400);
+  }
+  return number;
+}
+
 export type Moments = Partial<Record<
   'impact-started' | 'detected' | 'notified' | 'responded' | 'diagnosed' | 'repaired' | 'resolved',
   string

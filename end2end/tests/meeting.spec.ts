@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { open, postForm, signIn, uniq } from './helpers';
+import { open, queueIncident, signIn, uniq } from './helpers';
 
 test('meeting mode: the facilitator steps with the keyboard, a second browser follows live and sees notes; a late joiner lands on the current event', async ({ browser }) => {
   const facilitatorContext = await browser.newContext();
@@ -9,21 +9,7 @@ test('meeting mode: the facilitator steps with the keyboard, a second browser fo
   await signIn(facilitator, 'editor', true);
   await signIn(follower, 'viewer', true);
 
-  const u = uniq();
-  const res = await postForm(facilitator, '/api/incidents/create', {
-    'form[title]': `Queue backlog ${u}`,
-    'form[severity]': 'outage',
-    'form[status]': 'resolved',
-    'form[services]': 'queue',
-    'form[time_zone]': 'UTC',
-    'form[impact_started][at]': '2026-03-04 10:00',
-  });
-  expect(res.status()).toBeLessThan(400);
-  const number = Number(await res.text());
-  for (const line of ['10:05 alerting: queue depth above 10k', '10:09 kim: paged the queue team', '10:20 sam: consumers restarted']) {
-    const added = await postForm(facilitator, '/api/timeline/quick_add', { number: String(number), line });
-    expect(added.status()).toBeLessThan(400);
-  }
+  const number = await queueIncident(facilitator, `Queue backlog ${uniq()}`);
 
   await open(facilitator, `/incidents/${number}/meeting`, true);
   await facilitator.getByRole('button', { name: 'Start the meeting (you facilitate)' }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { open, postForm, signIn } from './helpers';
+import { open, queueIncident, signIn } from './helpers';
 import { Deployment } from './postgres';
 
 // Two instances of Debrief on one PostgreSQL database, as behind a load
@@ -25,20 +25,7 @@ test('meeting mode across instances: a follower on another instance follows the 
   await signIn(facilitator, 'editor', true);
   await signIn(follower, 'viewer', true);
 
-  const res = await postForm(facilitator, '/api/incidents/create', {
-    'form[title]': 'Queue backlog across two instances',
-    'form[severity]': 'outage',
-    'form[status]': 'resolved',
-    'form[services]': 'queue',
-    'form[time_zone]': 'UTC',
-    'form[impact_started][at]': '2026-03-04 10:00',
-  });
-  expect(res.status()).toBeLessThan(400);
-  const number = Number(await res.text());
-  for (const line of ['10:05 alerting: queue depth above 10k', '10:09 kim: paged the queue team', '10:20 sam: consumers restarted']) {
-    const added = await postForm(facilitator, '/api/timeline/quick_add', { number: String(number), line });
-    expect(added.status()).toBeLessThan(400);
-  }
+  const number = await queueIncident(facilitator, 'Queue backlog across two instances');
 
   await open(facilitator, `/incidents/${number}/meeting`, true);
   await facilitator.getByRole('button', { name: 'Start the meeting (you facilitate)' }).click();

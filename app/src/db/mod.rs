@@ -332,12 +332,12 @@ fn shown_url(url: &str) -> String {
             o.get_port(),
             o.get_database().unwrap_or("")
         ),
-        Err(_) => "postgres://…".into(),
+        Err(_) => redacted(url),
     }
 }
 
 /// `postgres://user:secret@host/db` as `postgres://user:…@host/db`, for a
-/// URL too broken to read (a readable one is shown by [`shown_url`]).
+/// URL too broken to read.
 fn redacted(url: &str) -> String {
     let url = url.trim();
     let Some((scheme, rest)) = url.split_once("://") else {
@@ -370,7 +370,7 @@ impl Db {
         let location = DatabaseLocation::parse(url).map_err(|reason| DbError::Open {
             // A PostgreSQL URL is shown without its password, even unreadable.
             path: if url.trim().starts_with("postgres") {
-                redacted(url)
+                shown_url(url)
             } else {
                 url.into()
             },
