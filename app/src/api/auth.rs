@@ -17,7 +17,7 @@ pub struct SessionInfo {
 
 #[server(prefix = "/api", endpoint = "auth/session")]
 pub async fn current_session() -> Result<SessionInfo, AppError> {
-    let result = async {
+    super::context::serve("auth/session", async {
         let needs_setup = !super::context::auth_state()?
             .setup_done()
             .await
@@ -27,15 +27,15 @@ pub async fn current_session() -> Result<SessionInfo, AppError> {
             needs_setup,
             viewer_zone: super::viewer::viewer_zone().name().to_string(),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Signs in and sends the browser to `next` (a path on this site).
 #[server(prefix = "/api", endpoint = "auth/login")]
 pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
     use crate::domain::password::{verify_against_nothing, verify_password};
-    let result = async {
+    super::context::serve("auth/login", async {
         let state = super::context::auth_state()?;
         let address = super::context::client_address();
         let login = login.trim().to_lowercase();
@@ -76,12 +76,11 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         let matched = match credentials {
             Some(c) if c.user.active => {
                 let hash = c.password_hash.clone();
-                let ok =
-                    super::context::blocking(move || verify_password(&password, &hash)).await?;
+                let ok = super::context::hashing(move || verify_password(&password, &hash)).await?;
                 ok.then_some(c)
             }
             _ => {
-                super::context::blocking(move || verify_against_nothing(&password)).await?;
+                super::context::hashing(move || verify_against_nothing(&password)).await?;
                 None
             }
         };
@@ -106,18 +105,18 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         tracing::info!(login = %c.user.login, "signed in");
         leptos_axum::redirect(&crate::domain::account::safe_return_path(&next));
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("auth/logout", async {
         crate::server::session::sign_out(&super::context::session()?).await;
         leptos_axum::redirect("/login");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Creates the first administrator and signs them in. Refused once any
@@ -125,7 +124,7 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "auth/setup")]
 pub async fn setup(form: NewUserForm) -> Result<(), AppError> {
     use crate::domain::account::Role;
-    let result = async {
+    super::context::serve("auth/setup", async {
         let state = super::context::auth_state()?;
         if state.setup_done().await? {
             return Err(AppError::from(crate::db::DbError::SetupDone));
@@ -141,6 +140,6 @@ pub async fn setup(form: NewUserForm) -> Result<(), AppError> {
             .map_err(AppError::internal)?;
         leptos_axum::redirect("/");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

@@ -96,7 +96,7 @@ pub async fn get_postmortem(
     number: String,
     #[server(default)] version: Option<i64>,
 ) -> Result<PostmortemView, AppError> {
-    let result = async {
+    super::context::serve("postmortem/get", async {
         use super::incidents::shape::shown;
         let n = super::incidents::parse_number(&number)?;
         let db = super::context::db()?;
@@ -152,8 +152,8 @@ pub async fn get_postmortem(
                 .role
                 .allows(crate::domain::account::Role::Editor),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Saves the draft and sends the browser back to the document.
@@ -163,7 +163,7 @@ pub async fn save_postmortem(
     version: String,
     body: String,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("postmortem/save", async {
         let n = super::incidents::parse_number(&number)?;
         let base = super::incidents::version_field(&version)?;
         let checked = crate::domain::postmortem::check_body(&body)
@@ -181,8 +181,8 @@ pub async fn save_postmortem(
             saved.map_err(|e| super::incidents::write_refusal(e, "post-mortem", n, Some(&body)))?;
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
         Ok(new_version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Publishes the document (`status` "published") or reopens it ("draft").
@@ -192,7 +192,7 @@ pub async fn set_postmortem_status(
     version: String,
     status: String,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("postmortem/status", async {
         let n = super::incidents::parse_number(&number)?;
         let base = super::incidents::version_field(&version)?;
         let status = DocStatus::parse(&status).ok_or_else(|| {
@@ -217,19 +217,19 @@ pub async fn set_postmortem_status(
             .map_err(|e| super::incidents::write_refusal::<String>(e, "post-mortem", n, None))?;
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
         Ok(new_version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// The Markdown as it will read, rendered and sanitized (the live preview).
 #[server(prefix = "/api", endpoint = "postmortem/preview")]
 pub async fn preview_postmortem(body: String) -> Result<PostmortemPreview, AppError> {
-    let result = async {
+    super::context::serve("postmortem/preview", async {
         let checked = crate::domain::postmortem::check_body(&body)
             .map_err(|message| AppError::invalid_field("body", message))?;
         Ok(PostmortemPreview {
             html: crate::domain::markdown::render_markdown(&checked),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
