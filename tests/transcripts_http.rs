@@ -931,3 +931,44 @@ async fn a_mattermost_export_becomes_one_transcript_per_channel() {
     );
     assert_eq!(count(&server, "transcript_lines").await, 9);
 }
+
+/// One person's staged uploads take bounded disk: staging more than the
+/// kept number removes their oldest (whose import then says it is gone),
+/// and another person's uploads are untouched.
+#[tokio::test]
+async fn each_person_keeps_a_bounded_number_of_staged_uploads() {
+    let server = Server::start();
+    seed(&server).await;
+    common::add_user(&server.db_path, "other", "editor");
+    let other = server.as_user("other").await;
+    let theirs = stage(&other, &[("#ops_20260304.log", OPS.as_bytes())]).await;
+    let kept = app::server::staging::KEEP_PER_PERSON;
+    let mut tokens = Vec::new();
+    for _ in 0..kept + 2 {
+        tokens.push(stage(&server, &[("#ops_20260304.log", OPS.as_bytes())]).await);
+        // Distinct modification times, whatever the file system's resolution.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        staging_entries(&server),
+        kept + 1,
+        "theirs and the newest of mine"
+    );
+    for (i, token) in tokens.iter().enumerate() {
+        let res = server
+            .post(
+                "/api/transcripts/preview",
+                &[("number", "1"), ("staged", token)],
+            )
+            .await;
+        let expected = if i < 2 { 404 } else { 200 };
+        assert_eq!(res.status(), expected, "upload {i}");
+    }
+    let res = other
+        .post(
+            "/api/transcripts/preview",
+            &[("number", "1"), ("staged", &theirs)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}

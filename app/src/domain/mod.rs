@@ -19,6 +19,7 @@ pub mod meeting;
 pub mod moments;
 pub mod phases;
 pub mod postmortem;
+pub mod public_url;
 pub mod report;
 pub mod review;
 pub mod search;

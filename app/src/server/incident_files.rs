@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::countermeasure_export::link_base;
+use super::links::LinkBase;
 use crate::db::Db;
 use crate::domain::incident::{Incident, IncidentNumber};
 use crate::domain::markdown::render_markdown;
@@ -280,7 +280,7 @@ async fn restore(
 
 async fn review_ics(
     State(db): State<Db>,
-    headers: HeaderMap,
+    LinkBase(base): LinkBase,
     Path(number): Path<String>,
 ) -> Response {
     let (n, incident) = match incident_of(&db, &number).await {
@@ -300,7 +300,6 @@ async fn review_ics(
             ),
         );
     };
-    let base = link_base(&headers);
     let facilitator = match incident.content.facilitator.trim() {
         "" => String::new(),
         name => format!("\nFacilitator: {name}"),
