@@ -70,6 +70,10 @@ pub enum AppError {
     /// The request could not be sent, read or answered.
     #[error("The request could not be completed: {message}")]
     Transport { message: String },
+    /// The server could not do it now (too busy); nothing was changed and
+    /// the same request may work in a moment.
+    #[error("{message}")]
+    Busy { message: String },
 }
 
 fn invalid_summary(errors: &[FieldError]) -> String {
@@ -212,6 +216,7 @@ impl AppError {
             AppError::SignInRequired | AppError::SignInFailed => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }

@@ -20,7 +20,8 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Invalid { .. }
         | AppError::Conflict { .. }
         | AppError::Choose { .. }
-        | AppError::TooManyAttempts { .. } => "That request could not be completed",
+        | AppError::TooManyAttempts { .. }
+        | AppError::Busy { .. } => "That request could not be completed",
     };
     view! {
         <Title text=heading/>

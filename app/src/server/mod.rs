@@ -9,6 +9,7 @@ pub mod headers;
 pub mod incident_files;
 pub mod meeting;
 pub mod metrics;
+pub mod render_pool;
 pub mod report_export;
 pub mod search_index;
 pub mod session;
