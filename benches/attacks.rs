@@ -186,7 +186,10 @@ async fn main() {
             }
         })
     };
-    rows.push(("nested-Markdown previews (4 clients)", watched(&server, &reader, attack).await));
+    rows.push((
+        "nested-Markdown previews (4 clients)",
+        watched(&server, &reader, attack).await,
+    ));
 
     // 2. Wrong current passwords on the change-password form, 200 at once.
     let attack = {
@@ -209,7 +212,10 @@ async fn main() {
             }
         })
     };
-    rows.push(("200 concurrent password checks", watched(&server, &reader, attack).await));
+    rows.push((
+        "200 concurrent password checks",
+        watched(&server, &reader, attack).await,
+    ));
 
     // 3. A 24-entry zip of 250 MB entries, staged and previewed, twice at once.
     let bomb = zip_bomb(24, 250);

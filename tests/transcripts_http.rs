@@ -584,6 +584,62 @@ async fn the_pages_work_without_javascript() {
 }
 
 #[tokio::test]
+async fn invisible_characters_never_reach_a_stored_file_or_channel_name() {
+    let server = Server::start();
+    seed(&server).await;
+    let token = stage(&server, &[("ops\u{202E}gol.txt\u{FEFF}", OPS.as_bytes())]).await;
+    let res = server
+        .post(
+            "/api/transcripts/import",
+            &[
+                ("number", "1"),
+                ("staged", &token),
+                ("channels[0]", "#br\u{2066}id\u{200B}ge\u{2069}"),
+            ],
+        )
+        .await;
+    json(res).await;
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            "SELECT channel || ' ' || file_name FROM transcripts"
+        )
+        .await,
+        "#bridge opsgol.txt"
+    );
+    // A pasted transcript's name.
+    let form = reqwest::multipart::Form::new()
+        .text("paste", "14:32 sam: the checkout alert fired\n")
+        .text("paste_name", "#dep\u{202E}loys");
+    let res = server
+        .http
+        .post(server.url("/incidents/1/transcripts"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let token = res.text().await.unwrap();
+    json(
+        server
+            .post(
+                "/api/transcripts/import",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            "SELECT file_name FROM transcripts WHERE no = 2"
+        )
+        .await,
+        "#deploys"
+    );
+}
+
+#[tokio::test]
 async fn an_upload_over_the_limit_is_refused_naming_the_limit() {
     let server = Server::start_with_args(&["--transcript-max-mb", "1"]);
     seed(&server).await;

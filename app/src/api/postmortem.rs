@@ -91,6 +91,22 @@ async fn starting_template(
     }))
 }
 
+/// `markdown` rendered off the request threads (a post-mortem may be
+/// 200,000 characters long), or the sentence saying why not.
+#[cfg(feature = "ssr")]
+async fn rendered(what: &str, markdown: String) -> Result<String, AppError> {
+    use crate::server::render_pool::{RenderRefused, render};
+    render(move || crate::domain::markdown::render_markdown(&markdown))
+        .await
+        .map_err(|refused| match refused {
+            RenderRefused::TooSlow => AppError::Busy {
+                message: refused.message(what),
+                retry_after: 5,
+            },
+            RenderRefused::Failed => AppError::internal(refused.message(what)),
+        })
+}
+
 #[server(prefix = "/api", endpoint = "postmortem/get")]
 pub async fn get_postmortem(
     number: String,
@@ -129,7 +145,7 @@ pub async fn get_postmortem(
             number: n.0,
             incident_title: incident.content.title,
             exists: current.is_some(),
-            body_html: crate::domain::markdown::render_markdown(&body),
+            body_html: rendered("post-mortem", body.clone()).await?,
             findings: crate::domain::blameless::check(&body, &rules),
             added_rules,
             updated: current
@@ -228,7 +244,7 @@ pub async fn preview_postmortem(body: String) -> Result<PostmortemPreview, AppEr
         let checked = crate::domain::postmortem::check_body(&body)
             .map_err(|message| AppError::invalid_field("body", message))?;
         Ok(PostmortemPreview {
-            html: crate::domain::markdown::render_markdown(&checked),
+            html: rendered("preview", checked).await?,
         })
     })
     .await

@@ -17,6 +17,7 @@ pub mod incident_list;
 pub mod login_throttle;
 pub mod meeting;
 pub mod moments;
+pub mod names;
 pub mod phases;
 pub mod postmortem;
 pub mod public_url;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::session::CurrentUser;
 use crate::db::{Db, DbError};
 use crate::domain::incident::IncidentNumber;
+use crate::domain::names::visible_name;
 
 /// Default largest upload of transcripts, in bytes.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
@@ -287,7 +288,8 @@ async fn stage(
         };
         let name = field.name().unwrap_or("").to_string();
         if name == "paste_name" {
-            paste_name = field.text().await.unwrap_or_default().trim().to_string();
+            let typed = field.text().await.unwrap_or_default();
+            paste_name = visible_name(&typed).trim().to_string();
             if paste_name.chars().count() > MAX_NAME {
                 return fail(
                     StatusCode::BAD_REQUEST,
@@ -303,13 +305,13 @@ async fn stage(
         let shown = if pasted {
             String::new()
         } else {
-            field
+            let last = field
                 .file_name()
                 .unwrap_or("")
                 .rsplit(['/', '\\'])
                 .next()
-                .unwrap_or("")
-                .to_string()
+                .unwrap_or("");
+            visible_name(last)
         };
         if shown.chars().count() > MAX_NAME {
             return fail(
