@@ -123,6 +123,13 @@ struct Cli {
     #[arg(long, env = "DEBRIEF_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     shutdown_grace_secs: u64,
 
+    /// Non-public networks webhooks may also be sent to (comma-separated
+    /// addresses or networks, such as 10.20.0.0/16). Without them, endpoints
+    /// on loopback, private, link-local and other non-public addresses are
+    /// refused, so that a webhook cannot reach services inside the network.
+    #[arg(long, env = "DEBRIEF_WEBHOOK_ALLOWED_NETWORKS", default_value = "")]
+    webhook_allowed_networks: String,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -520,6 +527,8 @@ async fn serve(cli: Cli) -> Result<(), String> {
             Err(_) => SocketAddr::from(([127, 0, 0, 1], 3000)),
         },
     };
+    let webhook_networks = app::domain::webhook::parse_networks(&cli.webhook_allowed_networks)
+        .map_err(|e| format!("--webhook-allowed-networks: {e}"))?;
     let db = Db::open(&cli.database_url)
         .await
         .map_err(|e| e.to_string())?;
@@ -540,6 +549,7 @@ async fn serve(cli: Cli) -> Result<(), String> {
     app::server::webhooks::spawn(
         db.clone(),
         std::time::Duration::from_millis(cli.webhook_retry_base_ms.max(1)),
+        webhook_networks,
     );
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
 

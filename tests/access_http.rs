@@ -527,7 +527,7 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
         ]),
         "admin/save_metrics" => own(&[("windows", "7, 30")]),
         "admin/add_webhook" => own(&[
-            ("url", "http://127.0.0.1:9/hook"),
+            ("url", "https://hooks.example/hook"),
             ("secret", "whsec_0123456789abcdef0123456789abcdef"),
         ]),
         "admin/set_webhook_active" => {

@@ -47,6 +47,10 @@ impl std::ops::Deref for Server {
     }
 }
 
+/// Flags for a server whose webhooks go to a receiver the test runs on
+/// 127.0.0.1 (without them, a loopback endpoint is refused).
+pub const WEBHOOKS_TO_LOOPBACK: [&str; 2] = ["--webhook-allowed-networks", "127.0.0.1/32"];
+
 /// "Editor person" for "editor": the display name the harness gives an account.
 pub fn display_name(login: &str) -> String {
     let mut chars = login.chars();
@@ -381,6 +385,20 @@ impl Client {
 }
 
 impl Server {
+    /// Stops the server and hands back what it wrote to stderr (its log).
+    pub fn stop_and_read_log(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut stderr = self
+            .child
+            .stderr
+            .take()
+            .expect("the server's stderr is captured (unset DEBRIEF_TEST_LOG for this test)");
+        let mut log = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+        log
+    }
+
     /// Stops the server and hands back its data folder.
     pub fn stop(mut self) -> (tempfile::TempDir, PathBuf) {
         let _ = self.child.kill();
@@ -469,6 +487,8 @@ pub fn spawn_with(
         "--staging-dir".to_string(),
         scratch.join("staging").display().to_string(),
     ];
+    // Quiet unless the test asks for a log level of its own.
+    let log_level = ["--log-level".to_string(), "warn".to_string()];
     let mut args = args.to_vec();
     let on_url = db_path
         .as_ref()
@@ -477,10 +497,10 @@ pub fn spawn_with(
     if on_url {
         add_missing_flags(&mut args, &scratch_args);
     }
+    add_missing_flags(&mut args, &log_level);
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["--listen", "127.0.0.1:0", "--database-url"])
         .arg(db_path)
-        .args(["--log-level", "warn"])
         .args(&args)
         .stdout(Stdio::piped())
         // DEBRIEF_TEST_LOG=1 shows the servers' logs (to debug a test).

@@ -232,7 +232,16 @@ pub async fn list_webhooks() -> Result<WebhooksView, AppError> {
         let db = super::context::db()?;
         Ok(WebhooksView {
             endpoints: db.webhooks().await?,
-            deliveries: db.recent_deliveries(DELIVERIES_SHOWN).await?,
+            // The delivery log names endpoints by host: a URL may carry a token.
+            deliveries: db
+                .recent_deliveries(DELIVERIES_SHOWN)
+                .await?
+                .into_iter()
+                .map(|mut d| {
+                    d.url = crate::domain::webhook::endpoint_label(&d.url);
+                    d
+                })
+                .collect(),
             suggestion: format!(
                 "whsec_{}{}",
                 uuid::Uuid::new_v4().simple(),
@@ -249,6 +258,8 @@ pub async fn add_webhook(url: String, secret: String) -> Result<(), AppError> {
         use crate::domain::metrics_export::check_token;
         let url = url.trim();
         crate::domain::webhook::check_url(url).map_err(|e| AppError::invalid_field("url", e))?;
+        use crate::server::webhooks::{allowed_networks, check_target};
+        check_target(url, allowed_networks()).map_err(|e| AppError::invalid_field("url", e))?;
         let secret = secret.trim();
         check_token(secret)
             .map_err(|e| AppError::invalid_field("secret", e.replace("token", "secret")))?;

@@ -59,18 +59,29 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
             failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
         )
         .check(&login, &address, now);
-        if let Err(wait) = check {
-            state.db.forget_sign_in_attempt(&attempt).await?;
-            if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-                options.insert_header(
-                    http::header::RETRY_AFTER,
-                    http::HeaderValue::from(wait.seconds),
-                );
+        let slowdown = match check {
+            Ok(slowdown) => slowdown,
+            Err(wait) => {
+                state.db.forget_sign_in_attempt(&attempt).await?;
+                if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+                    options.insert_header(
+                        http::header::RETRY_AFTER,
+                        http::HeaderValue::from(wait.seconds),
+                    );
+                }
+                return Err(AppError::TooManyAttempts {
+                    message: wait.message(),
+                    retry_after: wait.seconds,
+                });
             }
-            return Err(AppError::TooManyAttempts {
-                message: wait.message(),
-                retry_after: wait.seconds,
-            });
+        };
+        if slowdown > 0 {
+            // Many failures for this account from many places: each attempt
+            // is held a few seconds before its password is checked (the
+            // attempt already counts as a failure, so a caller who gives up
+            // early learns nothing). Held, not refused: its owner gets in.
+            tracing::info!(%login, %address, slowdown, "sign-in slowed");
+            tokio::time::sleep(std::time::Duration::from_secs(slowdown)).await;
         }
         let credentials = state.db.credentials(&login).await?;
         let matched = match credentials {
@@ -85,11 +96,15 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
             }
         };
         // A failure stays recorded; a success takes its attempt back and
-        // clears the account's failures (not the address's).
+        // clears the account's failures and this address's for it (not
+        // other addresses' for it, nor this address's for other accounts).
         let signed_in = match matched {
             Some(c) => {
                 state.db.forget_sign_in_attempt(&attempt).await?;
-                state.db.clear_sign_in_failures(&keys[0]).await?;
+                for key in crate::domain::login_throttle::keys_cleared_by_success(&login, &address)
+                {
+                    state.db.clear_sign_in_failures(&key).await?;
+                }
                 Some(c)
             }
             None => None,
