@@ -490,3 +490,45 @@ async fn the_audit_log_names_who_changed_what() {
     let admin_log = server.as_user("admin").await.page("/admin/audit").await;
     assert!(admin_log.contains("#1 Queue backlog after deploy"));
 }
+
+/// A wrong current password on the change-password form is a guess like a
+/// failed sign-in: after five, further attempts wait (429 with
+/// Retry-After), even with the right password, and nothing changes.
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_like_sign_in() {
+    let server = Server::start();
+    let viewer = server.as_user("viewer").await;
+    let change = |current: &'static str| {
+        let viewer = viewer.clone();
+        async move {
+            viewer
+                .post(
+                    "/api/account/change_password",
+                    &[
+                        ("current", current),
+                        ("password", "a brand new passphrase"),
+                        ("password_confirm", "a brand new passphrase"),
+                    ],
+                )
+                .await
+        }
+    };
+    for _ in 0..5 {
+        let refused = change("a wrong guess").await;
+        assert_eq!(refused.status(), 400);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("not your current password")
+        );
+    }
+    let held = change(PASSWORD).await;
+    assert_eq!(held.status(), 429);
+    assert!(held.headers().contains_key("retry-after"));
+    assert!(held.text().await.unwrap().contains("Too many failed"));
+    // The password did not change: the old one still signs in elsewhere.
+    let other = from_address(&server, "127.0.0.5");
+    assert_eq!(login(&other, "viewer", PASSWORD).await.status(), 200);
+}

@@ -50,12 +50,18 @@ pub async fn change_password(
             .await?
             .ok_or(AppError::SignInRequired)?;
         let hash = stored.password_hash.clone();
+        // A wrong current password is a guess like a failed sign-in, and
+        // counts (and waits) the same way.
+        let state = super::context::auth_state()?;
+        let address = super::context::client_address();
+        let attempt = super::auth::begin_password_attempt(&state, &user.login, &address).await?;
         if !super::context::hashing(move || verify_password(&current, &hash)).await? {
             return Err(AppError::invalid_field(
                 "current",
                 "That is not your current password; nothing was changed.",
             ));
         }
+        super::auth::password_attempt_succeeded(&state, &attempt, &user.login, &address).await?;
         check_new_password_pair(&password, &password_confirm, &user.login)
             .map_err(|e| AppError::invalid(vec![e]))?;
         let new_hash = super::context::hashing(move || hash_password(&password))

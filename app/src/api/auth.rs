@@ -39,50 +39,7 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         let state = super::context::auth_state()?;
         let address = super::context::client_address();
         let login = login.trim().to_lowercase();
-        let now = chrono::Utc::now().timestamp().max(0) as u64;
-        // Failures are counted in the database, so every instance of a
-        // deployment sees the same attempts. The attempt is written as a
-        // failure before the limit is checked and the password read, so that
-        // guesses made at once (on any instances) each see the others; it is
-        // taken back if it may not go ahead, or succeeds.
-        let rules = state.throttle_rules;
-        let keys = crate::domain::login_throttle::keys(&login, &address);
-        let since = now.saturating_sub(rules.window_seconds) as i64;
-        let attempt = uuid::Uuid::new_v4().to_string();
-        state
-            .db
-            .record_sign_in_failure(&keys, &attempt, now as i64, since)
-            .await?;
-        let failures = state.db.sign_in_failures(&keys, since, &attempt).await?;
-        let check = crate::domain::login_throttle::LoginThrottle::with_failures(
-            rules,
-            failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
-        )
-        .check(&login, &address, now);
-        let slowdown = match check {
-            Ok(slowdown) => slowdown,
-            Err(wait) => {
-                state.db.forget_sign_in_attempt(&attempt).await?;
-                if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-                    options.insert_header(
-                        http::header::RETRY_AFTER,
-                        http::HeaderValue::from(wait.seconds),
-                    );
-                }
-                return Err(AppError::TooManyAttempts {
-                    message: wait.message(),
-                    retry_after: wait.seconds,
-                });
-            }
-        };
-        if slowdown > 0 {
-            // Many failures for this account from many places: each attempt
-            // is held a few seconds before its password is checked (the
-            // attempt already counts as a failure, so a caller who gives up
-            // early learns nothing). Held, not refused: its owner gets in.
-            tracing::info!(%login, %address, slowdown, "sign-in slowed");
-            tokio::time::sleep(std::time::Duration::from_secs(slowdown)).await;
-        }
+        let attempt = begin_password_attempt(&state, &login, &address).await?;
         let credentials = state.db.credentials(&login).await?;
         let matched = match credentials {
             Some(c) if c.user.active => {
@@ -100,11 +57,7 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         // other addresses' for it, nor this address's for other accounts).
         let signed_in = match matched {
             Some(c) => {
-                state.db.forget_sign_in_attempt(&attempt).await?;
-                for key in crate::domain::login_throttle::keys_cleared_by_success(&login, &address)
-                {
-                    state.db.clear_sign_in_failures(&key).await?;
-                }
+                password_attempt_succeeded(&state, &attempt, &login, &address).await?;
                 Some(c)
             }
             None => None,
@@ -157,4 +110,74 @@ pub async fn setup(form: NewUserForm) -> Result<(), AppError> {
         Ok(())
     })
     .await
+}
+
+/// Counts a password attempt (sign-in, or the current password when changing
+/// it) for `login` from `address` before the password is read, and refuses
+/// it, or holds it a while, when there have been too many failures. Returns
+/// the attempt's id: it stays counted as a failure unless
+/// [`password_attempt_succeeded`] takes it back.
+#[cfg(feature = "ssr")]
+pub(super) async fn begin_password_attempt(
+    state: &crate::server::guard::AuthState,
+    login: &str,
+    address: &str,
+) -> Result<String, AppError> {
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    // Failures are counted in the database, so every instance of a
+    // deployment sees the same attempts. The attempt is written as a
+    // failure before the limit is checked and the password read, so that
+    // guesses made at once (on any instances) each see the others; it is
+    // taken back if it may not go ahead, or succeeds.
+    let rules = state.throttle_rules;
+    let keys = crate::domain::login_throttle::keys(login, address);
+    let since = now.saturating_sub(rules.window_seconds) as i64;
+    let attempt = uuid::Uuid::new_v4().to_string();
+    state
+        .db
+        .record_sign_in_failure(&keys, &attempt, now as i64, since)
+        .await?;
+    let failures = state.db.sign_in_failures(&keys, since, &attempt).await?;
+    let check = crate::domain::login_throttle::LoginThrottle::with_failures(
+        rules,
+        failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
+    )
+    .check(login, address, now);
+    let slowdown = match check {
+        Ok(slowdown) => slowdown,
+        Err(wait) => {
+            // (`context::finish` sends the wait as Retry-After.)
+            state.db.forget_sign_in_attempt(&attempt).await?;
+            return Err(AppError::TooManyAttempts {
+                message: wait.message(),
+                retry_after: wait.seconds,
+            });
+        }
+    };
+    if slowdown > 0 {
+        // Many failures for this account from many places: each attempt
+        // is held a few seconds before its password is checked (the
+        // attempt already counts as a failure, so a caller who gives up
+        // early learns nothing). Held, not refused: its owner gets in.
+        tracing::info!(%login, %address, slowdown, "sign-in slowed");
+        tokio::time::sleep(std::time::Duration::from_secs(slowdown)).await;
+    }
+    Ok(attempt)
+}
+
+/// Takes back a successful attempt and clears the failures a success
+/// clears: the account's, and this address's for it (not other addresses'
+/// for it, nor this address's for other accounts).
+#[cfg(feature = "ssr")]
+pub(super) async fn password_attempt_succeeded(
+    state: &crate::server::guard::AuthState,
+    attempt: &str,
+    login: &str,
+    address: &str,
+) -> Result<(), AppError> {
+    state.db.forget_sign_in_attempt(attempt).await?;
+    for key in crate::domain::login_throttle::keys_cleared_by_success(login, address) {
+        state.db.clear_sign_in_failures(&key).await?;
+    }
+    Ok(())
 }
