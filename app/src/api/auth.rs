@@ -126,18 +126,19 @@ pub(super) async fn begin_password_attempt(
     let now = chrono::Utc::now().timestamp().max(0) as u64;
     // Failures are counted in the database, so every instance of a
     // deployment sees the same attempts. The attempt is written as a
-    // failure before the limit is checked and the password read, so that
-    // guesses made at once (on any instances) each see the others; it is
-    // taken back if it may not go ahead, or succeeds.
+    // failure, in the same write transaction that reads the ones before
+    // it, before the limit is checked and the password read: guesses made
+    // at once (on any instances) are put in one order and only the first
+    // within the limit go ahead. It is taken back if it may not go ahead,
+    // or succeeds.
     let rules = state.throttle_rules;
     let keys = crate::domain::login_throttle::keys(login, address);
     let since = now.saturating_sub(rules.window_seconds) as i64;
     let attempt = uuid::Uuid::new_v4().to_string();
-    state
+    let failures = state
         .db
         .record_sign_in_failure(&keys, &attempt, now as i64, since)
         .await?;
-    let failures = state.db.sign_in_failures(&keys, since, &attempt).await?;
     let check = crate::domain::login_throttle::LoginThrottle::with_failures(
         rules,
         failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),

@@ -2,49 +2,39 @@
 //! ([`crate::domain::login_throttle`]): stored so that every instance on one
 //! database counts the same attempts.
 
-use super::{Db, DbError, on_pool, on_tx};
+use super::{Db, DbError, on_tx};
 
 impl Db {
-    /// The failures recorded under `keys` at or after `since` (epoch
-    /// seconds), oldest first, leaving out attempt `except` (the caller's).
-    pub async fn sign_in_failures(
-        &self,
-        keys: &[String],
-        since: i64,
-        except: &str,
-    ) -> Result<Vec<(String, i64)>, DbError> {
-        let mut out = Vec::new();
-        for key in keys {
-            let times: Vec<i64> = on_pool!(self.pool, |p| {
-                sqlx::query_scalar(
-                "SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 AND attempt <> $3 ORDER BY at"
-            )
-            .bind(key)
-            .bind(since)
-            .bind(except)
-            .fetch_all(p)
-            .await
-            })?;
-            out.extend(times.into_iter().map(|at| (key.clone(), at)));
-        }
-        Ok(out)
-    }
-
-    /// Records attempt `attempt` as failed under each of `keys`, and forgets
-    /// failures older than `before`.
+    /// Records attempt `attempt` as failed under each of `keys`, forgets
+    /// failures older than `since` (epoch seconds), and returns the failures
+    /// recorded under `keys` before this one, oldest first.
+    ///
+    /// Reading and writing happen in one write transaction, so attempts made
+    /// at once, on any instance, are put in one order: each sees exactly the
+    /// attempts before it, and the first ones within the limit go ahead.
     pub async fn record_sign_in_failure(
         &self,
         keys: &[String],
         attempt: &str,
         at: i64,
-        before: i64,
-    ) -> Result<(), DbError> {
+        since: i64,
+    ) -> Result<Vec<(String, i64)>, DbError> {
         let mut tx = self.write().await?;
-        on_tx!(&mut tx, |c| {
+        let earlier = on_tx!(&mut tx, |c| {
             sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-                .bind(before)
+                .bind(since)
                 .execute(&mut *c)
                 .await?;
+            let mut earlier = Vec::new();
+            for key in keys {
+                let times: Vec<i64> = sqlx::query_scalar(
+                    "SELECT at FROM sign_in_failures WHERE key = $1 ORDER BY at",
+                )
+                .bind(key)
+                .fetch_all(&mut *c)
+                .await?;
+                earlier.extend(times.into_iter().map(|at| (key.clone(), at)));
+            }
             for key in keys {
                 sqlx::query("INSERT INTO sign_in_failures (key, attempt, at) VALUES ($1, $2, $3)")
                     .bind(key)
@@ -53,9 +43,10 @@ impl Db {
                     .execute(&mut *c)
                     .await?;
             }
-            Ok::<_, DbError>(())
+            Ok::<_, DbError>(earlier)
         })?;
-        tx.commit().await
+        tx.commit().await?;
+        Ok(earlier)
     }
 
     /// Takes back attempt `attempt` (it succeeded, or was not allowed).
