@@ -2,6 +2,7 @@
 //! the app. Everything else lives in the `app` crate.
 
 mod archive_command;
+mod http_server;
 mod import_command;
 mod report_command;
 
@@ -79,6 +80,13 @@ struct Cli {
     #[arg(long, env = "DEBRIEF_TRUSTED_PROXIES", default_value = "")]
     trusted_proxies: String,
 
+    /// The address people reach Debrief at, such as https://debrief.example.com;
+    /// used for every absolute link Debrief writes (exports, invitations). Unset,
+    /// links use the request's Host, and its X-Forwarded-Proto only from a
+    /// trusted proxy.
+    #[arg(long, env = "DEBRIEF_PUBLIC_URL")]
+    public_url: Option<String>,
+
     /// Largest attachment accepted, in megabytes.
     #[arg(long, env = "DEBRIEF_ATTACHMENT_MAX_MB", default_value_t = 20)]
     attachment_max_mb: u64,
@@ -96,6 +104,31 @@ struct Cli {
     /// it doubles after each failure, up to an hour.
     #[arg(long, env = "DEBRIEF_WEBHOOK_RETRY_BASE_MS", default_value_t = 5000)]
     webhook_retry_base_ms: u64,
+
+    /// Seconds a client has to send a request's headers before the
+    /// connection is closed (slow or stalled clients hold no slot for long).
+    #[arg(long, env = "DEBRIEF_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    header_timeout_secs: u64,
+
+    /// Seconds a request body may pause between two chunks before the
+    /// request is refused (408).
+    #[arg(long, env = "DEBRIEF_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    body_timeout_secs: u64,
+
+    /// Connections served at once; more wait until one closes.
+    #[arg(long, env = "DEBRIEF_MAX_CONNECTIONS", default_value_t = 2048)]
+    max_connections: usize,
+
+    /// Seconds shutdown waits for requests in flight before ending them.
+    #[arg(long, env = "DEBRIEF_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    shutdown_grace_secs: u64,
+
+    /// Non-public networks webhooks may also be sent to (comma-separated
+    /// addresses or networks, such as 10.20.0.0/16). Without them, endpoints
+    /// on loopback, private, link-local and other non-public addresses are
+    /// refused, so that a webhook cannot reach services inside the network.
+    #[arg(long, env = "DEBRIEF_WEBHOOK_ALLOWED_NETWORKS", default_value = "")]
+    webhook_allowed_networks: String,
 
     #[command(subcommand)]
     command: Option<Command>,
@@ -494,11 +527,21 @@ async fn serve(cli: Cli) -> Result<(), String> {
             Err(_) => SocketAddr::from(([127, 0, 0, 1], 3000)),
         },
     };
+    let webhook_networks = app::domain::webhook::parse_networks(&cli.webhook_allowed_networks)
+        .map_err(|e| format!("--webhook-allowed-networks: {e}"))?;
     let db = Db::open(&cli.database_url)
         .await
         .map_err(|e| e.to_string())?;
     let sessions =
         session::Sessions::open(&db, cli.session_idle_minutes, !cli.insecure_cookies).await?;
+    if let Some(files) = http_server::raise_open_file_limit()
+        && (files as usize) < cli.max_connections + 64
+    {
+        tracing::warn!(
+            "the open-file limit ({files}) is below --max-connections ({}); raise it (ulimit -n) or lower the cap",
+            cli.max_connections
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -506,6 +549,7 @@ async fn serve(cli: Cli) -> Result<(), String> {
     app::server::webhooks::spawn(
         db.clone(),
         std::time::Duration::from_millis(cli.webhook_retry_base_ms.max(1)),
+        webhook_networks,
     );
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
 
@@ -538,20 +582,33 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let mut auth = AuthState::new(db.clone());
     auth.trusted_proxies = app::domain::client_address::parse_trusted(&cli.trusted_proxies)
         .map_err(|e| format!("--trusted-proxies: {e}"))?;
-    let app = router(options, auth, sessions.layer(), store, staging, dev);
+    let body_timeout = std::time::Duration::from_secs(cli.body_timeout_secs.max(1));
+    let public_url = app::server::links::PublicUrl {
+        configured: cli
+            .public_url
+            .as_deref()
+            .map(app::domain::public_url::parse_public_url)
+            .transpose()
+            .map_err(|e| format!("--public-url: {e}"))?,
+        trusted_proxies: auth.trusted_proxies.clone(),
+    };
+    let app = router(options, auth, sessions.layer(), store, staging, dev)
+        .layer(axum::Extension(public_url))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ));
 
     // Tests and scripts read this line to learn the address when port 0 was asked for.
     println!(
         "Debrief listening on http://{addr} (database: {})",
         db.location()
     );
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))?;
+    let limits = http_server::Limits {
+        header_read: std::time::Duration::from_secs(cli.header_timeout_secs.max(1)),
+        max_connections: cli.max_connections.max(1),
+        shutdown_grace: std::time::Duration::from_secs(cli.shutdown_grace_secs),
+    };
+    http_server::serve(listener, app, limits, shutdown_signal()).await;
     sessions.stop();
     db.close().await;
     Ok(())

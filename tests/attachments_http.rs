@@ -86,6 +86,28 @@ async fn an_image_is_typed_by_content_stored_under_a_generated_name_and_served_s
 }
 
 #[tokio::test]
+async fn invisible_characters_never_reach_a_stored_name() {
+    let server = Server::start();
+    seed(&server).await;
+    // Shown with the right-to-left override, this reads "invoiceexe.png".
+    let res = server
+        .upload("in\u{200B}voice\u{202E}gnp.exe", png(), None)
+        .await;
+    assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+    let id = res.text().await.unwrap();
+    assert_eq!(
+        query_text(&server.db_path, "SELECT file_name FROM attachments").await,
+        "invoicegnp.exe.png"
+    );
+    let res = server.get(&format!("/attachments/{id}")).await;
+    let disposition = res.headers()["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.ends_with("filename*=UTF-8''invoicegnp.exe.png"),
+        "{disposition}"
+    );
+}
+
+#[tokio::test]
 async fn an_svg_is_only_ever_served_as_a_download() {
     let server = Server::start();
     seed(&server).await;

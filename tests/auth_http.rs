@@ -70,7 +70,7 @@ async fn sign_in_returns_only_to_this_site() {
 }
 
 #[tokio::test]
-async fn too_many_failures_make_the_account_wait_even_with_the_right_password() {
+async fn too_many_failures_from_an_address_make_it_wait_even_with_the_right_password() {
     let server = Server::start();
     let anonymous = server.anonymous();
     for _ in 0..5 {
@@ -92,12 +92,69 @@ async fn too_many_failures_make_the_account_wait_even_with_the_right_password() 
     let text = limited.text().await.unwrap();
     assert!(text.contains("TooManyAttempts"), "{text}");
     assert!(
-        text.contains("Too many failed sign-ins for this account. Try again in")
+        text.contains("Too many failed sign-ins for this account from this address. Try again in")
             && text.contains(" s."),
         "{text}"
     );
     // Another account is not held up by this one.
     assert_eq!(login(&anonymous, "editor", PASSWORD).await.status(), 200);
+}
+
+/// A client whose connections come from `address` (a loopback address
+/// other than the server's 127.0.0.1 stands for another machine).
+fn from_address(server: &Server, address: &str) -> Client {
+    Client {
+        base: server.base.clone(),
+        http: reqwest::Client::builder()
+            .local_address(address.parse::<std::net::IpAddr>().unwrap())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        cookie: None,
+    }
+}
+
+#[tokio::test]
+async fn failures_from_one_address_do_not_lock_the_owner_out_from_another() {
+    let server = Server::start();
+    let guesser = from_address(&server, "127.0.0.2");
+    let owner = from_address(&server, "127.0.0.3");
+    for _ in 0..7 {
+        let status = login(&guesser, "viewer", "a guess").await.status();
+        assert!(status == 401 || status == 429, "{status}");
+    }
+    let held = login(&guesser, "viewer", PASSWORD).await;
+    assert_eq!(held.status(), 429, "the guessing address still waits");
+    assert!(
+        held.text()
+            .await
+            .unwrap()
+            .contains("Too many failed sign-ins for this account from this address"),
+    );
+
+    // A second address guesses too: ten failures for the account in all,
+    // which slows its sign-ins a little but locks no one out.
+    let another = from_address(&server, "127.0.0.4");
+    for _ in 0..5 {
+        assert_eq!(login(&another, "viewer", "a guess").await.status(), 401);
+    }
+
+    // The owner, elsewhere, signs in with the right password.
+    let ok = login(&owner, "viewer", PASSWORD).await;
+    assert_eq!(ok.status(), 200, "{}", ok.text().await.unwrap());
+    assert!(session_cookie(&ok).is_some());
+
+    // Signing in did not clear the guessing address's failures.
+    let held = login(&guesser, "viewer", PASSWORD).await;
+    assert_eq!(held.status(), 429);
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            "SELECT COUNT(*) || ' ' || MIN(key) FROM sign_in_failures WHERE key LIKE 'pair:%'",
+        )
+        .await,
+        "10 pair:127.0.0.2 viewer"
+    );
 }
 
 #[tokio::test]
@@ -432,4 +489,46 @@ async fn the_audit_log_names_who_changed_what() {
     assert!(history.contains("Queue backlog after deploy"));
     let admin_log = server.as_user("admin").await.page("/admin/audit").await;
     assert!(admin_log.contains("#1 Queue backlog after deploy"));
+}
+
+/// A wrong current password on the change-password form is a guess like a
+/// failed sign-in: after five, further attempts wait (429 with
+/// Retry-After), even with the right password, and nothing changes.
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled_like_sign_in() {
+    let server = Server::start();
+    let viewer = server.as_user("viewer").await;
+    let change = |current: &'static str| {
+        let viewer = viewer.clone();
+        async move {
+            viewer
+                .post(
+                    "/api/account/change_password",
+                    &[
+                        ("current", current),
+                        ("password", "a brand new passphrase"),
+                        ("password_confirm", "a brand new passphrase"),
+                    ],
+                )
+                .await
+        }
+    };
+    for _ in 0..5 {
+        let refused = change("a wrong guess").await;
+        assert_eq!(refused.status(), 400);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("not your current password")
+        );
+    }
+    let held = change(PASSWORD).await;
+    assert_eq!(held.status(), 429);
+    assert!(held.headers().contains_key("retry-after"));
+    assert!(held.text().await.unwrap().contains("Too many failed"));
+    // The password did not change: the old one still signs in elsewhere.
+    let other = from_address(&server, "127.0.0.5");
+    assert_eq!(login(&other, "viewer", PASSWORD).await.status(), 200);
 }

@@ -1636,8 +1636,14 @@ fn cases() -> Vec<Case> {
             Viewer,
         ),
         case(
-            "AT-13 download of a made-up id",
+            "AT-13 download of a path that climbs out (refused before any route)",
             Req::Get("/attachments/..%2F..%2Fetc%2Fpasswd".into()),
+            400,
+            &["not one Debrief serves", "%-encodes a separator"],
+        ),
+        case(
+            "AT-14 download of a made-up id",
+            Req::Get("/attachments/00000000-0000-4000-8000-000000000000".into()),
             404,
             &["No such attachment."],
         ),

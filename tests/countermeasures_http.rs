@@ -675,3 +675,55 @@ async fn work_in_progress_limits_are_set_by_admins_and_shown_on_the_board() {
         "editors do not"
     );
 }
+
+/// Links in exported files point at the configured public address, never
+/// at a Host or X-Forwarded-Proto a client made up; without a configured
+/// address, a forwarded scheme is believed only from a trusted proxy.
+#[tokio::test]
+async fn exported_links_use_the_public_url_not_what_a_client_claims() {
+    for (args, expected) in [
+        (
+            vec!["--public-url", "https://debrief.example/"],
+            "https://debrief.example/incidents/1",
+        ),
+        (vec![], "/incidents/1"),
+    ] {
+        let server = Server::start_with_args(&args);
+        incident(&server, "Checkout latency", "checkout").await;
+        file(&server, &cm_form("Alert on checkout p99", "1")).await;
+        let cookie = server.cookie.clone().unwrap();
+        for route in [
+            "/countermeasures/export/jira.csv",
+            "/countermeasures/export/github.json",
+        ] {
+            let answer = common::raw_request(
+                &server.base,
+                "GET",
+                route,
+                &[
+                    ("cookie", cookie.as_str()),
+                    ("host", "evil.example"),
+                    ("x-forwarded-proto", "https"),
+                    ("x-forwarded-host", "evil.example"),
+                ],
+                "",
+            )
+            .await;
+            assert_eq!(answer.status, 200, "{route}");
+            assert!(answer.body.contains(expected), "{route}: {}", answer.body);
+            if args.is_empty() {
+                assert!(
+                    !answer.body.contains("https://"),
+                    "{route}: a forwarded scheme from an untrusted peer was used: {}",
+                    answer.body
+                );
+            } else {
+                assert!(
+                    !answer.body.contains("evil.example"),
+                    "{route}: {}",
+                    answer.body
+                );
+            }
+        }
+    }
+}

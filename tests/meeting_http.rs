@@ -223,3 +223,50 @@ async fn the_live_feed_starts_where_the_meeting_stands_and_pushes_each_step() {
         "the feed is behind sign-in: {anonymous}"
     );
 }
+
+/// The live feed lasts only as long as the right to read it: once the
+/// viewer's account is disabled, the next change ends their stream instead
+/// of reaching them.
+#[tokio::test]
+async fn a_disabled_viewers_live_feed_ends() {
+    let server = setup().await;
+    call(&server, "meeting/lead", &[("number", "1")]).await;
+    let viewer = server.as_user("viewer").await;
+    let mut res = viewer.get("/incidents/1/meeting/live").await;
+    assert_eq!(res.status(), 200);
+    let mut buffer = String::new();
+    next_state(&mut res, &mut buffer).await;
+
+    let admin = server.as_user("admin").await;
+    let viewer_id = common::query_text(
+        &server.db_path,
+        "SELECT id FROM users WHERE login = 'viewer'",
+    )
+    .await;
+    let disabled = admin
+        .post(
+            "/api/admin/update_user",
+            &[
+                ("id", viewer_id.as_str()),
+                ("version", "1"),
+                ("display_name", "Viewer person"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(disabled.status(), 200);
+    step(&server, "next").await;
+    // (The bound only keeps a regression from hanging the suite.)
+    let mut rest = String::new();
+    let ended = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Ok(Some(chunk)) = res.chunk().await {
+            rest.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the feed outlived the viewer's account");
+    assert!(
+        !rest.contains("\"position\":2"),
+        "the disabled viewer still received a step: {rest}"
+    );
+}

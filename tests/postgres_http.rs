@@ -450,7 +450,12 @@ async fn webhooks_from_several_instances_go_out_once_and_retries_outlive_a_kille
     let url = postgres::server().fresh_database();
     let name = url.rsplit('/').next().unwrap().to_string();
     let pg = postgres::server();
-    let fast = ["--webhook-retry-base-ms", "50"];
+    let fast = [
+        "--webhook-retry-base-ms",
+        "50",
+        common::WEBHOOKS_TO_LOOPBACK[0],
+        common::WEBHOOKS_TO_LOOPBACK[1],
+    ];
     let a = Server::start_on_url_with(&url, true, &fast);
     let b = Server::start_on_url_with(&url, false, &fast);
     let (hook, seen) = receiver(1).await;

@@ -2,11 +2,12 @@
 //! the starting template, drafts with every version kept, stale saves
 //! refused, publication making it read-only until reopened, the language
 //! check's findings (with rules an administrator added), the size limit,
-//! and the same page and forms without JavaScript.
+//! the same page and forms without JavaScript, bounded rendering of deeply
+//! nested text, and downloads that fetch nothing when opened.
 
 mod common;
 
-use common::{Server, incident_form, query_i64, query_text};
+use common::{Server, incident_form, query_i64, query_text, with};
 use serde_json::Value;
 
 async fn incident(server: &Server) {
@@ -322,4 +323,84 @@ async fn administrators_extend_the_language_rules() {
     let page = admin.page("/admin/language").await;
     assert!(page.contains("sloppy | Judges the person."));
     assert!(page.contains("Built-in rules"));
+}
+
+#[tokio::test]
+async fn deeply_nested_text_previews_with_bounded_nesting() {
+    let server = Server::start();
+    incident(&server).await;
+    for (body, tag) in [
+        (">".repeat(16_000), "<blockquote>"),
+        ("<div>".repeat(32_000), "<div>"),
+        (format!("{}x", "- ".repeat(20_000)), "<ul>"),
+    ] {
+        let res = server
+            .post("/api/postmortem/preview", &[("body", &body)])
+            .await;
+        assert_eq!(res.status(), 200);
+        let preview: Value = res.json().await.unwrap();
+        let html = preview["html"].as_str().unwrap();
+        let opened = html.matches(tag).count();
+        assert!((1..=32).contains(&opened), "{opened} {tag}");
+    }
+    // Saved, it renders the same way on the page.
+    let (status, _) = save(&server, "0", &"<div>".repeat(32_000)).await;
+    assert_eq!(status, 200);
+    let view = get(&server, None).await;
+    let html = view["body_html"].as_str().unwrap();
+    assert!(html.matches("<div>").count() <= 32);
+    assert!(html.contains("&lt;div&gt;"), "deeper tags show as text");
+}
+
+/// A downloaded page opened from disk has no server's Content-Security-Policy:
+/// its images become links, and it carries a policy of its own.
+#[tokio::test]
+async fn downloaded_pages_fetch_no_remote_images() {
+    let server = Server::start();
+    let form = with(
+        incident_form("Checkout errors after deploy", "outage", "checkout"),
+        "form[summary]",
+        "Error rate: ![error graph](https://grafana.example.org/errors.png)",
+    );
+    let res = server.post("/api/incidents/create", &form).await;
+    assert_eq!(res.status(), 200);
+    let body = "# What happened\n\n![p99 dashboard](https://grafana.example.org/p99.png)\n\n\
+                <img src=\"http://tracker.example/pixel.gif\" alt=\"pixel\">\n\n\
+                Inline <IMG SRC=//cdn.example/x.png> too.";
+    let (status, _) = save(&server, "0", body).await;
+    assert_eq!(status, 200);
+
+    for path in ["/incidents/1/postmortem.html", "/incidents/1/export.html"] {
+        let res = server.get(path).await;
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(!html.to_lowercase().contains("<img"), "{path}: {html}");
+        assert!(
+            html.contains(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
+            ),
+            "{path}: {html}"
+        );
+        for link in [
+            "<a href=\"https://grafana.example.org/p99.png\" rel=\"noopener noreferrer nofollow\">p99 dashboard</a>",
+            "<a href=\"http://tracker.example/pixel.gif\" rel=\"noopener noreferrer nofollow\">pixel</a>",
+            "<a href=\"//cdn.example/x.png\" rel=\"noopener noreferrer nofollow\">//cdn.example/x.png</a>",
+        ] {
+            assert!(html.contains(link), "{path}: {link} in {html}");
+        }
+    }
+    let export = server.get("/incidents/1/export.html").await;
+    let export = export.text().await.unwrap();
+    assert!(
+        export.contains(">error graph</a>"),
+        "the summary's image is a link too: {export}"
+    );
+    // On Debrief's own pages, under its policy, images stay images.
+    let view = get(&server, None).await;
+    assert!(
+        view["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<img src=\"https://grafana.example.org/p99.png\"")
+    );
 }

@@ -124,7 +124,7 @@ async fn the_readme_proxy_config_serves_two_instances_and_survives_losing_one() 
             name,
             "SELECT string_agg(key, ',' ORDER BY key) FROM sign_in_failures"
         ),
-        "account:viewer,address:127.0.0.3"
+        "account:viewer,address:127.0.0.3,pair:127.0.0.3 viewer"
     );
 
     let cookie = anonymous

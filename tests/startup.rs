@@ -74,3 +74,59 @@ async fn a_relative_database_path_is_resolved_against_the_working_directory() {
     );
     assert!(dir.path().join("data/rel.db").exists());
 }
+
+/// A client that sends half its headers and stalls is cut off after the
+/// header deadline (a crowd of them once held every file descriptor), and
+/// others are served meanwhile.
+#[tokio::test]
+async fn a_client_that_stalls_in_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = Server::start_with_args(&["--header-timeout-secs", "1"]);
+    let authority = server.base.trim_start_matches("http://").to_string();
+    let mut stalled = Vec::new();
+    for _ in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(&authority).await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            .await
+            .unwrap();
+        stalled.push(stream);
+    }
+    assert_eq!(server.anonymous().get("/healthz").await.status(), 200);
+    // (The bound only keeps a broken build from hanging the suite.)
+    for mut stream in stalled {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            stream.read_to_end(&mut rest),
+        )
+        .await;
+        assert!(closed.is_ok(), "the server kept a stalled connection open");
+    }
+}
+
+/// SIGTERM ends the server even while a meeting's live feed, which never
+/// ends by itself, is open; the feed's stream ends with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_ends_live_feeds_and_finishes() {
+    let mut server = Server::start_with_args(&["--shutdown-grace-secs", "30"]);
+    let created = server
+        .post(
+            "/api/incidents/create",
+            &common::incident_form("Live feed at shutdown", "blip", ""),
+        )
+        .await;
+    assert_eq!(created.status(), 200);
+    let mut feed = server.get("/incidents/1/meeting/live").await;
+    assert_eq!(feed.status(), 200);
+    let first = feed.chunk().await.unwrap().unwrap_or_default();
+    assert!(String::from_utf8_lossy(&first).contains("event: state"));
+    let reader = tokio::spawn(async move { while let Ok(Some(_)) = feed.chunk().await {} });
+    let exited =
+        tokio::task::block_in_place(|| server.terminate_within(std::time::Duration::from_secs(25)));
+    assert!(
+        exited.is_some_and(|status| status.success()),
+        "the server did not finish its shutdown while a live feed was open: {exited:?}"
+    );
+    reader.await.unwrap();
+}

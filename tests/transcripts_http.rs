@@ -584,6 +584,62 @@ async fn the_pages_work_without_javascript() {
 }
 
 #[tokio::test]
+async fn invisible_characters_never_reach_a_stored_file_or_channel_name() {
+    let server = Server::start();
+    seed(&server).await;
+    let token = stage(&server, &[("ops\u{202E}gol.txt\u{FEFF}", OPS.as_bytes())]).await;
+    let res = server
+        .post(
+            "/api/transcripts/import",
+            &[
+                ("number", "1"),
+                ("staged", &token),
+                ("channels[0]", "#br\u{2066}id\u{200B}ge\u{2069}"),
+            ],
+        )
+        .await;
+    json(res).await;
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            "SELECT channel || ' ' || file_name FROM transcripts"
+        )
+        .await,
+        "#bridge opsgol.txt"
+    );
+    // A pasted transcript's name.
+    let form = reqwest::multipart::Form::new()
+        .text("paste", "14:32 sam: the checkout alert fired\n")
+        .text("paste_name", "#dep\u{202E}loys");
+    let res = server
+        .http
+        .post(server.url("/incidents/1/transcripts"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let token = res.text().await.unwrap();
+    json(
+        server
+            .post(
+                "/api/transcripts/import",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        query_text(
+            &server.db_path,
+            "SELECT file_name FROM transcripts WHERE no = 2"
+        )
+        .await,
+        "#deploys"
+    );
+}
+
+#[tokio::test]
 async fn an_upload_over_the_limit_is_refused_naming_the_limit() {
     let server = Server::start_with_args(&["--transcript-max-mb", "1"]);
     seed(&server).await;
@@ -930,4 +986,132 @@ async fn a_mattermost_export_becomes_one_transcript_per_channel() {
         "the root post and its two replies share a thread"
     );
     assert_eq!(count(&server, "transcript_lines").await, 9);
+}
+
+/// One person's staged uploads take bounded disk: staging more than the
+/// kept number removes their oldest (whose import then says it is gone),
+/// and another person's uploads are untouched.
+#[tokio::test]
+async fn each_person_keeps_a_bounded_number_of_staged_uploads() {
+    let server = Server::start();
+    seed(&server).await;
+    common::add_user(&server.db_path, "other", "editor");
+    let other = server.as_user("other").await;
+    let theirs = stage(&other, &[("#ops_20260304.log", OPS.as_bytes())]).await;
+    let kept = app::server::staging::KEEP_PER_PERSON;
+    let mut tokens = Vec::new();
+    for _ in 0..kept + 2 {
+        tokens.push(stage(&server, &[("#ops_20260304.log", OPS.as_bytes())]).await);
+        // Distinct modification times, whatever the file system's resolution.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        staging_entries(&server),
+        kept + 1,
+        "theirs and the newest of mine"
+    );
+    for (i, token) in tokens.iter().enumerate() {
+        let res = server
+            .post(
+                "/api/transcripts/preview",
+                &[("number", "1"), ("staged", token)],
+            )
+            .await;
+        let expected = if i < 2 { 404 } else { 200 };
+        assert_eq!(res.status(), expected, "upload {i}");
+    }
+    let res = other
+        .post(
+            "/api/transcripts/preview",
+            &[("number", "1"), ("staged", &theirs)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+/// An archive over what one archive may take, staged: the staged preview
+/// page and the preview answer with the refusal naming the limit (not a
+/// server error, and without holding the archive's files in memory), and
+/// importing it stores nothing. Two shapes: a zip of more files than the
+/// limit, and the small zip of huge Zulip message files of the security
+/// review (24 of 250 MB in 6 MB, which used to take 6.3 GB to preview).
+#[tokio::test]
+async fn an_archive_over_its_limits_is_refused_on_the_preview_naming_the_limit() {
+    use std::io::Write;
+    let server = Server::start();
+    seed(&server).await;
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut many = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..=100_000 {
+        many.start_file(format!("{i}.log"), stored).unwrap();
+    }
+    let many = many.finish().unwrap().into_inner();
+
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let mut bomb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    bomb.start_file("export/messages-000001.json", deflated)
+        .unwrap();
+    bomb.write_all(b"{\"zerver_message\":[").unwrap();
+    let blanks = vec![b' '; 1 << 20];
+    for _ in 0..250 {
+        bomb.write_all(&blanks).unwrap();
+    }
+    for i in 2..=24 {
+        bomb.deep_copy_file(
+            "export/messages-000001.json",
+            &format!("export/messages-{i:06}.json"),
+        )
+        .unwrap();
+    }
+    let bomb = bomb.finish().unwrap().into_inner();
+    assert!(bomb.len() < 8 << 20, "{} bytes", bomb.len());
+
+    for (name, bytes, reason) in [
+        (
+            "many.zip",
+            &many,
+            "it holds more than 100000 files, the most Debrief reads from one archive",
+        ),
+        (
+            "zulip-export.zip",
+            &bomb,
+            "its files come to more than 1024 MB uncompressed, the most Debrief reads from one archive",
+        ),
+    ] {
+        let token = stage(&server, &[(name, bytes)]).await;
+        let expected = format!("{name} could not be read ({reason}");
+        let res = server
+            .get(&format!("/incidents/1/import?staged={token}"))
+            .await;
+        let status = res.status();
+        let page = res.text().await.unwrap();
+        assert!(!status.is_server_error(), "{name}: {status}");
+        assert!(page.contains(&expected), "{name}: {page}");
+        assert!(page.contains("smaller archives"), "says what to do: {page}");
+
+        let res = server
+            .post(
+                "/api/transcripts/preview",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await;
+        assert_eq!(res.status(), 400, "{name}");
+        let text = res.text().await.unwrap();
+        assert!(text.contains(&expected), "{text}");
+
+        let res = server
+            .post(
+                "/api/transcripts/import",
+                &[("number", "1"), ("staged", &token)],
+            )
+            .await;
+        assert_eq!(res.status(), 400, "{name}");
+        let text = res.text().await.unwrap();
+        assert!(text.contains(&expected), "{text}");
+        assert!(text.contains("nothing was imported"), "{text}");
+    }
+    assert_eq!(count(&server, "transcripts").await, 0);
+    assert_eq!(count(&server, "transcript_lines").await, 0);
 }

@@ -2,6 +2,10 @@
 //! loopback: events arrive signed, a receiver that fails the first attempts
 //! still gets each event once it recovers (the same delivery id on every
 //! try, for its idempotency), and the delivery log says what happened.
+//! Loopback is allowed only because these servers are started with
+//! `WEBHOOKS_TO_LOOPBACK`; without it, inside addresses are refused both
+//! when an endpoint is saved and when it is sent to, and logs never carry
+//! an endpoint's URL (its path may hold a token).
 
 mod common;
 
@@ -11,7 +15,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use common::{Server, incident_form};
+use common::{Server, WEBHOOKS_TO_LOOPBACK, incident_form};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
@@ -39,8 +43,9 @@ async fn receiver(fail_first: usize) -> (String, Seen) {
         seen.push((headers, body, status.as_u16()));
         status
     }
+    // Any path: a hook's path may carry its token.
     let app = axum::Router::new()
-        .route("/hook", axum::routing::post(hook))
+        .fallback(axum::routing::post(hook))
         .with_state((seen.clone(), fail_first));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
@@ -73,7 +78,12 @@ async fn delivered(seen: &Seen, n: usize) {
 
 #[tokio::test]
 async fn a_receiver_that_fails_at_first_gets_each_event_once_it_recovers() {
-    let server = Server::start_with_args(&["--webhook-retry-base-ms", "50"]);
+    let server = Server::start_with_args(&[
+        "--webhook-retry-base-ms",
+        "50",
+        WEBHOOKS_TO_LOOPBACK[0],
+        WEBHOOKS_TO_LOOPBACK[1],
+    ]);
     let (url, seen) = receiver(2).await;
     let admin = server.as_user("admin").await;
     let res = admin
@@ -175,7 +185,12 @@ async fn a_receiver_that_fails_at_first_gets_each_event_once_it_recovers() {
 
 #[tokio::test]
 async fn a_paused_endpoint_gets_nothing_and_a_resumed_one_gets_what_follows() {
-    let server = Server::start_with_args(&["--webhook-retry-base-ms", "50"]);
+    let server = Server::start_with_args(&[
+        "--webhook-retry-base-ms",
+        "50",
+        WEBHOOKS_TO_LOOPBACK[0],
+        WEBHOOKS_TO_LOOPBACK[1],
+    ]);
     let (url, seen) = receiver(0).await;
     let admin = server.as_user("admin").await;
     admin
@@ -228,4 +243,302 @@ async fn a_paused_endpoint_gets_nothing_and_a_resumed_one_gets_what_follows() {
         .await;
     delivered(&seen, 1).await;
     assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+/// Files a countermeasure on a new incident: an event for every endpoint.
+async fn file_countermeasure(server: &Server) {
+    let res = server
+        .post(
+            "/api/incidents/create",
+            &incident_form("Checkout latency", "outage", "checkout"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = server
+        .post(
+            "/api/countermeasures/create",
+            &[
+                ("form[title]", "Alert on checkout p99"),
+                ("form[kind]", "detect_sooner"),
+                ("form[priority]", "high"),
+                ("form[incidents]", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+}
+
+/// The first `n` rows of a one-column query, as text.
+async fn texts(server: &Server, sql: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for row in 0..n {
+        out.push(common::query_text(&server.db_path, &format!("{sql} LIMIT 1 OFFSET {row}")).await);
+    }
+    out
+}
+
+/// Waits until every delivery has been tried at least `n` times (bounded).
+async fn tried(server: &Server, n: i64) {
+    for _ in 0..600 {
+        let least = common::query_i64(
+            &server.db_path,
+            "SELECT COALESCE(MIN(attempts), 0) FROM webhook_deliveries",
+        )
+        .await;
+        if least >= n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the deliveries were not tried {n} times within 30 s");
+}
+
+#[tokio::test]
+async fn endpoints_inside_the_network_are_refused_when_saved() {
+    // No allowed networks: the default.
+    let server = Server::start();
+    let (url, seen) = receiver(0).await;
+    let admin = server.as_user("admin").await;
+    let refused = admin
+        .post(
+            "/api/admin/add_webhook",
+            &[("url", &url), ("secret", SECRET)],
+        )
+        .await;
+    assert_eq!(refused.status(), 400);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains(
+            "The URL points to 127.0.0.1, a loopback address (this server itself). \
+             Debrief sends webhooks only to public addresses"
+        ) && text.contains("Nothing was saved.")
+            && text.contains("--webhook-allowed-networks"),
+        "{text}"
+    );
+    // Every spelling of an inside address is read as the sender reads it.
+    for (target, kind) in [
+        ("http://2130706433/hook", "127.0.0.1, a loopback address"),
+        ("http://0x7f.1/hook", "127.0.0.1, a loopback address"),
+        ("http://127.1/hook", "127.0.0.1, a loopback address"),
+        ("http://0177.0.0.1/hook", "127.0.0.1, a loopback address"),
+        (
+            "http://[::ffff:127.0.0.1]/hook",
+            "::ffff:127.0.0.1, a loopback address",
+        ),
+        ("http://[::1]:8080/hook", "::1, a loopback address"),
+        (
+            "http://localhost:8080/hook",
+            "localhost, a loopback address",
+        ),
+        (
+            "http://hooks.localhost/hook",
+            "hooks.localhost, a loopback address",
+        ),
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "169.254.169.254, a link-local address",
+        ),
+        ("http://10.0.0.5/hook", "10.0.0.5, a private address"),
+        ("http://172.16.0.1/hook", "172.16.0.1, a private address"),
+        ("http://192.168.1.1/hook", "192.168.1.1, a private address"),
+        (
+            "http://100.64.0.1/hook",
+            "100.64.0.1, a carrier-grade NAT address",
+        ),
+        ("http://0.0.0.0/hook", "0.0.0.0, an unspecified address"),
+        (
+            "http://[fd00::1]/hook",
+            "fd00::1, a unique local (private) address",
+        ),
+        ("http://[fe80::1]/hook", "fe80::1, a link-local address"),
+        ("http://224.0.0.1/hook", "224.0.0.1, a multicast address"),
+        (
+            "http://255.255.255.255/hook",
+            "255.255.255.255, the broadcast address",
+        ),
+        (
+            "https://192.0.2.1/hook",
+            "192.0.2.1, a documentation address",
+        ),
+    ] {
+        let refused = admin
+            .post(
+                "/api/admin/add_webhook",
+                &[("url", target), ("secret", SECRET)],
+            )
+            .await;
+        assert_eq!(refused.status(), 400, "{target}");
+        let text = refused.text().await.unwrap();
+        assert!(
+            text.contains(&format!("The URL points to {kind}")),
+            "{target}: {text}"
+        );
+    }
+    assert_eq!(
+        common::query_i64(&server.db_path, "SELECT COUNT(*) FROM webhook_endpoints").await,
+        0,
+        "nothing was saved"
+    );
+    // A public name is saved (its address is checked when it is sent to).
+    let res = admin
+        .post(
+            "/api/admin/add_webhook",
+            &[("url", "https://hooks.example/debrief"), ("secret", SECRET)],
+        )
+        .await;
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    assert!(seen.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_inside_target_is_not_contacted_and_open_and_closed_ports_look_alike() {
+    // Endpoints that were saved before the check, or whose name now
+    // resolves inside: the worker refuses them without connecting.
+    let server = Server::start_with_args(&["--webhook-retry-base-ms", "50"]);
+    let (open, seen) = receiver(0).await;
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        format!("http://127.0.0.1:{port}/hook")
+    };
+    let by_name = open.replace("127.0.0.1", "localhost");
+    for (id, url) in [("open", &open), ("closed", &closed), ("by-name", &by_name)] {
+        common::execute_sql(
+            &server.db_path,
+            &format!(
+                "INSERT INTO webhook_endpoints (id, url, secret, active, created_by, created_at) \
+                 VALUES ('{id}', '{url}', '{SECRET}', TRUE, 'test', 0)"
+            ),
+        )
+        .await;
+    }
+    file_countermeasure(&server).await;
+    tried(&server, 2).await;
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "the receiver was never contacted"
+    );
+    let error_of = |id: &'static str| {
+        let db = server.db_path.clone();
+        async move {
+            common::query_text(
+                &db,
+                &format!("SELECT last_error FROM webhook_deliveries WHERE endpoint_id = '{id}'"),
+            )
+            .await
+        }
+    };
+    let (open_error, closed_error) = (error_of("open").await, error_of("closed").await);
+    assert_eq!(
+        open_error,
+        "Target not allowed: 127.0.0.1 is a loopback address (this server itself), and Debrief \
+         sends webhooks only to public addresses. No connection was attempted. Use the \
+         receiver's public host name, or allow its network with --webhook-allowed-networks."
+    );
+    assert_eq!(
+        open_error, closed_error,
+        "nothing tells an open port from a closed one"
+    );
+    assert_eq!(
+        error_of("by-name").await,
+        "Target not allowed: localhost resolves only to non-public addresses, and Debrief \
+         sends webhooks only to public addresses. No connection was attempted. Use the \
+         receiver's public host name, or allow its network with --webhook-allowed-networks."
+    );
+    let page = server.as_user("admin").await.page("/admin/webhooks").await;
+    assert!(
+        page.contains("Target not allowed"),
+        "the delivery log says why"
+    );
+}
+
+#[tokio::test]
+async fn failed_attempts_are_logged_by_endpoint_and_host_never_by_url() {
+    const TOKEN: &str = "T0001/B0002/s3cr3tT0kenInThePath";
+    let server = Server::start_with_args(&[
+        "--webhook-retry-base-ms",
+        "50",
+        "--log-level",
+        "info",
+        WEBHOOKS_TO_LOOPBACK[0],
+        WEBHOOKS_TO_LOOPBACK[1],
+    ]);
+    // A receiver that keeps failing, one that is not there, and one that
+    // hangs up without answering (an error that names the URL in reqwest).
+    let (failing, _seen) = receiver(usize::MAX).await;
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        format!("http://127.0.0.1:{port}")
+    };
+    let hang_up = {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                drop(socket);
+            }
+        });
+        base
+    };
+    let admin = server.as_user("admin").await;
+    let targets = [
+        format!("{failing}/services/{TOKEN}?token={TOKEN}"),
+        format!("{closed}/services/{TOKEN}"),
+        format!("{hang_up}/services/{TOKEN}"),
+    ];
+    for url in &targets {
+        let res = admin
+            .post(
+                "/api/admin/add_webhook",
+                &[("url", url.as_str()), ("secret", SECRET)],
+            )
+            .await;
+        assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+    }
+    file_countermeasure(&server).await;
+    tried(&server, 2).await;
+
+    let errors = texts(
+        &server,
+        "SELECT last_error FROM webhook_deliveries ORDER BY id",
+        3,
+    )
+    .await
+    .join(" | ");
+    assert!(!errors.contains("s3cr3t"), "{errors}");
+    assert!(errors.contains("the receiver answered 503"), "{errors}");
+    assert!(errors.contains("could not connect"), "{errors}");
+    // reqwest's own message (which names the URL) for the hang-up.
+    assert!(errors.contains("error sending request"), "{errors}");
+    let page = admin.page("/admin/webhooks").await;
+    // The delivery log (the endpoints list above it, for administrators
+    // only, shows the URLs they saved).
+    let deliveries = page
+        .split("<h2>Deliveries</h2>")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap();
+    assert!(!deliveries.contains("s3cr3t"), "{deliveries}");
+    let failing_host = failing.trim_end_matches("/hook");
+    assert!(
+        deliveries.contains(&format!("{failing_host}/…")),
+        "{deliveries}"
+    );
+    let audit = admin.page("/admin/audit").await;
+    assert!(!audit.contains("s3cr3t"), "{audit}");
+
+    let ids = texts(&server, "SELECT id FROM webhook_endpoints ORDER BY id", 3).await;
+    let log = server.stop_and_read_log();
+    assert!(!log.contains("s3cr3t"), "{log}");
+    for id in &ids {
+        assert!(
+            log.lines()
+                .any(|l| l.contains("webhook attempt failed") && l.contains(id)),
+            "a failed attempt of endpoint {id} is logged: {log}"
+        );
+    }
+    assert!(log.contains(&format!("{failing_host}/…")), "{log}");
 }

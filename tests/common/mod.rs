@@ -47,6 +47,10 @@ impl std::ops::Deref for Server {
     }
 }
 
+/// Flags for a server whose webhooks go to a receiver the test runs on
+/// 127.0.0.1 (without them, a loopback endpoint is refused).
+pub const WEBHOOKS_TO_LOOPBACK: [&str; 2] = ["--webhook-allowed-networks", "127.0.0.1/32"];
+
 /// "Editor person" for "editor": the display name the harness gives an account.
 pub fn display_name(login: &str) -> String {
     let mut chars = login.chars();
@@ -381,12 +385,59 @@ impl Client {
 }
 
 impl Server {
+    /// Stops the server and hands back what it wrote to stderr (its log).
+    pub fn stop_and_read_log(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut stderr = self
+            .child
+            .stderr
+            .take()
+            .expect("the server's stderr is captured (unset DEBRIEF_TEST_LOG for this test)");
+        let mut log = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+        log
+    }
+
     /// Stops the server and hands back its data folder.
     pub fn stop(mut self) -> (tempfile::TempDir, PathBuf) {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
         (dir, self.db_path.clone())
+    }
+}
+
+impl Server {
+    /// Sends SIGTERM and waits up to `limit` for the process to exit;
+    /// `None` if it was still running then (it is killed).
+    pub fn terminate_within(
+        &mut self,
+        limit: std::time::Duration,
+    ) -> Option<std::process::ExitStatus> {
+        // SAFETY: kill only sends a signal to our own child.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        None
+    }
+
+    /// Everything the server wrote to its standard error so far (the
+    /// process must have exited).
+    pub fn stderr(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        }
+        text
     }
 }
 
@@ -436,6 +487,8 @@ pub fn spawn_with(
         "--staging-dir".to_string(),
         scratch.join("staging").display().to_string(),
     ];
+    // Quiet unless the test asks for a log level of its own.
+    let log_level = ["--log-level".to_string(), "warn".to_string()];
     let mut args = args.to_vec();
     let on_url = db_path
         .as_ref()
@@ -444,10 +497,10 @@ pub fn spawn_with(
     if on_url {
         add_missing_flags(&mut args, &scratch_args);
     }
+    add_missing_flags(&mut args, &log_level);
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["--listen", "127.0.0.1:0", "--database-url"])
         .arg(db_path)
-        .args(["--log-level", "warn"])
         .args(&args)
         .stdout(Stdio::piped())
         // DEBRIEF_TEST_LOG=1 shows the servers' logs (to debug a test).
@@ -680,4 +733,96 @@ pub fn listed_numbers(html: &str) -> Vec<i64> {
         .skip(1)
         .filter_map(|rest| rest.split('"').next()?.parse().ok())
         .collect()
+}
+
+/// An answer read off the wire by [`raw_request`].
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RawResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends one request with `target` exactly as written (no client library
+/// resolves its dot segments or escapes) and reads the whole answer.
+pub async fn raw_request(
+    base: &str,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> RawResponse {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let authority = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(authority).await.unwrap();
+    let mut request = format!("{method} {target} HTTP/1.1\r\nConnection: close\r\n");
+    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("Host: {authority}\r\n"));
+    }
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !body.is_empty() || method == "POST" {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP head");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut payload = raw[split + 4..].to_vec();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    if chunked {
+        let mut decoded = Vec::new();
+        let mut rest = payload.as_slice();
+        while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(
+                String::from_utf8_lossy(&rest[..end])
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .trim(),
+                16,
+            )
+            .unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            let start = end + 2;
+            decoded.extend_from_slice(&rest[start..(start + size).min(rest.len())]);
+            rest = &rest[(start + size + 2).min(rest.len())..];
+        }
+        payload = decoded;
+    }
+    RawResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&payload).to_string(),
+    }
 }

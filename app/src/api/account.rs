@@ -23,7 +23,7 @@ pub(crate) async fn create_account(
         user_id: None,
         name: format!("{} ({}), first-run setup", new.display_name, new.login),
     });
-    let record = super::context::blocking(move || crate::db::UserRecord::hashing(new))
+    let record = super::context::hashing(move || crate::db::UserRecord::hashing(new))
         .await?
         .map_err(AppError::internal)?;
     let created = super::context::db()?
@@ -42,7 +42,7 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     use crate::domain::account::check_new_password_pair;
     use crate::domain::password::{hash_password, verify_password};
-    let result = async {
+    super::context::serve("account/change_password", async {
         let user = super::context::current_user()?;
         let db = super::context::db()?;
         let stored = db
@@ -50,15 +50,21 @@ pub async fn change_password(
             .await?
             .ok_or(AppError::SignInRequired)?;
         let hash = stored.password_hash.clone();
-        if !super::context::blocking(move || verify_password(&current, &hash)).await? {
+        // A wrong current password is a guess like a failed sign-in, and
+        // counts (and waits) the same way.
+        let state = super::context::auth_state()?;
+        let address = super::context::client_address();
+        let attempt = super::auth::begin_password_attempt(&state, &user.login, &address).await?;
+        if !super::context::hashing(move || verify_password(&current, &hash)).await? {
             return Err(AppError::invalid_field(
                 "current",
                 "That is not your current password; nothing was changed.",
             ));
         }
+        super::auth::password_attempt_succeeded(&state, &attempt, &user.login, &address).await?;
         check_new_password_pair(&password, &password_confirm, &user.login)
             .map_err(|e| AppError::invalid(vec![e]))?;
-        let new_hash = super::context::blocking(move || hash_password(&password))
+        let new_hash = super::context::hashing(move || hash_password(&password))
             .await?
             .map_err(AppError::internal)?;
         let epoch = db
@@ -74,6 +80,6 @@ pub async fn change_password(
             .map_err(AppError::internal)?;
         leptos_axum::redirect("/account?changed=1");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

@@ -16,24 +16,24 @@ pub struct UsersView {
 
 #[server(prefix = "/api", endpoint = "admin/users")]
 pub async fn list_users() -> Result<UsersView, AppError> {
-    let result = async {
+    super::context::serve("admin/users", async {
         Ok(UsersView {
             users: super::context::db()?.users().await?,
             me: super::context::current_user()?.id,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "admin/create_user")]
 pub async fn create_user(form: NewUserForm) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("admin/create_user", async {
         let actor = super::context::actor()?;
         super::account::create_account(&form, Some(actor), false).await?;
         leptos_axum::redirect("/admin/users");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Changes a person's display name, role or standing, from `version`.
@@ -47,7 +47,7 @@ pub async fn update_user(
     active: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::account::{Role, check_display_name};
-    let result = async {
+    super::context::serve("admin/update_user", async {
         let base: i64 = version.trim().parse().map_err(|_| {
             AppError::invalid_field(
                 "version",
@@ -89,8 +89,8 @@ pub async fn update_user(
         }
         leptos_axum::redirect("/admin/users");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Sets a new password for someone who lost theirs; ends all their sessions.
@@ -101,7 +101,7 @@ pub async fn reset_password(
     password_confirm: String,
 ) -> Result<(), AppError> {
     use crate::domain::account::check_new_password_pair;
-    let result = async {
+    super::context::serve("admin/reset_password", async {
         let db = super::context::db()?;
         let user = db.user(&id).await?.ok_or(AppError::NotFound {
             what: "That account".into(),
@@ -109,15 +109,15 @@ pub async fn reset_password(
         check_new_password_pair(&password, &password_confirm, &user.login)
             .map_err(|e| AppError::invalid(vec![e]))?;
         let hash =
-            super::context::blocking(move || crate::domain::password::hash_password(&password))
+            super::context::hashing(move || crate::domain::password::hash_password(&password))
                 .await?
                 .map_err(AppError::internal)?;
         db.set_password(&id, &hash, &super::context::actor()?, chrono::Utc::now())
             .await?;
         leptos_axum::redirect("/admin/users");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// One page of the audit log, newest first, times in the viewer's zone.
@@ -130,7 +130,7 @@ pub struct AuditPageView {
 
 #[server(prefix = "/api", endpoint = "admin/audit")]
 pub async fn audit_log(before: Option<i64>) -> Result<AuditPageView, AppError> {
-    let result = async {
+    super::context::serve("admin/audit", async {
         let zone = super::viewer::viewer_zone();
         let entries = super::context::db()?.audit_page(before).await?;
         let older = (entries.len() as i64 == crate::db::AUDIT_PAGE)
@@ -140,8 +140,8 @@ pub async fn audit_log(before: Option<i64>) -> Result<AuditPageView, AppError> {
             entries: super::history::with_shown_times(entries, zone),
             older,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// The `/metrics` settings as the admin page shows them; never the token.
@@ -158,7 +158,7 @@ pub struct MetricsSettingsView {
 #[server(prefix = "/api", endpoint = "admin/metrics")]
 pub async fn metrics_settings() -> Result<MetricsSettingsView, AppError> {
     use crate::domain::metrics_export::windows_text;
-    let result = async {
+    super::context::serve("admin/metrics", async {
         let settings = super::context::db()?.metrics_settings().await?;
         Ok(MetricsSettingsView {
             enabled: settings.token_sha256.is_some(),
@@ -169,8 +169,8 @@ pub async fn metrics_settings() -> Result<MetricsSettingsView, AppError> {
                 uuid::Uuid::new_v4().simple()
             ),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Changes the `/metrics` settings: the windows, a new bearer token, or
@@ -183,7 +183,7 @@ pub async fn save_metrics_settings(
     turn_off: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::metrics_export::{check_token, parse_windows};
-    let result = async {
+    super::context::serve("admin/save_metrics", async {
         let db = super::context::db()?;
         let current = db.metrics_settings().await?;
         let windows = match windows {
@@ -210,8 +210,8 @@ pub async fn save_metrics_settings(
         .await?;
         leptos_axum::redirect("/admin/metrics");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// The webhook endpoints and the latest deliveries, for the admin page.
@@ -228,27 +228,38 @@ pub const DELIVERIES_SHOWN: i64 = 100;
 
 #[server(prefix = "/api", endpoint = "admin/webhooks")]
 pub async fn list_webhooks() -> Result<WebhooksView, AppError> {
-    let result = async {
+    super::context::serve("admin/webhooks", async {
         let db = super::context::db()?;
         Ok(WebhooksView {
             endpoints: db.webhooks().await?,
-            deliveries: db.recent_deliveries(DELIVERIES_SHOWN).await?,
+            // The delivery log names endpoints by host: a URL may carry a token.
+            deliveries: db
+                .recent_deliveries(DELIVERIES_SHOWN)
+                .await?
+                .into_iter()
+                .map(|mut d| {
+                    d.url = crate::domain::webhook::endpoint_label(&d.url);
+                    d
+                })
+                .collect(),
             suggestion: format!(
                 "whsec_{}{}",
                 uuid::Uuid::new_v4().simple(),
                 uuid::Uuid::new_v4().simple()
             ),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "admin/add_webhook")]
 pub async fn add_webhook(url: String, secret: String) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("admin/add_webhook", async {
         use crate::domain::metrics_export::check_token;
         let url = url.trim();
         crate::domain::webhook::check_url(url).map_err(|e| AppError::invalid_field("url", e))?;
+        use crate::server::webhooks::{allowed_networks, check_target};
+        check_target(url, allowed_networks()).map_err(|e| AppError::invalid_field("url", e))?;
         let secret = secret.trim();
         check_token(secret)
             .map_err(|e| AppError::invalid_field("secret", e.replace("token", "secret")))?;
@@ -257,13 +268,13 @@ pub async fn add_webhook(url: String, secret: String) -> Result<(), AppError> {
             .await?;
         leptos_axum::redirect("/admin/webhooks");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "admin/set_webhook_active")]
 pub async fn set_webhook_active(id: String, active: String) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("admin/set_webhook_active", async {
         super::context::db()?
             .set_webhook_active(
                 &id,
@@ -274,13 +285,13 @@ pub async fn set_webhook_active(id: String, active: String) -> Result<(), AppErr
             .await?;
         leptos_axum::redirect("/admin/webhooks");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "admin/retry_delivery")]
 pub async fn retry_delivery(id: String) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("admin/retry_delivery", async {
         super::context::db()?
             .retry_delivery(&id, chrono::Utc::now())
             .await
@@ -292,8 +303,8 @@ pub async fn retry_delivery(id: String) -> Result<(), AppError> {
             })?;
         leptos_axum::redirect("/admin/webhooks");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// The blameless language rules: the defaults (read-only) and the text of
@@ -306,20 +317,20 @@ pub struct LanguageRulesView {
 
 #[server(prefix = "/api", endpoint = "admin/language_rules")]
 pub async fn language_rules() -> Result<LanguageRulesView, AppError> {
-    let result = async {
+    super::context::serve("admin/language_rules", async {
         Ok(LanguageRulesView {
             defaults: crate::domain::blameless::default_rules(),
             added_text: super::context::db()?.added_language_rules_text().await?,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Replaces the added rules. A line that does not parse refuses the whole
 /// text, naming the line; nothing is stored.
 #[server(prefix = "/api", endpoint = "admin/save_language_rules")]
 pub async fn save_language_rules(rules: String) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("admin/save_language_rules", async {
         let text = rules.replace("\r\n", "\n");
         crate::domain::blameless::parse_rules(&text)
             .map_err(|message| AppError::invalid_field("rules", message).with_echo(&rules))?;
@@ -328,6 +339,6 @@ pub async fn save_language_rules(rules: String) -> Result<(), AppError> {
             .await?;
         leptos_axum::redirect("/admin/language");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

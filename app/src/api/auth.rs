@@ -17,7 +17,7 @@ pub struct SessionInfo {
 
 #[server(prefix = "/api", endpoint = "auth/session")]
 pub async fn current_session() -> Result<SessionInfo, AppError> {
-    let result = async {
+    super::context::serve("auth/session", async {
         let needs_setup = !super::context::auth_state()?
             .setup_done()
             .await
@@ -27,70 +27,37 @@ pub async fn current_session() -> Result<SessionInfo, AppError> {
             needs_setup,
             viewer_zone: super::viewer::viewer_zone().name().to_string(),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Signs in and sends the browser to `next` (a path on this site).
 #[server(prefix = "/api", endpoint = "auth/login")]
 pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
     use crate::domain::password::{verify_against_nothing, verify_password};
-    let result = async {
+    super::context::serve("auth/login", async {
         let state = super::context::auth_state()?;
         let address = super::context::client_address();
         let login = login.trim().to_lowercase();
-        let now = chrono::Utc::now().timestamp().max(0) as u64;
-        // Failures are counted in the database, so every instance of a
-        // deployment sees the same attempts. The attempt is written as a
-        // failure before the limit is checked and the password read, so that
-        // guesses made at once (on any instances) each see the others; it is
-        // taken back if it may not go ahead, or succeeds.
-        let rules = state.throttle_rules;
-        let keys = crate::domain::login_throttle::keys(&login, &address);
-        let since = now.saturating_sub(rules.window_seconds) as i64;
-        let attempt = uuid::Uuid::new_v4().to_string();
-        state
-            .db
-            .record_sign_in_failure(&keys, &attempt, now as i64, since)
-            .await?;
-        let failures = state.db.sign_in_failures(&keys, since, &attempt).await?;
-        let check = crate::domain::login_throttle::LoginThrottle::with_failures(
-            rules,
-            failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
-        )
-        .check(&login, &address, now);
-        if let Err(wait) = check {
-            state.db.forget_sign_in_attempt(&attempt).await?;
-            if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-                options.insert_header(
-                    http::header::RETRY_AFTER,
-                    http::HeaderValue::from(wait.seconds),
-                );
-            }
-            return Err(AppError::TooManyAttempts {
-                message: wait.message(),
-                retry_after: wait.seconds,
-            });
-        }
+        let attempt = begin_password_attempt(&state, &login, &address).await?;
         let credentials = state.db.credentials(&login).await?;
         let matched = match credentials {
             Some(c) if c.user.active => {
                 let hash = c.password_hash.clone();
-                let ok =
-                    super::context::blocking(move || verify_password(&password, &hash)).await?;
+                let ok = super::context::hashing(move || verify_password(&password, &hash)).await?;
                 ok.then_some(c)
             }
             _ => {
-                super::context::blocking(move || verify_against_nothing(&password)).await?;
+                super::context::hashing(move || verify_against_nothing(&password)).await?;
                 None
             }
         };
         // A failure stays recorded; a success takes its attempt back and
-        // clears the account's failures (not the address's).
+        // clears the account's failures and this address's for it (not
+        // other addresses' for it, nor this address's for other accounts).
         let signed_in = match matched {
             Some(c) => {
-                state.db.forget_sign_in_attempt(&attempt).await?;
-                state.db.clear_sign_in_failures(&keys[0]).await?;
+                password_attempt_succeeded(&state, &attempt, &login, &address).await?;
                 Some(c)
             }
             None => None,
@@ -106,18 +73,18 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
         tracing::info!(login = %c.user.login, "signed in");
         leptos_axum::redirect(&crate::domain::account::safe_return_path(&next));
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("auth/logout", async {
         crate::server::session::sign_out(&super::context::session()?).await;
         leptos_axum::redirect("/login");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Creates the first administrator and signs them in. Refused once any
@@ -125,7 +92,7 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "auth/setup")]
 pub async fn setup(form: NewUserForm) -> Result<(), AppError> {
     use crate::domain::account::Role;
-    let result = async {
+    super::context::serve("auth/setup", async {
         let state = super::context::auth_state()?;
         if state.setup_done().await? {
             return Err(AppError::from(crate::db::DbError::SetupDone));
@@ -141,6 +108,76 @@ pub async fn setup(form: NewUserForm) -> Result<(), AppError> {
             .map_err(AppError::internal)?;
         leptos_axum::redirect("/");
         Ok(())
+    })
+    .await
+}
+
+/// Counts a password attempt (sign-in, or the current password when changing
+/// it) for `login` from `address` before the password is read, and refuses
+/// it, or holds it a while, when there have been too many failures. Returns
+/// the attempt's id: it stays counted as a failure unless
+/// [`password_attempt_succeeded`] takes it back.
+#[cfg(feature = "ssr")]
+pub(super) async fn begin_password_attempt(
+    state: &crate::server::guard::AuthState,
+    login: &str,
+    address: &str,
+) -> Result<String, AppError> {
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    // Failures are counted in the database, so every instance of a
+    // deployment sees the same attempts. The attempt is written as a
+    // failure before the limit is checked and the password read, so that
+    // guesses made at once (on any instances) each see the others; it is
+    // taken back if it may not go ahead, or succeeds.
+    let rules = state.throttle_rules;
+    let keys = crate::domain::login_throttle::keys(login, address);
+    let since = now.saturating_sub(rules.window_seconds) as i64;
+    let attempt = uuid::Uuid::new_v4().to_string();
+    state
+        .db
+        .record_sign_in_failure(&keys, &attempt, now as i64, since)
+        .await?;
+    let failures = state.db.sign_in_failures(&keys, since, &attempt).await?;
+    let check = crate::domain::login_throttle::LoginThrottle::with_failures(
+        rules,
+        failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
+    )
+    .check(login, address, now);
+    let slowdown = match check {
+        Ok(slowdown) => slowdown,
+        Err(wait) => {
+            // (`context::finish` sends the wait as Retry-After.)
+            state.db.forget_sign_in_attempt(&attempt).await?;
+            return Err(AppError::TooManyAttempts {
+                message: wait.message(),
+                retry_after: wait.seconds,
+            });
+        }
     };
-    super::context::finish(result.await)
+    if slowdown > 0 {
+        // Many failures for this account from many places: each attempt
+        // is held a few seconds before its password is checked (the
+        // attempt already counts as a failure, so a caller who gives up
+        // early learns nothing). Held, not refused: its owner gets in.
+        tracing::info!(%login, %address, slowdown, "sign-in slowed");
+        tokio::time::sleep(std::time::Duration::from_secs(slowdown)).await;
+    }
+    Ok(attempt)
+}
+
+/// Takes back a successful attempt and clears the failures a success
+/// clears: the account's, and this address's for it (not other addresses'
+/// for it, nor this address's for other accounts).
+#[cfg(feature = "ssr")]
+pub(super) async fn password_attempt_succeeded(
+    state: &crate::server::guard::AuthState,
+    attempt: &str,
+    login: &str,
+    address: &str,
+) -> Result<(), AppError> {
+    state.db.forget_sign_in_attempt(attempt).await?;
+    for key in crate::domain::login_throttle::keys_cleared_by_success(login, address) {
+        state.db.clear_sign_in_failures(&key).await?;
+    }
+    Ok(())
 }

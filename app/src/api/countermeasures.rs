@@ -73,7 +73,7 @@ fn can_edit() -> Result<bool, AppError> {
 
 #[server(prefix = "/api", endpoint = "countermeasures/list")]
 pub async fn backlog(#[server(default)] filter: BacklogFilter) -> Result<BacklogView, AppError> {
-    let result = async {
+    super::context::serve("countermeasures/list", async {
         let db = super::context::db()?;
         let today = today();
         let items = db.list_countermeasures(&filter, today).await?;
@@ -85,13 +85,13 @@ pub async fn backlog(#[server(default)] filter: BacklogFilter) -> Result<Backlog
             can_edit: can_edit()?,
             can_configure: allowed(crate::domain::account::Role::Admin)?,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "countermeasures/get")]
 pub async fn get_countermeasure(number: i64) -> Result<CountermeasureView, AppError> {
-    let result = async {
+    super::context::serve("countermeasures/get", async {
         let item = super::context::db()?
             .countermeasure(number)
             .await?
@@ -107,8 +107,8 @@ pub async fn get_countermeasure(number: i64) -> Result<CountermeasureView, AppEr
             history: super::history::with_shown_times(history, super::viewer::viewer_zone()),
             can_edit: can_edit()?,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Files a countermeasure and sends the browser to it. When open ones with
@@ -119,7 +119,7 @@ pub async fn create_countermeasure(
     form: CountermeasureForm,
     confirm_new: Option<String>,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("countermeasures/create", async {
         use crate::domain::countermeasure::{similar, validate};
         let content =
             validate(&form).map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
@@ -148,8 +148,8 @@ pub async fn create_countermeasure(
             .map_err(|e| AppError::from(e).with_echo(&form))?;
         leptos_axum::redirect(&format!("/countermeasures/{number}"));
         Ok(number)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "countermeasures/update")]
@@ -158,7 +158,7 @@ pub async fn update_countermeasure(
     version: i64,
     form: CountermeasureForm,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("countermeasures/update", async {
         let content = crate::domain::countermeasure::validate(&form)
             .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
         let new_version = super::context::db()?
@@ -173,8 +173,8 @@ pub async fn update_countermeasure(
             .map_err(|e| AppError::from(e).with_echo(&form))?;
         leptos_axum::redirect(&format!("/countermeasures/{number}"));
         Ok(new_version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Moves an item to another board column; `back` is where the browser
@@ -187,7 +187,7 @@ pub async fn move_countermeasure(
     #[server(default)] reason: String,
     #[server(default)] back: String,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("countermeasures/move", async {
         use crate::domain::countermeasure::CmStatus;
         let to = CmStatus::parse(&to).ok_or_else(|| {
             AppError::invalid_field("to", format!("Move it to one of: {}.", CmStatus::codes()))
@@ -206,8 +206,8 @@ pub async fn move_countermeasure(
             leptos_axum::redirect(&back);
         }
         Ok(new_version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Open countermeasures with a title like `title`, most alike first (at
@@ -215,22 +215,22 @@ pub async fn move_countermeasure(
 /// instead of filing a duplicate.
 #[server(prefix = "/api", endpoint = "countermeasures/similar")]
 pub async fn similar_countermeasures(title: String) -> Result<Vec<(i64, String)>, AppError> {
-    let result = async {
+    super::context::serve("countermeasures/similar", async {
         let open = super::context::db()?.open_countermeasure_titles().await?;
         Ok(crate::domain::countermeasure::similar(&title, &open)
             .into_iter()
             .take(5)
             .map(|(c, _)| c.clone())
             .collect())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Links incidents (numbers, as the form types them) to an existing
 /// countermeasure instead of filing a new one, and sends the browser to it.
 #[server(prefix = "/api", endpoint = "countermeasures/link")]
 pub async fn link_countermeasure(number: i64, incidents: String) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("countermeasures/link", async {
         let numbers = crate::domain::countermeasure::parse_incident_numbers(&incidents)
             .map_err(|m| AppError::invalid_field("incidents", m))?;
         if numbers.is_empty() {
@@ -249,8 +249,8 @@ pub async fn link_countermeasure(number: i64, incidents: String) -> Result<i64, 
             .await?;
         leptos_axum::redirect(&format!("/countermeasures/{number}"));
         Ok(version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Merges countermeasure `number` (at `version`) into `into` ("CM-12" or
@@ -261,7 +261,7 @@ pub async fn merge_countermeasure(
     version: i64,
     into: String,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("countermeasures/merge", async {
         let target = crate::domain::countermeasure::parse_code(&into).ok_or_else(|| {
             AppError::invalid_field(
                 "into",
@@ -279,8 +279,8 @@ pub async fn merge_countermeasure(
             .await?;
         leptos_axum::redirect(&format!("/countermeasures/{target}"));
         Ok(new_version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Sets the board's work-in-progress limits: one field per open column,
@@ -291,7 +291,7 @@ pub async fn save_wip_limits(
     #[server(default)] wip_accepted: String,
     #[server(default)] wip_in_progress: String,
 ) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("countermeasures/wip_limits", async {
         let limits = crate::domain::countermeasure::wip_limits_from_fields(&[
             (CmStatus::Proposed, &wip_proposed),
             (CmStatus::Accepted, &wip_accepted),
@@ -303,6 +303,6 @@ pub async fn save_wip_limits(
             .await?;
         leptos_axum::redirect("/countermeasures?view=board");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

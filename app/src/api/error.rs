@@ -67,6 +67,10 @@ pub enum AppError {
     /// Too many attempts; try again after `retry_after` seconds.
     #[error("{message}")]
     TooManyAttempts { message: String, retry_after: u64 },
+    /// The server is at its limit for this kind of work; nothing was
+    /// changed. Try again after `retry_after` seconds.
+    #[error("{message}")]
+    Busy { message: String, retry_after: u64 },
     /// The request could not be sent, read or answered.
     #[error("The request could not be completed: {message}")]
     Transport { message: String },
@@ -120,6 +124,20 @@ impl AppError {
                 current: Some(v), ..
             } => serde_json::from_value(v.clone()).ok(),
             _ => None,
+        }
+    }
+
+    /// The caller's role (`has`) does not include the one `needed`.
+    pub fn role_refused(
+        has: crate::domain::account::Role,
+        needed: crate::domain::account::Role,
+    ) -> Self {
+        AppError::Forbidden {
+            message: format!(
+                "Your role ({}) does not allow this; it needs the {} role. An administrator can change roles.",
+                has.label(),
+                needed.label()
+            ),
         }
     }
 
@@ -212,6 +230,17 @@ impl AppError {
             AppError::SignInRequired | AppError::SignInFailed => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// Seconds after which the same request may succeed, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after, .. } | AppError::Busy { retry_after, .. } => {
+                Some(*retry_after)
+            }
+            _ => None,
         }
     }
 }

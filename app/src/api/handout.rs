@@ -33,7 +33,7 @@ pub struct HandoutView {
 
 #[server(prefix = "/api", endpoint = "handout/get")]
 pub async fn get_handout(number: String) -> Result<HandoutView, AppError> {
-    let result = async {
+    super::context::serve("handout/get", async {
         use crate::domain::markdown::render_markdown;
         let detail = super::incidents::get_incident(number.clone()).await?;
         let review = super::review::get_review(number).await?;
@@ -70,6 +70,6 @@ pub async fn get_handout(number: String) -> Result<HandoutView, AppError> {
             events,
             open_questions,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

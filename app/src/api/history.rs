@@ -23,11 +23,11 @@ pub(crate) fn with_shown_times(
 
 #[server(prefix = "/api", endpoint = "incidents/history")]
 pub async fn incident_history(number: String) -> Result<Vec<(AuditEntry, ShownTime)>, AppError> {
-    let result = async {
+    super::context::serve("incidents/history", async {
         let n = super::incidents::parse_number(&number)?;
         let zone = super::viewer::viewer_zone();
         let entries = super::context::db()?.incident_history(n).await?;
         Ok(with_shown_times(entries, zone))
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

@@ -176,7 +176,7 @@ async fn load(number: &str) -> Result<Incident, AppError> {
 
 #[server(prefix = "/api", endpoint = "incidents/list")]
 pub async fn list_incidents(query: IncidentQuery) -> Result<IncidentListView, AppError> {
-    let result = async {
+    super::context::serve("incidents/list", async {
         let db = super::context::db()?;
         let zone = super::viewer::viewer_zone();
         let page = db.list_incidents(&query).await?;
@@ -191,13 +191,13 @@ pub async fn list_incidents(query: IncidentQuery) -> Result<IncidentListView, Ap
             services: db.known_services().await?,
             viewer_zone: zone.name().into(),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "incidents/get")]
 pub async fn get_incident(number: String) -> Result<IncidentDetailView, AppError> {
-    let result = async {
+    super::context::serve("incidents/get", async {
         let mut incident = load(&number).await?;
         let zone = super::viewer::viewer_zone();
         let ticks = super::context::db()?
@@ -226,37 +226,40 @@ pub async fn get_incident(number: String) -> Result<IncidentDetailView, AppError
             ticks,
             incident,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// The starting values of the "new incident" form.
 #[server(prefix = "/api", endpoint = "incidents/new_form")]
 pub async fn new_incident_form() -> Result<IncidentForm, AppError> {
-    Ok(IncidentForm {
-        status: "investigating".into(),
-        time_zone: super::viewer::viewer_zone().name().into(),
-        ..IncidentForm::default()
+    super::context::serve("incidents/new_form", async {
+        Ok(IncidentForm {
+            status: "investigating".into(),
+            time_zone: super::viewer::viewer_zone().name().into(),
+            ..IncidentForm::default()
+        })
     })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "incidents/edit_form")]
 pub async fn edit_incident_form(number: String) -> Result<IncidentEditView, AppError> {
-    let result = async {
+    super::context::serve("incidents/edit_form", async {
         let incident = load(&number).await?;
         Ok(IncidentEditView {
             number: incident.number.0,
             version: incident.version,
             form: shape::form_of(&incident),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Creates an incident and sends the browser to its page.
 #[server(prefix = "/api", endpoint = "incidents/create")]
 pub async fn create_incident(form: IncidentForm) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("incidents/create", async {
         let content = crate::domain::validation::validate_incident(&form)
             .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
         let number = super::context::db()?
@@ -265,8 +268,8 @@ pub async fn create_incident(form: IncidentForm) -> Result<i64, AppError> {
             .map_err(|e| AppError::from(e).with_echo(&form))?;
         leptos_axum::redirect(&format!("/incidents/{}", number.0));
         Ok(number.0)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Saves an edit made from `version`; refuses it if someone saved since.
@@ -276,7 +279,7 @@ pub async fn update_incident(
     version: String,
     form: IncidentForm,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("incidents/update", async {
         let n = parse_number(&number)?;
         let base: i64 = version.trim().parse().map_err(|_| {
             AppError::invalid_field(
@@ -309,6 +312,6 @@ pub async fn update_incident(
         };
         leptos_axum::redirect(&format!("/incidents/{}", n.0));
         Ok(new_version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

@@ -81,7 +81,7 @@ async fn answer(n: crate::domain::incident::IncidentNumber) -> Result<MeetingLiv
 
 #[server(prefix = "/api", endpoint = "meeting/get")]
 pub async fn get_meeting(number: String) -> Result<MeetingView, AppError> {
-    let result = async {
+    super::context::serve("meeting/get", async {
         use crate::domain::markdown::render_markdown;
         let n = super::incidents::parse_number(&number)?;
         let db = super::context::db()?;
@@ -115,29 +115,29 @@ pub async fn get_meeting(number: String) -> Result<MeetingView, AppError> {
             can_lead: user.role.allows(crate::domain::account::Role::Editor),
             me: user.id,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Starts the meeting with the caller facilitating, or hands it to them.
 #[server(prefix = "/api", endpoint = "meeting/lead")]
 pub async fn lead_meeting(number: String) -> Result<MeetingLive, AppError> {
-    let result = async {
+    super::context::serve("meeting/lead", async {
         let n = super::incidents::parse_number(&number)?;
         super::context::db()?
             .lead_meeting(n, &super::context::actor()?, chrono::Utc::now())
             .await
             .map_err(|e| refused(e, n))?;
         answer(n).await
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Moves the meeting: `to` is first, previous, next, last (or the keys
 /// Home, ArrowLeft, ArrowRight, End), or a position.
 #[server(prefix = "/api", endpoint = "meeting/step")]
 pub async fn step_meeting(number: String, to: String) -> Result<MeetingLive, AppError> {
-    let result = async {
+    super::context::serve("meeting/step", async {
         let n = super::incidents::parse_number(&number)?;
         let step = crate::domain::meeting::Step::parse(&to).ok_or_else(|| {
             AppError::invalid_field("to", "Step to first, previous, next, last or a position.")
@@ -147,8 +147,8 @@ pub async fn step_meeting(number: String, to: String) -> Result<MeetingLive, App
             .await
             .map_err(|e| refused(e, n))?;
         answer(n).await
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Adds a note or question to an event.
@@ -159,7 +159,7 @@ pub async fn add_meeting_note(
     kind: String,
     body: String,
 ) -> Result<MeetingLive, AppError> {
-    let result = async {
+    super::context::serve("meeting/note", async {
         use crate::domain::meeting::{NoteKind, check_note};
         let n = super::incidents::parse_number(&number)?;
         let kind = NoteKind::parse(&kind).ok_or_else(|| {
@@ -179,20 +179,20 @@ pub async fn add_meeting_note(
             .await
             .map_err(|e| refused(e, n))?;
         answer(n).await
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Ends the meeting; its notes stay.
 #[server(prefix = "/api", endpoint = "meeting/end")]
 pub async fn end_meeting(number: String) -> Result<MeetingLive, AppError> {
-    let result = async {
+    super::context::serve("meeting/end", async {
         let n = super::incidents::parse_number(&number)?;
         super::context::db()?
             .end_meeting(n, &super::context::actor()?, chrono::Utc::now())
             .await
             .map_err(|e| refused(e, n))?;
         answer(n).await
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

@@ -28,8 +28,19 @@ pub(crate) mod context {
 
     /// The database, provided to every request by the server.
     pub fn db() -> Result<Db, AppError> {
-        use_context::<Db>()
-            .ok_or_else(|| AppError::internal("database handle missing from request context"))
+        use_context::<Db>().ok_or_else(|| request_gone("the database handle"))
+    }
+
+    /// The context of every request is provided before any of its code
+    /// runs, so a missing one means the request is over: its client closed
+    /// the connection while a page was still rendering, and leptos disposed
+    /// of the request's owner under the work still running. Nobody waits
+    /// for the answer; that is not a server fault, so it is logged quietly.
+    pub fn request_gone(what: &str) -> AppError {
+        tracing::debug!("{what} is gone: the request ended before its work did");
+        AppError::Transport {
+            message: "the request ended before it was answered".into(),
+        }
     }
 
     /// The signed-in person. The access guard has already checked their role
@@ -58,12 +69,12 @@ pub(crate) mod context {
     pub fn session() -> Result<tower_sessions::Session, AppError> {
         use_context::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<tower_sessions::Session>().cloned())
-            .ok_or_else(|| AppError::internal("session missing from request"))
+            .ok_or_else(|| request_gone("the session"))
     }
 
     pub fn auth_state() -> Result<crate::server::guard::AuthState, AppError> {
         use_context::<crate::server::guard::AuthState>()
-            .ok_or_else(|| AppError::internal("auth state missing from request context"))
+            .ok_or_else(|| request_gone("the sign-in state"))
     }
 
     /// The client's address, for rate limiting sign-in attempts: the
@@ -100,14 +111,34 @@ pub(crate) mod context {
             .unwrap_or_else(|| "unknown".into())
     }
 
-    /// Runs CPU-heavy work (password hashing) off the request threads.
-    pub async fn blocking<T: Send + 'static>(
+    /// Runs password hashing (argon2: about 19 MiB and tens of milliseconds
+    /// each) off the request threads, a few at a time: a crowd of sign-ins
+    /// or password checks queues here, holding no memory, instead of
+    /// running hundreds of hashes at once. A caller that waits longer than
+    /// [`HASHING_WAIT`] is told the server is busy and when to try again.
+    pub async fn hashing<T: Send + 'static>(
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, AppError> {
+        use std::sync::LazyLock;
+        use tokio::sync::Semaphore;
+        static SLOTS: LazyLock<Semaphore> = LazyLock::new(|| {
+            Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        });
+        let Ok(slot) = tokio::time::timeout(HASHING_WAIT, SLOTS.acquire()).await else {
+            tracing::warn!("password checks are queued beyond their wait; answered busy");
+            return Err(AppError::Busy {
+                message: "The server is busy checking other passwords. Nothing was changed; try again in a few seconds.".into(),
+                retry_after: 2,
+            });
+        };
+        let _slot = slot.map_err(AppError::internal)?;
         tokio::task::spawn_blocking(work)
             .await
             .map_err(AppError::internal)
     }
+
+    /// How long a password check waits for a free slot before it is answered busy.
+    pub const HASHING_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
     /// A header of the current request.
     pub fn request_header(name: &str) -> Option<String> {
@@ -138,16 +169,184 @@ pub(crate) mod context {
         request_header("accept").is_some_and(|a| a.contains("text/html"))
     }
 
+    /// Runs the body of the server function registered at `/api/{endpoint}`:
+    /// first checks the caller against that endpoint's row of the access
+    /// table, then runs `work` and sets the status that fits its outcome.
+    ///
+    /// The guard already checked the HTTP path, but pages call server
+    /// functions directly while they render on the server, whatever path
+    /// reached them: this check is what keeps a render from reading what
+    /// its caller may not. Every server function goes through here (a unit
+    /// test reads the sources to make sure).
+    pub async fn serve<T>(
+        endpoint: &'static str,
+        work: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let result = match require(endpoint) {
+            Ok(()) => work.await,
+            Err(refused) => Err(refused),
+        };
+        finish(result)
+    }
+
+    /// Refuses a caller whose role the access table does not allow for
+    /// the server function `endpoint` (unknown endpoints are refused to all).
+    pub fn require(endpoint: &str) -> Result<(), AppError> {
+        use crate::domain::access::{Access, server_function_access};
+        match server_function_access(endpoint) {
+            None => Err(AppError::NotFound {
+                what: format!("The endpoint /api/{endpoint}"),
+            }),
+            Some(Access::Public) => Ok(()),
+            Some(Access::Signed(needed)) => {
+                let user = current_user()?;
+                if user.role.allows(needed) {
+                    Ok(())
+                } else {
+                    Err(AppError::role_refused(user.role, needed))
+                }
+            }
+        }
+    }
+
     /// Ends a server function: on error, sets the HTTP status that fits it,
     /// unless the caller is a plain HTML form (which is redirected back to its
     /// page with the error, by leptos, so that it works without JavaScript).
     pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let Err(err) = &result
-            && !from_html_form()
             && let Some(options) = use_context::<leptos_axum::ResponseOptions>()
         {
-            options.set_status(err.status());
+            if let Some(seconds) = err.retry_after() {
+                options.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
+            if !from_html_form() {
+                options.set_status(err.status());
+            }
         }
         result
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use crate::domain::access::{Access, SERVER_FUNCTIONS};
+    use crate::domain::account::{Role, User};
+    use leptos::prelude::*;
+
+    /// The sources of every module that defines server functions.
+    const SOURCES: &[(&str, &str)] = &[
+        ("account.rs", include_str!("account.rs")),
+        ("admin.rs", include_str!("admin.rs")),
+        ("auth.rs", include_str!("auth.rs")),
+        ("countermeasures.rs", include_str!("countermeasures.rs")),
+        ("handout.rs", include_str!("handout.rs")),
+        ("history.rs", include_str!("history.rs")),
+        ("incidents.rs", include_str!("incidents.rs")),
+        ("meeting.rs", include_str!("meeting.rs")),
+        ("postmortem.rs", include_str!("postmortem.rs")),
+        ("report.rs", include_str!("report.rs")),
+        ("review.rs", include_str!("review.rs")),
+        ("search.rs", include_str!("search.rs")),
+        ("timeline.rs", include_str!("timeline.rs")),
+        ("transcripts.rs", include_str!("transcripts.rs")),
+        ("viewer.rs", include_str!("viewer.rs")),
+    ];
+
+    /// Pages call server functions directly while rendering on the server,
+    /// so each one must check its caller's role itself, against its own row
+    /// of the table, before it reads anything.
+    #[test]
+    fn every_server_function_checks_its_own_row_before_anything_else() {
+        let mut seen = Vec::new();
+        for (file, source) in SOURCES {
+            for (at, _) in source.match_indices("#[server(prefix") {
+                let rest = &source[at..];
+                let endpoint = rest
+                    .split_once("endpoint = \"")
+                    .and_then(|(_, tail)| tail.split_once('"'))
+                    .map(|(name, _)| name)
+                    .unwrap_or_else(|| panic!("{file}: a server function without an endpoint"));
+                let body = &rest[rest.find("pub async fn").expect("a function follows")..];
+                let call = format!("super::context::serve(\"{endpoint}\", async");
+                let Some(start) = body.find(&call) else {
+                    panic!("{file}: {endpoint} does not start with {call}");
+                };
+                let before = &body[..start];
+                assert!(
+                    !before.contains("await") && !before.contains("context::"),
+                    "{file}: {endpoint} does work before checking its caller"
+                );
+                let next = body[1..].find("#[server(prefix").unwrap_or(body.len() - 1);
+                assert!(
+                    start < next,
+                    "{file}: {endpoint}'s check is in another function"
+                );
+                seen.push(endpoint.to_string());
+            }
+        }
+        for (name, _, _) in SERVER_FUNCTIONS {
+            assert!(
+                seen.iter().any(|s| s == name),
+                "{name} is in the access table but no source here defines it"
+            );
+        }
+        assert_eq!(seen.len(), SERVER_FUNCTIONS.len());
+    }
+
+    fn person(role: Role) -> User {
+        User {
+            id: "11111111-1111-4111-8111-111111111111".into(),
+            login: "someone".into(),
+            display_name: "Someone".into(),
+            role,
+            active: true,
+            version: 1,
+        }
+    }
+
+    /// Runs `require(endpoint)` as a request by `caller` would.
+    fn require_as(caller: Option<Role>, endpoint: &str) -> Result<(), super::AppError> {
+        let owner = Owner::new();
+        owner.with(|| {
+            let mut request = http::Request::new(());
+            if let Some(role) = caller {
+                request
+                    .extensions_mut()
+                    .insert(crate::server::session::CurrentUser(person(role)));
+            }
+            let (parts, ()) = request.into_parts();
+            provide_context(parts);
+            super::context::require(endpoint)
+        })
+    }
+
+    #[test]
+    fn the_check_inside_admits_exactly_the_roles_of_the_table() {
+        let roles = [
+            None,
+            Some(Role::Viewer),
+            Some(Role::Editor),
+            Some(Role::Admin),
+        ];
+        for (name, access, _) in SERVER_FUNCTIONS {
+            for caller in roles {
+                let allowed = match (access, caller) {
+                    (Access::Public, _) => true,
+                    (Access::Signed(_), None) => false,
+                    (Access::Signed(needed), Some(role)) => role.allows(*needed),
+                };
+                let outcome = require_as(caller, name);
+                assert_eq!(
+                    outcome.is_ok(),
+                    allowed,
+                    "{caller:?} calling {name}: {outcome:?}"
+                );
+                if let Err(refused) = outcome {
+                    let status = refused.status().as_u16();
+                    assert!(matches!(status, 401 | 403), "{caller:?} {name}: {status}");
+                }
+            }
+        }
+        assert!(require_as(Some(Role::Admin), "admin/drop_everything").is_err());
     }
 }

@@ -91,12 +91,28 @@ async fn starting_template(
     }))
 }
 
+/// `markdown` rendered off the request threads (a post-mortem may be
+/// 200,000 characters long), or the sentence saying why not.
+#[cfg(feature = "ssr")]
+async fn rendered(what: &str, markdown: String) -> Result<String, AppError> {
+    use crate::server::render_pool::{RenderRefused, render};
+    render(move || crate::domain::markdown::render_markdown(&markdown))
+        .await
+        .map_err(|refused| match refused {
+            RenderRefused::TooSlow => AppError::Busy {
+                message: refused.message(what),
+                retry_after: 5,
+            },
+            RenderRefused::Failed => AppError::internal(refused.message(what)),
+        })
+}
+
 #[server(prefix = "/api", endpoint = "postmortem/get")]
 pub async fn get_postmortem(
     number: String,
     #[server(default)] version: Option<i64>,
 ) -> Result<PostmortemView, AppError> {
-    let result = async {
+    super::context::serve("postmortem/get", async {
         use super::incidents::shape::shown;
         let n = super::incidents::parse_number(&number)?;
         let db = super::context::db()?;
@@ -129,7 +145,7 @@ pub async fn get_postmortem(
             number: n.0,
             incident_title: incident.content.title,
             exists: current.is_some(),
-            body_html: crate::domain::markdown::render_markdown(&body),
+            body_html: rendered("post-mortem", body.clone()).await?,
             findings: crate::domain::blameless::check(&body, &rules),
             added_rules,
             updated: current
@@ -152,8 +168,8 @@ pub async fn get_postmortem(
                 .role
                 .allows(crate::domain::account::Role::Editor),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Saves the draft and sends the browser back to the document.
@@ -163,7 +179,7 @@ pub async fn save_postmortem(
     version: String,
     body: String,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("postmortem/save", async {
         let n = super::incidents::parse_number(&number)?;
         let base = super::incidents::version_field(&version)?;
         let checked = crate::domain::postmortem::check_body(&body)
@@ -181,8 +197,8 @@ pub async fn save_postmortem(
             saved.map_err(|e| super::incidents::write_refusal(e, "post-mortem", n, Some(&body)))?;
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
         Ok(new_version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Publishes the document (`status` "published") or reopens it ("draft").
@@ -192,7 +208,7 @@ pub async fn set_postmortem_status(
     version: String,
     status: String,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("postmortem/status", async {
         let n = super::incidents::parse_number(&number)?;
         let base = super::incidents::version_field(&version)?;
         let status = DocStatus::parse(&status).ok_or_else(|| {
@@ -217,19 +233,19 @@ pub async fn set_postmortem_status(
             .map_err(|e| super::incidents::write_refusal::<String>(e, "post-mortem", n, None))?;
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
         Ok(new_version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// The Markdown as it will read, rendered and sanitized (the live preview).
 #[server(prefix = "/api", endpoint = "postmortem/preview")]
 pub async fn preview_postmortem(body: String) -> Result<PostmortemPreview, AppError> {
-    let result = async {
+    super::context::serve("postmortem/preview", async {
         let checked = crate::domain::postmortem::check_body(&body)
             .map_err(|message| AppError::invalid_field("body", message))?;
         Ok(PostmortemPreview {
-            html: crate::domain::markdown::render_markdown(&checked),
+            html: rendered("preview", checked).await?,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

@@ -21,7 +21,7 @@ pub struct ReportView {
 
 #[server(prefix = "/api", endpoint = "report")]
 pub async fn get_report(#[server(default)] filter: ReportFilter) -> Result<ReportView, AppError> {
-    let result = async {
+    super::context::serve("report", async {
         use crate::domain::plot;
         let db = super::context::db()?;
         let (report, _) = db.report(&filter).await?;
@@ -49,6 +49,6 @@ pub async fn get_report(#[server(default)] filter: ReportFilter) -> Result<Repor
             plots,
             report: report.for_page(crate::domain::report::PAGE_LIST_LIMIT),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

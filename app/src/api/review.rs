@@ -27,7 +27,7 @@ pub struct ReviewView {
 
 #[server(prefix = "/api", endpoint = "review/get")]
 pub async fn get_review(number: String) -> Result<ReviewView, AppError> {
-    let result = async {
+    super::context::serve("review/get", async {
         use super::incidents::shape::shown;
         use crate::domain::zone::{format_for_input, parse_zone};
         let n = super::incidents::parse_number(&number)?;
@@ -73,8 +73,8 @@ pub async fn get_review(number: String) -> Result<ReviewView, AppError> {
                 .role
                 .allows(crate::domain::account::Role::Editor),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Schedules the review and sends the browser back to the incident.
@@ -84,7 +84,7 @@ pub async fn save_review(
     version: String,
     form: ReviewForm,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("review/save", async {
         let n = super::incidents::parse_number(&number)?;
         let base = super::incidents::version_field(&version)?;
         let db = super::context::db()?;
@@ -107,14 +107,14 @@ pub async fn save_review(
             .map_err(|e| super::incidents::write_refusal(e, "review", n, Some(&form)))?;
         leptos_axum::redirect(&format!("/incidents/{}#review", n.0));
         Ok(version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Marks the handout as sent (`sent` "yes") or not sent ("no").
 #[server(prefix = "/api", endpoint = "review/handout")]
 pub async fn mark_handout(number: String, version: String, sent: String) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("review/handout", async {
         let n = super::incidents::parse_number(&number)?;
         let base = super::incidents::version_field(&version)?;
         let sent = match sent.trim() {
@@ -128,14 +128,16 @@ pub async fn mark_handout(number: String, version: String, sent: String) -> Resu
             .map_err(|e| super::incidents::write_refusal::<ReviewForm>(e, "review", n, None))?;
         leptos_axum::redirect(&format!("/incidents/{}#review", n.0));
         Ok(version)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "admin/review_policy")]
 pub async fn get_review_policy() -> Result<ReviewPolicy, AppError> {
-    let result = async { Ok(super::context::db()?.review_policy().await?) };
-    super::context::finish(result.await)
+    super::context::serve("admin/review_policy", async {
+        Ok(super::context::db()?.review_policy().await?)
+    })
+    .await
 }
 
 /// Sets the working days from resolution to review, per severity.
@@ -145,7 +147,7 @@ pub async fn save_review_policy(
     degradation: String,
     blip: String,
 ) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("admin/save_review_policy", async {
         let text = format!("outage={outage}, degradation={degradation}, blip={blip}");
         let policy = ReviewPolicy::parse(&text).map_err(|m| AppError::invalid_field("days", m))?;
         super::context::db()?
@@ -153,6 +155,6 @@ pub async fn save_review_policy(
             .await?;
         leptos_axum::redirect("/admin/reviews");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

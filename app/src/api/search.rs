@@ -61,7 +61,7 @@ pub const PAST_YEARS: i32 = 10;
 
 #[server(prefix = "/api", endpoint = "search")]
 pub async fn search(#[server(default)] query: SearchQuery) -> Result<SearchView, AppError> {
-    let result = async {
+    super::context::serve("search", async {
         use super::incidents::shape::shown;
         use crate::domain::search::{RESULT_LIMIT, highlight, same_week_in_past_years};
         let db = super::context::db()?;
@@ -134,14 +134,14 @@ pub async fn search(#[server(default)] query: SearchQuery) -> Result<SearchView,
             results,
             this_week,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Earlier incidents like this one, for its page.
 #[server(prefix = "/api", endpoint = "search/related")]
 pub async fn related_incidents(number: String) -> Result<Vec<RelatedIncident>, AppError> {
-    let result = async {
+    super::context::serve("search/related", async {
         use super::incidents::shape::shown;
         let n = super::incidents::parse_number(&number)?;
         let zone = super::viewer::viewer_zone();
@@ -173,6 +173,6 @@ pub async fn related_incidents(number: String) -> Result<Vec<RelatedIncident>, A
                     .collect(),
             })
             .collect())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

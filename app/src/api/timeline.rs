@@ -334,7 +334,7 @@ pub async fn get_timeline(
     filter: TimelineFilter,
     edit: Option<String>,
 ) -> Result<TimelineView, AppError> {
-    let result = async {
+    super::context::serve("timeline/get", async {
         let db = super::context::db()?;
         let (n, incident) = support::incident(&db, &number).await?;
         let zone = super::viewer::viewer_zone();
@@ -402,8 +402,8 @@ pub async fn get_timeline(
             viewer_zone: zone.name().into(),
             incident_zone: incident_zone.name().into(),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// What quick entry sent: kept in errors so the line is never lost.
@@ -421,7 +421,7 @@ pub async fn quick_add(
     line: String,
     choice: Option<String>,
 ) -> Result<String, AppError> {
-    let result = async {
+    super::context::serve("timeline/quick_add", async {
         let echo = QuickLine { line: line.clone() };
         let db = super::context::db()?;
         let (n, incident) = support::incident(&db, &number).await?;
@@ -473,8 +473,8 @@ pub async fn quick_add(
         };
         support::back_to_incident(n, "quick-entry");
         Ok(id)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Saves an edited event; a stale edit is refused with the current text.
@@ -485,7 +485,7 @@ pub async fn update_event(
     version: String,
     form: EventForm,
 ) -> Result<i64, AppError> {
-    let result = async {
+    super::context::serve("timeline/update", async {
         let db = super::context::db()?;
         let (n, incident) = support::incident(&db, &number).await?;
         let base = support::version(&version).map_err(|e| e.with_echo(&form))?;
@@ -533,14 +533,14 @@ pub async fn update_event(
             }
             Err(err) => Err(support::refusal(&db, n, err).await.with_echo(&form)),
         }
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Deletes an event; it stays restorable from the deleted events.
 #[server(prefix = "/api", endpoint = "timeline/delete")]
 pub async fn delete_event(number: String, id: String, version: String) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("timeline/delete", async {
         let db = super::context::db()?;
         let (n, _) = support::incident(&db, &number).await?;
         let base = support::version(&version)?;
@@ -557,14 +557,14 @@ pub async fn delete_event(number: String, id: String, version: String) -> Result
             }
             Err(err) => Err(support::refusal(&db, n, err).await),
         }
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Restores a deleted event; says so when its key moment could not come back.
 #[server(prefix = "/api", endpoint = "timeline/restore")]
 pub async fn restore_event(number: String, id: String) -> Result<Option<String>, AppError> {
-    let result = async {
+    super::context::serve("timeline/restore", async {
         let db = super::context::db()?;
         let (n, _) = support::incident(&db, &number).await?;
         let dropped = db
@@ -578,8 +578,8 @@ pub async fn restore_event(number: String, id: String) -> Result<Option<String>,
                 m.label()
             )
         }))
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Marks an event as a key moment (`moment` a moment code, or empty to clear
@@ -593,7 +593,7 @@ pub async fn mark_event(
     moment: String,
     replace: Option<String>,
 ) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("timeline/mark", async {
         let db = super::context::db()?;
         let (n, _) = support::incident(&db, &number).await?;
         let base = support::version(&version)?;
@@ -625,14 +625,14 @@ pub async fn mark_event(
             }
             Err(err) => Err(support::refusal(&db, n, err).await),
         }
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Removes an attachment from the incident (the history keeps its record).
 #[server(prefix = "/api", endpoint = "attachments/delete")]
 pub async fn delete_attachment(number: String, id: String) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("attachments/delete", async {
         let db = super::context::db()?;
         let (n, _) = support::incident(&db, &number).await?;
         db.delete_attachment(n, &id, &super::context::actor()?, chrono::Utc::now())
@@ -645,6 +645,6 @@ pub async fn delete_attachment(number: String, id: String) -> Result<(), AppErro
             })?;
         support::back_to_incident(n, "attachments");
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }

@@ -357,7 +357,7 @@ mod support {
 
     pub fn staging() -> Result<Staging, AppError> {
         use_context::<Staging>()
-            .ok_or_else(|| AppError::internal("staging missing from request context"))
+            .ok_or_else(|| super::super::context::request_gone("the staging folder"))
     }
 
     /// The staged upload, if the caller staged it for this incident.
@@ -482,7 +482,7 @@ pub async fn preview_import(
     zone: Option<String>,
     date: Option<String>,
 ) -> Result<ImportPreview, AppError> {
-    let result = async {
+    super::context::serve("transcripts/preview", async {
         let db = super::context::db()?;
         let (n, incident) = super::timeline::incident_of(&db, &number).await?;
         let (folder, manifest, s) =
@@ -527,8 +527,8 @@ pub async fn preview_import(
             date: date.map(|d| d.to_string()).unwrap_or_default(),
             formats: shape::formats(),
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Imports a staged upload in one transaction, then removes it from staging.
@@ -541,7 +541,7 @@ pub async fn import_transcripts(
     zone: Option<String>,
     date: Option<String>,
 ) -> Result<u64, AppError> {
-    let result = async {
+    super::context::serve("transcripts/import", async {
         let db = super::context::db()?;
         let (n, incident) = super::timeline::incident_of(&db, &number).await?;
         let (folder, manifest, s) =
@@ -583,8 +583,8 @@ pub async fn import_transcripts(
             leptos_axum::redirect(&format!("/incidents/{}/review", n.0));
         }
         Ok(imported.transcripts.iter().map(|t| t.lines).sum())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// `text` cut to at most `max` bytes, at a character boundary.
@@ -603,7 +603,7 @@ fn truncate_bytes(mut text: String, max: usize) -> String {
 /// The chronological review of every transcript of an incident.
 #[server(prefix = "/api", endpoint = "transcripts/review")]
 pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView, AppError> {
-    let result = async {
+    super::context::serve("transcripts/review", async {
         use crate::domain::moments::KeyMoment;
         use crate::domain::timeline::EventKind;
         use transcript::LineKind;
@@ -723,8 +723,8 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
             viewer_zone: zone.name().to_string(),
             durations: phases,
         })
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Makes a timeline event from one or more lines of the review (the first
@@ -739,7 +739,7 @@ pub async fn promote_lines(
     mark: Option<String>,
     choice: Option<String>,
 ) -> Result<String, AppError> {
-    let result = async {
+    super::context::serve("transcripts/promote", async {
         use crate::domain::moments::KeyMoment;
         use crate::domain::timeline::{EventContent, EventKind, Provenance};
         let db = super::context::db()?;
@@ -816,14 +816,14 @@ pub async fn promote_lines(
         };
         back_to_review(n, &format!("line-{}", first.id));
         Ok(id)
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// Dismisses the suggestion on a line.
 #[server(prefix = "/api", endpoint = "transcripts/dismiss")]
 pub async fn dismiss_suggestion(number: String, line: String) -> Result<(), AppError> {
-    let result = async {
+    super::context::serve("transcripts/dismiss", async {
         let db = super::context::db()?;
         let (n, _) = super::timeline::incident_of(&db, &number).await?;
         let id: i64 = line
@@ -838,8 +838,8 @@ pub async fn dismiss_suggestion(number: String, line: String) -> Result<(), AppE
         })?;
         back_to_review(n, &format!("line-{id}"));
         Ok(())
-    };
-    super::context::finish(result.await)
+    })
+    .await
 }
 
 /// After a plain HTML form: back to the review page it came from (keeping its

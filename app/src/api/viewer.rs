@@ -23,20 +23,22 @@ pub fn viewer_zone() -> chrono_tz::Tz {
 /// Remembers the viewer's zone for a year.
 #[server(prefix = "/api", endpoint = "viewer/set_zone")]
 pub async fn set_viewer_zone(zone: String) -> Result<(), super::AppError> {
-    use super::{AppError, context::finish};
-    let result = crate::domain::zone::parse_zone(&zone)
-        .map_err(|message| AppError::invalid_field("zone", message))
-        .map(|tz| {
-            let cookie = format!(
-                "{ZONE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
-                tz.name()
-            );
-            if let (Some(options), Ok(value)) = (
-                use_context::<leptos_axum::ResponseOptions>(),
-                http::HeaderValue::from_str(&cookie),
-            ) {
-                options.append_header(http::header::SET_COOKIE, value);
-            }
-        });
-    finish(result)
+    use super::AppError;
+    super::context::serve("viewer/set_zone", async {
+        crate::domain::zone::parse_zone(&zone)
+            .map_err(|message| AppError::invalid_field("zone", message))
+            .map(|tz| {
+                let cookie = format!(
+                    "{ZONE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+                    tz.name()
+                );
+                if let (Some(options), Ok(value)) = (
+                    use_context::<leptos_axum::ResponseOptions>(),
+                    http::HeaderValue::from_str(&cookie),
+                ) {
+                    options.append_header(http::header::SET_COOKIE, value);
+                }
+            })
+    })
+    .await
 }

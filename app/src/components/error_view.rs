@@ -16,6 +16,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Internal { .. } | AppError::Transport { .. } => "Something went wrong",
         AppError::Forbidden { .. } => "Not allowed",
         AppError::StorageFull => "The server's disk is full",
+        AppError::Busy { .. } => "The server is busy",
         AppError::SignInRequired | AppError::SignInFailed => "Please sign in",
         AppError::Invalid { .. }
         | AppError::Conflict { .. }

@@ -105,6 +105,23 @@ pub struct ReportSelection {
 }
 
 impl ReportSelection {
+    /// How many incidents the filter selected.
+    pub fn len(&self) -> usize {
+        self.picked.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.picked.is_empty()
+    }
+
+    /// The selected incidents in `range` (of `0..len()`), oldest first.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Vec<&ReportIncident> {
+        self.picked[range]
+            .iter()
+            .map(|&i| self.snapshot.incidents[i].as_ref())
+            .collect()
+    }
+
     pub fn incidents(&self) -> Vec<&ReportIncident> {
         self.picked
             .iter()

@@ -757,12 +757,17 @@ async fn transcript_for(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<usize, DbError> {
+    // A channel named in the form, by a file or by a Slack export: what is
+    // stored is what shows (no bidirectional overrides, no zero widths).
+    let channel = crate::domain::names::visible_name(channel);
+    let channel = channel.as_str();
     if let Some(i) = open[first_of_source..]
         .iter()
         .position(|o| o.channel == channel)
     {
         return Ok(first_of_source + i);
     }
+    let file_name = crate::domain::names::visible_name(&source.file_name);
     let id = uuid::Uuid::new_v4().to_string();
     let no = *next_no;
     *next_no += 1;
@@ -777,7 +782,7 @@ async fn transcript_for(
     .bind(no)
     .bind(channel)
     .bind(source.format.code())
-    .bind(&source.file_name)
+    .bind(&file_name)
     .bind(source.zone.name())
     .bind(&actor.name)
     .bind(to_epoch(now))
@@ -788,7 +793,7 @@ async fn transcript_for(
         key,
         id,
         channel: channel.to_string(),
-        file_name: source.file_name.clone(),
+        file_name,
         format: source.format,
         lines: 0,
         duplicates: 0,

@@ -9,12 +9,16 @@ use super::audit::{Change, record};
 use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::countermeasure::{CmStatus, CountermeasureContent};
-use crate::domain::webhook::{DeliveryRecord, Event, MAX_ATTEMPTS, WebhookEndpoint, body};
+use crate::domain::webhook::{
+    DeliveryRecord, Event, MAX_ATTEMPTS, WebhookEndpoint, body, endpoint_label,
+};
 
 /// A delivery the worker is to send now.
 #[derive(Debug, Clone)]
 pub struct DueDelivery {
     pub id: String,
+    /// What logs name the endpoint by (its URL may carry a token).
+    pub endpoint_id: String,
     pub url: String,
     pub secret: String,
     pub event: String,
@@ -224,7 +228,7 @@ impl Db {
                    AND (q.lease_until IS NULL OR q.lease_until < $2) \
                    ORDER BY q.next_attempt_at LIMIT $3 \
                    FOR UPDATE OF q SKIP LOCKED) \
-                 RETURNING d.id, e.url, e.secret, d.event, d.body, d.attempts",
+                 RETURNING d.id, d.endpoint_id, e.url, e.secret, d.event, d.body, d.attempts",
             )
             .bind(millis(now) + lease_ms)
             .bind(millis(now))
@@ -236,6 +240,7 @@ impl Db {
                 .map(|r| {
                     Ok(DueDelivery {
                         id: r.col("id")?,
+                        endpoint_id: r.col("endpoint_id")?,
                         url: r.col("url")?,
                         secret: r.col("secret")?,
                         event: r.col("event")?,
@@ -273,6 +278,7 @@ impl Db {
                     .await?;
                 out.push(DueDelivery {
                     id: r.col("id")?,
+                    endpoint_id: endpoint,
                     url: e.col("url")?,
                     secret: e.col("secret")?,
                     event: r.col("event")?,
@@ -381,7 +387,8 @@ async fn audit_endpoint(
             action,
             object_kind: "webhook",
             object_id: id,
-            object_label: url,
+            // Not the whole URL: its path and query may hold a token.
+            object_label: &endpoint_label(url),
             changes: &[FieldChange {
                 field: "state".into(),
                 before: before.into(),

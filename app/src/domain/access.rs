@@ -256,14 +256,21 @@ pub enum Effect {
     Write,
 }
 
+/// What the server function at `/api/{endpoint}` needs; `None` when there
+/// is no such row, which is refused to everyone.
+pub fn server_function_access(endpoint: &str) -> Option<Access> {
+    SERVER_FUNCTIONS
+        .iter()
+        .find(|(name, _, _)| *name == endpoint)
+        .map(|(_, access, _)| *access)
+}
+
 /// What a request path needs; `None` for an unknown server function, which
-/// is refused to everyone.
+/// is refused to everyone. The path must be canonical (see
+/// [`path_refusal`]): the guard refuses any other spelling first.
 pub fn required_access(path: &str) -> Option<Access> {
     if let Some(endpoint) = path.strip_prefix("/api/") {
-        return SERVER_FUNCTIONS
-            .iter()
-            .find(|(name, _, _)| *name == endpoint)
-            .map(|(_, access, _)| *access);
+        return server_function_access(endpoint);
     }
     if is_public_page(path) {
         return Some(Access::Public);
@@ -285,6 +292,89 @@ pub fn required_access(path: &str) -> Option<Access> {
     }
     // Every other page, including "not found", is for signed-in people.
     Some(Access::Signed(Role::Viewer))
+}
+
+/// Why a request path is not in the one spelling the access table knows.
+///
+/// The table matches canonical paths only, while routers further in may
+/// resolve `..`, decode `%2e` or ignore a trailing slash: a path that reads
+/// one way to the guard and another way to a router could reach a page the
+/// guard never checked. So every other spelling is refused before anything
+/// else, or sent to its canonical form where that is unambiguous.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathProblem {
+    /// Only letter case or a trailing slash differ: GET and HEAD requests
+    /// are redirected to this canonical path (other methods are refused).
+    Redirect(String),
+    /// Refused outright (400); the text says why.
+    Refused(&'static str),
+}
+
+/// `None` when `path` (as sent, still percent-encoded) is canonical: it
+/// starts with `/`, has no empty, `.` or `..` segment (raw or
+/// percent-encoded), no percent-encoded letter, digit, `-`, `.`, `_`, `~`
+/// or separator, no backslash, no upper-case ASCII letter and no trailing
+/// slash.
+pub fn path_problem(path: &str) -> Option<PathProblem> {
+    let Some(body) = path.strip_prefix('/') else {
+        return Some(PathProblem::Refused("a path must start with \"/\""));
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let (body, trailing_slash) = match body.strip_suffix('/') {
+        Some(trimmed) => (trimmed, true),
+        None => (body, false),
+    };
+    // Upper case outside %-escapes (whose hex digits may be either case).
+    let mut has_upper = false;
+    for segment in body.split('/') {
+        if segment.is_empty() {
+            return Some(PathProblem::Refused("it has an empty segment (\"//\")"));
+        }
+        if segment.contains('\\') {
+            return Some(PathProblem::Refused("it has a backslash"));
+        }
+        let bytes = segment.as_bytes();
+        let mut decoded = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'%' {
+                has_upper |= bytes[i].is_ascii_uppercase();
+                decoded.push(bytes[i]);
+                i += 1;
+                continue;
+            }
+            let hex = |b: u8| (b as char).to_digit(16);
+            let byte = match (bytes.get(i + 1), bytes.get(i + 2)) {
+                (Some(&h), Some(&l)) => match (hex(h), hex(l)) {
+                    (Some(h), Some(l)) => (h * 16 + l) as u8,
+                    _ => return Some(PathProblem::Refused("it has a malformed %-escape")),
+                },
+                _ => return Some(PathProblem::Refused("it has a malformed %-escape")),
+            };
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                return Some(PathProblem::Refused(
+                    "it %-encodes a letter, digit or one of - . _ ~",
+                ));
+            }
+            if matches!(byte, b'/' | b'\\' | 0) {
+                return Some(PathProblem::Refused("it %-encodes a separator"));
+            }
+            decoded.push(byte);
+            i += 3;
+        }
+        if decoded == b"." || decoded == b".." {
+            return Some(PathProblem::Refused("it has a \".\" or \"..\" segment"));
+        }
+    }
+    if has_upper || trailing_slash {
+        return Some(PathProblem::Redirect(format!(
+            "/{}",
+            body.to_ascii_lowercase()
+        )));
+    }
+    None
 }
 
 fn is_public_page(path: &str) -> bool {
@@ -339,6 +429,90 @@ mod tests {
             required_access("/loginx"),
             Some(Access::Signed(Role::Viewer))
         );
+    }
+
+    #[test]
+    fn only_canonical_paths_pass() {
+        for ok in [
+            "/",
+            "/admin/users",
+            "/incidents/4/edit",
+            "/pkg/debrief.wasm",
+            "/search",
+            "/attachments/0b4c2a4e-4d2f-4a39-9d0e-1f2a3b4c5d6e",
+            "/incidents/caf%C3%A9",
+        ] {
+            assert_eq!(path_problem(ok), None, "{ok}");
+        }
+        for refused in [
+            "/x/../admin/users",
+            "/./admin/audit",
+            "/admin/.",
+            "/x/%2e%2e/admin/webhooks",
+            "/x/%2E%2E/admin/webhooks",
+            "/x/.%2e/admin/webhooks",
+            "/x/%2e./admin",
+            "/%2e/admin/users",
+            "//admin/users",
+            "/admin//users",
+            "/admin/users//",
+            "/%61dmin/users",
+            "/admin%2fusers",
+            "/admin%2Fusers",
+            "/admin%5cusers",
+            "/x/..%5cadmin",
+            "/x\\..\\admin",
+            "/api/admin/../admin/users",
+            "/api//admin/users",
+            "/admin/users%",
+            "/admin/users%2",
+            "/admin/users%zz",
+            "/admin/%00",
+            "admin/users",
+            "",
+        ] {
+            assert!(
+                matches!(path_problem(refused), Some(PathProblem::Refused(_))),
+                "{refused}: {:?}",
+                path_problem(refused)
+            );
+        }
+        assert_eq!(
+            path_problem("/Admin/Users"),
+            Some(PathProblem::Redirect("/admin/users".into()))
+        );
+        assert_eq!(
+            path_problem("/admin/users/"),
+            Some(PathProblem::Redirect("/admin/users".into()))
+        );
+        assert_eq!(
+            path_problem("/API/admin/users/"),
+            Some(PathProblem::Redirect("/api/admin/users".into()))
+        );
+    }
+
+    /// Whatever a path's spelling, the guard either refuses it, sends it
+    /// to a canonical path, or reads it exactly as written: never a
+    /// spelling that the table reads as one page and a router as another.
+    #[test]
+    fn a_redirect_lands_on_a_canonical_path_with_the_strictest_rule() {
+        let samples = [
+            "/ADMIN/users",
+            "/Admin/Audit/",
+            "/incidents/4/EDIT",
+            "/incidents/4/edit/",
+            "/Countermeasures/New",
+        ];
+        for path in samples {
+            let Some(PathProblem::Redirect(to)) = path_problem(path) else {
+                panic!("{path} should redirect");
+            };
+            assert_eq!(path_problem(&to), None, "{path} -> {to}");
+            assert_eq!(
+                required_access(&to),
+                required_access(path.to_ascii_lowercase().trim_end_matches('/'))
+            );
+        }
     }
 
     #[test]

@@ -83,9 +83,14 @@ pub fn check_login(raw: &str) -> Result<String, String> {
     Ok(login)
 }
 
-/// Trims a display name or says why it cannot be one.
+/// Trims a display name, without its invisible format characters (see
+/// `names::is_format`), or says why it cannot be one.
 pub fn check_display_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim().to_string();
+    let visible: String = raw
+        .chars()
+        .filter(|c| !super::names::is_format(*c))
+        .collect();
+    let name = visible.trim().to_string();
     if name.is_empty() {
         return Err("Give the name colleagues know this person by, e.g. \"Ana Lima\".".into());
     }
@@ -251,6 +256,20 @@ mod tests {
         );
         // Markup is text, not refused: pages escape it.
         assert!(check_display_name("<b>Ana</b>").is_ok());
+    }
+
+    #[test]
+    fn display_names_lose_invisible_format_characters() {
+        assert_eq!(
+            check_display_name("Ana\u{202E}amiL \u{200B}").unwrap(),
+            "AnaamiL"
+        );
+        assert_eq!(
+            check_display_name("\u{2066}Kim\u{2069} Park\u{FEFF}").unwrap(),
+            "Kim Park"
+        );
+        // Nothing visible left: refused as an empty name.
+        assert!(check_display_name("\u{200B}\u{202E}").is_err());
     }
 
     #[test]

@@ -267,7 +267,8 @@ const MAX_NAME_CHARS: usize = 120;
 /// made from the name it was uploaded with.
 ///
 /// Keeps only the last path component (splitting on both `/` and `\`), drops
-/// control characters, `"` and `;`, collapses runs of whitespace to one space,
+/// control and invisible format characters (a right-to-left override would
+/// make `x\u{202E}gnp.exe` show as `xexe.png`), `"` and `;`, collapses runs of whitespace to one space,
 /// drops leading dots (no hidden files, no `..`), drops trailing dots and
 /// spaces (also those just before the extension), and caps the name at 120
 /// characters while keeping its extension.
@@ -281,7 +282,7 @@ pub fn safe_file_name(name: &str, kind: AttachmentType) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let kept: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | ';' | '\\'))
+        .filter(|c| !super::names::is_invisible(*c) && !matches!(c, '"' | ';' | '\\'))
         .collect();
     let collapsed = kept.split_whitespace().collect::<Vec<_>>().join(" ");
     let cleaned = collapsed
@@ -590,6 +591,22 @@ mod tests {
         );
         assert_eq!(safe_file_name("...hidden.png", Png), "hidden.png");
         assert_eq!(safe_file_name("graph.", Png), "graph.png");
+    }
+
+    #[test]
+    fn safe_file_name_drops_bidirectional_and_zero_width_characters() {
+        use AttachmentType::*;
+        // Shown as "invoiceexe.pdf" with the override, the name was a PDF
+        // called "invoice" + reversed "fdp.exe"; stored, it reads as it is.
+        assert_eq!(
+            safe_file_name("invoice\u{202E}fdp.exe.pdf", Pdf),
+            "invoicefdp.exe.pdf"
+        );
+        assert_eq!(
+            safe_file_name("\u{FEFF}gra\u{200B}ph\u{2066}\u{200F}.png\u{2069}", Png),
+            "graph.png"
+        );
+        assert_eq!(safe_file_name("\u{202E}\u{200B}", Webp), "attachment.webp");
     }
 
     #[test]

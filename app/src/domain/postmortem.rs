@@ -224,6 +224,12 @@ pub fn template(input: &TemplateInput) -> String {
     out
 }
 
+/// The Content-Security-Policy a standalone file carries itself: opened
+/// from disk it has no server to send one, and it needs nothing beyond its
+/// inline styles (images in it are links, see
+/// `markdown::render_markdown_for_export`).
+pub const STANDALONE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
 /// The document as one standalone HTML file (styles inline, nothing to
 /// fetch), for mail or an archive. `body_html` is already sanitized.
 #[cfg(feature = "ssr")]
@@ -231,6 +237,7 @@ pub fn standalone_html(title: &str, about: &str, body_html: &str) -> String {
     use super::html_text::escape_text;
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{STANDALONE_POLICY}\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n<style>\n\
          body {{ font-family: system-ui, sans-serif; line-height: 1.5; color: #1d2430; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }}\n\
@@ -379,6 +386,13 @@ mod tests {
     fn the_standalone_page_escapes_what_it_adds() {
         let page = standalone_html("#3 <b>db</b>", "Published", "<p>ok</p>");
         assert!(page.starts_with("<!DOCTYPE html>"));
+        // Opened from disk it has no server's policy, so it carries its own,
+        // before anything that could fetch.
+        let policy = format!(
+            "<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{STANDALONE_POLICY}\">"
+        );
+        assert!(page.contains(&policy), "{page}");
+        assert!(STANDALONE_POLICY.starts_with("default-src 'none';"));
         assert!(page.contains("<title>#3 &lt;b&gt;db&lt;/b&gt;</title>"));
         assert!(page.contains("<main>\n<p>ok</p>\n</main>"));
         assert!(!page.contains("<script"));

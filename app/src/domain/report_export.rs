@@ -97,6 +97,13 @@ pub fn csv_cell(value: &str) -> String {
 /// Every incident as CSV with a header row: times in ISO 8601 UTC,
 /// durations in seconds and in words.
 pub fn csv<I: Borrow<ReportIncident>>(incidents: &[I]) -> String {
+    let mut out = csv_header();
+    out.push_str(&csv_rows(incidents));
+    out
+}
+
+/// The CSV header row, with its line end.
+pub fn csv_header() -> String {
     let mut header: Vec<String> = [
         "number",
         "title",
@@ -120,6 +127,13 @@ pub fn csv<I: Borrow<ReportIncident>>(incidents: &[I]) -> String {
     header.push("cynefin_hindsight".into());
     let mut out = header.join(",");
     out.push_str("\r\n");
+    out
+}
+
+/// CSV rows (no header) for `incidents`, each with its line end: an export
+/// is written a slice at a time, so its size never sits in memory whole.
+pub fn csv_rows<I: Borrow<ReportIncident>>(incidents: &[I]) -> String {
+    let mut out = String::new();
     for row in rows(incidents) {
         let mut cells = vec![
             row.number.to_string(),
@@ -148,17 +162,34 @@ pub fn csv<I: Borrow<ReportIncident>>(incidents: &[I]) -> String {
 /// The report and its incidents as one JSON document (pass the report as
 /// the page shows it, [`Report::for_page`]: the incidents hold the rest).
 pub fn json<I: Borrow<ReportIncident>>(report: &Report, incidents: &[I]) -> String {
-    #[derive(Serialize)]
-    struct Document<'a> {
-        report: &'a Report,
-        incidents: Vec<ExportRow>,
-    }
-    serde_json::to_string(&Document {
-        report,
-        incidents: rows(incidents),
-    })
-    .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    let mut out = json_head(report);
+    out.push_str(&json_rows(incidents, true));
+    out.push_str(JSON_TAIL);
+    out
 }
+
+/// The start of the JSON document, up to the opening of its incident list;
+/// then come [`json_rows`] slices and [`JSON_TAIL`].
+pub fn json_head(report: &Report) -> String {
+    let report = serde_json::to_string(report).unwrap_or_else(|_| "null".into());
+    format!("{{\"report\":{report},\"incidents\":[")
+}
+
+/// Incident objects of the JSON document, comma-separated; `first` when the
+/// slice opens the list (no comma before it).
+pub fn json_rows<I: Borrow<ReportIncident>>(incidents: &[I], first: bool) -> String {
+    let mut out = String::new();
+    for (i, row) in rows(incidents).iter().enumerate() {
+        if i > 0 || !first {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(row).unwrap_or_else(|_| "null".into()));
+    }
+    out
+}
+
+/// The end of the JSON document.
+pub const JSON_TAIL: &str = "]}";
 
 /// The report as plain text, for a terminal or a chat message.
 pub fn text(report: &Report) -> String {

@@ -209,6 +209,9 @@ fn Editor(view: PostmortemView, save: ServerAction<SavePostmortem>) -> impl Into
             <section class="preview" aria-labelledby="preview-heading">
                 <h2 id="preview-heading">"Preview"</h2>
                 <p class="hint">"As saved; with JavaScript it follows your typing."</p>
+                {move || preview.value().get().and_then(Result::err).map(|e| view! {
+                    <p class="error" role="status">{e.to_string()}</p>
+                })}
                 <article class="markdown postmortem-body" inner_html=move || preview_html.get()></article>
             </section>
         </div>

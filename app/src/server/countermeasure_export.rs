@@ -6,10 +6,11 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::links::LinkBase;
 use crate::db::Db;
 use crate::domain::countermeasure::{BacklogFilter, Countermeasure};
 use crate::domain::countermeasure_export::{IncidentTags, github_json, jira_csv};
@@ -19,14 +20,6 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
         .route("/countermeasures/export/jira.csv", get(jira))
         .route("/countermeasures/export/github.json", get(github))
         .with_state(db)
-}
-
-/// Where links in the exported text point: this server, as the browser
-/// reached it.
-pub(crate) fn link_base(headers: &HeaderMap) -> String {
-    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let scheme = get("x-forwarded-proto").unwrap_or("http");
-    format!("{scheme}://{}", get("host").unwrap_or("localhost"))
 }
 
 async fn load(
@@ -79,10 +72,9 @@ fn download(
 
 async fn jira(
     State(db): State<Db>,
-    headers: HeaderMap,
+    LinkBase(base): LinkBase,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let base = link_base(&headers);
     download(
         load(&db, &params).await,
         "text/csv; charset=utf-8",
@@ -93,10 +85,9 @@ async fn jira(
 
 async fn github(
     State(db): State<Db>,
-    headers: HeaderMap,
+    LinkBase(base): LinkBase,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
-    let base = link_base(&headers);
     download(
         load(&db, &params).await,
         "application/json",

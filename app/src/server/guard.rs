@@ -16,9 +16,9 @@ use super::session::{self, CurrentUser};
 use crate::api::AppError;
 use crate::db::Db;
 use crate::domain::access::{
-    Access, Effect, SERVER_FUNCTIONS, cross_site_refusal, is_static_asset, required_access,
+    Access, Effect, PathProblem, SERVER_FUNCTIONS, cross_site_refusal, is_static_asset,
+    path_problem, required_access,
 };
-use crate::domain::account::Role;
 use crate::domain::login_throttle::ThrottleRules;
 
 /// What the guard and the sign-in functions share.
@@ -65,6 +65,10 @@ pub async fn guard(
     let path = req.uri().path().to_string();
     let wants_html = super::headers::accepts_html(req.headers());
     let is_post = req.method() == http::Method::POST;
+    // Before anything else: the access table reads canonical paths only.
+    if let Some(problem) = path_problem(&path) {
+        return non_canonical(problem, &req, wants_html);
+    }
     let cross_site = {
         let header_of = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
         cross_site_refusal(
@@ -149,7 +153,7 @@ pub async fn guard(
             None if wants_html => return Redirect::to("/login").into_response(),
             None => return refusal(AppError::SignInRequired, false),
             Some(user) if !user.role.allows(needed) => {
-                return refusal(role_refusal(user.role, needed), wants_html);
+                return refusal(AppError::role_refused(user.role, needed), wants_html);
             }
             Some(_) => {}
         }
@@ -160,6 +164,35 @@ pub async fn guard(
     next.run(req).await
 }
 
+/// The answer to a path in another spelling than the canonical one: a
+/// redirect for a read whose spelling differs only in case or a trailing
+/// slash, else 400 with the reason.
+fn non_canonical(problem: PathProblem, req: &Request, wants_html: bool) -> Response {
+    let is_read = matches!(*req.method(), http::Method::GET | http::Method::HEAD);
+    let reason = match problem {
+        PathProblem::Redirect(to) if is_read => {
+            let to = match req.uri().query() {
+                Some(query) => format!("{to}?{query}"),
+                None => to,
+            };
+            return Redirect::permanent(&to).into_response();
+        }
+        PathProblem::Redirect(_) => {
+            "its letter case or trailing slash differs from the address Debrief uses"
+        }
+        PathProblem::Refused(reason) => reason,
+    };
+    tracing::info!(path = %req.uri().path(), reason, "refused a non-canonical path");
+    refusal(
+        AppError::Transport {
+            message: format!(
+                "this address is not one Debrief serves, because {reason}. Use the links Debrief shows, or type the address without dot segments, doubled slashes or %-escapes."
+            ),
+        },
+        wants_html,
+    )
+}
+
 fn is_write(path: &str) -> bool {
     path.strip_prefix("/api/").is_some_and(|endpoint| {
         SERVER_FUNCTIONS
@@ -168,22 +201,13 @@ fn is_write(path: &str) -> bool {
     })
 }
 
-fn role_refusal(has: Role, needed: Role) -> AppError {
-    AppError::Forbidden {
-        message: format!(
-            "Your role ({}) does not allow this; it needs the {} role. An administrator can change roles.",
-            has.label(),
-            needed.label()
-        ),
-    }
-}
-
 /// A refusal as the caller can read it: a small page for a browser
 /// navigation or plain form post, the app's JSON error for a script.
 fn refusal(error: AppError, as_html: bool) -> Response {
     let status = error.status();
     if as_html {
         let title = match status {
+            StatusCode::BAD_REQUEST => "Not an address Debrief serves",
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::NOT_FOUND => "Not found",
             _ => "Something went wrong",

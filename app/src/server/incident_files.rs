@@ -11,10 +11,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use super::countermeasure_export::link_base;
+use super::links::LinkBase;
 use crate::db::Db;
 use crate::domain::incident::{Incident, IncidentNumber};
-use crate::domain::markdown::render_markdown;
+use crate::domain::markdown::render_markdown_for_export;
 use crate::domain::postmortem::{Postmortem, standalone_html};
 use crate::domain::review::{Invitation, ics};
 
@@ -123,15 +123,35 @@ async fn postmortem_md(State(db): State<Db>, Path(number): Path<String>) -> Resp
     }
 }
 
+/// Markdown rendered for a downloaded page (images as links), off the
+/// request threads, or the response that says why not.
+async fn exported_html(what: &str, markdown: String) -> Result<String, Response> {
+    use super::render_pool::{RenderRefused, render};
+    render(move || render_markdown_for_export(&markdown))
+        .await
+        .map_err(|refused| match refused {
+            RenderRefused::TooSlow => {
+                refusal(StatusCode::SERVICE_UNAVAILABLE, refused.message(what))
+            }
+            RenderRefused::Failed => {
+                refusal(StatusCode::INTERNAL_SERVER_ERROR, refused.message(what))
+            }
+        })
+}
+
 async fn postmortem_html(State(db): State<Db>, Path(number): Path<String>) -> Response {
-    match postmortem_of(&db, &number).await {
-        Ok((n, incident, doc, about)) => download(
+    let (n, incident, doc, about) = match postmortem_of(&db, &number).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match exported_html("post-mortem", doc.body).await {
+        Ok(body) => download(
             "text/html; charset=utf-8",
             format!("postmortem-{}.html", n.0),
             standalone_html(
                 &format!("Post-mortem: #{} {}", n.0, incident.content.title),
                 &about,
-                &render_markdown(&doc.body),
+                &body,
             ),
         ),
         Err(response) => response,
@@ -181,14 +201,19 @@ async fn export_md(State(db): State<Db>, Path(number): Path<String>) -> Response
 }
 
 async fn export_html(State(db): State<Db>, Path(number): Path<String>) -> Response {
-    match archive_of(&db, &number).await {
-        Ok((n, archive)) => download(
+    let (n, archive) = match archive_of(&db, &number).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let markdown = crate::domain::archive::to_markdown(&archive);
+    match exported_html("export", markdown).await {
+        Ok(body) => download(
             "text/html; charset=utf-8",
             format!("incident-{}.html", n.0),
             standalone_html(
                 &format!("Incident #{}", n.0),
                 "The whole incident, exported from Debrief. Times are UTC.",
-                &render_markdown(&crate::domain::archive::to_markdown(&archive)),
+                &body,
             ),
         ),
         Err(response) => response,
@@ -309,7 +334,7 @@ async fn restore(
 
 async fn review_ics(
     State(db): State<Db>,
-    headers: HeaderMap,
+    LinkBase(base): LinkBase,
     Path(number): Path<String>,
 ) -> Response {
     let (n, incident) = match incident_of(&db, &number).await {
@@ -329,7 +354,6 @@ async fn review_ics(
             ),
         );
     };
-    let base = link_base(&headers);
     let facilitator = match incident.content.facilitator.trim() {
         "" => String::new(),
         name => format!("\nFacilitator: {name}"),

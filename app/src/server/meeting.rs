@@ -4,6 +4,10 @@
 //! facilitator steps or someone adds a note. Every 10 s the feed also reads
 //! the meeting again, so a change made by another process is not missed,
 //! and the keep-alive holds idle connections open through proxies.
+//!
+//! The feed lasts only as long as the right to read it: each re-read checks
+//! the viewer's account again (disabled, or signed in before a password
+//! change: the stream ends), and the stream ends when the server shuts down.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -35,9 +39,28 @@ struct Feed {
     number: IncidentNumber,
     changes: broadcast::Receiver<i64>,
     last: Option<MeetingLive>,
+    /// The viewer's account id and the session epoch they signed in with.
+    viewer: (String, i64),
 }
 
+/// The meeting as it stands, or `None` when the feed must end: the viewer
+/// may no longer read it, or it cannot be read.
 async fn read(feed: &Feed) -> Option<MeetingLive> {
+    let (id, epoch) = &feed.viewer;
+    match feed.db.user_for_session(id, *epoch).await {
+        Ok(Some(_)) => {}
+        Ok(None) => {
+            tracing::info!(
+                "meeting feed of #{}: the viewer's session ended",
+                feed.number.0
+            );
+            return None;
+        }
+        Err(e) => {
+            tracing::warn!("meeting feed of #{}: {e}", feed.number.0);
+            return None;
+        }
+    }
     match feed.db.meeting(feed.number).await {
         Ok(snapshot) => Some(live_of(&snapshot)),
         Err(e) => {
@@ -57,8 +80,11 @@ fn changes(feed: Feed) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(feed, |mut feed| async move {
         loop {
             if feed.last.is_some() {
-                // Wait for a change, or the periodic re-read.
-                let woken = tokio::time::timeout(REREAD, feed.changes.recv()).await;
+                // Wait for a change, or the periodic re-read; end at shutdown.
+                let woken = tokio::select! {
+                    woken = tokio::time::timeout(REREAD, feed.changes.recv()) => woken,
+                    () = super::shutdown::begun() => return None,
+                };
                 if let Ok(Err(broadcast::error::RecvError::Closed)) = woken {
                     return None;
                 }
@@ -73,7 +99,15 @@ fn changes(feed: Feed) -> impl Stream<Item = Result<Event, Infallible>> {
     })
 }
 
-async fn live(State(db): State<Db>, Path(number): Path<String>) -> Response {
+async fn live(
+    State(db): State<Db>,
+    Path(number): Path<String>,
+    session: tower_sessions::Session,
+) -> Response {
+    // The guard admitted a signed-in viewer; keep who, to check again later.
+    let Some(auth) = super::session::read(&session).await else {
+        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response();
+    };
     let Some(n) = number
         .parse::<i64>()
         .ok()
@@ -100,6 +134,7 @@ async fn live(State(db): State<Db>, Path(number): Path<String>) -> Response {
         db,
         number: n,
         last: None,
+        viewer: (auth.user_id, auth.epoch),
     };
     Sse::new(changes(feed))
         .keep_alive(KeepAlive::default())

@@ -3,15 +3,19 @@
 //! the sign-in guard like every page.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::Router;
+use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures::{StreamExt, stream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::db::Db;
-use crate::domain::report::{PAGE_LIST_LIMIT, ReportFilter};
+use crate::db::{Db, ReportSelection};
+use crate::domain::report::{PAGE_LIST_LIMIT, ReportFilter, ReportIncident};
 use crate::domain::report_export;
 
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
@@ -34,7 +38,72 @@ fn failed(e: crate::db::DbError) -> Response {
         .into_response()
 }
 
+/// Incidents written per chunk of an export body.
+const ROWS_PER_CHUNK: usize = 500;
+
+/// Exports written at once. Each holds only the chunk being written, but a
+/// slow reader keeps its slot: further exports wait, then are answered busy.
+const CONCURRENT_EXPORTS: usize = 8;
+
+/// How long an export waits for a slot before it is answered busy.
+const EXPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+static SLOTS: std::sync::LazyLock<Arc<Semaphore>> =
+    std::sync::LazyLock::new(|| Arc::new(Semaphore::new(CONCURRENT_EXPORTS)));
+
+async fn slot() -> Result<OwnedSemaphorePermit, Response> {
+    match tokio::time::timeout(EXPORT_WAIT, SLOTS.clone().acquire_owned()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err((
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "10")],
+            "Other exports are being written right now; nothing was exported. Try again in a few seconds.",
+        )
+            .into_response()),
+    }
+}
+
+/// An export body written a chunk at a time from the selection: `head`,
+/// then `rows(slice, first)` per chunk, then `tail`. The slot is held until
+/// the last byte is sent (or the client goes away).
+fn streamed(
+    selection: ReportSelection,
+    head: String,
+    rows: fn(&[&ReportIncident], bool) -> String,
+    tail: &'static str,
+    slot: OwnedSemaphorePermit,
+) -> Body {
+    let total = selection.len();
+    let chunks =
+        stream::iter(std::iter::once(None).chain((0..total.div_ceil(ROWS_PER_CHUNK)).map(Some)))
+            .map(move |chunk| match chunk {
+                None => head.clone(),
+                Some(c) => {
+                    let range = c * ROWS_PER_CHUNK..((c + 1) * ROWS_PER_CHUNK).min(total);
+                    rows(&selection.slice(range), c == 0)
+                }
+            })
+            .chain(stream::once(async move {
+                drop(slot);
+                tail.to_string()
+            }))
+            .map(|text| Ok::<_, std::convert::Infallible>(Bytes::from(text)));
+    Body::from_stream(chunks)
+}
+
+fn csv_rows(slice: &[&ReportIncident], _first: bool) -> String {
+    report_export::csv_rows(slice)
+}
+
+fn json_rows(slice: &[&ReportIncident], first: bool) -> String {
+    report_export::json_rows(slice, first)
+}
+
 async fn csv(State(db): State<Db>, Query(params): Query<HashMap<String, String>>) -> Response {
+    let slot = match slot().await {
+        Ok(slot) => slot,
+        Err(busy) => return busy,
+    };
     match db.report_selection(&filter(&params)).await {
         Ok(selection) => (
             [
@@ -45,7 +114,13 @@ async fn csv(State(db): State<Db>, Query(params): Query<HashMap<String, String>>
                 ),
             ],
             // A byte order mark: spreadsheets then read the file as UTF-8.
-            format!("\u{feff}{}", report_export::csv(&selection.incidents())),
+            streamed(
+                selection,
+                format!("\u{feff}{}", report_export::csv_header()),
+                csv_rows,
+                "",
+                slot,
+            ),
         )
             .into_response(),
         Err(e) => failed(e),
@@ -53,6 +128,10 @@ async fn csv(State(db): State<Db>, Query(params): Query<HashMap<String, String>>
 }
 
 async fn json(State(db): State<Db>, Query(params): Query<HashMap<String, String>>) -> Response {
+    let slot = match slot().await {
+        Ok(slot) => slot,
+        Err(busy) => return busy,
+    };
     match db.report(&filter(&params)).await {
         Ok((report, selection)) => (
             [
@@ -62,7 +141,13 @@ async fn json(State(db): State<Db>, Query(params): Query<HashMap<String, String>
                     "attachment; filename=\"debrief-report.json\"",
                 ),
             ],
-            report_export::json(&report.for_page(PAGE_LIST_LIMIT), &selection.incidents()),
+            streamed(
+                selection,
+                report_export::json_head(&report.for_page(PAGE_LIST_LIMIT)),
+                json_rows,
+                report_export::JSON_TAIL,
+                slot,
+            ),
         )
             .into_response(),
         Err(e) => failed(e),

@@ -18,9 +18,47 @@ use serde::{Deserialize, Serialize};
 use super::session::CurrentUser;
 use crate::db::{Db, DbError};
 use crate::domain::incident::IncidentNumber;
+use crate::domain::names::visible_name;
 
 /// Default largest upload of transcripts, in bytes.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Staged uploads kept per person; staging another removes their oldest.
+pub const KEEP_PER_PERSON: usize = 3;
+
+/// Uploads one person may send at once.
+const UPLOADS_AT_ONCE_PER_PERSON: usize = 2;
+
+/// Uploads in progress, per person.
+static UPLOADING: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// A person's slot among their uploads in progress, given back when dropped.
+struct UploadSlot(String);
+
+impl UploadSlot {
+    fn take(user_id: &str) -> Option<UploadSlot> {
+        let mut uploading = UPLOADING.lock().unwrap_or_else(|e| e.into_inner());
+        let count = uploading.entry(user_id.to_string()).or_insert(0);
+        if *count >= UPLOADS_AT_ONCE_PER_PERSON {
+            return None;
+        }
+        *count += 1;
+        Some(UploadSlot(user_id.to_string()))
+    }
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        let mut uploading = UPLOADING.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = uploading.get_mut(&self.0) {
+            *count -= 1;
+            if *count == 0 {
+                uploading.remove(&self.0);
+            }
+        }
+    }
+}
 
 /// How long a staged upload is kept without being imported.
 const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
@@ -90,6 +128,29 @@ impl Staging {
     /// Removes a staged upload (after its import, or when abandoned).
     pub fn remove(&self, token: &str) {
         if let Some(folder) = self.folder(token) {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+    }
+
+    /// Keeps `user_id`'s newest [`KEEP_PER_PERSON`] staged uploads and
+    /// removes the older ones, so that one person's uploads take at most
+    /// that many times the upload limit of disk, however many they send.
+    fn keep_newest_of(&self, user_id: &str) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let mut theirs: Vec<(std::time::SystemTime, PathBuf)> = entries
+            .flatten()
+            .filter_map(|entry| {
+                let text = std::fs::read_to_string(entry.path().join("manifest.json")).ok()?;
+                let manifest: Manifest = serde_json::from_str(&text).ok()?;
+                (manifest.user_id == user_id).then_some(())?;
+                let modified = entry.metadata().and_then(|m| m.modified()).ok()?;
+                Some((modified, entry.path()))
+            })
+            .collect();
+        theirs.sort_by_key(|entry| std::cmp::Reverse(entry.0));
+        for (_, folder) in theirs.into_iter().skip(KEEP_PER_PERSON) {
             let _ = std::fs::remove_dir_all(folder);
         }
     }
@@ -184,6 +245,16 @@ async fn stage(
         }
     }
     let back = format!("/incidents/{n}/import");
+    let Some(_slot) = UploadSlot::take(&user.0.id) else {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!(
+                "You are already sending {UPLOADS_AT_ONCE_PER_PERSON} uploads; nothing more was kept. Wait for them to finish, then try again."
+            ),
+            &back,
+            html,
+        );
+    };
     staging.sweep();
     let token = uuid::Uuid::new_v4().to_string();
     let folder = staging.dir.join(&token);
@@ -217,7 +288,8 @@ async fn stage(
         };
         let name = field.name().unwrap_or("").to_string();
         if name == "paste_name" {
-            paste_name = field.text().await.unwrap_or_default().trim().to_string();
+            let typed = field.text().await.unwrap_or_default();
+            paste_name = visible_name(&typed).trim().to_string();
             if paste_name.chars().count() > MAX_NAME {
                 return fail(
                     StatusCode::BAD_REQUEST,
@@ -233,13 +305,13 @@ async fn stage(
         let shown = if pasted {
             String::new()
         } else {
-            field
+            let last = field
                 .file_name()
                 .unwrap_or("")
                 .rsplit(['/', '\\'])
                 .next()
-                .unwrap_or("")
-                .to_string()
+                .unwrap_or("");
+            visible_name(last)
         };
         if shown.chars().count() > MAX_NAME {
             return fail(
@@ -331,6 +403,7 @@ async fn stage(
         let (status, message) = write_failed(e);
         return fail(status, &message);
     }
+    staging.keep_newest_of(&manifest.user_id);
     let to = format!("/incidents/{n}/import?staged={token}");
     if html {
         Redirect::to(&to).into_response()

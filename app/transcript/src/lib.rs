@@ -14,10 +14,13 @@
 //! [`read`] drives the three over a stream and hands each [`Line`] to a
 //! [`Sink`]; [`summary`] is the sink behind the preview, [`merge`] orders and
 //! de-duplicates lines from several transcripts, and [`suggest`] offers
-//! candidate timeline events. Nothing here knows about the web or the database.
+//! candidate timeline events. [`limits`] bounds what reading one upload may
+//! take (memory held, bytes inflated, files in an archive). Nothing here knows
+//! about the web or the database.
 
 pub mod clock;
 pub mod formats;
+pub mod limits;
 pub mod merge;
 pub mod read;
 pub mod suggest;

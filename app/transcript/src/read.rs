@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 
 use crate::clock::{self, Clock, DaySource, date_from_file_name};
 use crate::formats::{Format, Parsed, slack_export, zulip};
+use crate::limits::{self, Budget, is_refusal};
 use crate::text::{Lines, strip_formatting};
 use crate::{Entry, Line, LineKind, Problem};
 
@@ -67,7 +68,7 @@ pub fn read_text<R: BufRead>(
                 ),
             ));
         };
-        let bytes = read_capped(input)?;
+        let bytes = limits::read_whole(input)?;
         let label = options
             .file_name
             .as_deref()
@@ -182,31 +183,19 @@ fn read_channels(
     Ok(())
 }
 
-/// The largest file read whole (a document, or a file inside an archive):
-/// a zip bomb or a runaway export cannot take the server's memory.
-pub const MAX_DOCUMENT_BYTES: u64 = 256 * 1024 * 1024;
+/// The largest file read whole (a document, or a file inside an archive).
+pub use crate::limits::MAX_DOCUMENT_BYTES;
 
-fn read_capped(reader: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader
-        .take(MAX_DOCUMENT_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!(
-                "larger than {} MB, the most Debrief reads whole",
-                MAX_DOCUMENT_BYTES >> 20
-            ),
-        ));
-    }
-    Ok(bytes)
+/// The files in a zip, as paths with `/`. A zip over the limits on its list
+/// of files is refused (see [`crate::limits`]).
+pub fn archive_names(path: &std::path::Path) -> std::io::Result<Vec<String>> {
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let archive = limits::list_zip(file, &Budget::default())?;
+    Ok(names_of(&archive))
 }
 
-/// The files in a zip, as paths with `/`.
-pub fn archive_names(path: &std::path::Path) -> std::io::Result<Vec<String>> {
-    let archive = zip::ZipArchive::new(std::fs::File::open(path)?).map_err(std::io::Error::from)?;
-    Ok(archive.file_names().map(|n| n.replace('\\', "/")).collect())
+fn names_of<R: Read + Seek>(archive: &zip::ZipArchive<R>) -> Vec<String> {
+    archive.file_names().map(|n| n.replace('\\', "/")).collect()
 }
 
 /// Reads an archive of exports: a zip, or a tar (gzipped or not). A Slack
@@ -214,78 +203,132 @@ pub fn archive_names(path: &std::path::Path) -> std::io::Result<Vec<String>> {
 /// its own format; its lines belong to the channel the file names, else to
 /// one named after the file (Google Chat's `Groups/<space>/messages.json`:
 /// the space). A file no format reads is skipped with a problem naming it.
+///
+/// Files are read one at a time, within the limits of [`crate::limits`]: an
+/// archive over them is refused (an error naming the limit), a file over
+/// [`MAX_DOCUMENT_BYTES`] is skipped with a problem.
 pub fn read_archive(
     path: &std::path::Path,
     options: &Options,
     sink: &mut dyn Sink,
 ) -> std::io::Result<()> {
     if is_zip(path) {
-        let names = archive_names(path)?;
-        if crate::formats::slack_export::is_slack_export(&names) {
-            return read_export(
-                std::io::BufReader::new(std::fs::File::open(path)?),
-                options,
-                sink,
-            );
+        let budget = Budget::default();
+        let file = std::io::BufReader::new(std::fs::File::open(path)?);
+        let mut archive = limits::open_zip(file, &budget)?;
+        if slack_export::is_slack_export(&names_of(&archive)) {
+            return read_channels(options, sink, |emit| {
+                slack_export::read_archive(archive, &budget, emit)
+            });
         }
-        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(std::fs::File::open(path)?))
-            .map_err(std::io::Error::from)?;
         let mut files = ArchiveFiles::new(options, sink);
         for i in 0..archive.len() {
-            let entry = archive.by_index(i).map_err(std::io::Error::from)?;
+            let entry = archive.by_index(i).map_err(|e| budget.error(e.into()))?;
             if entry.is_dir() {
                 continue;
             }
             let name = entry.name().replace('\\', "/");
-            let bytes = read_capped(entry);
-            files.file(&name, bytes);
+            let bytes = refused(limits::read_file(entry, &budget))?;
+            files.file(i, &name, bytes);
         }
-        files.finish();
+        // Read again, now that the realm is known (or known to be missing).
+        let again = Budget::default();
+        for (i, name) in files.take_deferred() {
+            let entry = archive.by_index(i).map_err(|e| again.error(e.into()))?;
+            let bytes = refused(limits::read_file(entry, &again))?;
+            files.deferred(&name, bytes);
+        }
         return Ok(());
     }
     let mut head = [0u8; 2];
     let gzipped = std::fs::File::open(path)?.read(&mut head)? == 2 && head == [0x1f, 0x8b];
-    let file = std::io::BufReader::new(std::fs::File::open(path)?);
-    if gzipped {
-        read_tar(
-            tar::Archive::new(flate2::read::GzDecoder::new(file)),
-            options,
-            sink,
-        )
-    } else {
-        read_tar(tar::Archive::new(file), options, sink)
+    let open = || -> std::io::Result<Box<dyn Read>> {
+        let file = std::io::BufReader::new(std::fs::File::open(path)?);
+        Ok(if gzipped {
+            Box::new(flate2::read::GzDecoder::new(file))
+        } else {
+            Box::new(file)
+        })
+    };
+    let mut files = ArchiveFiles::new(options, sink);
+    read_tar(&open, None, &mut |ordinal, name, bytes| {
+        files.file(ordinal, name, bytes)
+    })?;
+    let deferred: Vec<usize> = files.take_deferred().into_iter().map(|(i, _)| i).collect();
+    if !deferred.is_empty() {
+        // A tar is read again from its start, for the files wanted only.
+        read_tar(&open, Some(&deferred), &mut |_, name, bytes| {
+            files.deferred(name, bytes)
+        })?;
+    }
+    Ok(())
+}
+
+/// A file's bytes, or the error of reading it; `Err` when the archive's
+/// limits refuse the whole archive.
+fn refused(bytes: std::io::Result<Vec<u8>>) -> std::io::Result<std::io::Result<Vec<u8>>> {
+    match bytes {
+        Err(e) if is_refusal(&e) => Err(e),
+        bytes => Ok(bytes),
     }
 }
 
-fn read_tar<R: Read>(
-    mut archive: tar::Archive<R>,
-    options: &Options,
-    sink: &mut dyn Sink,
+/// What is done with each file of an archive: its place, name and bytes.
+type EachFile<'a> = &'a mut dyn FnMut(usize, &str, std::io::Result<Vec<u8>>);
+
+/// One pass over a tar: each file (or each of `wanted`, in order), numbered
+/// in order.
+fn read_tar(
+    open: &dyn Fn() -> std::io::Result<Box<dyn Read>>,
+    wanted: Option<&[usize]>,
+    each: EachFile<'_>,
 ) -> std::io::Result<()> {
-    let mut files = ArchiveFiles::new(options, sink);
-    for entry in archive.entries()? {
-        let entry = entry?;
-        if !entry.header().entry_type().is_file() {
-            continue;
+    let budget = Budget::default();
+    let mut archive = tar::Archive::new(budget.reader(open()?));
+    let mut entries = archive.entries().map_err(|e| budget.error(e))?;
+    let mut ordinal = 0;
+    loop {
+        // What the tar reader reads to find the next file is headers.
+        budget.header_begins();
+        let next = entries.next();
+        budget.header_ends();
+        let Some(entry) = next else {
+            break;
+        };
+        let mut entry = entry.map_err(|e| budget.error(e))?;
+        budget.entry()?;
+        if entry.header().entry_type().is_file() {
+            if wanted.is_none_or(|w| w.binary_search(&ordinal).is_ok()) {
+                let name = entry
+                    .path()
+                    .map_err(|e| budget.error(e))?
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let bytes = refused(limits::read_file(&mut entry, &budget))?;
+                each(ordinal, &name, bytes);
+            }
+            if wanted.is_some_and(|w| w.last() <= Some(&ordinal)) {
+                break;
+            }
+            ordinal += 1;
         }
-        let name = entry.path()?.to_string_lossy().replace('\\', "/");
-        let bytes = read_capped(entry);
-        files.file(&name, bytes);
+        // The rest of a file over the size read whole: inflated, not kept.
+        std::io::copy(&mut entry, &mut std::io::sink()).map_err(|e| budget.error(e))?;
     }
-    files.finish();
     Ok(())
 }
 
 /// The files of an archive, one at a time, in archive order. Most are read
 /// as they come. A Zulip export's message files name users and streams by id,
 /// resolved through its `realm.json`, which may come anywhere in the archive:
-/// message files seen before it wait (they are small: Zulip writes a thousand
-/// messages per file).
+/// message files seen before it are read again once the archive has been
+/// through (so that none is held meanwhile).
 struct ArchiveFiles<'a> {
     options: &'a Options,
     sink: &'a mut dyn Sink,
     realm: Option<zulip::Realm>,
-    waiting: Vec<(String, Vec<u8>)>,
+    /// Message files met before the realm: (place in the archive, name).
+    deferred: Vec<(usize, String)>,
 }
 
 impl<'a> ArchiveFiles<'a> {
@@ -294,11 +337,12 @@ impl<'a> ArchiveFiles<'a> {
             options,
             sink,
             realm: None,
-            waiting: Vec::new(),
+            deferred: Vec::new(),
         }
     }
 
-    fn file(&mut self, name: &str, bytes: std::io::Result<Vec<u8>>) {
+    /// File `place` of the archive (its index, or its number in a tar).
+    fn file(&mut self, place: usize, name: &str, bytes: std::io::Result<Vec<u8>>) {
         if zulip::is_side_file(name) {
             return;
         }
@@ -319,22 +363,34 @@ impl<'a> ArchiveFiles<'a> {
                     format!("{name}: {reason}; user and stream names are shown as ids"),
                 )),
             }
-            for (name, bytes) in std::mem::take(&mut self.waiting) {
-                self.zulip_messages(&name, &bytes);
-            }
             return;
         }
         if zulip::is_export_messages(&head)
-            && let Ok(bytes) = bytes
+            && let Ok(bytes) = &bytes
         {
             if self.realm.is_some() {
-                self.zulip_messages(name, &bytes);
+                self.zulip_messages(name, bytes);
             } else {
-                self.waiting.push((name.to_string(), bytes));
+                self.deferred.push((place, name.to_string()));
             }
             return;
         }
         read_archived(name, bytes, self.options, self.sink);
+    }
+
+    /// The message files to read again, in archive order.
+    fn take_deferred(&mut self) -> Vec<(usize, String)> {
+        std::mem::take(&mut self.deferred)
+    }
+
+    /// A message file read again: with the realm's names, else ids.
+    fn deferred(&mut self, name: &str, bytes: std::io::Result<Vec<u8>>) {
+        match bytes {
+            Ok(bytes) => self.zulip_messages(name, &bytes),
+            Err(e) => self
+                .sink
+                .problem(Problem::new(0, format!("{name}: could not be read ({e})"))),
+        }
     }
 
     fn zulip_messages(&mut self, name: &str, bytes: &[u8]) {
@@ -352,13 +408,6 @@ impl<'a> ArchiveFiles<'a> {
             named
                 .sink
                 .problem(Problem::new(0, format!("{name}: could not be read ({e})")));
-        }
-    }
-
-    /// Message files whose realm never came are read with ids for names.
-    fn finish(mut self) {
-        for (name, bytes) in std::mem::take(&mut self.waiting) {
-            self.zulip_messages(&name, &bytes);
         }
     }
 }

@@ -121,7 +121,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde_json::Value;
 
-use crate::formats::Emit;
+use crate::formats::{Emit, json};
 use crate::text::Lines;
 use crate::{Entry, LineKind, Problem, Stamp};
 
@@ -154,10 +154,6 @@ fn too_large(bytes: &[u8], label: &str, emit: Emit<'_>) -> bool {
     false
 }
 
-fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
 // ---------------------------------------------------------------------------
 // JSON
 
@@ -167,19 +163,10 @@ pub fn read_json(bytes: &[u8], label: &str, emit: Emit<'_>) {
     if too_large(bytes, label, emit) {
         return;
     }
-    let root: Value = match serde_json::from_slice(strip_bom(bytes)) {
+    let root = match json::parse(bytes, label) {
         Ok(root) => root,
-        Err(e) => {
-            let text = e.to_string();
-            let message = text.rfind(" at line ").map_or(&text[..], |at| &text[..at]);
-            emit(Err(Problem::new(
-                e.line() as u64,
-                format!(
-                    "{label} is not valid JSON: {message} (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-            )));
+        Err(problem) => {
+            emit(Err(problem));
             return;
         }
     };
@@ -592,84 +579,124 @@ pub fn sniff_json(head: &str) -> f32 {
 // ---------------------------------------------------------------------------
 // CSV
 
+/// Authors whose names raw mentions (`<@id>`) are shown with, from a CSV's
+/// rows (beyond them, a mention shows its id).
+const MAX_CSV_AUTHORS: usize = 100_000;
+
+/// The columns of a DCE CSV, from its header.
+struct Columns {
+    count: usize,
+    author: usize,
+    date: usize,
+    content: usize,
+    author_id: Option<usize>,
+    attachments: Option<usize>,
+}
+
+impl Columns {
+    fn of(header: &Record, label: &str) -> Result<Columns, Problem> {
+        let names: Vec<String> = header
+            .fields
+            .iter()
+            .map(|f| f.trim().to_ascii_lowercase())
+            .collect();
+        let find = |name: &str| names.iter().position(|n| n == name);
+        let (Some(author), Some(date), Some(content)) =
+            (find("author"), find("date"), find("content"))
+        else {
+            let missing: Vec<&str> = ["Author", "Date", "Content"]
+                .into_iter()
+                .filter(|n| find(&n.to_ascii_lowercase()).is_none())
+                .collect();
+            return Err(Problem::new(
+                header.line,
+                format!(
+                    "{label}: the header has no {} column; a DiscordChatExporter CSV starts with AuthorID,Author,Date,Content,Attachments,Reactions",
+                    missing.join(", ")
+                ),
+            ));
+        };
+        Ok(Columns {
+            count: names.len(),
+            author,
+            date,
+            content,
+            author_id: find("authorid"),
+            attachments: find("attachments"),
+        })
+    }
+}
+
 /// Reads a DCE CSV export. `label` names the file in problems.
+///
+/// Two passes over the records, so that none is held: the first reads the
+/// header and the authors' ids (for raw mentions), the second the messages.
 pub fn read_csv(bytes: &[u8], label: &str, emit: Emit<'_>) {
     if too_large(bytes, label, emit) {
         return;
     }
-    let (records, unclosed) = csv_records(bytes, label);
-    let Some((header, records)) = records.split_first() else {
-        emit_all(unclosed, emit);
-        return;
-    };
-    let names: Vec<String> = header
-        .fields
-        .iter()
-        .map(|f| f.trim().to_ascii_lowercase())
-        .collect();
-    let find = |name: &str| names.iter().position(|n| n == name);
-    let (Some(author), Some(date), Some(content)) = (find("author"), find("date"), find("content"))
-    else {
-        let missing: Vec<&str> = ["Author", "Date", "Content"]
-            .into_iter()
-            .filter(|n| find(&n.to_ascii_lowercase()).is_none())
-            .collect();
-        emit(Err(Problem::new(
-            header.line,
-            format!(
-                "{label}: the header has no {} column; a DiscordChatExporter CSV starts with AuthorID,Author,Date,Content,Attachments,Reactions",
-                missing.join(", ")
-            ),
-        )));
-        emit_all(unclosed, emit);
-        return;
-    };
-    let author_id = find("authorid");
-    let attachments = find("attachments");
-
-    // Ids to names, for raw mentions.
+    let mut header: Option<Result<Columns, Problem>> = None;
     let mut ids = Names::default();
-    if let Some(id_column) = author_id {
-        for record in records {
-            if let (Some(id), Some(name)) =
-                (record.fields.get(id_column), record.fields.get(author))
-            {
+    let unclosed = csv_records(bytes, label, &mut |record| match &header {
+        None => header = Some(Columns::of(&record, label)),
+        Some(Ok(columns)) => {
+            if let (Some(id), Some(name)) = (
+                columns.author_id.and_then(|c| record.fields.get(c)),
+                record.fields.get(columns.author),
+            ) {
                 let (name, _) = strip_discriminator(name.trim());
-                if !id.trim().is_empty() && !name.is_empty() {
+                if !id.trim().is_empty() && !name.is_empty() && ids.users.len() < MAX_CSV_AUTHORS {
                     ids.users
                         .entry(id.trim().to_string())
                         .or_insert_with(|| name.to_string());
                 }
             }
         }
-    }
-
-    for record in records {
-        if record.fields.len() != names.len() {
+        Some(Err(_)) => {}
+    });
+    let columns = match header {
+        None => return emit_all(unclosed, emit),
+        Some(Err(problem)) => {
+            emit(Err(problem));
+            return emit_all(unclosed, emit);
+        }
+        Some(Ok(columns)) => columns,
+    };
+    let mut first = true;
+    csv_records(bytes, label, &mut |record| {
+        if std::mem::take(&mut first) {
+            return;
+        }
+        if record.fields.len() != columns.count {
             emit(Err(Problem::new(
                 record.line,
                 format!(
                     "{label}: expected {} fields as in the header, found {}",
-                    names.len(),
+                    columns.count,
                     record.fields.len()
                 ),
             )));
-            continue;
+            return;
         }
         let field = |i: usize| record.fields.get(i).map_or("", |f| f.trim());
-        let Some(stamp) = parse_date(field(date)) else {
+        let Some(stamp) = parse_date(field(columns.date)) else {
             emit(Err(Problem::new(
                 record.line,
                 format!(
                     "{label}: \"{}\" is not a date (expected {DATE_FORMS})",
-                    shorten(field(date))
+                    shorten(field(columns.date))
                 ),
             )));
-            continue;
+            return;
         };
-        let (name, webhook) = strip_discriminator(field(author));
-        let body = render(record.fields.get(content).map_or("", |c| c), &ids, &[]);
-        let files: Vec<String> = attachments
+        let (name, webhook) = strip_discriminator(field(columns.author));
+        let body = render(
+            record.fields.get(columns.content).map_or("", |c| c),
+            &ids,
+            &[],
+        );
+        let files: Vec<String> = columns
+            .attachments
             .map(field)
             .unwrap_or("")
             .split(',')
@@ -687,7 +714,7 @@ pub fn read_csv(bytes: &[u8], label: &str, emit: Emit<'_>) {
             thread: None,
             channel: None,
         }));
-    }
+    });
     emit_all(unclosed, emit);
 }
 
@@ -703,11 +730,11 @@ struct Record {
     fields: Vec<String>,
 }
 
-/// The records of an RFC 4180 file (quoted fields may hold `,`, `""` and
-/// line breaks; blank lines between records are skipped), and the problem
-/// of a quoted field never closed (the record is dropped).
-fn csv_records(bytes: &[u8], label: &str) -> (Vec<Record>, Option<Problem>) {
-    let mut records = Vec::new();
+/// The records of an RFC 4180 file, each handed to `each` (quoted fields
+/// may hold `,`, `""` and line breaks; blank lines between records are
+/// skipped); returns the problem of a quoted field never closed (the record
+/// is dropped).
+fn csv_records(bytes: &[u8], label: &str, each: &mut dyn FnMut(Record)) -> Option<Problem> {
     let mut lines = Lines::new(bytes);
     let mut fields: Vec<String> = Vec::new();
     let mut in_quotes = false;
@@ -769,21 +796,20 @@ fn csv_records(bytes: &[u8], label: &str) -> (Vec<Record>, Option<Problem>) {
             }
         }
         if !in_quotes {
-            records.push(Record {
+            each(Record {
                 line: start,
                 fields: std::mem::take(&mut fields),
             });
         }
     }
-    let unclosed = in_quotes.then(|| {
+    in_quotes.then(|| {
         Problem::new(
             start,
             format!(
                 "{label}: the record starting on line {start} has a quoted field that is never closed (a \" is missing)"
             ),
         )
-    });
-    (records, unclosed)
+    })
 }
 
 fn push_to_last(fields: &mut [String], s: &str) {
@@ -968,23 +994,16 @@ pub fn read_txt(bytes: &[u8], label: &str, emit: Emit<'_>) {
     if too_large(bytes, label, emit) {
         return;
     }
-    let mut lines = Vec::new();
+    // Line by line, one line looked ahead (the footer), none held.
     let mut reader = Lines::new(bytes);
-    while let Ok(Some(line)) = reader.next_line() {
-        lines.push(line);
-    }
+    let mut lines = std::iter::from_fn(move || reader.next_line().ok().flatten()).peekable();
+    while lines.next_if(|(_, l)| l.trim().is_empty()).is_some() {}
 
     // The header block between two rules.
-    let mut i = lines
-        .iter()
-        .position(|(_, l)| !l.trim().is_empty())
-        .unwrap_or(lines.len());
     let mut channel = None;
-    if lines.get(i).is_some_and(|(_, l)| is_rule(l)) {
-        i += 1;
-        while let Some((_, line)) = lines.get(i) {
-            i += 1;
-            if is_rule(line) {
+    if lines.next_if(|(_, l)| is_rule(l)).is_some() {
+        for (_, line) in lines.by_ref() {
+            if is_rule(&line) {
                 break;
             }
             if let Some(value) = line.strip_prefix("Channel:") {
@@ -1000,14 +1019,13 @@ pub fn read_txt(bytes: &[u8], label: &str, emit: Emit<'_>) {
     // Lines to drop until the next message (after a problem).
     let mut skipping = false;
     let mut after_blank = true;
-    while let Some((number, line)) = lines.get(i) {
-        let (number, line) = (*number, line.as_str());
-        i += 1;
+    while let Some((number, line)) = lines.next() {
+        let line = line.as_str();
         let blank = line.trim().is_empty();
         if after_blank && !blank {
             let footer = is_rule(line)
                 && lines
-                    .get(i)
+                    .peek()
                     .is_some_and(|(_, next)| next.trim_start().starts_with("Exported "));
             if footer {
                 break;
@@ -1700,9 +1718,11 @@ mod tests {
 
     #[test]
     fn csv_records_span_lines() {
-        let (records, unclosed) = csv_records(
+        let mut records = Vec::new();
+        let unclosed = csv_records(
             b"\xEF\xBB\xBF\"a\",\"b\"\r\n\r\n\"x, \"\"y\"\"\r\nz\",w\"q\r\n\"open",
             "t.csv",
+            &mut |record| records.push(record),
         );
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].fields, ["a", "b"]);

@@ -55,10 +55,10 @@ use crate::{Entry, LineKind, Problem, Stamp};
 
 /// Reads one `messages.json`, whole. `label` names the file in problems.
 pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
-    let document = match serde_json::from_slice::<Value>(bytes) {
+    let document = match json::parse(bytes, label) {
         Ok(document) => document,
-        Err(e) => {
-            emit(Err(json::invalid(&e, label)));
+        Err(problem) => {
+            emit(Err(problem));
             return;
         }
     };

@@ -1,16 +1,30 @@
 //! What the JSON export readers share: parsing a file with problems a person
 //! can act on, and reading optional fields without indexing.
 
+use std::cell::Cell;
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::Problem;
+use crate::limits::{MAX_HELD_BYTES, heap};
 
 /// The largest JSON document read whole.
 pub const MAX_BYTES: usize = 256 * 1024 * 1024;
 
 /// Parses a whole JSON file (a UTF-8 byte order mark is skipped). Invalid
 /// JSON is one problem on serde_json's line, its line and column in the reason.
+///
+/// A parsed document can take a hundred times its size (each small object
+/// is a map of its own): the tree's memory is estimated as it grows, and a
+/// document that would take more than [`MAX_HELD_BYTES`] is a problem, not
+/// read.
 pub fn parse(bytes: &[u8], label: &str) -> Result<Value, Problem> {
+    parse_within(bytes, label, MAX_HELD_BYTES)
+}
+
+/// [`parse`] with a smaller budget (tests; readers that hold more already).
+pub fn parse_within(bytes: &[u8], label: &str, budget: u64) -> Result<Value, Problem> {
     if bytes.len() > MAX_BYTES {
         return Err(Problem::new(
             0,
@@ -21,7 +35,143 @@ pub fn parse(bytes: &[u8], label: &str) -> Result<Value, Problem> {
         ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    serde_json::from_slice(bytes).map_err(|e| invalid(&e, label))
+    match parse_value(bytes, budget) {
+        Ok(value) => Ok(value),
+        Err(Unparsed::TooBig) => Err(Problem::new(0, too_big(label, budget))),
+        Err(Unparsed::Invalid(e)) => Err(invalid(&e, label)),
+    }
+}
+
+/// Why JSON was not parsed.
+pub enum Unparsed {
+    Invalid(serde_json::Error),
+    /// Its tree would take more than the budget.
+    TooBig,
+}
+
+/// Parses JSON into a tree of at most `budget` bytes of memory (estimated
+/// as it grows).
+pub fn parse_value(bytes: &[u8], budget: u64) -> Result<Value, Unparsed> {
+    let left = Cell::new(budget);
+    let over = Cell::new(false);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = Tree {
+        left: &left,
+        over: &over,
+    }
+    .deserialize(&mut de)
+    .and_then(|value| de.end().map(|()| value));
+    parsed.map_err(|e| {
+        if over.get() {
+            Unparsed::TooBig
+        } else {
+            Unparsed::Invalid(e)
+        }
+    })
+}
+
+/// The problem of a document over its memory budget.
+pub fn too_big(label: &str, budget: u64) -> String {
+    format!(
+        "{label}: reading it whole would take more than {} MB of memory, the most Debrief gives one file; export it in parts (fewer days or channels in each file)",
+        budget >> 20
+    )
+}
+
+/// A [`Value`] in its array or map.
+const SLOT: u64 = std::mem::size_of::<Value>() as u64;
+/// One node of a map (a B-tree node of up to 11 keys and values), given for
+/// the first key and every eighth after it (nodes are not kept full).
+const MAP_NODE: u64 = 640;
+
+/// Builds a [`Value`] like serde_json does, charging each allocation to a
+/// budget; over it, parsing stops.
+#[derive(Clone, Copy)]
+struct Tree<'a> {
+    left: &'a Cell<u64>,
+    over: &'a Cell<bool>,
+}
+
+impl Tree<'_> {
+    fn charge<E: de::Error>(self, bytes: u64) -> Result<(), E> {
+        match self.left.get().checked_sub(bytes) {
+            Some(left) => {
+                self.left.set(left);
+                Ok(())
+            }
+            None => {
+                self.over.set(true);
+                Err(E::custom("over the memory limit"))
+            }
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Tree<'_> {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Tree<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        self.charge(heap(v.len()))?;
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        self.charge(heap(v.len()))?;
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            // A vector grows by doubling: up to twice its slots.
+            self.charge(2 * SLOT)?;
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        let mut keys = 0u64;
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.is_multiple_of(8) {
+                self.charge(MAP_NODE)?;
+            }
+            keys += 1;
+            self.charge(heap(key.len()))?;
+            let value = map.next_value_seed(self)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 /// A serde_json error as a problem on its line.
@@ -104,6 +254,34 @@ mod tests {
         );
         assert!(p.reason.ends_with("(line 3, column 3)"), "{}", p.reason);
         assert!(parse(b"\xEF\xBB\xBF[1]", "x").is_ok());
+        let p = parse(b"[1] [2]", "x.json").unwrap_err();
+        assert!(p.reason.contains("trailing characters"), "{}", p.reason);
+    }
+
+    #[test]
+    fn a_document_is_parsed_as_serde_json_parses_it() {
+        let text = r#"{"a": [1, -2, 2.5, "x\u00e9", null, true], "b": {"c": {}}, "": 18446744073709551615}"#;
+        let expected: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(parse(text.as_bytes(), "x").unwrap(), expected);
+    }
+
+    /// Many tiny objects take some 700 bytes each once parsed: a document of
+    /// 1 MB of them is over a budget of 16 MB, and says so.
+    #[test]
+    fn a_document_over_its_memory_budget_is_a_problem_naming_the_limit() {
+        let mut text = b"{\"messages\": [".to_vec();
+        for _ in 0..(1 << 20) / 8 {
+            text.extend_from_slice(b"{\"a\":1},");
+        }
+        text.extend_from_slice(b"{}]}");
+        let p = parse_within(&text, "chat.json", 16 << 20).unwrap_err();
+        assert_eq!(p.line, 0);
+        assert_eq!(
+            p.reason,
+            "chat.json: reading it whole would take more than 16 MB of memory, the most Debrief gives one file; export it in parts (fewer days or channels in each file)"
+        );
+        // The same document within a budget its size allows is read.
+        assert!(parse_within(&text, "chat.json", 128 << 20).is_ok());
     }
 
     #[test]

@@ -45,7 +45,11 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::formats::{Emit, json};
+use crate::limits::{MAX_HELD_BYTES, heap};
 use crate::{Entry, LineKind, Problem, Stamp};
+
+/// A user's name kept in the map, besides its strings.
+const USER_BYTES: u64 = 64;
 
 /// The kinds of line a bulk export holds.
 const LINE_TYPES: [&str; 11] = [
@@ -121,6 +125,20 @@ enum Author {
     Named(String),
 }
 
+impl Post {
+    /// The memory it holds, about.
+    fn held(&self) -> u64 {
+        let author = match &self.author {
+            Some(Author::User(s) | Author::Named(s)) => heap(s.len()),
+            None => 0,
+        };
+        std::mem::size_of::<Post>() as u64
+            + author
+            + heap(self.text.len())
+            + self.thread.as_ref().map_or(0, |t| heap(t.len()))
+    }
+}
+
 /// A channel as the file names it, before usernames are resolved.
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum ChannelKey {
@@ -133,6 +151,8 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
     let mut users: HashMap<String, String> = HashMap::new();
     let mut order: Vec<ChannelKey> = Vec::new();
     let mut channels: HashMap<ChannelKey, Vec<Post>> = HashMap::new();
+    // Posts wait to be sorted: what they (and names) hold is counted.
+    let mut held = 0u64;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     for (index, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let number = index as u64 + 1;
@@ -140,9 +160,13 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let value: Value = match serde_json::from_slice(raw) {
+        // The line's parsed JSON and what is held so far share the budget.
+        let value = match json::parse_value(raw, MAX_HELD_BYTES.saturating_sub(held)) {
             Ok(value) => value,
-            Err(e) => {
+            Err(json::Unparsed::TooBig) => {
+                return emit(Err(Problem::new(0, json::too_big(label, MAX_HELD_BYTES))));
+            }
+            Err(json::Unparsed::Invalid(e)) => {
                 emit(Err(Problem::new(
                     number,
                     format!(
@@ -169,7 +193,9 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
         match (kind, body) {
             ("user", Some(user)) => {
                 if let Some(username) = json::str_of(user, "username") {
-                    users.insert(username.to_string(), display_name(user, username));
+                    let name = display_name(user, username);
+                    held += USER_BYTES + heap(username.len()) + heap(name.len());
+                    users.insert(username.to_string(), name);
                 }
             }
             ("post" | "direct_post", Some(post)) => match read_post(kind, post, number, label) {
@@ -177,6 +203,7 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
                     if !channels.contains_key(&key) {
                         order.push(key.clone());
                     }
+                    held += posts.iter().map(Post::held).sum::<u64>();
                     channels.entry(key).or_default().extend(posts);
                 }
                 Err(problem) => emit(Err(problem)),

@@ -49,11 +49,17 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::formats::json;
+use crate::limits::{self, Budget, MAX_HELD_BYTES, heap};
 use crate::{Entry, LineKind, Problem, Stamp};
 
 /// A file of the export larger than this (uncompressed) is refused, so that a
 /// zip bomb cannot take the server's memory.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = limits::MAX_DOCUMENT_BYTES;
+
+/// Users whose names are kept from messages' own profiles (beyond them, a
+/// message without a profile of its own shows its user's id).
+const MAX_PROFILES: usize = 100_000;
 
 /// How deep [`read_dir`] looks for day files (an export in a folder of its own).
 const MAX_DEPTH: usize = 3;
@@ -64,17 +70,31 @@ type Emit<'a> = &'a mut dyn FnMut(Result<Entry, Problem>);
 pub fn read_day(bytes: &[u8], label: &str, emit: &mut dyn FnMut(Result<Entry, Problem>)) {
     let mut names = Names::default();
     let mut messages = Vec::new();
-    parse_day(bytes, label, &mut names, &mut messages, emit);
+    if !parse_day(bytes, label, &mut names, &mut messages, &mut 0, emit) {
+        return emit(Err(Problem::new(0, json::too_big(label, MAX_HELD_BYTES))));
+    }
     emit_channel(messages, None, &names, emit);
 }
 
 /// Reads a Slack export zip: a workspace export, a zip of one channel's folder,
-/// or a zip of day files.
+/// or a zip of day files. A zip over the limits of [`crate::limits`] is
+/// refused.
 pub fn read_zip<R: Read + Seek>(
     zip: R,
     emit: &mut dyn FnMut(Result<Entry, Problem>),
 ) -> std::io::Result<()> {
-    let mut archive = zip::ZipArchive::new(zip).map_err(std::io::Error::from)?;
+    let budget = Budget::default();
+    let archive = limits::open_zip(zip, &budget)?;
+    read_archive(archive, &budget, emit)
+}
+
+/// Reads a Slack export zip already opened within the limits; its files count
+/// against `budget`.
+pub(crate) fn read_archive<R: Read + Seek>(
+    mut archive: zip::ZipArchive<R>,
+    budget: &Budget,
+    emit: Emit<'_>,
+) -> std::io::Result<()> {
     let mut files = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let name = archive
@@ -84,11 +104,10 @@ pub fn read_zip<R: Read + Seek>(
         files.push(name);
     }
     let mut load = |i: usize| -> std::io::Result<Vec<u8>> {
-        let file = archive.by_index(i).map_err(std::io::Error::from)?;
-        read_capped(file)
+        let file = archive.by_index(i).map_err(|e| budget.error(e.into()))?;
+        limits::read_file(file, budget)
     };
-    read_files(&files, None, &mut load, emit);
-    Ok(())
+    read_files(&files, None, &mut load, emit)
 }
 
 /// Reads an unzipped export, a channel's folder (its name is the channel), a
@@ -101,7 +120,7 @@ pub fn read_dir(path: &Path, emit: &mut dyn FnMut(Result<Entry, Problem>)) -> st
         if is_zip {
             return read_zip(std::fs::File::open(path)?, emit);
         }
-        let bytes = read_capped(std::fs::File::open(path)?)?;
+        let bytes = limits::read_whole(std::fs::File::open(path)?)?;
         let label = path.file_name().map_or_else(
             || path.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
@@ -117,9 +136,8 @@ pub fn read_dir(path: &Path, emit: &mut dyn FnMut(Result<Entry, Problem>)) -> st
         .canonicalize()
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
-    let mut load = |i: usize| read_capped(std::fs::File::open(&paths[i])?);
-    read_files(&files, own_name.as_deref(), &mut load, emit);
-    Ok(())
+    let mut load = |i: usize| limits::read_whole(std::fs::File::open(&paths[i])?);
+    read_files(&files, own_name.as_deref(), &mut load, emit)
 }
 
 fn walk(
@@ -151,55 +169,48 @@ fn walk(
     Ok(())
 }
 
-fn read_capped(reader: impl Read) -> std::io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("larger than {} MB", MAX_FILE_BYTES >> 20),
-        ));
-    }
-    Ok(bytes)
-}
-
-/// The files of an export (paths with `/`), loaded by index.
+/// The files of an export (paths with `/`), loaded by index. An error is an
+/// archive's refusal ([`limits::is_refusal`]); anything else that goes wrong
+/// is a problem.
 fn read_files(
     files: &[String],
     own_name: Option<&str>,
     load: &mut dyn FnMut(usize) -> std::io::Result<Vec<u8>>,
     emit: Emit<'_>,
-) {
+) -> std::io::Result<()> {
     let mut names = Names::default();
-    let mut metadata = |base: &str, emit: Emit<'_>| -> Option<Vec<Value>> {
-        let i = shallowest(files, base)?;
+    let mut metadata = |base: &str, emit: Emit<'_>| -> std::io::Result<Vec<Value>> {
+        let Some(i) = shallowest(files, base) else {
+            return Ok(Vec::new());
+        };
         let bytes = match load(i) {
             Ok(bytes) => bytes,
+            Err(e) if limits::is_refusal(&e) => return Err(e),
             Err(e) => {
                 emit(Err(Problem::new(
                     0,
                     format!("{}: could not be read: {e}", files[i]),
                 )));
-                return None;
+                return Ok(Vec::new());
             }
         };
         match json_array(&bytes, &files[i]) {
-            Ok(items) => Some(items),
+            Ok(items) => Ok(items),
             Err(problem) => {
                 emit(Err(problem));
-                None
+                Ok(Vec::new())
             }
         }
     };
     for users in ["users.json", "org_users.json"] {
-        for user in metadata(users, emit).unwrap_or_default() {
+        for user in metadata(users, emit)? {
             if let (Some(id), Some(name)) = (str_field(&user, "id"), user_name(&user)) {
                 names.users.entry(id.to_string()).or_insert(name);
             }
         }
     }
     for channels in ["channels.json", "groups.json", "mpims.json"] {
-        for channel in metadata(channels, emit).unwrap_or_default() {
+        for channel in metadata(channels, emit)? {
             if let (Some(id), Some(name)) = (str_field(&channel, "id"), str_field(&channel, "name"))
             {
                 names.channels.insert(id.to_string(), name.to_string());
@@ -225,21 +236,53 @@ fn read_files(
             .or_default()
             .push(i);
     }
-    for ((channel, _), mut days) in channels {
+    for ((channel, folder), mut days) in channels {
         days.sort_by(|a, b| files[*a].cmp(&files[*b]));
+        // A channel's days are sorted together: what they hold is counted.
         let mut messages = Vec::new();
+        let mut held = 0;
+        let mut within = true;
         for i in days {
             match load(i) {
-                Ok(bytes) => parse_day(&bytes, &files[i], &mut names, &mut messages, emit),
+                Ok(bytes) => {
+                    within = parse_day(
+                        &bytes,
+                        &files[i],
+                        &mut names,
+                        &mut messages,
+                        &mut held,
+                        emit,
+                    );
+                }
+                Err(e) if limits::is_refusal(&e) => return Err(e),
                 Err(e) => emit(Err(Problem::new(
                     0,
                     format!("{}: could not be read: {e}", files[i]),
                 ))),
             }
+            if !within {
+                break;
+            }
+        }
+        if !within {
+            let folder = if folder.is_empty() {
+                "the export's day files"
+            } else {
+                &folder
+            };
+            emit(Err(Problem::new(
+                0,
+                format!(
+                    "{folder}: its messages would take more than {} MB of memory, the most Debrief holds for one channel; the channel was not read (export fewer days of it)",
+                    MAX_HELD_BYTES >> 20
+                ),
+            )));
+            continue;
         }
         let channel = (!channel.is_empty()).then_some(channel.as_str());
         emit_channel(messages, channel, &names, emit);
     }
+    Ok(())
 }
 
 /// The file named `base` nearest the top of the export.
@@ -337,35 +380,58 @@ struct Message {
     edited: bool,
 }
 
-/// Parses a JSON array, or says why not (naming `label` and the JSON line).
-fn json_array(bytes: &[u8], label: &str) -> Result<Vec<Value>, Problem> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Array(items)) => Ok(items),
-        Ok(_) => Err(Problem::new(0, format!("{label}: expected a JSON array"))),
-        Err(e) => {
-            let text = e.to_string();
-            let message = match text.rfind(" at line ") {
-                Some(at) => &text[..at],
-                None => &text,
-            };
-            Err(Problem::new(
-                e.line() as u64,
-                format!(
-                    "{label} is not valid JSON: {message} (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-            ))
-        }
+impl Message {
+    /// The memory it holds, about.
+    fn held(&self) -> u64 {
+        let text = |s: &String| heap(s.len());
+        std::mem::size_of::<Message>() as u64
+            + [&self.user, &self.profile, &self.bot_name, &self.bot_id]
+                .into_iter()
+                .flatten()
+                .chain(self.attachments.iter())
+                .chain(self.files.iter())
+                .chain(self.thread.as_ref().map(|(raw, _)| raw))
+                .map(text)
+                .sum::<u64>()
+            + heap(self.text.len())
+            + 24 * (self.attachments.capacity() + self.files.capacity()) as u64
     }
 }
 
-fn parse_day(bytes: &[u8], label: &str, names: &mut Names, out: &mut Vec<Message>, emit: Emit<'_>) {
-    let items = match json_array(bytes, label) {
-        Ok(items) => items,
-        Err(problem) => {
-            emit(Err(problem));
-            return;
+/// Parses a JSON array, or says why not (naming `label` and the JSON line).
+fn json_array(bytes: &[u8], label: &str) -> Result<Vec<Value>, Problem> {
+    match json::parse(bytes, label)? {
+        Value::Array(items) => Ok(items),
+        _ => Err(Problem::new(0, format!("{label}: expected a JSON array"))),
+    }
+}
+
+/// Reads one day's file into `out`, adding what its messages hold to
+/// `held`; false (and the rest unread) once that, with the file's parsed
+/// JSON, would be over [`MAX_HELD_BYTES`].
+fn parse_day(
+    bytes: &[u8],
+    label: &str,
+    names: &mut Names,
+    out: &mut Vec<Message>,
+    held: &mut u64,
+    emit: Emit<'_>,
+) -> bool {
+    // The day's parsed JSON and the messages held so far share the budget.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let items = match json::parse_value(bytes, MAX_HELD_BYTES.saturating_sub(*held)) {
+        Ok(Value::Array(items)) => items,
+        Ok(_) => {
+            emit(Err(Problem::new(
+                0,
+                format!("{label}: expected a JSON array"),
+            )));
+            return true;
+        }
+        Err(json::Unparsed::TooBig) => return false,
+        Err(json::Unparsed::Invalid(e)) => {
+            emit(Err(json::invalid(&e, label)));
+            return true;
         }
     };
     for (index, item) in items.iter().enumerate() {
@@ -396,8 +462,13 @@ fn parse_day(bytes: &[u8], label: &str, names: &mut Names, out: &mut Vec<Message
             continue;
         };
         let message = message(object, key, at, out.len(), names);
+        *held += message.held();
         out.push(message);
+        if *held > MAX_HELD_BYTES {
+            return false;
+        }
     }
+    true
 }
 
 fn message(
@@ -415,7 +486,9 @@ fn message(
     };
     let user = get("user").map(str::to_string);
     let profile = object.get("user_profile").and_then(user_name);
-    if let (Some(user), Some(profile)) = (&user, &profile) {
+    if let (Some(user), Some(profile)) = (&user, &profile)
+        && (names.profiles.len() < MAX_PROFILES || names.profiles.contains_key(user))
+    {
         names.profiles.insert(user.clone(), profile.clone());
     }
     let bot_id = get("bot_id").map(str::to_string);
@@ -800,5 +873,36 @@ mod tests {
         assert_eq!(at.timestamp_micros(), 1_772_634_725_000_200);
         assert!(parse_ts("abc").is_none());
         assert!(parse_ts("").is_none());
+    }
+
+    /// A channel's days share one budget with the day being parsed: a
+    /// channel that already holds nearly all of it stops at its next day.
+    #[test]
+    fn a_channel_over_the_memory_limit_stops_reading() {
+        let day = br#"[{"ts":"1772634725.000100","user":"U1","text":"hi"},{"ts":"1772634726.000100","user":"U1","text":"there"}]"#;
+        let mut names = names();
+        let mut problems = Vec::new();
+        let (mut out, mut held) = (Vec::new(), 0);
+        assert!(parse_day(
+            day,
+            "ops/2026-03-04.json",
+            &mut names,
+            &mut out,
+            &mut held,
+            &mut |e| problems.push(e)
+        ));
+        assert_eq!(out.len(), 2);
+        assert!(held >= 2 * std::mem::size_of::<Message>() as u64, "{held}");
+        let (mut out, mut held) = (Vec::new(), MAX_HELD_BYTES - 100);
+        assert!(!parse_day(
+            day,
+            "ops/2026-03-05.json",
+            &mut names,
+            &mut out,
+            &mut held,
+            &mut |e| problems.push(e)
+        ));
+        assert!(out.is_empty());
+        assert!(problems.is_empty(), "the caller says why");
     }
 }

@@ -268,7 +268,7 @@ fn attachment_line(a: &Map<String, Value>) -> Option<String> {
         let parsed;
         let card = match card {
             Value::String(s) => {
-                parsed = serde_json::from_str::<Value>(s).ok()?;
+                parsed = json::parse_value(s.as_bytes(), MAX_CARD_BYTES).ok()?;
                 &parsed
             }
             other => other,
@@ -279,6 +279,10 @@ fn attachment_line(a: &Map<String, Value>) -> Option<String> {
     }
     None
 }
+
+/// The memory a card written as a JSON string may take once parsed (cards
+/// are a few KB; a larger one is left out).
+const MAX_CARD_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The `text` and `title` strings of an adaptive or hero card, in order.
 fn card_texts(v: &Value, out: &mut Vec<String>, depth: usize) {
