@@ -41,16 +41,17 @@ pub async fn export(database_url: &str, args: &ExportArgs) -> Result<(), String>
 }
 
 pub async fn restore(database_url: &str, file: &std::path::Path) -> Result<(), String> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    // Streamed from the file: no size limit here (the server's own disk
+    // and memory), unlike the upload.
     let archive =
-        app::domain::archive::parse(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+        app::domain::archive::read_file(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let db = Db::open(database_url).await.map_err(|e| e.to_string())?;
     let actor = Actor {
         name: "command line (restore-incident)".into(),
         user_id: None,
     };
     let done = db
-        .restore_incident(&archive, &actor, chrono::Utc::now())
+        .restore_incident(archive, &actor, chrono::Utc::now())
         .await
         .map_err(|e| format!("nothing was restored: {e}"))?;
     match done.renumbered_from {

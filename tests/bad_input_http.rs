@@ -1744,7 +1744,10 @@ fn cases() -> Vec<Case> {
                 a["tables"]["incidents"][0]["severity"] = Value::from("catastrophic");
             }),
             400,
-            &["do not fit this database", "Nothing was restored."],
+            &[
+                "Row 1 of \"incidents\", column \"severity\": unknown value `catastrophic`",
+                "Nothing was restored.",
+            ],
         ),
         case(
             "RS-16 restore of a javascript: evidence link",
@@ -1763,7 +1766,7 @@ fn cases() -> Vec<Case> {
                 a["tables"]["incidents"][0]["title"] = Value::from("t".repeat(10_000));
             }),
             400,
-            &["The archive's incident title must be 1 to 200 characters."],
+            &["Row 1 of \"incidents\", column \"title\" holds 10000 characters, more than the 200"],
         ),
         case(
             "RS-18 restore of an unknown zone",

@@ -5,11 +5,15 @@
 //! table, column by column, as JSON. Restoring writes it all in one
 //! transaction into another database; anything refused changes nothing.
 //!
+//! An archive is read into typed rows and checked before this module sees
+//! it ([`crate::domain::archive::read`]); what is written is read back, as
+//! the pages read it, before the transaction commits.
+//!
 //! Integer keys (transcripts, lines, notes, history rows) and the incident
 //! and countermeasure numbers are kept when the target database has them
 //! free, and renumbered (with every reference) when not. Account ids are
-//! left out (history keeps the names): accounts are not part of an
-//! incident. Attachment files are not included.
+//! left out (history keeps the names, marked as restored): accounts are not
+//! part of an incident. Attachment files are not included.
 
 use std::collections::HashMap;
 
@@ -17,7 +21,9 @@ use serde_json::{Map, Value, json};
 use sqlx::{Column, QueryBuilder};
 
 use super::{Db, DbError, DbRow, On, Tx, on_tx};
-use crate::domain::archive::{ARCHIVE_FORMAT, ARCHIVE_VERSION, TABLES};
+use crate::domain::archive::{
+    ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Cell, Count, Key, Name, TABLES, Tables, restored_name,
+};
 use crate::domain::incident::IncidentNumber;
 
 /// Which rows of `table` belong to the incident whose id is bound once.
@@ -115,59 +121,11 @@ pub struct Restored {
     pub rows: usize,
 }
 
-/// What a column holds, as far as binding a JSON value to it goes. SQLite
-/// takes any value in any column ([`Kind::Any`]); PostgreSQL needs values
-/// (and NULLs) of the column's type, and `true`/`false` for its flags.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Any,
-    Int,
-    Real,
-    Text,
-    Bool,
-}
-
-/// The columns of each table, and their kinds.
-type Schema = HashMap<&'static str, HashMap<String, Kind>>;
-
-async fn columns_of(tx: &mut Tx, table: &str) -> Result<HashMap<String, Kind>, DbError> {
-    Ok(match tx {
-        On::Sqlite(t) => sqlx::query_scalar::<_, String>("SELECT name FROM pragma_table_info($1)")
-            .bind(table)
-            .fetch_all(&mut **t)
-            .await?
-            .into_iter()
-            .map(|name| (name, Kind::Any))
-            .collect(),
-        On::Postgres(t) => sqlx::query_as::<_, (String, String)>(
-            "SELECT column_name::text, data_type::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-        )
-        .bind(table)
-        .fetch_all(&mut **t)
-        .await?
-        .into_iter()
-        .map(|(name, data_type)| {
-            let kind = match data_type.as_str() {
-                "boolean" => Kind::Bool,
-                "bigint" | "integer" | "smallint" => Kind::Int,
-                "double precision" | "real" | "numeric" => Kind::Real,
-                _ => Kind::Text,
-            };
-            (name, kind)
-        })
-        .collect(),
-    })
-}
-
-async fn exists(tx: &mut Tx, sql: &str, value: &Value) -> Result<bool, DbError> {
-    // `= NULL` matches nothing (and PostgreSQL would want its type).
-    if value.is_null() {
-        return Ok(false);
-    }
+/// Whether a row matches: `sql` ends where the one value is bound.
+async fn exists(tx: &mut Tx, sql: &str, value: Cell<'_>) -> Result<bool, DbError> {
     Ok(on_tx!(tx, |c| {
         let mut q = QueryBuilder::new(sql);
-        bind(&mut q, value, Kind::Any);
+        bind(&mut q.separated(""), value);
         q.build()
             .fetch_optional(&mut *c)
             .await
@@ -175,110 +133,38 @@ async fn exists(tx: &mut Tx, sql: &str, value: &Value) -> Result<bool, DbError> 
     })?)
 }
 
-/// Binds a JSON value for a column of `kind`.
-fn bind<'a, DB>(q: &mut QueryBuilder<'a, DB>, value: &Value, kind: Kind)
+/// Binds one value, typed as its column is (PostgreSQL wants NULLs and
+/// flags of the column's type).
+fn bind<'q, DB>(q: &mut sqlx::query_builder::Separated<'_, 'q, DB, &'static str>, cell: Cell<'q>)
 where
     DB: sqlx::Database,
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    f64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    bool: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<i64>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<f64>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<bool>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    Option<String>: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
 {
-    match value {
-        Value::Null => match kind {
-            Kind::Any | Kind::Int => {
-                q.push_bind(None::<i64>);
-            }
-            Kind::Real => {
-                q.push_bind(None::<f64>);
-            }
-            Kind::Text => {
-                q.push_bind(None::<String>);
-            }
-            Kind::Bool => {
-                q.push_bind(None::<bool>);
-            }
-        },
-        // A PostgreSQL flag, written 0/1 in archives.
-        Value::Bool(b) if kind == Kind::Bool => {
-            q.push_bind(*b);
-        }
-        Value::Number(n) if kind == Kind::Bool && matches!(n.as_i64(), Some(0 | 1)) => {
-            q.push_bind(n.as_i64() == Some(1));
-        }
-        Value::Bool(b) => {
-            q.push_bind(i64::from(*b));
-        }
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => {
-                q.push_bind(i);
-            }
-            None => {
-                q.push_bind(n.as_f64().unwrap_or_default());
-            }
-        },
-        Value::String(s) => {
-            q.push_bind(s.clone());
-        }
-        other => {
-            q.push_bind(other.to_string());
-        }
-    }
+    match cell {
+        Cell::Int(v) => q.push_bind(v),
+        Cell::Text(v) => q.push_bind(v),
+        Cell::Bool(v) => q.push_bind(v),
+    };
 }
 
-/// Inserts one row.
+/// Inserts one row; with `keyed`, returns the `id` it was given.
 async fn insert(
     tx: &mut Tx,
-    schema: &Schema,
     table: &str,
-    row: &Map<String, Value>,
-) -> Result<(), DbError> {
-    write_row(tx, schema, table, row, false).await.map(drop)
-}
-
-/// Inserts one row of a [`KEYED`] table; returns its `id`.
-async fn insert_keyed(
-    tx: &mut Tx,
-    schema: &Schema,
-    table: &str,
-    row: &Map<String, Value>,
-) -> Result<i64, DbError> {
-    write_row(tx, schema, table, row, true)
-        .await?
-        .ok_or(DbError::NotFound)
-}
-
-async fn write_row(
-    tx: &mut Tx,
-    schema: &Schema,
-    table: &str,
-    row: &Map<String, Value>,
+    cells: Vec<(&'static str, Cell<'_>)>,
     keyed: bool,
 ) -> Result<Option<i64>, DbError> {
-    let kinds = schema.get(table);
-    let kind_of = |name: &str| {
-        kinds
-            .and_then(|k| k.get(name))
-            .copied()
-            .unwrap_or(Kind::Any)
-    };
+    let names: Vec<String> = cells.iter().map(|(c, _)| format!("\"{c}\"")).collect();
     let result: Result<Option<i64>, sqlx::Error> = on_tx!(tx, |c| {
-        let mut q = QueryBuilder::new(format!("INSERT INTO {table} ("));
-        let mut columns = q.separated(", ");
-        for name in row.keys() {
-            // Names were checked against the table's columns.
-            columns.push(format!("\"{name}\""));
-        }
-        q.push(") VALUES (");
-        for (i, (name, value)) in row.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            bind(&mut q, value, kind_of(name));
+        let mut q = QueryBuilder::new(format!(
+            "INSERT INTO {table} ({}) VALUES (",
+            names.join(", ")
+        ));
+        let mut values = q.separated(", ");
+        for (_, cell) in &cells {
+            bind(&mut values, *cell);
         }
         if keyed {
             q.push(") RETURNING id");
@@ -292,9 +178,9 @@ async fn write_row(
         }
     });
     result.map_err(|e| match e {
-        // A value the schema refuses (a severity it does not know, a
-        // missing column, an id this database already holds): the
-        // archive's fault, said as such.
+        // A value the schema refuses (a key moment marked twice, a service
+        // listed twice, an id this database already holds): the archive's
+        // fault, said as such.
         sqlx::Error::Database(d) if d.kind() != sqlx::error::ErrorKind::Other => refused(format!(
             "The archive's {table} rows do not fit this database ({}). Nothing was restored.",
             d.message()
@@ -303,34 +189,44 @@ async fn write_row(
     })
 }
 
-/// A row of a [`KEYED`] table whose id is taken gets a new one: on SQLite
-/// the one the table gives (the largest plus one); on PostgreSQL the same,
-/// chosen here (its identity sequence knows nothing of the ids written
-/// explicitly, by imports and restores).
-async fn new_key(tx: &mut Tx, table: &str, row: &mut Map<String, Value>) -> Result<(), DbError> {
+/// The key a row of a keyed table (transcripts, lines, notes, history)
+/// gets when its own is taken or missing: on SQLite the one the table gives
+/// (NULL asks for the largest plus one); on PostgreSQL the same, chosen here
+/// (its identity sequence knows nothing of the ids written explicitly, by
+/// imports and restores).
+async fn new_key(tx: &mut Tx, table: &str) -> Result<Option<Key>, DbError> {
     match tx {
-        On::Sqlite(_) => {
-            row.remove("id");
-        }
+        On::Sqlite(_) => Ok(None),
         On::Postgres(t) => {
             let next: i64 =
                 sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
                     .fetch_one(&mut **t)
                     .await?;
-            row.insert("id".into(), Value::from(next));
+            Ok(Some(Key(next)))
         }
     }
-    Ok(())
 }
 
-/// Whether a row of a [`KEYED`] table comes without an id (or a null one):
-/// it gets a new one, as when its id is taken.
-fn keyless(row: &Map<String, Value>) -> bool {
-    row.get("id").is_none_or(Value::is_null)
+/// The key a row keeps when this database does not hold it yet, else a
+/// new one ([`new_key`]).
+async fn free_key(tx: &mut Tx, table: &str, id: Option<Key>) -> Result<Option<Key>, DbError> {
+    match id {
+        Some(key)
+            if !exists(
+                tx,
+                &format!("SELECT 1 FROM {table} WHERE id = "),
+                Cell::Int(Some(key.0)),
+            )
+            .await? =>
+        {
+            Ok(Some(key))
+        }
+        _ => new_key(tx, table).await,
+    }
 }
 
-/// PostgreSQL: moves the identity sequences of the [`KEYED`] tables past
-/// the ids written explicitly, so rows added later without an id (the
+/// PostgreSQL: moves the identity sequences of the keyed tables past the
+/// ids written explicitly, so rows added later without an id (the
 /// restore's own audit entry, imports, notes) do not collide with them.
 async fn catch_up_sequences(tx: &mut Tx) -> Result<(), DbError> {
     let On::Postgres(t) = tx else {
@@ -346,6 +242,41 @@ async fn catch_up_sequences(tx: &mut Tx) -> Result<(), DbError> {
         .execute(&mut **t)
         .await?;
     }
+    Ok(())
+}
+
+/// Reads the restored incident back as the pages read it, inside the
+/// restore's transaction: a row Debrief cannot read is refused here, before
+/// anyone's page would fail on it.
+async fn read_back(
+    tx: &mut Tx,
+    id: &str,
+    number: IncidentNumber,
+    countermeasures: &[i64],
+) -> Result<(), DbError> {
+    super::incidents::incident_in(tx, number).await?;
+    on_tx!(tx, |c| {
+        for row in sqlx::query("SELECT * FROM timeline_events WHERE incident_id = $1")
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await?
+        {
+            super::timeline::event_from_row(&row)?;
+        }
+        for row in sqlx::query("SELECT * FROM audit_log WHERE incident_id = $1")
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await?
+        {
+            super::audit::entry_from_row(&row)?;
+        }
+        Ok::<(), DbError>(())
+    })?;
+    for n in countermeasures {
+        super::countermeasures::countermeasure_in(tx, *n).await?;
+    }
+    super::postmortems::current_in(tx, id).await?;
+    super::reviews::review_in(tx, number).await?;
     Ok(())
 }
 
@@ -383,48 +314,46 @@ impl Db {
         }))
     }
 
-    /// Writes an archive into this database as a new incident, in one
-    /// transaction. Refused, changing nothing, when it is not an archive,
-    /// names a column this database does not have, or the incident is
-    /// already here.
+    /// Writes an archive (read and checked by
+    /// [`crate::domain::archive::read`]) into this database as a new
+    /// incident, in one transaction. Refused, changing nothing, when the
+    /// incident is already here or a row does not fit. Its history is kept
+    /// as text, marked as restored and credited to no account here.
     pub async fn restore_incident(
         &self,
-        archive: &Value,
+        archive: Archive,
         actor: &crate::domain::audit::Actor,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Restored, DbError> {
-        let tables = crate::domain::archive::check(archive).map_err(refused)?;
-        let rows = |table: &str| -> Vec<Map<String, Value>> {
-            tables
-                .get(table)
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|r| r.as_object().cloned()).collect())
-                .unwrap_or_default()
+        crate::domain::archive::check(&archive)
+            .map_err(|e| refused(format!("{e} Nothing was restored.")))?;
+        let Tables {
+            incidents,
+            incident_services,
+            timeline_events,
+            transcripts,
+            mut transcript_lines,
+            transcript_problems,
+            event_lines,
+            countermeasures,
+            countermeasure_incidents,
+            postmortems,
+            postmortem_versions,
+            reviews,
+            meeting_notes,
+            audit_log,
+        } = archive.tables;
+        let Some(mut incident) = incidents.into_iter().next() else {
+            return Err(refused(
+                "The archive holds no incident. Nothing was restored.",
+            ));
         };
+        let id = incident.id.0.clone();
         let mut tx = self.write().await?;
-        // Every column named must be one this database has.
-        let mut schema = Schema::new();
-        for table in TABLES {
-            let known = columns_of(&mut tx, table).await?;
-            for row in rows(table) {
-                if let Some(unknown) = row.keys().find(|k| !known.contains_key(*k)) {
-                    return Err(refused(format!(
-                        "The archive's {table} rows have a column \"{unknown}\" this Debrief does not know; it may come from a newer version. Nothing was restored."
-                    )));
-                }
-            }
-            schema.insert(table, known);
-        }
-        let mut incident = rows("incidents").remove(0);
-        let id = incident
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
         if exists(
             &mut tx,
             "SELECT 1 FROM incidents WHERE id = ",
-            &Value::from(id.clone()),
+            Cell::Text(Some(&id)),
         )
         .await?
         {
@@ -432,14 +361,13 @@ impl Db {
                 "This database already holds that incident (same id); nothing was restored. To copy it again, delete the existing one first.",
             ));
         }
-        let old_number = incident.get("number").and_then(Value::as_i64).unwrap_or(0);
-        let number = if old_number > 0
-            && !exists(
-                &mut tx,
-                "SELECT 1 FROM incidents WHERE number = ",
-                &Value::from(old_number),
-            )
-            .await?
+        let old_number = incident.number.0;
+        let number = if !exists(
+            &mut tx,
+            "SELECT 1 FROM incidents WHERE number = ",
+            Cell::Int(Some(old_number)),
+        )
+        .await?
         {
             old_number
         } else {
@@ -449,156 +377,164 @@ impl Db {
             .fetch_one(&mut *c)
             .await)?
         };
-        incident.insert("number".into(), Value::from(number));
+        incident.number = Key(number);
         let mut written = 0;
-        insert(&mut tx, &schema, "incidents", &incident).await?;
+        insert(&mut tx, "incidents", incident.cells(), false).await?;
         written += 1;
-        for table in ["incident_services", "timeline_events"] {
-            for row in rows(table) {
-                insert(&mut tx, &schema, table, &row).await?;
-                written += 1;
-            }
+        for row in &incident_services {
+            insert(&mut tx, "incident_services", row.cells(), false).await?;
+            written += 1;
+        }
+        for row in &timeline_events {
+            insert(&mut tx, "timeline_events", row.cells(), false).await?;
+            written += 1;
         }
         // Integer keys: kept when free, else new, with every reference
         // following.
-        let mut transcripts: HashMap<i64, i64> = HashMap::new();
-        for mut row in rows("transcripts") {
-            let old = row.get("id").and_then(Value::as_i64).unwrap_or_default();
-            if keyless(&row)
-                || exists(
-                    &mut tx,
-                    "SELECT 1 FROM transcripts WHERE id = ",
-                    &Value::from(old),
-                )
-                .await?
-            {
-                new_key(&mut tx, "transcripts", &mut row).await?;
+        let mut transcript_keys: HashMap<i64, i64> = HashMap::new();
+        for mut row in transcripts {
+            let old = row.id.map(|k| k.0);
+            row.id = free_key(&mut tx, "transcripts", row.id).await?;
+            let new = insert(&mut tx, "transcripts", row.cells(), true).await?;
+            if let (Some(old), Some(new)) = (old, new) {
+                transcript_keys.insert(old, new);
             }
-            transcripts.insert(
-                old,
-                insert_keyed(&mut tx, &schema, "transcripts", &row).await?,
-            );
             written += 1;
         }
-        let remap = |map: &HashMap<i64, i64>, value: Option<&Value>| -> Value {
-            value.and_then(Value::as_i64).map_or(Value::Null, |v| {
-                Value::from(map.get(&v).copied().unwrap_or(v))
-            })
-        };
-        let mut lines: HashMap<i64, i64> = HashMap::new();
+        let remap =
+            |keys: &HashMap<i64, i64>, key: Key| Key(keys.get(&key.0).copied().unwrap_or(key.0));
+        let mut line_keys: HashMap<i64, i64> = HashMap::new();
         let mut pending_duplicates: Vec<(i64, i64)> = Vec::new();
-        for mut row in rows("transcript_lines") {
-            let old = row.get("id").and_then(Value::as_i64).unwrap_or_default();
-            if keyless(&row)
-                || exists(
-                    &mut tx,
-                    "SELECT 1 FROM transcript_lines WHERE id = ",
-                    &Value::from(old),
-                )
-                .await?
-            {
-                new_key(&mut tx, "transcript_lines", &mut row).await?;
-            }
-            let transcript = remap(&transcripts, row.get("transcript_id"));
-            row.insert("transcript_id".into(), transcript);
-            row.insert("incident_no".into(), Value::from(number));
+        for row in &mut transcript_lines {
+            let old = row.id.map(|k| k.0);
+            row.id = free_key(&mut tx, "transcript_lines", row.id).await?;
+            row.transcript_id = remap(&transcript_keys, row.transcript_id);
+            row.incident_no = Count(number);
             // Duplicates point at earlier lines; set once all are in.
-            if let Some(of) = row.get("duplicate_of").and_then(Value::as_i64) {
-                pending_duplicates.push((old, of));
-                row.insert("duplicate_of".into(), Value::Null);
+            let duplicate_of = row.duplicate_of.take();
+            let new = insert(&mut tx, "transcript_lines", row.cells(), true).await?;
+            if let (Some(old), Some(new)) = (old, new) {
+                line_keys.insert(old, new);
+                if let Some(of) = duplicate_of {
+                    pending_duplicates.push((new, of.0));
+                }
             }
-            lines.insert(
-                old,
-                insert_keyed(&mut tx, &schema, "transcript_lines", &row).await?,
-            );
             written += 1;
         }
+        drop(transcript_lines);
         for (line, of) in pending_duplicates {
             on_tx!(&mut tx, |c| sqlx::query(
                 "UPDATE transcript_lines SET duplicate_of = $1 WHERE id = $2"
             )
-            .bind(lines.get(&of).copied().unwrap_or(of))
-            .bind(lines.get(&line).copied().unwrap_or(line))
+            .bind(line_keys.get(&of).copied().unwrap_or(of))
+            .bind(line)
             .execute(&mut *c)
             .await
             .map(|_| ()))?;
         }
-        for key in transcripts.values() {
+        for key in transcript_keys.values() {
             super::search::index_transcript_lines(&mut tx, *key).await?;
         }
-        for mut row in rows("transcript_problems") {
-            let transcript = remap(&transcripts, row.get("transcript_id"));
-            row.insert("transcript_id".into(), transcript);
-            insert(&mut tx, &schema, "transcript_problems", &row).await?;
+        for mut row in transcript_problems {
+            row.transcript_id = remap(&transcript_keys, row.transcript_id);
+            insert(&mut tx, "transcript_problems", row.cells(), false).await?;
             written += 1;
         }
-        for mut row in rows("event_lines") {
-            let line = remap(&lines, row.get("line_id"));
-            row.insert("line_id".into(), line);
-            insert(&mut tx, &schema, "event_lines", &row).await?;
+        for mut row in event_lines {
+            row.line_id = remap(&line_keys, row.line_id);
+            insert(&mut tx, "event_lines", row.cells(), false).await?;
             written += 1;
         }
-        for mut row in rows("countermeasures") {
-            let cm_id = row.get("id").cloned().unwrap_or(Value::Null);
-            // A lesson this database already tracks is linked, not copied.
-            if exists(&mut tx, "SELECT 1 FROM countermeasures WHERE id = ", &cm_id).await? {
+        // A lesson this database already tracks is linked, not copied; its
+        // history stays as this database has it.
+        let mut linked_only: Vec<String> = Vec::new();
+        let mut measure_numbers: Vec<i64> = Vec::new();
+        for mut row in countermeasures {
+            if let Some(n) = on_tx!(&mut tx, |c| sqlx::query_scalar::<_, i64>(
+                "SELECT number FROM countermeasures WHERE id = $1"
+            )
+            .bind(row.id.as_str())
+            .fetch_optional(&mut *c)
+            .await)?
+            {
+                measure_numbers.push(n);
+                linked_only.push(row.id.0);
                 continue;
             }
-            let taken = match row.get("number") {
-                Some(n) => {
-                    exists(&mut tx, "SELECT 1 FROM countermeasures WHERE number = ", n).await?
-                }
-                None => true,
-            };
-            if taken {
+            if exists(
+                &mut tx,
+                "SELECT 1 FROM countermeasures WHERE number = ",
+                Cell::Int(Some(row.number.0)),
+            )
+            .await?
+            {
                 let next: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
                     "SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures"
                 )
                 .fetch_one(&mut *c)
                 .await)?;
-                row.insert("number".into(), Value::from(next));
+                row.number = Key(next);
             }
-            let line = row.get("source_line_id").cloned();
-            row.insert("source_line_id".into(), remap(&lines, line.as_ref()));
-            for (column, sql) in [
-                ("merged_into", "SELECT 1 FROM countermeasures WHERE id = "),
-                (
-                    "source_event_id",
-                    "SELECT 1 FROM timeline_events WHERE id = ",
-                ),
-            ] {
-                let value = row.get(column).cloned().unwrap_or(Value::Null);
-                if !value.is_null() && !exists(&mut tx, sql, &value).await? {
-                    row.insert(column.into(), Value::Null);
-                }
+            row.source_line_id = row.source_line_id.map(|l| remap(&line_keys, l));
+            // Merged into one this database does not hold: not merged here.
+            if let Some(into) = &row.merged_into
+                && !exists(
+                    &mut tx,
+                    "SELECT 1 FROM countermeasures WHERE id = ",
+                    Cell::Text(Some(into.as_str())),
+                )
+                .await?
+            {
+                row.merged_into = None;
             }
-            insert(&mut tx, &schema, "countermeasures", &row).await?;
+            insert(&mut tx, "countermeasures", row.cells(), false).await?;
+            measure_numbers.push(row.number.0);
             written += 1;
         }
-        for table in [
-            "countermeasure_incidents",
-            "postmortems",
-            "postmortem_versions",
-            "reviews",
-        ] {
-            for row in rows(table) {
-                insert(&mut tx, &schema, table, &row).await?;
-                written += 1;
-            }
+        for row in &countermeasure_incidents {
+            insert(&mut tx, "countermeasure_incidents", row.cells(), false).await?;
+            written += 1;
         }
-        for table in ["meeting_notes", "audit_log"] {
-            for mut row in rows(table) {
-                let old = row.get("id").cloned().unwrap_or(Value::Null);
-                if keyless(&row)
-                    || exists(&mut tx, &format!("SELECT 1 FROM {table} WHERE id = "), &old).await?
-                {
-                    new_key(&mut tx, table, &mut row).await?;
-                }
-                insert(&mut tx, &schema, table, &row).await?;
-                written += 1;
+        for row in &postmortems {
+            insert(&mut tx, "postmortems", row.cells(), false).await?;
+            written += 1;
+        }
+        for row in &postmortem_versions {
+            insert(&mut tx, "postmortem_versions", row.cells(), false).await?;
+            written += 1;
+        }
+        for row in &reviews {
+            insert(&mut tx, "reviews", row.cells(), false).await?;
+            written += 1;
+        }
+        for mut row in meeting_notes {
+            row.id = free_key(&mut tx, "meeting_notes", row.id).await?;
+            insert(&mut tx, "meeting_notes", row.cells(), true).await?;
+            written += 1;
+        }
+        // History keeps its words, credited to no account of this
+        // deployment and marked as restored.
+        for mut row in audit_log {
+            if row.object_kind.as_str() == "countermeasure"
+                && linked_only.contains(&row.object_id.0)
+            {
+                continue;
             }
+            row.id = free_key(&mut tx, "audit_log", row.id).await?;
+            row.actor_name = Name::new(restored_name(row.actor_name.as_str()));
+            insert(&mut tx, "audit_log", row.cells(), true).await?;
+            written += 1;
         }
         catch_up_sequences(&mut tx).await?;
+        read_back(&mut tx, &id, IncidentNumber(number), &measure_numbers)
+            .await
+            .map_err(|e| match e {
+                DbError::Sqlx(sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_))
+                | DbError::NotFound => refused(format!(
+                    "The restored incident could not be read back as Debrief reads it ({e}). Nothing was restored."
+                )),
+                other => other,
+            })?;
         // The restore itself is in the audit log, not in the incident's
         // history (which stays as it was exported).
         super::audit::record(
@@ -608,13 +544,7 @@ impl Db {
                 action: "restored",
                 object_kind: "incident",
                 object_id: &id,
-                object_label: &format!(
-                    "#{number} {}",
-                    incident
-                        .get("title")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                ),
+                object_label: &format!("#{number} {}", incident.title.as_str()),
                 changes: &[crate::domain::audit::FieldChange {
                     field: "rows".into(),
                     before: String::new(),

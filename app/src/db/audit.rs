@@ -1,7 +1,7 @@
 //! The audit log: one row per change, written in the same transaction as the
 //! change itself, so the log and the data never disagree.
 
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, Tx, on_pool, on_tx, stored_time, to_epoch};
 use crate::domain::audit::{Actor, AuditEntry, FieldChange};
 use chrono::{DateTime, Utc};
 
@@ -48,16 +48,26 @@ pub(crate) async fn record(
 
 pub(crate) fn entry_from_row(row: &impl DbRow) -> Result<AuditEntry, DbError> {
     let changes: String = row.col("changes")?;
+    let id: i64 = row.col("id")?;
+    // The log is read by everyone who reads history: a row whose changes
+    // cannot be read (written outside Debrief) is shown saying so.
+    let changes = serde_json::from_str(&changes).unwrap_or_else(|e| {
+        tracing::warn!("audit_log row {id}: its changes cannot be read ({e})");
+        vec![FieldChange {
+            field: "(changes)".into(),
+            before: String::new(),
+            after: "unreadable: this history row was damaged outside Debrief".into(),
+        }]
+    });
     Ok(AuditEntry {
-        id: row.col("id")?,
-        at: from_epoch(row.col("at")?),
+        id,
+        at: stored_time(row, "audit_log", "at")?.unwrap_or_default(),
         actor_name: row.col("actor_name")?,
         action: row.col("action")?,
         object_kind: row.col("object_kind")?,
         object_id: row.col("object_id")?,
         object_label: row.col("object_label")?,
-        changes: serde_json::from_str(&changes)
-            .map_err(|e| DbError::Sqlx(sqlx::Error::Decode(e.into())))?,
+        changes,
     })
 }
 

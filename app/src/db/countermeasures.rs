@@ -7,7 +7,7 @@ use sqlx::QueryBuilder;
 
 use super::audit::{Change, record};
 use super::webhooks::enqueue;
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, stored_value, to_epoch};
+use super::{Db, DbError, DbRow, Tx, on_pool, on_tx, stored_time, stored_value, to_epoch};
 use crate::domain::audit::{Actor, AuditEntry, FieldChange};
 use crate::domain::countermeasure::{
     BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
@@ -732,7 +732,7 @@ fn completed_at(before: &Countermeasure, to: CmStatus, now: DateTime<Utc>) -> Op
     }
 }
 
-async fn countermeasure_in(tx: &mut Tx, number: i64) -> Result<Countermeasure, DbError> {
+pub(super) async fn countermeasure_in(tx: &mut Tx, number: i64) -> Result<Countermeasure, DbError> {
     on_tx!(tx, |c| {
         let row = sqlx::query(SELECT_ONE)
             .bind(number)
@@ -906,8 +906,8 @@ fn from_row(row: &impl DbRow) -> Result<Countermeasure, DbError> {
         incidents: Vec::new(),
         merged_into: row.col("merged_number")?,
         created_by: row.col("created_by")?,
-        created_at: from_epoch(row.col("created_at")?),
-        updated_at: from_epoch(row.col("updated_at")?),
-        completed_at: row.col::<Option<i64>>("completed_at")?.map(from_epoch),
+        created_at: stored_time(row, "countermeasures", "created_at")?.unwrap_or_default(),
+        updated_at: stored_time(row, "countermeasures", "updated_at")?.unwrap_or_default(),
+        completed_at: stored_time(row, "countermeasures", "completed_at")?,
     })
 }

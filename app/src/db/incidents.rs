@@ -5,7 +5,7 @@ use sqlx::query_builder::Separated;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, Tx, on_pool, on_tx, stored_time, to_epoch};
 use crate::domain::audit::{Actor, incident_changes};
 use crate::domain::incident::{
     Cynefin, CynefinPair, DetectionMethod, Incident, IncidentContent, IncidentNumber, Severity,
@@ -92,7 +92,7 @@ struct Listed {
     status: Status,
     commander: String,
     moments: KeyMoments,
-    review_at: Option<i64>,
+    review_at: Option<DateTime<Utc>>,
     postmortem_status: Option<String>,
 }
 
@@ -105,7 +105,7 @@ fn listed_from_row(row: &impl DbRow) -> Result<Listed, DbError> {
         status: parse_code(row, "status", Status::parse)?,
         commander: row.col("commander")?,
         moments: moments_from_row(row)?,
-        review_at: row.col("review_at")?,
+        review_at: stored_time(row, "reviews", "review_at")?,
         postmortem_status: row.col("postmortem_status")?,
     })
 }
@@ -262,7 +262,7 @@ impl Db {
                 &policy,
                 row.severity,
                 &row.moments,
-                row.review_at.map(from_epoch),
+                row.review_at,
                 row.postmortem_status.as_deref() == Some("published"),
                 now,
             );
@@ -550,15 +550,9 @@ fn parse_optional_code<T>(
 fn moments_from_row(row: &impl DbRow) -> Result<KeyMoments, DbError> {
     let mut moments = KeyMoments::default();
     for moment in KeyMoment::ALL {
-        let at: Option<i64> = row.col(&format!("{}_at", moment.code()))?;
+        let at = stored_time(row, "incidents", &format!("{}_at", moment.code()))?;
         let estimated: bool = row.col(&format!("{}_estimated", moment.code()))?;
-        moments.set(
-            moment,
-            at.map(|at| Moment {
-                at: from_epoch(at),
-                estimated,
-            }),
-        );
+        moments.set(moment, at.map(|at| Moment { at, estimated }));
     }
     Ok(moments)
 }
@@ -567,8 +561,8 @@ fn incident_from_row(row: &impl DbRow, services: Vec<String>) -> Result<Incident
     Ok(Incident {
         number: IncidentNumber(row.col("number")?),
         version: row.col("version")?,
-        created_at: from_epoch(row.col("created_at")?),
-        updated_at: from_epoch(row.col("updated_at")?),
+        created_at: stored_time(row, "incidents", "created_at")?.unwrap_or_default(),
+        updated_at: stored_time(row, "incidents", "updated_at")?.unwrap_or_default(),
         content: IncidentContent {
             title: row.col("title")?,
             severity: parse_code(row, "severity", Severity::parse)?,

@@ -653,6 +653,28 @@ fn from_epoch(seconds: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default()
 }
 
+/// A stored time, where a damaged one must not fail a page everyone reads
+/// (lists, search, the board, history). A value that is not whole seconds
+/// (SQLite keeps whatever was written: text, a real number), written
+/// outside Debrief, reads as none and is logged; a required time then shows
+/// as the start of 1970, as one out of range already does.
+pub(crate) fn stored_time(
+    row: &impl DbRow,
+    table: &str,
+    column: &str,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, DbError> {
+    match row.col::<Option<i64>>(column) {
+        Ok(at) => Ok(at.map(from_epoch)),
+        Err(sqlx::Error::ColumnDecode { source, .. }) => {
+            tracing::warn!(
+                "{table}.{column} holds a value that is not a time ({source}); it is shown as missing. Correct the row in the database."
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,7 +37,10 @@ async fn incident_id(tx: &mut Tx, number: IncidentNumber) -> Result<String, DbEr
     .ok_or(DbError::NotFound)
 }
 
-async fn current_in(tx: &mut Tx, incident_id: &str) -> Result<Option<Postmortem>, DbError> {
+pub(super) async fn current_in(
+    tx: &mut Tx,
+    incident_id: &str,
+) -> Result<Option<Postmortem>, DbError> {
     on_tx!(tx, |c| sqlx::query(
         "SELECT * FROM postmortems WHERE incident_id = $1"
     )

@@ -23,7 +23,10 @@ fn review_from_row(row: &impl DbRow) -> Result<Review, DbError> {
 
 /// The incident's id and its review as it stands (the default before the
 /// first save).
-async fn review_in(tx: &mut Tx, number: IncidentNumber) -> Result<(String, Review), DbError> {
+pub(super) async fn review_in(
+    tx: &mut Tx,
+    number: IncidentNumber,
+) -> Result<(String, Review), DbError> {
     on_tx!(tx, |c| {
         let id: String = sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1")
             .bind(number.0)

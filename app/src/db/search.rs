@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, stored_time, to_epoch};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::search::{
     MARK_END, MARK_START, RESULT_LIMIT, SearchKind, SearchQuery, all_terms, any_term,
@@ -184,7 +184,7 @@ fn doc_hit(row: &impl DbRow) -> Result<Hit, DbError> {
         kind,
         number: row.col("number")?,
         reference: row.col("ref")?,
-        at: from_epoch(row.col("at")?),
+        at: stored_time(row, "search_docs", "at")?.unwrap_or_default(),
         title,
         snippet: row.col("snip")?,
         exact: row.col("exact")?,
@@ -206,7 +206,7 @@ fn line_hit(row: &impl DbRow) -> Result<(Hit, Option<i64>), DbError> {
             kind: SearchKind::Line,
             number: row.col("incident_no")?,
             reference: id.to_string(),
-            at: from_epoch(row.col("at")?),
+            at: stored_time(row, "transcript_lines", "at")?.unwrap_or_default(),
             title: row.col("title")?,
             snippet: row.col("snip")?,
             exact: row.col("exact")?,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit::{Change, record};
 use super::incidents::{incident_in, set_moments};
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, stored_time, to_epoch};
 use crate::domain::audit::{Actor, event_changes};
 use crate::domain::incident::{Incident, IncidentContent, IncidentNumber};
 use crate::domain::moments::{KeyMoment, KeyMoments};
@@ -26,11 +26,14 @@ pub struct NewEvent {
     pub replace: bool,
 }
 
-fn event_from_row(row: &impl DbRow) -> Result<TimelineEvent, DbError> {
+pub(super) fn event_from_row(row: &impl DbRow) -> Result<TimelineEvent, DbError> {
     let kind: String = row.col("kind")?;
     let source: String = row.col("source")?;
     let mark: Option<String> = row.col("key_moment")?;
-    let deleted_at: Option<i64> = row.col("deleted_at")?;
+    // Not a time (damaged outside Debrief) but set: deleted all the same.
+    let deleted = row
+        .col::<Option<i64>>("deleted_at")
+        .map_or(true, |at| at.is_some());
     let decode = |what: &str, code: &str| {
         DbError::Sqlx(sqlx::Error::Decode(
             format!("unknown {what} code {code:?}").into(),
@@ -40,7 +43,7 @@ fn event_from_row(row: &impl DbRow) -> Result<TimelineEvent, DbError> {
         id: row.col("id")?,
         seq: row.col("seq")?,
         content: EventContent {
-            at: from_epoch(row.col("at")?),
+            at: stored_time(row, "timeline_events", "at")?.unwrap_or_default(),
             kind: EventKind::parse(&kind).ok_or_else(|| decode("kind", &kind))?,
             actor: row.col("actor")?,
             body_markdown: row.col("body_markdown")?,
@@ -62,10 +65,10 @@ fn event_from_row(row: &impl DbRow) -> Result<TimelineEvent, DbError> {
             None => None,
         },
         version: row.col("version")?,
-        deleted: deleted_at.is_some(),
+        deleted,
         created_by: row.col("created_by")?,
-        created_at: from_epoch(row.col("created_at")?),
-        updated_at: from_epoch(row.col("updated_at")?),
+        created_at: stored_time(row, "timeline_events", "created_at")?.unwrap_or_default(),
+        updated_at: stored_time(row, "timeline_events", "updated_at")?.unwrap_or_default(),
     })
 }
 

@@ -19,7 +19,7 @@ pub fn IncidentRestorePage() -> impl IntoView {
                 <input id="restore-file" type="file" name="file" accept=".json,application/json" required
                     aria-describedby="restore-file-hint"/>
                 <p class="hint" id="restore-file-hint">
-                    "Up to 256 MB; larger archives restore on the server with debrief restore-incident FILE. Attachment files are not part of an archive. Nothing is written unless all of it can be."
+                    "Up to 32 MB, far more than an incident needs; a larger archive restores on the server with debrief restore-incident FILE. Attachment files are not part of an archive. Nothing is written unless all of it can be."
                 </p>
             </div>
             <div class="actions"><button type="submit">"Restore"</button></div>

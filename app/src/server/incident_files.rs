@@ -158,8 +158,16 @@ async fn postmortem_html(State(db): State<Db>, Path(number): Path<String>) -> Re
     }
 }
 
-/// The largest archive the restore upload takes.
-pub const RESTORE_MAX_BYTES: usize = 256 * 1024 * 1024;
+/// The largest archive the restore upload takes: well above a real
+/// incident's (a day-long chat of 50,000 lines makes about 20 MB); a larger
+/// one is restored with the command line, on the server.
+pub const RESTORE_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// Restores that run at once: each holds its upload and its rows in memory
+/// (a few times the upload's size) until it is written.
+pub const RESTORES_AT_ONCE: usize = 2;
+
+static RESTORES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(RESTORES_AT_ONCE);
 
 async fn archive_of(
     db: &Db,
@@ -230,20 +238,30 @@ async fn restore(
             html,
         )
     };
-    let mut bytes: Option<Vec<u8>> = None;
+    // Taken before the upload is read, so a busy server reads no more.
+    let Ok(_permit) = RESTORES.try_acquire() else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!(
+                "{RESTORES_AT_ONCE} restores are running already; nothing was restored. Try again in a minute."
+            ),
+        );
+    };
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "The archive is larger than {} MB, the most the upload takes (a real incident's archive is far smaller). Restore it with `debrief restore-incident FILE` on the server instead.",
+                RESTORE_MAX_BYTES / 1024 / 1024
+            ),
+        )
+    };
+    let mut bytes = None;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
-                Ok(b) => bytes = Some(b.to_vec()),
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return refuse(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        &format!(
-                            "The archive is larger than {} MB; restore it with `debrief restore-incident FILE` on the server instead.",
-                            RESTORE_MAX_BYTES / 1024 / 1024
-                        ),
-                    );
-                }
+                Ok(b) => bytes = Some(b),
+                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
                 Err(e) => {
                     return refuse(
                         StatusCode::BAD_REQUEST,
@@ -253,6 +271,7 @@ async fn restore(
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
             Err(e) => {
                 return refuse(
                     StatusCode::BAD_REQUEST,
@@ -267,16 +286,26 @@ async fn restore(
             "Choose an archive file (incident-N.json) to restore.",
         );
     };
-    let archive = match crate::domain::archive::parse(&bytes) {
-        Ok(v) => v,
-        Err(message) => return refuse(StatusCode::BAD_REQUEST, &message),
+    // Reading is work for a processor, not for the async workers; the
+    // upload's bytes are let go once the rows are read.
+    let read = tokio::task::spawn_blocking(move || crate::domain::archive::read(&bytes)).await;
+    let archive = match read {
+        Ok(Ok(archive)) => archive,
+        Ok(Err(message)) => return refuse(StatusCode::BAD_REQUEST, &message),
+        Err(e) => {
+            tracing::error!("restore: reading the archive failed: {e}");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The archive could not be read; nothing was changed. The server log has the detail.",
+            );
+        }
     };
     let actor = crate::domain::audit::Actor {
         name: user.0.label(),
         user_id: Some(user.0.id.clone()),
     };
     match db
-        .restore_incident(&archive, &actor, chrono::Utc::now())
+        .restore_incident(archive, &actor, chrono::Utc::now())
         .await
     {
         Ok(done) if html => (
