@@ -29,8 +29,10 @@ pub async fn list_users() -> Result<UsersView, AppError> {
 pub async fn create_user(form: NewUserForm) -> Result<(), AppError> {
     super::context::serve("admin/create_user", async {
         let actor = super::context::actor()?;
-        super::account::create_account(&form, Some(actor), false).await?;
-        leptos_axum::redirect("/admin/users");
+        let user = super::account::create_account(&form, Some(actor), false).await?;
+        // Back to the list, which says who was added (logins are letters,
+        // digits and . _ - @, all safe in a query).
+        leptos_axum::redirect(&format!("/admin/users?added={}#people", user.login));
         Ok(())
     })
     .await

@@ -64,7 +64,15 @@ pub async fn get_handout(number: String) -> Result<HandoutView, AppError> {
         let open_questions =
             crate::domain::handout::open_questions(&detail.incident.content.moments, &texts);
         Ok(HandoutView {
-            postmortem_html: db.postmortem(n).await?.map(|p| render_markdown(&p.body)),
+            postmortem_html: match db.postmortem(n).await? {
+                Some(p) => {
+                    let live = super::postmortem::live_countermeasures(&db, n).await?;
+                    Some(render_markdown(
+                        &crate::domain::postmortem::with_live_countermeasures(&p.body, &live),
+                    ))
+                }
+                None => None,
+            },
             detail,
             review,
             events,

@@ -48,10 +48,7 @@ async fn starting_template(
     number: crate::domain::incident::IncidentNumber,
     incident: &crate::domain::incident::Incident,
 ) -> Result<String, AppError> {
-    use crate::domain::countermeasure::BacklogFilter;
-    use crate::domain::postmortem::{
-        TemplateCountermeasure, TemplateEvent, TemplateInput, template,
-    };
+    use crate::domain::postmortem::{TemplateEvent, TemplateInput, template};
     let zone =
         crate::domain::zone::parse_zone(&incident.content.time_zone).unwrap_or(chrono_tz::Tz::UTC);
     let events: Vec<TemplateEvent> = db
@@ -66,21 +63,7 @@ async fn starting_template(
             key_moment: e.key_moment,
         })
         .collect();
-    let filter = BacklogFilter {
-        incident: Some(number.0),
-        ..BacklogFilter::default()
-    };
-    let countermeasures: Vec<TemplateCountermeasure> = db
-        .list_countermeasures(&filter, chrono::Utc::now().date_naive())
-        .await?
-        .into_iter()
-        .map(|c| TemplateCountermeasure {
-            code: c.code(),
-            title: c.content.title,
-            status: c.content.status,
-            owner: c.content.owner,
-        })
-        .collect();
+    let countermeasures = live_countermeasures(db, number).await?;
     Ok(template(&TemplateInput {
         title: &incident.content.title,
         summary_markdown: &incident.content.summary_markdown,
@@ -89,6 +72,30 @@ async fn starting_template(
         events: &events,
         countermeasures: &countermeasures,
     }))
+}
+
+/// The incident's countermeasures as the post-mortem lists them, as the
+/// backlog holds them now.
+#[cfg(feature = "ssr")]
+pub(crate) async fn live_countermeasures(
+    db: &crate::db::Db,
+    number: crate::domain::incident::IncidentNumber,
+) -> Result<Vec<crate::domain::postmortem::TemplateCountermeasure>, crate::db::DbError> {
+    let filter = crate::domain::countermeasure::BacklogFilter {
+        incident: Some(number.0),
+        ..Default::default()
+    };
+    Ok(db
+        .list_countermeasures(&filter, chrono::Utc::now().date_naive())
+        .await?
+        .into_iter()
+        .map(|c| crate::domain::postmortem::TemplateCountermeasure {
+            code: c.code(),
+            title: c.content.title,
+            status: c.content.status,
+            owner: c.content.owner,
+        })
+        .collect())
 }
 
 /// `markdown` rendered off the request threads (a post-mortem may be
@@ -138,6 +145,7 @@ pub async fn get_postmortem(
                     what: format!("Version {v} of the post-mortem of #{}", n.0),
                 })?;
         }
+        use crate::domain::postmortem::with_live_countermeasures;
         let added_rules = db.added_language_rules().await?;
         let mut rules = crate::domain::blameless::default_rules();
         rules.extend(added_rules.iter().cloned());
@@ -145,7 +153,16 @@ pub async fn get_postmortem(
             number: n.0,
             incident_title: incident.content.title,
             exists: current.is_some(),
-            body_html: rendered("post-mortem", body.clone()).await?,
+            // The saved text, with its Countermeasures list as the backlog
+            // holds it now (an earlier version is shown as it was).
+            body_html: rendered(
+                "post-mortem",
+                match version {
+                    Some(_) => body.clone(),
+                    None => with_live_countermeasures(&body, &live_countermeasures(&db, n).await?),
+                },
+            )
+            .await?,
             findings: crate::domain::blameless::check(&body, &rules),
             added_rules,
             updated: current
@@ -172,31 +189,47 @@ pub async fn get_postmortem(
     .await
 }
 
-/// Saves the draft and sends the browser back to the document.
+/// Saves the draft and sends the browser back to the document. With
+/// `publish` "yes" (the "Save and publish" button), publishes what was just
+/// saved: the text in the editor, never an older saved one.
 #[server(prefix = "/api", endpoint = "postmortem/save")]
 pub async fn save_postmortem(
     number: String,
     version: String,
     body: String,
+    #[server(default)] publish: Option<String>,
 ) -> Result<i64, AppError> {
     super::context::serve("postmortem/save", async {
         let n = super::incidents::parse_number(&number)?;
         let base = super::incidents::version_field(&version)?;
         let checked = crate::domain::postmortem::check_body(&body)
             .map_err(|message| AppError::invalid_field("body", message).with_echo(&body))?;
-        let saved = super::context::db()?
-            .save_postmortem(
-                n,
-                base,
-                &checked,
-                &super::context::actor()?,
-                chrono::Utc::now(),
-            )
-            .await;
-        let new_version =
-            saved.map_err(|e| super::incidents::write_refusal(e, "post-mortem", n, Some(&body)))?;
+        let db = super::context::db()?;
+        let actor = super::context::actor()?;
+        let publish = publish.as_deref() == Some("yes");
+        // Publishing text already saved as this version adds no new one.
+        let unchanged = publish
+            && db
+                .postmortem(n)
+                .await?
+                .is_some_and(|p| p.version == base && p.body == checked);
+        let mut version = base;
+        if !unchanged {
+            let saved = db
+                .save_postmortem(n, base, &checked, &actor, chrono::Utc::now())
+                .await;
+            version = saved
+                .map_err(|e| super::incidents::write_refusal(e, "post-mortem", n, Some(&body)))?;
+        }
+        if publish {
+            let published = db
+                .set_postmortem_status(n, version, DocStatus::Published, &actor, chrono::Utc::now())
+                .await;
+            version = published
+                .map_err(|e| super::incidents::write_refusal(e, "post-mortem", n, Some(&body)))?;
+        }
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
-        Ok(new_version)
+        Ok(version)
     })
     .await
 }

@@ -33,6 +33,9 @@ pub struct FilePreview {
     pub alternatives: Vec<(String, String, u32)>,
     pub channel: String,
     pub lines: u64,
+    /// The first lines as read (time as the viewer reads it, author, text
+    /// cut at 200 characters), so the person sees what a format makes of it.
+    pub sample: Vec<SampleLine>,
     /// (kind label, count).
     pub kinds: Vec<(String, u64)>,
     pub first: Option<String>,
@@ -50,6 +53,14 @@ pub struct FilePreview {
     pub flagged_count: u64,
     /// Where bare times got their date: "the lines", "the file name", ...
     pub dates_from: String,
+}
+
+/// One line of a preview's sample.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleLine {
+    pub time: String,
+    pub author: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -189,6 +200,9 @@ pub struct ReviewView {
     /// Durations of the incident's phases, as the incident page shows them:
     /// (phase, duration text).
     pub durations: Vec<(String, String)>,
+    /// Whether the caller may change the timeline (promote, accept, import,
+    /// file countermeasures): a viewer is not offered what would be refused.
+    pub can_edit: bool,
 }
 
 /// Lines per page of the review.
@@ -262,7 +276,9 @@ pub(crate) mod shape {
             size: size(staged.size),
             format: format.code().into(),
             format_label: format.label().into(),
-            recognised: chosen.is_some() || transcript::formats::recognised(&ranked),
+            recognised: chosen.is_some()
+                || transcript::formats::recognised(&ranked)
+                || summary.read_cleanly(),
             confidence: if chosen.is_some() {
                 None
             } else {
@@ -284,8 +300,17 @@ pub(crate) mod shape {
                 .collect(),
             channel: channel
                 .filter(|c| !c.trim().is_empty())
-                .unwrap_or_else(|| transcript::read::channel_from_file_name(name.unwrap_or(""))),
+                .unwrap_or_else(|| staged.default_channel()),
             lines: summary.lines,
+            sample: summary
+                .sample
+                .iter()
+                .map(|l| SampleLine {
+                    time: shown(l.at),
+                    author: l.author.clone().unwrap_or_default(),
+                    text: l.text.chars().take(200).collect(),
+                })
+                .collect(),
             kinds: summary
                 .by_kind
                 .iter()
@@ -564,9 +589,7 @@ pub async fn import_transcripts(
                 format,
                 zone: s.zone,
                 date: s.date,
-                channel: s.channels[i].clone().unwrap_or_else(|| {
-                    transcript::read::channel_from_file_name(name.unwrap_or(""))
-                }),
+                channel: s.channels[i].clone().unwrap_or_else(|| f.default_channel()),
             });
         }
         let imported = db
@@ -722,6 +745,9 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
                 .collect(),
             viewer_zone: zone.name().to_string(),
             durations: phases,
+            can_edit: super::context::current_user()?
+                .role
+                .allows(crate::domain::account::Role::Editor),
         })
     })
     .await
@@ -738,8 +764,37 @@ pub async fn promote_lines(
     kind: String,
     mark: Option<String>,
     choice: Option<String>,
+    /// `suggestion` when sent by a line's Accept button: the page then asks
+    /// any question beside that line rather than at the top.
+    from: Option<String>,
 ) -> Result<String, AppError> {
+    // What was sent, carried by a refusal so that the page can ask its
+    // question again (with or without JavaScript) with the same lines.
+    let submitted = PromoteLines {
+        number: number.clone(),
+        lines: lines.clone(),
+        kind: kind.clone(),
+        mark: mark.clone(),
+        choice: None,
+        from: from.clone(),
+    };
     super::context::serve("transcripts/promote", async {
+        promote(number, lines, kind, mark, choice)
+            .await
+            .map_err(|e| e.with_echo(&submitted))
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn promote(
+    number: String,
+    lines: Vec<String>,
+    kind: String,
+    mark: Option<String>,
+    choice: Option<String>,
+) -> Result<String, AppError> {
+    {
         use crate::domain::moments::KeyMoment;
         use crate::domain::timeline::{EventContent, EventKind, Provenance};
         let db = super::context::db()?;
@@ -816,8 +871,7 @@ pub async fn promote_lines(
         };
         back_to_review(n, &format!("line-{}", first.id));
         Ok(id)
-    })
-    .await
+    }
 }
 
 /// Dismisses the suggestion on a line.

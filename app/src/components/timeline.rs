@@ -231,7 +231,7 @@ fn Attachments(files: Vec<AttachmentRow>) -> impl IntoView {
                     let alt = f.file_name.clone();
                     view! {
                         <li>
-                            <a href=f.url.clone() class="attachment">
+                            <a href=f.url.clone() class="attachment" rel="external">
                                 {f.image.then(|| view! {
                                     <img src=f.url.clone() alt=alt loading="lazy" width="160" height="100"/>
                                 })}

@@ -431,6 +431,9 @@ pub(super) async fn set_moments(
     }
     let mut content = before.content.clone();
     content.moments = *moments;
+    // Marking the "resolved" moment moves an incident still being
+    // investigated on to Resolved; its history says so.
+    content.status = content.status.after_moments(moments);
     write_content(tx, id, before, &content, now).await?;
     record_incident_change(
         tx,
@@ -438,6 +441,36 @@ pub(super) async fn set_moments(
         "updated",
         id,
         before.number,
+        Some(&before.content),
+        &content,
+        now,
+    )
+    .await
+}
+
+/// Moves the incident's status on to `to` as a consequence of other work
+/// (publishing its post-mortem), with its history row; never back.
+pub(super) async fn advance_status(
+    tx: &mut Tx,
+    number: IncidentNumber,
+    to: crate::domain::incident::Status,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let (id, before) = incident_in(tx, number).await?;
+    let status = before.content.status.moved_on(to);
+    if status == before.content.status {
+        return Ok(());
+    }
+    let mut content = before.content.clone();
+    content.status = status;
+    write_content(tx, &id, &before, &content, now).await?;
+    record_incident_change(
+        tx,
+        actor,
+        "updated",
+        &id,
+        number,
         Some(&before.content),
         &content,
         now,

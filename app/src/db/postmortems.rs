@@ -236,6 +236,17 @@ impl Db {
             now,
         )
         .await?;
+        if write.status == DocStatus::Published {
+            // Publishing is the end of the review: the incident says so.
+            super::incidents::advance_status(
+                &mut tx,
+                write.number,
+                crate::domain::incident::Status::Published,
+                actor,
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(version)
     }

@@ -78,6 +78,30 @@ closed_set!(
     }
 );
 
+impl Status {
+    /// Where the work stands in the order investigating, resolved, in
+    /// review, published.
+    fn rank(self) -> usize {
+        Status::ALL.iter().position(|s| *s == self).unwrap_or(0)
+    }
+
+    /// `to` if the work has moved on to it, else this status: a status
+    /// follows the work forward and is never moved back by it.
+    pub fn moved_on(self, to: Status) -> Status {
+        if to.rank() > self.rank() { to } else { self }
+    }
+
+    /// The status once these key moments are recorded: an incident whose
+    /// "resolved" moment is set is no longer being investigated.
+    pub fn after_moments(self, moments: &super::moments::KeyMoments) -> Status {
+        if moments.get(super::moments::KeyMoment::Resolved).is_some() {
+            self.moved_on(Status::Resolved)
+        } else {
+            self
+        }
+    }
+}
+
 closed_set!(
     /// How the organisation first learned of the incident.
     DetectionMethod {

@@ -202,23 +202,78 @@ pub fn template(input: &TemplateInput) -> String {
     push("");
     push("## Countermeasures");
     push("");
-    if input.countermeasures.is_empty() {
-        push(
-            "_None filed yet: file them from the incident page, so they are tracked on the backlog._",
-        );
-    } else {
-        for cm in input.countermeasures {
+    for line in countermeasure_lines(input.countermeasures) {
+        push(&line);
+    }
+    out
+}
+
+/// The Countermeasures section's list, as the backlog holds it now.
+#[cfg(feature = "ssr")]
+pub fn countermeasure_lines(countermeasures: &[TemplateCountermeasure]) -> Vec<String> {
+    if countermeasures.is_empty() {
+        return vec![NONE_FILED.to_string()];
+    }
+    countermeasures
+        .iter()
+        .map(|cm| {
             let owner = if cm.owner.trim().is_empty() {
                 "no owner yet".to_string()
             } else {
                 one_line(&cm.owner)
             };
-            push(&format!(
+            format!(
                 "- {} {} ({}, {owner})",
                 cm.code,
                 one_line(&cm.title),
                 cm.status.label()
-            ));
+            )
+        })
+        .collect()
+}
+
+#[cfg(feature = "ssr")]
+const NONE_FILED: &str =
+    "_None filed yet: file them from the incident page, so they are tracked on the backlog._";
+
+/// The document with its Countermeasures section showing the backlog as it
+/// is now. The list written in when the draft began goes stale as soon as a
+/// countermeasure is filed or moves, so wherever the document is read (its
+/// page, the handout, the downloads) the lines the template wrote there
+/// (`- CM-n …`, or "None filed yet") are replaced by the live list, at the
+/// place of the first. Anything else the authors wrote in the section stays;
+/// a section whose list they removed stays without one.
+#[cfg(feature = "ssr")]
+pub fn with_live_countermeasures(body: &str, countermeasures: &[TemplateCountermeasure]) -> String {
+    let mut out = String::with_capacity(body.len() + 64 * countermeasures.len());
+    let mut in_section = false;
+    let mut listed = false;
+    for line in body.split_inclusive('\n') {
+        let text = line.trim_end_matches(['\n', '\r']);
+        let trimmed = text.trim();
+        if trimmed.starts_with("# ") || trimmed.starts_with("## ") {
+            in_section = trimmed[trimmed.find(' ').unwrap_or(0)..]
+                .trim()
+                .eq_ignore_ascii_case("countermeasures")
+                && trimmed.starts_with("## ");
+        }
+        let generated = in_section
+            && (trimmed.starts_with("_None filed yet")
+                || trimmed.strip_prefix("- CM-").is_some_and(|rest| {
+                    rest.split(' ')
+                        .next()
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                }));
+        if !generated {
+            out.push_str(line);
+            continue;
+        }
+        if !listed {
+            listed = true;
+            for live in countermeasure_lines(countermeasures) {
+                out.push_str(&live);
+                out.push('\n');
+            }
         }
     }
     out
@@ -368,6 +423,45 @@ mod tests {
         assert!(body.contains("None filed yet"));
         assert!(!body.contains("Users were affected for"));
         assert_eq!(check(&body, &default_rules()), vec![]);
+    }
+
+    fn cm(code: &str, title: &str, status: CmStatus) -> TemplateCountermeasure {
+        TemplateCountermeasure {
+            code: code.into(),
+            title: title.into(),
+            status,
+            owner: "Platform team".into(),
+        }
+    }
+
+    #[test]
+    fn the_countermeasures_section_shows_the_backlog_as_it_is_now() {
+        let moments = KeyMoments::default();
+        let at_first_save = template(&input(&moments, &[], &[]));
+        let now = [
+            cm("CM-1", "Alert on queue depth", CmStatus::Done),
+            cm("CM-2", "Runbook for failover", CmStatus::Proposed),
+        ];
+        let shown = with_live_countermeasures(&at_first_save, &now);
+        assert!(!shown.contains("None filed yet"), "{shown}");
+        assert!(shown.ends_with(
+            "## Countermeasures\n\n- CM-1 Alert on queue depth (Done, Platform team)\n- CM-2 Runbook for failover (Proposed, Platform team)\n"
+        ), "{shown}");
+        // A stale list is replaced in place; the authors' own words stay.
+        let edited = "## Summary\n\n- CM-9 is mentioned here, outside the section\n\n## Countermeasures\n\nWe agreed on these:\n\n- CM-1 Alert on queue depth (Proposed, no owner yet)\n- CM-7 Removed since (Proposed, no owner yet)\n\nMore to come after the review.\n\n## Appendix\n\n- CM-1 stays as written here\n";
+        let shown = with_live_countermeasures(edited, &now);
+        assert_eq!(
+            shown,
+            "## Summary\n\n- CM-9 is mentioned here, outside the section\n\n## Countermeasures\n\nWe agreed on these:\n\n- CM-1 Alert on queue depth (Done, Platform team)\n- CM-2 Runbook for failover (Proposed, Platform team)\n\nMore to come after the review.\n\n## Appendix\n\n- CM-1 stays as written here\n"
+        );
+        // Nothing filed any more: the prompt comes back.
+        assert!(
+            with_live_countermeasures(edited, &[])
+                .contains("We agreed on these:\n\n_None filed yet")
+        );
+        // A section whose list was taken out stays as its authors left it.
+        let prose = "## Countermeasures\n\nSee the backlog.\n";
+        assert_eq!(with_live_countermeasures(prose, &now), prose);
     }
 
     #[test]

@@ -12,7 +12,26 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
         return Err("enter a time zone, for example UTC or Europe/Paris".into());
     }
     name.parse::<Tz>().map_err(|_| {
-        format!("\"{name}\" is not a known IANA time zone; use a name such as UTC, Europe/Paris or America/New_York")
+        // "Berlin" or "new york": the city part of a zone's name.
+        let city = name.replace(' ', "_");
+        let near: Vec<&str> = chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| tz.name())
+            .filter(|known| {
+                known.eq_ignore_ascii_case(&city)
+                    || known
+                        .rsplit_once('/')
+                        .is_some_and(|(_, last)| last.eq_ignore_ascii_case(&city))
+            })
+            .take(3)
+            .collect();
+        match near.as_slice() {
+            [] => format!("\"{name}\" is not a known IANA time zone; use a name such as UTC, Europe/Paris or America/New_York"),
+            found => format!(
+                "\"{name}\" is not a known IANA time zone; did you mean {}?",
+                found.join(" or ")
+            ),
+        }
     })
 }
 
@@ -78,6 +97,16 @@ pub fn format_for_input(at: DateTime<Utc>, zone: Tz) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_city_alone_is_refused_with_the_zone_it_names() {
+        let err = super::parse_zone("Berlin").unwrap_err();
+        assert!(err.contains("did you mean Europe/Berlin?"), "{err}");
+        let err = super::parse_zone("new york").unwrap_err();
+        assert!(err.contains("America/New_York"), "{err}");
+        let err = super::parse_zone("Atlantis").unwrap_err();
+        assert!(err.contains("such as UTC"), "{err}");
+    }
+
     use super::*;
 
     #[test]

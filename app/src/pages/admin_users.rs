@@ -29,9 +29,24 @@ pub fn AdminUsersPage() -> impl IntoView {
             .flatten()
             .find_map(Result::err)
     };
+    // Once someone is added, the form is emptied for the next (passwords
+    // included): with JavaScript the page is not reloaded.
+    let add_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(create.value().get(), Some(Ok(())))
+            && let Some(form) = add_form.get_untracked()
+        {
+            form.reset();
+        }
+    });
+    let query = leptos_router::hooks::use_query_map();
+    let added = move || query.read().get("added").filter(|l| !l.is_empty());
     view! {
         <Title text="People"/>
         <h1>"People"</h1>
+        {move || added().map(|login| view! {
+            <p class="notice-ok" role="status">{format!("Added {login}. Give them their password in person or over a channel you trust; they can change it under Account.")}</p>
+        })}
         <p class="lede">"Viewers read everything; editors also write incidents, timelines, imports and countermeasures; administrators also manage people."</p>
         {move || last_error().map(error_summary)}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -39,7 +54,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 match users.await {
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                     Ok(view) => view! {
-                        <table class="people">
+                        <table class="people" id="people">
                             <caption class="visually-hidden">"Accounts"</caption>
                             <thead><tr>
                                 <th scope="col">"Login name"</th>
@@ -58,7 +73,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             })}
         </Suspense>
         <h2 id="add-person">"Add a person"</h2>
-        <ActionForm action=create attr:class="stacked" attr:aria-labelledby="add-person">
+        <ActionForm action=create node_ref=add_form attr:class="stacked" attr:aria-labelledby="add-person">
             {move || {
                 let error = create.value().get().and_then(Result::err);
                 let values = error.as_ref().and_then(|e| e.echo::<NewUserForm>()).unwrap_or_default();

@@ -108,9 +108,9 @@ fn Backlog(
             {format!("{count} countermeasure{}", if count == 1 { "" } else { "s" })}
             {(overdue > 0).then(|| view! { ", " <strong class="overdue">{format!("{overdue} overdue")}</strong> })}
             ". " {switch} " · Export: "
-            <a href=format!("/countermeasures/export/jira.csv{}", query_string(&filter, false))>"Jira CSV"</a>
+            <a href=format!("/countermeasures/export/jira.csv{}", query_string(&filter, false)) rel="external">"Jira CSV"</a>
             " · "
-            <a href=format!("/countermeasures/export/github.json{}", query_string(&filter, false))>"GitHub issues JSON"</a>
+            <a href=format!("/countermeasures/export/github.json{}", query_string(&filter, false)) rel="external">"GitHub issues JSON"</a>
         </p>
         {if board {
             view! {

@@ -214,9 +214,9 @@ fn IncidentOverview(view: IncidentDetailView, can_edit: bool) -> impl IntoView {
             <p><a href=format!("/incidents/{}/postmortem", number.0)>"Post-mortem"</a>
             " · "<a href=format!("/incidents/{}/review", number.0)>"Chronological review of the chat transcripts"</a>
             " · "<a href=format!("/countermeasures?incident={}", number.0)>"Its countermeasures"</a>
-            " · Export: "<a href=format!("/incidents/{}/export.md", number.0)>"Markdown"</a>
-            ", "<a href=format!("/incidents/{}/export.html", number.0)>"HTML"</a>
-            ", "<a href=format!("/incidents/{}/export.json", number.0)>"JSON (restorable)"</a></p>
+            " · Export: "<a href=format!("/incidents/{}/export.md", number.0) rel="external">"Markdown"</a>
+            ", "<a href=format!("/incidents/{}/export.html", number.0) rel="external">"HTML"</a>
+            ", "<a href=format!("/incidents/{}/export.json", number.0) rel="external">"JSON (restorable)"</a></p>
         </header>
 
         <dl class="facts">

@@ -134,7 +134,7 @@ fn IncidentList(list: IncidentListView, query: IncidentQuery) -> impl IntoView {
         </p>
         {if empty {
             view! {
-                <p class="empty">"No incidents match. "<a href="/incidents/new">"Record a new incident"</a>" or clear the filters."</p>
+                <p class="empty">{empty_list_text(&query)}</p>
             }.into_any()
         } else {
             view! {
@@ -205,4 +205,17 @@ fn ReviewState(review: crate::domain::review::ReviewStatus, number: i64) -> impl
         _ => String::new(),
     };
     view! { <span>{text}</span> }.into_any()
+}
+
+/// What an empty list says: nothing recorded yet, or nothing matching the
+/// filters (and how to see everything again).
+fn empty_list_text(query: &IncidentQuery) -> AnyView {
+    let filtered = query.status.is_some() || query.severity.is_some() || query.service.is_some();
+    if filtered {
+        view! { "No incidents match these filters. "<a href="/incidents">"Show every incident"</a>"." }.into_any()
+    } else if query.page > 1 {
+        view! { "This page is past the last incident. "<a href="/incidents">"Back to the first page"</a>"." }.into_any()
+    } else {
+        view! { "No incidents recorded yet. When something goes wrong, "<a href="/incidents/new">"record it as a new incident"</a>" and build its timeline here." }.into_any()
+    }
 }

@@ -75,6 +75,15 @@ fn Meeting(view: MeetingView) -> impl IntoView {
     let step = ServerAction::<StepMeeting>::new();
     let lead = ServerAction::<LeadMeeting>::new();
     let note = ServerAction::<AddMeetingNote>::new();
+    // A note once added leaves the box empty, so a second Add cannot post it twice.
+    let note_body = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if matches!(note.value().get(), Some(Ok(_)))
+            && let Some(area) = note_body.get_untracked()
+        {
+            area.set_value("");
+        }
+    });
     let end = ServerAction::<EndMeeting>::new();
     // The facilitator's own changes come back as the new state at once.
     for value in [step.value(), lead.value(), note.value(), end.value()] {
@@ -155,7 +164,7 @@ fn Meeting(view: MeetingView) -> impl IntoView {
             }}
             <Show when=move || leading.get() && has_events>
                 <nav class="meeting-controls" aria-label="Step through the timeline">
-                    {[("first", "⏮ First"), ("previous", "← Previous"), ("next", "Next →"), ("last", "Last ⏭")]
+                    {[("first", "« First"), ("previous", "← Previous"), ("next", "Next →"), ("last", "Last »")]
                         .into_iter()
                         .map(|(to, label)| view! {
                             <ActionForm action=step attr:class="inline-form">
@@ -206,10 +215,10 @@ fn Meeting(view: MeetingView) -> impl IntoView {
                                 </div>
                                 <div class="field">
                                     <label for="note-body">"Note or question for this event"</label>
-                                    <textarea id="note-body" name="body" rows="2" maxlength=NOTE_MAX.to_string()
+                                    <textarea id="note-body" name="body" rows="2" maxlength=NOTE_MAX.to_string() node_ref=note_body
                                         placeholder="What did people know here, and what did they expect?"></textarea>
                                 </div>
-                                <div class="actions"><button type="submit">"Add"</button></div>
+                                <div class="actions"><button type="submit" disabled=move || note.pending().get()>"Add"</button></div>
                             </ActionForm>
                         })}
                     </section>

@@ -89,8 +89,8 @@ fn Postmortem(
         <p class="no-print">
             <a href=format!("/incidents/{n}/handout")>"Review handout"</a>
             {view.exists.then(|| view! {
-                " · Download: "<a href=format!("/incidents/{n}/postmortem.md")>"Markdown"</a>
-                " · "<a href=format!("/incidents/{n}/postmortem.html")>"standalone HTML"</a>
+                " · Download: "<a href=format!("/incidents/{n}/postmortem.md") rel="external">"Markdown"</a>
+                " · "<a href=format!("/incidents/{n}/postmortem.html") rel="external">"standalone HTML"</a>
             })}
         </p>
         {move || status.value().get().and_then(Result::err).map(error_summary)}
@@ -106,12 +106,10 @@ fn StatusForm(view: PostmortemView, status: ServerAction<SetPostmortemStatus>) -
     if !view.can_edit || !view.exists || view.showing_version.is_some() {
         return None;
     }
+    // A draft is published from the editor ("Save and publish"), so that
+    // what is published is the text on screen, saved first.
     let (target, button, help) = match view.status {
-        DocStatus::Draft => (
-            DocStatus::Published,
-            "Publish",
-            "Publishes the last saved version and makes it read-only; save your changes first.",
-        ),
+        DocStatus::Draft => return None,
         DocStatus::Published => (
             DocStatus::Draft,
             "Reopen for editing",
@@ -173,16 +171,25 @@ fn Editor(view: PostmortemView, save: ServerAction<SavePostmortem>) -> impl Into
         typed.set(ticket);
         set_timeout(
             move || {
-                if typed.get_untracked() == ticket {
-                    preview.dispatch(PreviewPostmortem {
-                        body: text.get_untracked(),
-                    });
+                // The page may have been left since: its signals are gone.
+                if typed.try_get_untracked() == Some(ticket)
+                    && let Some(body) = text.try_get_untracked()
+                {
+                    preview.dispatch(PreviewPostmortem { body });
                 }
             },
             std::time::Duration::from_millis(PREVIEW_DELAY_MS),
         );
     });
     let n = view.number;
+    // What is stored: the text as loaded, then as last saved.
+    let saved = RwSignal::new(view.body.clone());
+    Effect::new(move |_| {
+        if matches!(save.value().get(), Some(Ok(_))) {
+            saved.set(text.get_untracked());
+        }
+    });
+    unsaved_warning(text, saved);
     view! {
         {move || save.value().get().and_then(Result::err).map(|e| {
             let conflict = matches!(e, AppError::Conflict { .. });
@@ -203,6 +210,8 @@ fn Editor(view: PostmortemView, save: ServerAction<SavePostmortem>) -> impl Into
                     error=body_error maxlength=BODY_MAX/>
                 <div class="actions">
                     <button type="submit" disabled=move || save.pending().get()>"Save draft"</button>
+                    <button type="submit" name="publish" value="yes" class="secondary" disabled=move || save.pending().get()
+                        title="Saves the text as it is here, then publishes it (read-only until reopened)">"Save and publish"</button>
                     <a href=format!("/incidents/{n}")>"Back to the incident"</a>
                 </div>
             </ActionForm>
@@ -246,4 +255,25 @@ fn VersionList(view: PostmortemView) -> impl IntoView {
             </table>
         </section>
     })
+}
+
+/// Asks before the page is left (closed, reloaded, or left by a link the
+/// browser follows) while the editor holds text that differs from `saved`.
+fn unsaved_warning(text: RwSignal<String>, saved: RwSignal<String>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::beforeunload, move |e| {
+            let changed = text
+                .try_with_untracked(|t| saved.try_with_untracked(|s| t != s))
+                .flatten()
+                .unwrap_or(false);
+            if changed {
+                e.prevent_default();
+                e.set_return_value("");
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (text, saved);
 }

@@ -243,6 +243,17 @@ fn FileSummary(file: FilePreview) -> impl IntoView {
                 <dt>"Kinds"</dt>
                 <dd>{file.kinds.iter().map(|(k, n)| format!("{k}: {n}")).collect::<Vec<_>>().join(", ")}</dd>
             </dl>
+            {(!file.sample.is_empty()).then(|| view! {
+                <table class="sample">
+                    <caption>{format!("The first {} lines, as read", file.sample.len())}</caption>
+                    <thead><tr><th scope="col">"Time"</th><th scope="col">"Who"</th><th scope="col">"Text"</th></tr></thead>
+                    <tbody>
+                        {file.sample.iter().map(|l| view! {
+                            <tr><td>{l.time.clone()}</td><td>{if l.author.is_empty() { "—".to_string() } else { l.author.clone() }}</td><td>{l.text.clone()}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
             {(!file.alternatives.is_empty()).then(|| view! {
                 <p class="hint">"Also possible: "
                     {file.alternatives.iter().map(|(_, label, c)| format!("{label} ({c}%)")).collect::<Vec<_>>().join(", ")}

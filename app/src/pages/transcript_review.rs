@@ -81,12 +81,12 @@ fn Review(
     let event_kinds = view.event_kinds.clone();
     let moments = view.moments.clone();
     let empty = view.transcripts.is_empty();
+    let can_edit = view.can_edit;
     view! {
         <Title text=title.clone()/>
         <p>
             <a href=format!("/incidents/{n}")>"← Back to the incident"</a>
-            " · "
-            <a href=format!("/incidents/{n}/import")>"Import more transcripts"</a>
+            {can_edit.then(|| view! { " · "<a href=format!("/incidents/{n}/import")>"Import more transcripts"</a> })}
         </p>
         <h1>{title}</h1>
         <p class="incident-title">{view.title.clone()}</p>
@@ -99,7 +99,7 @@ fn Review(
             </dl>
         </section>
         {empty.then(|| view! {
-            <p>"No transcript yet. "<a href=format!("/incidents/{n}/import")>"Import the chat logs of the response"</a>" to review them here."</p>
+            <p>"No transcript yet. "{can_edit.then(|| view! { <a href=format!("/incidents/{n}/import")>"Import the chat logs of the response"</a>" to review them here." })}</p>
         })}
         <Transcripts rows=view.transcripts.clone()/>
         <Filters view=view.clone()/>
@@ -109,13 +109,13 @@ fn Review(
                 <a href=format!("/incidents/{n}/review")>"Show every line"</a>
             </p>
         })}
-        <PromoteBar n promote event_kinds moments/>
+        {can_edit.then(|| view! { <PromoteBar n promote event_kinds moments/> })}
         <p class="review-count" aria-live="polite">
             {format!("{total} lines")}
             {(pages > 1).then(|| format!(", page {page} of {pages}"))}
             " · Keys: j/k or ↓/↑ move, x selects, a accepts a suggestion, d dismisses it, e makes an event from the selection."
         </p>
-        <ReviewLines rows=view.rows.clone() n promote dismiss/>
+        <ReviewLines rows=view.rows.clone() n promote dismiss can_edit/>
         {(pages > 1).then(|| view! {
             <nav class="pager" aria-label="Pages of the review">
                 {(page > 1).then(|| view! { <a href=page_link(page - 1) rel="prev">"← Earlier lines"</a> })}
@@ -228,51 +228,80 @@ fn PromoteBar(
     }
 }
 
-/// The outcome of the last promotion: an error, or a question to answer.
+/// The outcome of the last promotion made with the bar: an error, or a
+/// question to answer. (An Accept's refusal shows beside its line.)
 #[component]
 fn PromoteOutcome(n: i64, promote: ServerAction<PromoteLines>) -> impl IntoView {
-    // What was last sent: the action forgets its input once it completes.
-    let last = RwSignal::new(None::<PromoteLines>);
-    Effect::new(move |_| {
-        if let Some(input) = promote.input().get() {
-            last.set(Some(input));
-        }
-    });
     move || {
-        let outcome = promote.value().get()?;
-        let input = last.get_untracked();
-        Some(match outcome {
+        Some(match promote.value().get()? {
             Ok(_) => {
                 view! { <p class="notice" role="status">"Added to the timeline."</p> }.into_any()
             }
-            Err(AppError::Choose { message, .. }) => {
-                let input = input?;
-                let hidden = move |input: &PromoteLines| {
-                    view! {
-                        <input type="hidden" name="number" value=n.to_string()/>
-                        {input.lines.iter().enumerate().map(|(i, l)| view! { <input type="hidden" name=format!("lines[{i}]") value=l.clone()/> }).collect_view()}
-                        <input type="hidden" name="kind" value=input.kind.clone()/>
-                        <input type="hidden" name="mark" value=input.mark.clone().unwrap_or_default()/>
-                    }
-                };
-                let (first, second) = (hidden(&input), hidden(&input));
-                view! {
-                    <div class="question" role="alert">
-                        <p>{message}</p>
-                        <ActionForm action=promote attr:class="inline-form">
-                            {first}
-                            <button type="submit" name="choice" value="replace">"This line marks it"</button>
-                        </ActionForm>
-                        <ActionForm action=promote attr:class="inline-form">
-                            {second}
-                            <button type="submit" name="choice" value="unmarked">"Add the event without the mark"</button>
-                        </ActionForm>
-                    </div>
+            Err(e) => {
+                // The refusal carries what was sent: the action forgets its
+                // input once it completes, and without JavaScript there is
+                // no input at all, only the refusal read back from the address.
+                let sent = e.echo::<PromoteLines>();
+                if sent.as_ref().and_then(|s| s.from.as_deref()) == Some("suggestion") {
+                    return None;
                 }
-                .into_any()
+                view! { <PromoteRefusal n promote error=e sent/> }.into_any()
             }
-            Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         })
+    }
+}
+
+/// The outcome of Accept on line `id`'s suggestion, beside that line.
+#[component]
+fn AcceptOutcome(n: i64, id: i64, promote: ServerAction<PromoteLines>) -> impl IntoView {
+    move || {
+        let Err(e) = promote.value().get()? else {
+            return None;
+        };
+        let sent = e.echo::<PromoteLines>()?;
+        let here = sent.from.as_deref() == Some("suggestion")
+            && sent.lines.first().map(String::as_str) == Some(id.to_string().as_str());
+        here.then(|| view! { <PromoteRefusal n promote error=e sent=Some(sent)/> })
+    }
+}
+
+/// A refused promotion: "which line marks it?" with both choices, or why it
+/// was refused. The choices send the same lines again.
+#[component]
+fn PromoteRefusal(
+    n: i64,
+    promote: ServerAction<PromoteLines>,
+    error: AppError,
+    sent: Option<PromoteLines>,
+) -> impl IntoView {
+    match (error, sent) {
+        (AppError::Choose { message, .. }, Some(input)) => {
+            let hidden = move |input: &PromoteLines| {
+                view! {
+                    <input type="hidden" name="number" value=n.to_string()/>
+                    {input.lines.iter().enumerate().map(|(i, l)| view! { <input type="hidden" name=format!("lines[{i}]") value=l.clone()/> }).collect_view()}
+                    <input type="hidden" name="kind" value=input.kind.clone()/>
+                    <input type="hidden" name="mark" value=input.mark.clone().unwrap_or_default()/>
+                    <input type="hidden" name="from" value=input.from.clone().unwrap_or_default()/>
+                }
+            };
+            let (first, second) = (hidden(&input), hidden(&input));
+            view! {
+                <div class="question" role="alert">
+                    <p>{message}" Nothing was added yet."</p>
+                    <ActionForm action=promote attr:class="inline-form">
+                        {first}
+                        <button type="submit" name="choice" value="replace">"This line marks it"</button>
+                    </ActionForm>
+                    <ActionForm action=promote attr:class="inline-form">
+                        {second}
+                        <button type="submit" name="choice" value="unmarked" class="secondary">"Add the event without the mark"</button>
+                    </ActionForm>
+                </div>
+            }
+            .into_any()
+        }
+        (e, _) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
     }
 }
 
@@ -282,6 +311,7 @@ fn ReviewLines(
     n: i64,
     promote: ServerAction<PromoteLines>,
     dismiss: ServerAction<DismissSuggestion>,
+    can_edit: bool,
 ) -> impl IntoView {
     let mut last_date = String::new();
     let items = rows
@@ -291,8 +321,8 @@ fn ReviewLines(
             let new_day = row.date != last_date;
             last_date = row.date.clone();
             view! {
-                {new_day.then(|| view! { <li class="day" role="presentation"><h3>{row.date.clone()}</h3></li> })}
-                <ReviewLine row i n promote dismiss/>
+                {new_day.then(|| view! { <li class="day"><h3>{row.date.clone()}</h3></li> })}
+                <ReviewLine row i n promote dismiss can_edit/>
             }
         })
         .collect_view();
@@ -310,6 +340,7 @@ fn ReviewLine(
     n: i64,
     promote: ServerAction<PromoteLines>,
     dismiss: ServerAction<DismissSuggestion>,
+    can_edit: bool,
 ) -> impl IntoView {
     let id = row.id;
     let on_timeline = !row.events.is_empty();
@@ -340,8 +371,8 @@ fn ReviewLine(
             <ThreadBadge row=row.clone() n/>
             {(!row.also_in.is_empty()).then(|| view! { <span class="badge also">"Also in "{row.also_in.join(", ")}</span> })}
             <span class="source">{format!("line {}", row.line_no)}</span>
-            <a class="file-countermeasure" href=format!("/countermeasures/new?incident={n}&line={id}")>"File a countermeasure"</a>
-            {row.suggestion.clone().map(|s| {
+            {can_edit.then(|| view! { <a class="file-countermeasure" href=format!("/countermeasures/new?incident={n}&line={id}")>"File a countermeasure"</a> })}
+            {row.suggestion.clone().filter(|_| can_edit).map(|s| {
                 let offer = match &s.moment_label {
                     Some(m) => format!("Suggested: {} event, marks {m}", s.event_kind_label),
                     None => format!("Suggested: {} event", s.event_kind_label),
@@ -354,13 +385,15 @@ fn ReviewLine(
                             <input type="hidden" name="lines[0]" value=id.to_string()/>
                             <input type="hidden" name="kind" value=s.event_kind.clone()/>
                             <input type="hidden" name="mark" value=s.moment.clone().unwrap_or_default()/>
+                            <input type="hidden" name="from" value="suggestion"/>
                             <button type="submit" class="accept">"Accept"</button>
                         </ActionForm>
                         <ActionForm action=dismiss attr:class="inline-form dismiss-form">
                             <input type="hidden" name="number" value=n.to_string()/>
                             <input type="hidden" name="line" value=id.to_string()/>
-                            <button type="submit" class="dismiss">"Dismiss"</button>
+                            <button type="submit" class="dismiss secondary">"Dismiss"</button>
                         </ActionForm>
+                        <AcceptOutcome n id promote/>
                     </div>
                 }
             })}

@@ -91,7 +91,7 @@ async fn postmortem_of(
     number: &str,
 ) -> Result<(IncidentNumber, Incident, Postmortem, String), Response> {
     let (n, incident) = incident_of(db, number).await?;
-    let Some(doc) = db.postmortem(n).await.map_err(failed)? else {
+    let Some(mut doc) = db.postmortem(n).await.map_err(failed)? else {
         return Err(refusal(
             StatusCode::NOT_FOUND,
             format!(
@@ -100,6 +100,11 @@ async fn postmortem_of(
             ),
         ));
     };
+    // Its Countermeasures list as the backlog holds it now.
+    let live = crate::api::postmortem::live_countermeasures(db, n)
+        .await
+        .map_err(failed)?;
+    doc.body = crate::domain::postmortem::with_live_countermeasures(&doc.body, &live);
     let about = format!(
         "Post-mortem of incident #{} \"{}\", version {} ({}), saved by {} at {}. Exported from Debrief.",
         n.0,

@@ -81,6 +81,24 @@ pub struct StagedFile {
     pub pasted: bool,
 }
 
+/// What a paste with no channel typed for it is called.
+pub const UNNAMED_PASTE: &str = "pasted text";
+
+impl StagedFile {
+    /// The channel its lines go to unless the preview names another: the
+    /// channel typed for a paste, or one read from a file's name.
+    pub fn default_channel(&self) -> String {
+        if self.pasted {
+            match self.name.trim() {
+                "" | UNNAMED_PASTE => "pasted".into(),
+                typed => typed.into(),
+            }
+        } else {
+            transcript::read::channel_from_file_name(&self.name)
+        }
+    }
+}
+
 /// Who staged what, for which incident.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -380,7 +398,7 @@ async fn stage(
     }
     for f in files.iter_mut().filter(|f| f.pasted) {
         f.name = if paste_name.is_empty() {
-            "pasted text".into()
+            UNNAMED_PASTE.into()
         } else {
             paste_name.clone()
         };

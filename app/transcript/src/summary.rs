@@ -11,6 +11,10 @@ use crate::{Line, LineKind, Problem};
 /// How many problems and flagged lines the summary lists; the rest are counted.
 pub const LISTED: usize = 1000;
 
+/// How many of the first lines read the summary keeps, as a sample of what
+/// the reader made of the file.
+pub const SAMPLE: usize = 5;
+
 /// A running summary of a transcript, filled as a [`Sink`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
@@ -28,12 +32,17 @@ pub struct Summary {
     pub flagged: Vec<(u64, String)>,
     pub flagged_count: u64,
     pub bytes: u64,
+    /// The first [`SAMPLE`] lines read, as read.
+    pub sample: Vec<Line>,
 }
 
 impl Summary {
     /// Adds a line (what [`Sink::line`] does), for sinks that wrap a summary.
     pub fn add(&mut self, line: &Line) {
         self.lines += 1;
+        if self.sample.len() < SAMPLE {
+            self.sample.push(line.clone());
+        }
         *self.by_kind.entry(line.kind).or_default() += 1;
         self.first = Some(self.first.map_or(line.at, |f| f.min(line.at)));
         self.last = Some(self.last.map_or(line.at, |l| l.max(line.at)));
@@ -58,6 +67,13 @@ impl Summary {
         if self.problems.len() < LISTED {
             self.problems.push(problem);
         }
+    }
+
+    /// Whether the file read cleanly: several lines, and hardly any that
+    /// could not be read. A file that reads like this in a format is in that
+    /// format, however unsure detection was from its first bytes.
+    pub fn read_cleanly(&self) -> bool {
+        self.lines >= 3 && self.problem_count * 10 <= self.lines
     }
 
     /// Participants, most active first.
@@ -102,6 +118,18 @@ mod tests {
         };
         read_text(text.as_bytes(), &options, &mut summary).unwrap();
         assert_eq!(summary.lines, 3);
+        assert_eq!(
+            summary
+                .sample
+                .iter()
+                .map(|l| (l.author.as_deref(), l.text.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (Some("sam"), "alert fired"),
+                (Some("kim"), "looking"),
+                (Some("sam"), "rolled back")
+            ]
+        );
         assert_eq!(
             summary.participants_by_activity(),
             vec![("sam", 2), ("kim", 1)]
