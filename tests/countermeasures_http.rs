@@ -557,7 +557,8 @@ async fn a_recurring_lesson_is_linked_instead_of_filed_twice() {
         .unwrap();
     assert_eq!(
         offers,
-        serde_json::json!([[1, "Alert on checkout latency"]])
+        serde_json::json!([[1, "Alert on checkout latency", [1]]]),
+        "each offer names the incidents it is linked to already"
     );
 
     let res = server
@@ -581,6 +582,22 @@ async fn a_recurring_lesson_is_linked_instead_of_filed_twice() {
             .page("/countermeasures")
             .await
             .contains("seen in 2 incidents")
+    );
+
+    // Filing the same lesson for #2 again: CM-1 is offered as already
+    // linked, not as something to link.
+    let res = server
+        .post_as_html_form(
+            "/api/countermeasures/create",
+            "/countermeasures/new?incident=2",
+            &cm_form("An alert for checkout latency spikes", "2"),
+        )
+        .await;
+    let (_, page) = server.follow(res).await;
+    assert!(
+        page.contains("(incident 2 is linked to it already)")
+            && !page.contains("Link incident 2 to CM-1 instead"),
+        "{page}"
     );
 
     // Linking again, or an unknown incident, is refused and changes nothing.

@@ -127,14 +127,16 @@ async function everythingIncident(page: Page): Promise<number> {
  * clicking it as a person would (so the client-side router takes it when
  * JavaScript is on). Returns the patterns reached and what went wrong.
  */
-async function crawl(page: Page, js: boolean): Promise<{ reached: Set<string>; problems: Problem[] }> {
+async function crawl(page: Page, js: boolean, start: string): Promise<{ reached: Set<string>; problems: Problem[] }> {
   const problems: Problem[] = [];
   const files = new Set(routes().files);
   let where = '/';
   watch(page, problems, () => where);
   const reached = new Set<string>();
-  const queue: string[] = ['/'];
-  const queued = new Set<string>(['/']);
+  // The incident that has everything first, so that each kind of page is
+  // first reached through it (other tests' incidents may be listed first).
+  const queue: string[] = [start, '/'];
+  const queued = new Set<string>([pattern(start), '/']);
   const origin = new URL(page.url()).origin;
   while (queue.length > 0) {
     const from = queue.shift()!;
@@ -209,8 +211,7 @@ test.describe('every link on every page', () => {
         const context = await browser.newContext({ javaScriptEnabled: js, acceptDownloads: true });
         const page = await context.newPage();
         await signIn(page, login, js);
-        // Start where the everything-incident is listed first.
-        const { reached, problems } = await crawl(page, js);
+        const { reached, problems } = await crawl(page, js, `/incidents/${n}`);
         expect(problems).toEqual([]);
         expect(reached.has('/incidents/N'), [...reached].join('\n')).toBe(true);
         for (const r of reached) all.add(r);
@@ -421,4 +422,17 @@ test('Save and publish publishes the edits not yet saved', async ({ page }) => {
   await expect(page.locator('.doc-state')).toContainText('Published');
   await expect(page.locator('article.postmortem-body')).toContainText('What did the resolvers know at 10:02?');
   expect(await download(page, `/incidents/${n}/postmortem.md`)).toContain('What did the resolvers know at 10:02?');
+});
+
+test('a countermeasure filed from a review line says where it comes from and links back', async ({ page }) => {
+  await signIn(page, 'editor', true);
+  const n = await incident(page, 'Disk pressure');
+  await pasteAndImport(page, n, '[10:02] <robin> disk at 95% on db-2\n[10:04] <kim> rotating logs', '#ops');
+  await open(page, `/incidents/${n}/review`, true);
+  const line = page.locator('ol.review > li.line', { hasText: 'disk at 95%' });
+  await line.getByRole('link', { name: 'File a countermeasure' }).click();
+  const note = page.locator('.source-note');
+  await expect(note).toContainText(`a line of incident #${n}'s chronological review`);
+  await note.getByRole('link').click();
+  await expect(page).toHaveURL(new RegExp(`/incidents/${n}/review#line-\\d+$`));
 });

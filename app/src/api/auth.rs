@@ -134,25 +134,32 @@ pub(super) async fn begin_password_attempt(
     let rules = state.throttle_rules;
     let keys = crate::domain::login_throttle::keys(login, address);
     let since = now.saturating_sub(rules.window_seconds) as i64;
+    let check = |failures: Vec<(String, i64)>| {
+        crate::domain::login_throttle::LoginThrottle::with_failures(
+            rules,
+            failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
+        )
+        .check(login, address, now)
+    };
+    let refused = |wait: crate::domain::login_throttle::Wait| AppError::TooManyAttempts {
+        message: wait.message(),
+        retry_after: wait.seconds,
+    };
+    // A first look without the write lock: a guess already over the limit
+    // is refused without writing anything, so a flood of them does not
+    // queue every other writer behind it.
+    check(state.db.recent_sign_in_failures(&keys, since).await?).map_err(refused)?;
     let attempt = uuid::Uuid::new_v4().to_string();
     let failures = state
         .db
         .record_sign_in_failure(&keys, &attempt, now as i64, since)
         .await?;
-    let check = crate::domain::login_throttle::LoginThrottle::with_failures(
-        rules,
-        failures.into_iter().map(|(k, at)| (k, at.max(0) as u64)),
-    )
-    .check(login, address, now);
-    let slowdown = match check {
+    let slowdown = match check(failures) {
         Ok(slowdown) => slowdown,
         Err(wait) => {
             // (`context::finish` sends the wait as Retry-After.)
             state.db.forget_sign_in_attempt(&attempt).await?;
-            return Err(AppError::TooManyAttempts {
-                message: wait.message(),
-                retry_after: wait.seconds,
-            });
+            return Err(refused(wait));
         }
     };
     if slowdown > 0 {

@@ -214,14 +214,27 @@ pub async fn move_countermeasure(
 /// most five), as (number, title): what the filing form offers to link
 /// instead of filing a duplicate.
 #[server(prefix = "/api", endpoint = "countermeasures/similar")]
-pub async fn similar_countermeasures(title: String) -> Result<Vec<(i64, String)>, AppError> {
+pub async fn similar_countermeasures(
+    title: String,
+) -> Result<Vec<(i64, String, Vec<i64>)>, AppError> {
     super::context::serve("countermeasures/similar", async {
-        let open = super::context::db()?.open_countermeasure_titles().await?;
-        Ok(crate::domain::countermeasure::similar(&title, &open)
+        let db = super::context::db()?;
+        let open = db.open_countermeasure_titles().await?;
+        let mut found = Vec::new();
+        for ((number, title), _) in crate::domain::countermeasure::similar(&title, &open)
             .into_iter()
             .take(5)
-            .map(|(c, _)| c.clone())
-            .collect())
+        {
+            // The incidents it is linked to already, so the page offers to
+            // link only those that are not.
+            let linked = db
+                .countermeasure(*number)
+                .await?
+                .map(|c| c.incidents.iter().map(|i| i.number).collect())
+                .unwrap_or_default();
+            found.push((*number, title.clone(), linked));
+        }
+        Ok(found)
     })
     .await
 }

@@ -28,6 +28,8 @@ pub fn NewAccountFields(
                       hint: Option<String>| {
         let id = format!("field-{}", name.replace('_', "-"));
         let error = error_for(&errors, name);
+        // An error says what the hint said, more precisely: show one of them.
+        let hint = hint.filter(|_| error.is_none());
         let described = match (&hint, &error) {
             (Some(_), Some(_)) => Some(format!("{id}-hint {id}-error")),
             (Some(_), None) => Some(format!("{id}-hint")),

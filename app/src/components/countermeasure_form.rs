@@ -64,9 +64,35 @@ pub fn CountermeasureFields(values: CountermeasureForm, errors: Vec<FieldError>)
         </div>
         <TextField label="Ticket link" field="ticket_url" value=values.ticket_url errors=errors.clone()
             maxlength=limits::TICKET_URL placeholder="https://tracker.example/PROJ-123"/>
-        <TextField label="Incidents" field="incidents" value=values.incidents errors=errors.clone()
+        <TextField label="Incidents" field="incidents" value=values.incidents.clone() errors=errors.clone()
             required=true hint="Incident numbers, separated by commas: the lesson may recur (\"12, 40\")."/>
+        <SourceNote incidents=values.incidents.clone() event=values.source_event.clone() line=values.source_line.clone()/>
         <input type="hidden" name="form[source_event]" value=values.source_event/>
         <input type="hidden" name="form[source_line]" value=values.source_line/>
     }
+}
+
+/// Where the countermeasure is being filed from (a timeline event or a line
+/// of the review), linked, so the author sees what it will point back to.
+#[component]
+fn SourceNote(incidents: String, event: String, line: String) -> impl IntoView {
+    let incident = incidents
+        .split([',', ' ', ';'])
+        .find_map(|p| p.trim().parse::<i64>().ok())?;
+    let (href, what) = if !event.trim().is_empty() {
+        (
+            format!("/incidents/{incident}#event-{}", event.trim()),
+            format!("an event of incident #{incident}'s timeline"),
+        )
+    } else if let Ok(line) = line.trim().parse::<i64>() {
+        (
+            format!("/incidents/{incident}/review#line-{line}"),
+            format!("a line of incident #{incident}'s chronological review"),
+        )
+    } else {
+        return None;
+    };
+    Some(view! {
+        <p class="hint source-note">"Filed from "<a href=href>{what}</a>"; the countermeasure will link back to it."</p>
+    })
 }

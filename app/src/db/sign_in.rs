@@ -2,9 +2,32 @@
 //! ([`crate::domain::login_throttle`]): stored so that every instance on one
 //! database counts the same attempts.
 
-use super::{Db, DbError, on_tx};
+use super::{Db, DbError, on_pool, on_tx};
 
 impl Db {
+    /// The failures recorded under `keys` at or after `since` (epoch
+    /// seconds), read without the write lock: a cheap first look.
+    pub async fn recent_sign_in_failures(
+        &self,
+        keys: &[String],
+        since: i64,
+    ) -> Result<Vec<(String, i64)>, DbError> {
+        let mut out = Vec::new();
+        for key in keys {
+            let times: Vec<i64> = on_pool!(self.pool, |p| {
+                sqlx::query_scalar(
+                    "SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 ORDER BY at",
+                )
+                .bind(key)
+                .bind(since)
+                .fetch_all(p)
+                .await
+            })?;
+            out.extend(times.into_iter().map(|at| (key.clone(), at)));
+        }
+        Ok(out)
+    }
+
     /// Records attempt `attempt` as failed under each of `keys`, forgets
     /// failures older than `since` (epoch seconds), and returns the failures
     /// recorded under `keys` before this one, oldest first.

@@ -410,17 +410,25 @@ fn LinkInstead(form: CountermeasureForm) -> impl IntoView {
                         };
                         view! {
                             <ul class="similar">
-                                {found.into_iter().map(|(number, title)| {
+                                {found.into_iter().map(|(number, title, linked)| {
+                                    let wanted = crate::domain::countermeasure::parse_incident_numbers(&incidents).unwrap_or_default();
+                                    let already = !wanted.is_empty() && wanted.iter().all(|n| linked.contains(n));
                                     let incidents = incidents.clone();
                                     let label = format!("Link {what} to CM-{number} instead");
                                     view! {
                                         <li>
                                             <a href=format!("/countermeasures/{number}")>{format!("CM-{number} {title}")}</a>
-                                            <ActionForm action=link attr:class="inline">
-                                                <input type="hidden" name="number" value=number.to_string()/>
-                                                <input type="hidden" name="incidents" value=incidents/>
-                                                <button type="submit">{label}</button>
-                                            </ActionForm>
+                                            {if already {
+                                                view! { <span class="hint">{format!(" ({what} is linked to it already)")}</span> }.into_any()
+                                            } else {
+                                                view! {
+                                                    <ActionForm action=link attr:class="inline">
+                                                        <input type="hidden" name="number" value=number.to_string()/>
+                                                        <input type="hidden" name="incidents" value=incidents/>
+                                                        <button type="submit">{label}</button>
+                                                    </ActionForm>
+                                                }.into_any()
+                                            }}
                                         </li>
                                     }
                                 }).collect_view()}
