@@ -534,14 +534,17 @@ async fn a_recurring_lesson_is_linked_instead_of_filed_twice() {
     file(&server, &cm_form("Alert on checkout latency", "1")).await;
 
     // Without JavaScript: the refused filing comes back offering CM-1.
-    let res = server
-        .post_as_html_form(
-            "/api/countermeasures/create",
-            "/countermeasures/new?incident=2",
-            &cm_form("An alert for checkout latency spikes", "2"),
-        )
-        .await;
-    let (_, page) = server.follow(res).await;
+    let file_again_for_2 = || async {
+        let res = server
+            .post_as_html_form(
+                "/api/countermeasures/create",
+                "/countermeasures/new?incident=2",
+                &cm_form("An alert for checkout latency spikes", "2"),
+            )
+            .await;
+        server.follow(res).await.1
+    };
+    let page = file_again_for_2().await;
     assert!(
         page.contains("Link incident 2 to CM-1 instead"),
         "the prompt offers the open item"
@@ -586,14 +589,7 @@ async fn a_recurring_lesson_is_linked_instead_of_filed_twice() {
 
     // Filing the same lesson for #2 again: CM-1 is offered as already
     // linked, not as something to link.
-    let res = server
-        .post_as_html_form(
-            "/api/countermeasures/create",
-            "/countermeasures/new?incident=2",
-            &cm_form("An alert for checkout latency spikes", "2"),
-        )
-        .await;
-    let (_, page) = server.follow(res).await;
+    let page = file_again_for_2().await;
     assert!(
         page.contains("(incident 2 is linked to it already)")
             && !page.contains("Link incident 2 to CM-1 instead"),
