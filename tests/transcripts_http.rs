@@ -32,6 +32,17 @@ const DB: &str = "\
 [14:36] *** kim has quit (Ping timeout)
 ";
 
+/// Posts a multipart form to incident #1's transcript upload.
+async fn send_upload(client: &Client, form: reqwest::multipart::Form) -> reqwest::Response {
+    client
+        .http
+        .post(client.url("/incidents/1/transcripts"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Stages files (name, text) for incident #1; returns the token.
 async fn stage(client: &Client, files: &[(&str, &[u8])]) -> String {
     let mut form = reqwest::multipart::Form::new();
@@ -41,13 +52,7 @@ async fn stage(client: &Client, files: &[(&str, &[u8])]) -> String {
             reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
         );
     }
-    let res = client
-        .http
-        .post(client.url("/incidents/1/transcripts"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = send_upload(client, form).await;
     let status = res.status();
     let body = res.text().await.unwrap();
     assert_eq!(status, 201, "{body}");
@@ -611,13 +616,7 @@ async fn invisible_characters_never_reach_a_stored_file_or_channel_name() {
     let form = reqwest::multipart::Form::new()
         .text("paste", "14:32 sam: the checkout alert fired\n")
         .text("paste_name", "#dep\u{202E}loys");
-    let res = server
-        .http
-        .post(server.url("/incidents/1/transcripts"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = send_upload(&server, form).await;
     assert_eq!(res.status(), 201);
     let token = res.text().await.unwrap();
     json(
@@ -648,13 +647,7 @@ async fn an_upload_over_the_limit_is_refused_naming_the_limit() {
         "file",
         reqwest::multipart::Part::bytes(big).file_name("big.log"),
     );
-    let res = server
-        .http
-        .post(server.url("/incidents/1/transcripts"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = send_upload(&server, form).await;
     assert_eq!(res.status(), 413);
     let text = res.text().await.unwrap();
     assert!(text.contains("limit of 1 MB"), "{text}");
