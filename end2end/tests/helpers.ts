@@ -38,8 +38,12 @@ export async function signIn(page: Page, login: string, js: boolean, password = 
  * session cookie is passed by hand. Redirects are not followed.
  */
 export async function postForm(page: Page, url: string, form: Record<string, string>): Promise<APIResponse> {
-  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-  return page.request.post(url, { form, headers: { cookie }, maxRedirects: 0 });
+  return page.request.post(url, { form, headers: { cookie: await sessionCookie(page) }, maxRedirects: 0 });
+}
+
+/** The cookies of the person signed in on `page`, as a Cookie header (see `postForm`). */
+export async function sessionCookie(page: Page): Promise<string> {
+  return (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { expect, Page, test } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { open, postForm, signIn, uniq } from './helpers';
+import { open, postForm, sessionCookie, signIn, uniq } from './helpers';
 
 // Journeys to their last click: a crawler that follows every same-origin link
 // on every page as every role, with JavaScript on and off, and the defects an
@@ -93,11 +93,10 @@ async function everythingIncident(page: Page): Promise<number> {
   await page.getByRole('button', { name: 'Import', exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`/incidents/${n}/review`));
   // An attachment, a post-mortem, a countermeasure and a scheduled review.
-  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
   const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
   const uploaded = await page.request.post(`/incidents/${n}/attachments`, {
     multipart: { file: { name: 'latency.png', mimeType: 'image/png', buffer: png } },
-    headers: { cookie },
+    headers: { cookie: await sessionCookie(page) },
     maxRedirects: 0,
   });
   expect(uploaded.status(), await uploaded.text()).toBeLessThan(400);
@@ -237,8 +236,7 @@ test.describe('every link on every page', () => {
 
 /** A file the server answers, fetched as the person signed in on `page` (see `postForm` on cookies). */
 async function download(page: Page, url: string): Promise<string> {
-  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-  const res = await page.request.get(url, { headers: { cookie }, maxRedirects: 0 });
+  const res = await page.request.get(url, { headers: { cookie: await sessionCookie(page) }, maxRedirects: 0 });
   expect(res.status(), url).toBe(200);
   return res.text();
 }
