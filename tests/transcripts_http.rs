@@ -1108,3 +1108,76 @@ async fn an_archive_over_its_limits_is_refused_on_the_preview_naming_the_limit()
     assert_eq!(count(&server, "transcripts").await, 0);
     assert_eq!(count(&server, "transcript_lines").await, 0);
 }
+
+/// Incident reports as teams write them (a title, a summary, a timeline of
+/// bullets in many time shapes, lessons after it), pasted as a commander
+/// would: each is read as plain text with times, not refused; the preview
+/// says which zone and estimates it read and shows the lines as read (first,
+/// last, flagged); the import keeps the prose apart as narrative.
+#[tokio::test]
+async fn pasted_incident_reports_are_read_as_plain_text_with_their_prose_kept_apart() {
+    let server = Server::start();
+    seed(&server).await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("app/transcript/tests/fixtures/reports");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "the report fixtures: {names:?}");
+    for path in names {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("paste", text.clone())
+            .text("paste_name", "#report");
+        let res = send_upload(&server, form).await;
+        assert_eq!(res.status(), 201, "{path:?}");
+        let token = res.text().await.unwrap();
+        let form = [("number", "1"), ("staged", token.as_str())];
+        let preview = json(server.post("/api/transcripts/preview", &form).await).await;
+        let file = &preview["files"][0];
+        assert_eq!(file["format"], "plain", "{path:?}: {file}");
+        assert_eq!(file["recognised"], true, "{path:?}: {file}");
+        let sample = file["sample"].as_array().unwrap();
+        let last_timed = text
+            .lines()
+            .collect::<Vec<_>>()
+            .iter()
+            .rposition(|l| l.chars().any(|c| c.is_ascii_digit()) && l.contains(':'))
+            .unwrap() as u64
+            + 1;
+        assert!(
+            sample
+                .iter()
+                .any(|l| l["line"].as_u64().unwrap() >= last_timed),
+            "{path:?}: the sample reaches the end of the file: {sample:?}"
+        );
+        let page = server
+            .page(&format!("/incidents/1/import?staged={token}"))
+            .await;
+        assert!(!page.contains("does not recognise this file"), "{path:?}");
+        if text.contains('~') {
+            assert!(
+                file["approximate"].as_u64().unwrap() > 0,
+                "{path:?}: {file}"
+            );
+            assert!(page.contains("give their time as an estimate"), "{path:?}");
+        }
+        if text.contains(" PST") {
+            let zones = file["zones_read"].as_str().unwrap_or_default();
+            assert!(zones.contains("PST (UTC−08:00)"), "{path:?}: {file}");
+        }
+        json(server.post("/api/transcripts/import", &form).await).await;
+    }
+    // What we learned, after the log, is narrative: kept apart, no speaker.
+    let review = server.page("/incidents/1/review?kind=narrative").await;
+    assert!(
+        review.contains("kind-narrative"),
+        "narrative lines in the review"
+    );
+    assert!(
+        review.contains("What we learned"),
+        "the lessons kept as a note"
+    );
+}

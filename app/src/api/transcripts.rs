@@ -33,9 +33,16 @@ pub struct FilePreview {
     pub alternatives: Vec<(String, String, u32)>,
     pub channel: String,
     pub lines: u64,
-    /// The first lines as read (time as the viewer reads it, author, text
-    /// cut at 200 characters), so the person sees what a format makes of it.
+    /// The first lines as read, the last, and the first lines whose time is
+    /// flagged (time as the viewer reads it, author, text cut at 200
+    /// characters), so the person sees at once what a format makes of it.
     pub sample: Vec<SampleLine>,
+    /// "times read as PST (UTC−08:00) from the text", when lines named their zone.
+    pub zones_read: Option<String>,
+    /// Lines whose time is written as an estimate (`~14:30`, `around 14:30`).
+    pub approximate: u64,
+    /// Lines without a time joined to the message above them.
+    pub continuations: u64,
     /// (kind label, count).
     pub kinds: Vec<(String, u64)>,
     pub first: Option<String>,
@@ -55,12 +62,43 @@ pub struct FilePreview {
     pub dates_from: String,
 }
 
+/// The lines a preview shows as read: the first ones, the last, and the
+/// first ones whose time is flagged, each once, in file order.
+#[cfg(feature = "ssr")]
+fn sample_lines(
+    summary: &transcript::summary::Summary,
+    shown: &dyn Fn(chrono::DateTime<chrono::Utc>) -> String,
+) -> Vec<SampleLine> {
+    let mut lines: Vec<&transcript::Line> = summary
+        .sample
+        .iter()
+        .chain(summary.last_line.as_ref())
+        .chain(summary.flagged_sample.iter())
+        .collect();
+    lines.sort_by_key(|l| l.line);
+    lines.dedup_by_key(|l| l.line);
+    lines
+        .into_iter()
+        .map(|l| SampleLine {
+            line: l.line,
+            time: shown(l.at),
+            author: l.author.clone().unwrap_or_default(),
+            text: l.text.chars().take(200).collect(),
+            note: l.time_note().unwrap_or_default(),
+        })
+        .collect()
+}
+
 /// One line of a preview's sample.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampleLine {
+    /// The line's number in the file.
+    pub line: u64,
     pub time: String,
     pub author: String,
     pub text: String,
+    /// What to check about it: its time is an estimate, or out of order.
+    pub note: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -302,15 +340,10 @@ pub(crate) mod shape {
                 .filter(|c| !c.trim().is_empty())
                 .unwrap_or_else(|| staged.default_channel()),
             lines: summary.lines,
-            sample: summary
-                .sample
-                .iter()
-                .map(|l| SampleLine {
-                    time: shown(l.at),
-                    author: l.author.clone().unwrap_or_default(),
-                    text: l.text.chars().take(200).collect(),
-                })
-                .collect(),
+            sample: sample_lines(&summary, &shown),
+            zones_read: summary.zones_read(),
+            approximate: summary.approximate,
+            continuations: summary.continuations,
             kinds: summary
                 .by_kind
                 .iter()

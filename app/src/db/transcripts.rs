@@ -841,7 +841,7 @@ async fn insert_lines_sqlite(
 ) -> Result<(), DbError> {
     // What the rows borrow must outlive the inserter.
     let flags: Vec<Option<String>> = lines_of(batch)
-        .map(|stored| stored.line.flag.as_ref().map(|f| f.describe()))
+        .map(|stored| stored.line.time_note())
         .collect();
     let mut handle = tx.lock_handle().await?;
     let mut insert = Inserter::prepare(
@@ -903,7 +903,7 @@ async fn insert_lines_postgres(
         authors.push(line.author.as_deref().unwrap_or(""));
         texts.push(line.text.as_str());
         threads.push(line.thread.as_deref());
-        flags.push(line.flag.as_ref().map(|f| f.describe()));
+        flags.push(line.time_note());
         fingerprints.push(stored.fingerprint);
         duplicates.push(stored.duplicate_of);
         suggestions.push(stored.suggestion);

@@ -231,6 +231,13 @@ fn FileSummary(file: FilePreview) -> impl IntoView {
                 <dt>"Lines"</dt><dd class="line-count">{file.lines}</dd>
                 <dt>"Time range"</dt><dd>{range}</dd>
                 <dt>"Dates from"</dt><dd>{file.dates_from.clone()}</dd>
+                {file.zones_read.clone().map(|z| view! { <dt>"Zones"</dt><dd class="zones-read">{z}</dd> })}
+                {(file.approximate > 0).then(|| view! {
+                    <dt>"Estimated times"</dt><dd class="approximate">{format!("{} lines give their time as an estimate (~, around, approx.)", file.approximate)}</dd>
+                })}
+                {(file.continuations > 0).then(|| view! {
+                    <dt>"Joined lines"</dt><dd class="continuations">{format!("{} lines without a time of their own continue the message above them", file.continuations)}</dd>
+                })}
                 <dt>"Participants"</dt>
                 <dd>
                     {file.participants.iter().map(|(a, n)| format!("{a} ({n})")).collect::<Vec<_>>().join(", ")}
@@ -245,11 +252,16 @@ fn FileSummary(file: FilePreview) -> impl IntoView {
             </dl>
             {(!file.sample.is_empty()).then(|| view! {
                 <table class="sample">
-                    <caption>{format!("The first {} lines, as read", file.sample.len())}</caption>
-                    <thead><tr><th scope="col">"Time"</th><th scope="col">"Who"</th><th scope="col">"Text"</th></tr></thead>
+                    <caption>"Lines as read: the first, the last, and those whose time needs a look"</caption>
+                    <thead><tr><th scope="col">"Line"</th><th scope="col">"Time"</th><th scope="col">"Who"</th><th scope="col">"Text"</th></tr></thead>
                     <tbody>
                         {file.sample.iter().map(|l| view! {
-                            <tr><td>{l.time.clone()}</td><td>{if l.author.is_empty() { "—".to_string() } else { l.author.clone() }}</td><td>{l.text.clone()}</td></tr>
+                            <tr class:noted=!l.note.is_empty()>
+                                <td>{l.line}</td>
+                                <td>{l.time.clone()}</td>
+                                <td>{if l.author.is_empty() { "—".to_string() } else { l.author.clone() }}</td>
+                                <td>{l.text.clone()}{(!l.note.is_empty()).then(|| view! { <span class="note">" ("{l.note.clone()}")"</span> })}</td>
+                            </tr>
                         }).collect_view()}
                     </tbody>
                 </table>

@@ -6,10 +6,12 @@
 //! 1. [`text`]: bytes to text lines (UTF-8 with or without BOM, Latin-1/cp1252
 //!    lines decoded one by one, CRLF or LF, mIRC colour codes stripped).
 //! 2. [`formats`]: a line of a given format to an [`Entry`] (time as written,
-//!    kind, author, text), a day marker, a continuation, or a problem.
+//!    kind, author, text), a day marker, a continuation, a note (prose around
+//!    the messages), or a problem.
 //! 3. [`clock`]: times as written to instants (dates from markers, the file
-//!    name or the user; midnight rollover; DST gaps and repeats; backwards jumps
-//!    flagged, never moved).
+//!    name or the user; zones named after a time; midnight rollover; DST gaps
+//!    and repeats; lines out of time order flagged, the fewest that explain
+//!    the disorder, never moved).
 //!
 //! [`read`] drives the three over a stream and hands each [`Line`] to a
 //! [`Sink`]; [`summary`] is the sink behind the preview, [`merge`] orders and
@@ -29,7 +31,7 @@ pub mod text;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
-pub use clock::Flag;
+pub use clock::{Flag, NamedZone};
 pub use formats::Format;
 pub use read::{Options, Sink, read_export, read_path, read_text};
 
@@ -49,10 +51,14 @@ pub enum LineKind {
     Bot,
     /// Anything the chat system itself wrote (mode changes, meeting markers, ...).
     System,
+    /// Prose between or around the messages of a pasted report (its title, a
+    /// summary, a "What we learned" section): no author, and the time of the
+    /// message before it (or, before any, of the first).
+    Narrative,
 }
 
 impl LineKind {
-    pub const ALL: [LineKind; 10] = [
+    pub const ALL: [LineKind; 11] = [
         LineKind::Message,
         LineKind::Action,
         LineKind::Notice,
@@ -63,6 +69,7 @@ impl LineKind {
         LineKind::Topic,
         LineKind::Bot,
         LineKind::System,
+        LineKind::Narrative,
     ];
 
     /// The stable word stored and used in filters.
@@ -78,6 +85,7 @@ impl LineKind {
             LineKind::Topic => "topic",
             LineKind::Bot => "bot",
             LineKind::System => "system",
+            LineKind::Narrative => "narrative",
         }
     }
 
@@ -97,6 +105,7 @@ impl LineKind {
             LineKind::Topic => "Topic",
             LineKind::Bot => "Bot or alert",
             LineKind::System => "System",
+            LineKind::Narrative => "Narrative (text around the messages)",
         }
     }
 
@@ -116,6 +125,14 @@ pub enum Stamp {
         date: Option<NaiveDate>,
         time: NaiveTime,
     },
+    /// A wall-clock time in a zone the line names after it (`08:00Z`,
+    /// `14:02 PST`), read at that zone's fixed offset; the date when the line
+    /// has one, else the transcript's current day.
+    Zoned {
+        date: Option<NaiveDate>,
+        time: NaiveTime,
+        zone: NamedZone,
+    },
 }
 
 /// One message as a format read it, before its time is resolved.
@@ -133,6 +150,9 @@ pub struct Entry {
     /// Another name for the channel this entry belongs to, when one file holds
     /// several channels (CSV, Slack export). `None`: the transcript's own channel.
     pub channel: Option<String>,
+    /// Whether the time is an estimate as written (`~14:30`, `around 14:30`,
+    /// `14:30 (approx)`).
+    pub approximate: bool,
 }
 
 impl Entry {
@@ -145,6 +165,7 @@ impl Entry {
             text: text.to_string(),
             thread: None,
             channel: None,
+            approximate: false,
         }
     }
 }
@@ -161,6 +182,53 @@ pub struct Line {
     pub channel: Option<String>,
     /// Something about the time the reader should check.
     pub flag: Option<Flag>,
+    /// Whether the time is an estimate as written (see [`Entry::approximate`]).
+    pub approximate: bool,
+    /// The zone the line's own text named after its time, when it named one
+    /// ([`Stamp::Zoned`]); `None`: the transcript's zone, or an instant.
+    pub zone: Option<NamedZone>,
+    /// How many lines without a time of their own continue this message (a
+    /// multi-line message, the rest of a paragraph of narrative): joined to
+    /// `text`, each after a line break.
+    pub continued: u32,
+}
+
+impl Line {
+    /// A line with nothing more than its time, kind, author and text: no
+    /// thread, no channel of its own, no flag, not an estimate, nothing
+    /// joined to it.
+    pub fn new(
+        line: u64,
+        at: DateTime<Utc>,
+        kind: LineKind,
+        author: Option<&str>,
+        text: impl Into<String>,
+    ) -> Self {
+        Line {
+            line,
+            at,
+            kind,
+            author: author.map(str::to_string),
+            text: text.into(),
+            thread: None,
+            channel: None,
+            flag: None,
+            approximate: false,
+            zone: None,
+            continued: 0,
+        }
+    }
+
+    /// What a reader should know about this line's time, in words: why it
+    /// is flagged, or that it is written as an estimate. Stored with the
+    /// line and shown beside it in the review.
+    pub fn time_note(&self) -> Option<String> {
+        match (&self.flag, self.approximate) {
+            (Some(flag), _) => Some(flag.describe()),
+            (None, true) => Some("the time is an estimate, as written".to_string()),
+            (None, false) => None,
+        }
+    }
 }
 
 /// A line that could not be read, and why.

@@ -1,16 +1,20 @@
 //! Reading a whole transcript: lines to entries to resolved [`Line`]s, streamed
-//! into a [`Sink`] so that a file of any size is read in constant memory.
+//! into a [`Sink`] so that a file of any size is read in bounded memory.
+//!
+//! Lines are given to the sink a window at a time (all of a transcript, up to
+//! [`ORDER_WINDOW_LINES`] lines): which lines are out of time order is only
+//! known from the lines around them ([`clock::flag_disorder`]).
 
 use std::io::{BufRead, Read, Seek};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::clock::{self, Clock, DaySource, date_from_file_name};
+use crate::clock::{self, Clock, DaySource, InOrder, date_from_file_name};
 use crate::formats::{Format, Parsed, slack_export, zulip};
 use crate::limits::{self, Budget, is_refusal};
 use crate::text::{Lines, strip_formatting};
-use crate::{Entry, Line, LineKind, Problem};
+use crate::{Entry, Line, LineKind, Problem, Stamp};
 
 /// How to read one transcript.
 #[derive(Clone, Debug)]
@@ -48,6 +52,15 @@ const PROGRESS_EVERY: u64 = 16_384;
 /// An IRC message longer than this is likely to have been split by the client;
 /// the next message from the same author at the same time is its rest.
 const SPLIT_MESSAGE_BYTES: usize = 350;
+
+/// The most lines held for finding those out of time order: a transcript
+/// longer than this is checked a window at a time, each window against the
+/// run in order of the windows before.
+pub const ORDER_WINDOW_LINES: usize = 10_000;
+
+/// The most text held for finding lines out of time order (see
+/// [`ORDER_WINDOW_LINES`]).
+pub const ORDER_WINDOW_BYTES: usize = 16 * 1024 * 1024;
 
 /// Reads a transcript of a line format from `input` (and a Slack day file,
 /// which is one JSON document). Returns where the dates came from.
@@ -93,7 +106,7 @@ pub fn read_text<R: BufRead>(
     if let Some(parsed) = parser.finish() {
         joiner.handle(0, parsed, &mut clock, sink);
     }
-    joiner.flush(sink);
+    joiner.finish(sink);
     sink.progress(lines.bytes_read());
     Ok(clock.day_source())
 }
@@ -170,16 +183,17 @@ fn read_channels(
     let mut channel: Option<Option<String>> = None;
     read(&mut |item| match item {
         Ok(entry) => {
-            joiner.flush(sink);
             if channel.as_ref() != Some(&entry.channel) {
+                joiner.finish(sink);
                 clock = clock_for(options);
                 channel = Some(entry.channel.clone());
             }
+            joiner.flush(sink);
             joiner.entry(entry, &mut clock, sink)
         }
-        Err(problem) => sink.problem(problem),
+        Err(problem) => joiner.problem(problem, sink),
     })?;
-    joiner.flush(sink);
+    joiner.finish(sink);
     Ok(())
 }
 
@@ -514,34 +528,66 @@ fn clock_for(options: &Options) -> Clock {
 }
 
 /// Holds the last message back until the next line shows whether it goes on
-/// (continuation lines, an IRC message the client split in two).
+/// (continuation lines, an IRC message the client split in two), makes notes
+/// into narrative lines, and hands lines and problems on through [`Ordered`].
 #[derive(Default)]
 struct Joiner {
     pending: Option<Line>,
     /// Bytes of the pending message's last piece (a split may have three).
     last_piece: usize,
+    /// The last line that could not be read, when no message or note has
+    /// started since: the lines that continue it are not joined to the
+    /// message before it, but reported.
+    unread: Option<u64>,
+    ordered: Ordered,
 }
 
 impl Joiner {
     fn handle(&mut self, number: u64, parsed: Parsed, clock: &mut Clock, sink: &mut dyn Sink) {
         match parsed {
             Parsed::Entry(entry) => self.entry(entry, clock, sink),
-            Parsed::Continuation(more) => match &mut self.pending {
-                Some(line) => {
+            Parsed::Continuation(more) => match (&mut self.pending, self.unread) {
+                (_, Some(unread)) => self.problem(
+                    Problem::new(
+                        number,
+                        format!("this line continues line {unread}, which could not be read"),
+                    ),
+                    sink,
+                ),
+                (Some(line), None) => {
                     line.text.push('\n');
                     line.text.push_str(&more);
+                    line.continued += 1;
                 }
-                None => sink.problem(Problem::new(
-                    number,
-                    "this line has no time, and there is no message before it that it could continue",
-                )),
+                (None, None) => self.problem(
+                    Problem::new(
+                        number,
+                        "this line has no time, and there is no message before it that it could continue",
+                    ),
+                    sink,
+                ),
             },
+            Parsed::Note(text) => {
+                self.flush(sink);
+                self.unread = None;
+                self.pending = Some(Line::new(
+                    number,
+                    // Before any time, a placeholder: see `Ordered`.
+                    self.ordered.last_at.unwrap_or(DateTime::UNIX_EPOCH),
+                    LineKind::Narrative,
+                    None,
+                    text,
+                ));
+            }
             Parsed::Day(date) => {
                 self.flush(sink);
                 clock.set_day(date);
             }
             Parsed::Skip => {}
-            Parsed::Invalid(reason) => sink.problem(Problem::new(number, reason)),
+            Parsed::Invalid(reason) => {
+                self.unread = Some(number);
+                self.problem(Problem::new(number, reason), sink);
+            }
         }
     }
 
@@ -550,10 +596,12 @@ impl Joiner {
             Ok(resolved) => resolved,
             Err(reason) => {
                 self.flush(sink);
-                sink.problem(Problem::new(entry.line, reason));
+                self.unread = Some(entry.line);
+                self.problem(Problem::new(entry.line, reason), sink);
                 return;
             }
         };
+        self.unread = None;
         if let Some(prev) = &mut self.pending
             && prev.kind == LineKind::Message
             && entry.kind == LineKind::Message
@@ -570,6 +618,10 @@ impl Joiner {
         }
         self.last_piece = entry.text.len();
         self.flush(sink);
+        let zone = match entry.stamp {
+            Stamp::Zoned { zone, .. } => Some(zone),
+            _ => None,
+        };
         self.pending = Some(Line {
             line: entry.line,
             at,
@@ -579,15 +631,109 @@ impl Joiner {
             thread: entry.thread,
             channel: entry.channel,
             flag,
+            approximate: entry.approximate,
+            zone,
+            continued: 0,
         });
+    }
+
+    fn problem(&mut self, problem: Problem, sink: &mut dyn Sink) {
+        self.ordered.problem(problem, sink);
     }
 
     fn flush(&mut self, sink: &mut dyn Sink) {
         if let Some(line) = self.pending.take() {
-            sink.line(line);
+            self.ordered.line(line, sink);
         }
     }
+
+    /// At the end of a transcript (or of one channel of it): everything held
+    /// to the sink.
+    fn finish(&mut self, sink: &mut dyn Sink) {
+        self.flush(sink);
+        self.ordered.give_out(sink);
+        self.ordered = Ordered::default();
+    }
 }
+
+/// Lines held until those out of time order among them are known
+/// ([`clock::flag_disorder`]): a transcript's, up to a window of
+/// [`ORDER_WINDOW_LINES`] lines or [`ORDER_WINDOW_BYTES`] of text. Problems
+/// are held with them, to be given out in the order they were read.
+///
+/// Narrative lines take the time of the line before them; before any line
+/// with a time they wait here for the first, and take its time. If none comes
+/// (in the window), they are problems: text with no time to place it at.
+#[derive(Default)]
+struct Ordered {
+    lines: Vec<Line>,
+    /// Each problem held, after how many of the lines held.
+    problems: Vec<(usize, Problem)>,
+    bytes: usize,
+    /// The time of the last line with one (not narrative).
+    last_at: Option<DateTime<Utc>>,
+    /// The last line of the run in order in the windows given out.
+    before: Option<InOrder>,
+}
+
+impl Ordered {
+    fn line(&mut self, line: Line, sink: &mut dyn Sink) {
+        if line.kind != LineKind::Narrative {
+            if self.last_at.is_none() {
+                for note in &mut self.lines {
+                    note.at = line.at;
+                }
+            }
+            self.last_at = Some(line.at);
+        }
+        self.bytes += line.text.len();
+        self.lines.push(line);
+        self.check(sink);
+    }
+
+    fn problem(&mut self, problem: Problem, sink: &mut dyn Sink) {
+        self.problems.push((self.lines.len(), problem));
+        self.check(sink);
+    }
+
+    fn check(&mut self, sink: &mut dyn Sink) {
+        if self.lines.len() + self.problems.len() >= ORDER_WINDOW_LINES
+            || self.bytes >= ORDER_WINDOW_BYTES
+        {
+            self.give_out(sink);
+        }
+    }
+
+    /// Flags the lines out of order, and gives out everything held.
+    fn give_out(&mut self, sink: &mut dyn Sink) {
+        self.before = clock::flag_disorder(&mut self.lines, self.before);
+        let undated = self.last_at.is_none();
+        let mut lines = std::mem::take(&mut self.lines).into_iter();
+        let mut given = 0;
+        let out = |line: Line, sink: &mut dyn Sink| {
+            if undated {
+                sink.problem(Problem::new(line.line, NO_TIME));
+            } else {
+                sink.line(line);
+            }
+        };
+        for (after, problem) in std::mem::take(&mut self.problems) {
+            for line in lines.by_ref().take(after - given) {
+                out(line, sink);
+            }
+            given = after;
+            sink.problem(problem);
+        }
+        for line in lines {
+            out(line, sink);
+        }
+        self.bytes = 0;
+    }
+}
+
+/// Why narrative is not kept when no line gives it a time.
+const NO_TIME: &str =
+    "this text has no time, and no line with a time comes before it or soon after";
 
 /// A channel name from a log file's name: "#ops_20260304.log" → "#ops",
 /// "irc.libera.#sre.weechatlog" → "#sre", "general/2026-03-04.json" →

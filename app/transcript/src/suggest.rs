@@ -163,9 +163,11 @@ pub fn suggest(line: &Line) -> Option<&'static Rule> {
     suggest_for(line.kind, &line.text)
 }
 
-/// The rule a line of `kind` with `text` matches, if any.
+/// The rule a line of `kind` with `text` matches, if any. Narrative (a
+/// report's summary, its lessons) has no time of its own to offer an event
+/// at.
 pub fn suggest_for(kind: LineKind, text: &str) -> Option<&'static Rule> {
-    if kind.is_presence() || kind == LineKind::Nick {
+    if kind.is_presence() || kind == LineKind::Nick || kind == LineKind::Narrative {
         return None;
     }
     let found = matcher().matching_rules(text);
@@ -384,6 +386,8 @@ mod tests {
     #[test]
     fn presence_lines_get_no_suggestion() {
         assert_eq!(id(LineKind::Quit, "sam has quit (PROBLEM)"), None);
+        assert_eq!(id(LineKind::Narrative, "we rolled back too late"), None);
+        assert!(id(LineKind::Message, "we rolled back too late").is_some());
     }
 
     #[test]

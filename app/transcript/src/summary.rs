@@ -31,9 +31,24 @@ pub struct Summary {
     /// Lines whose time the reader should check: (line, reason).
     pub flagged: Vec<(u64, String)>,
     pub flagged_count: u64,
+    /// Messages that lines without a time continue: (the message's line, how
+    /// many lines continue it).
+    pub continued: Vec<(u64, u32)>,
+    /// Lines joined to the message before them, in all.
+    pub continuations: u64,
+    /// Lines whose time is written as an estimate (`~14:30`, `around 14:30`).
+    pub approximate: u64,
+    /// Zones the lines' own text named after their times, as
+    /// [`crate::NamedZone::describe`] writes them, and how many lines each.
+    pub zones: BTreeMap<String, u64>,
     pub bytes: u64,
     /// The first [`SAMPLE`] lines read, as read.
     pub sample: Vec<Line>,
+    /// The last line read, and the first [`SAMPLE`] whose time is flagged:
+    /// with the first lines, what a commander checks to see at once whether
+    /// the reading is right.
+    pub last_line: Option<Line>,
+    pub flagged_sample: Vec<Line>,
 }
 
 impl Summary {
@@ -42,6 +57,11 @@ impl Summary {
         self.lines += 1;
         if self.sample.len() < SAMPLE {
             self.sample.push(line.clone());
+        } else {
+            self.last_line = Some(line.clone());
+        }
+        if line.flag.is_some() && self.flagged_sample.len() < SAMPLE {
+            self.flagged_sample.push(line.clone());
         }
         *self.by_kind.entry(line.kind).or_default() += 1;
         self.first = Some(self.first.map_or(line.at, |f| f.min(line.at)));
@@ -59,6 +79,32 @@ impl Summary {
             if self.flagged.len() < LISTED {
                 self.flagged.push((line.line, flag.describe()));
             }
+        }
+        if line.continued > 0 {
+            self.continuations += u64::from(line.continued);
+            if self.continued.len() < LISTED {
+                self.continued.push((line.line, line.continued));
+            }
+        }
+        if line.approximate {
+            self.approximate += 1;
+        }
+        if let Some(zone) = &line.zone {
+            *self.zones.entry(zone.describe()).or_default() += 1;
+        }
+    }
+
+    /// For the preview: "times read as PST (UTC−08:00) from the text", when
+    /// lines named their zone.
+    pub fn zones_read(&self) -> Option<String> {
+        let names: Vec<&str> = self.zones.keys().map(String::as_str).collect();
+        match names.as_slice() {
+            [] => None,
+            [one] => Some(format!("times read as {one} from the text")),
+            [first @ .., last] => Some(format!(
+                "times read as {} and {last} from the text",
+                first.join(", ")
+            )),
         }
     }
 
@@ -145,5 +191,34 @@ mod tests {
         assert_eq!(summary.problem_count, 1);
         assert_eq!(summary.problems[0].line, 3);
         assert_eq!(summary.bytes, text.len() as u64);
+    }
+
+    #[test]
+    fn keeps_the_first_lines_the_last_and_the_flagged_ones_as_a_sample() {
+        let mut text = String::new();
+        for m in 0..20 {
+            text.push_str(&format!("[14:{m:02}] <sam> step {m}\n"));
+        }
+        // One typo among them: 13:05 between 14:xx lines.
+        text = text.replace("[14:10] <sam> step 10", "[13:05] <sam> step 10");
+        let mut summary = Summary::default();
+        let options = Options {
+            format: Format::IrcBracket,
+            zone: chrono_tz::UTC,
+            date: chrono::NaiveDate::from_ymd_opt(2026, 3, 4),
+            file_name: None,
+        };
+        read_text(text.as_bytes(), &options, &mut summary).unwrap();
+        assert_eq!(summary.sample.len(), SAMPLE);
+        assert_eq!(
+            summary.last_line.as_ref().map(|l| l.text.as_str()),
+            Some("step 19")
+        );
+        let flagged: Vec<&str> = summary
+            .flagged_sample
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        assert_eq!(flagged, ["step 10"]);
     }
 }

@@ -240,3 +240,66 @@ fn a_zulip_export_tarball_resolves_names_through_its_realm_wherever_it_is() {
         "{authors:?}"
     );
 }
+
+/// Reports pasted whole: a title, a summary and lessons around a timeline.
+/// Their prose does not count against plain text, only lines that look timed
+/// and are not read.
+#[test]
+fn reports_of_prose_and_timed_lines_are_plain_text() {
+    for name in [
+        "access-revoked.txt",
+        "checkout-ranges.txt",
+        "deploy-sync.txt",
+        "logins-irc.txt",
+        "queue-backlog.txt",
+        "retry-storm.txt",
+        "router-flap.txt",
+        "runbook-history.txt",
+    ] {
+        let (format, confidence) = detected(&format!("reports/{name}"));
+        assert_eq!(format, Format::Plain, "{name} ({confidence:.2})");
+    }
+    // A chat log pasted between paragraphs: plain text reads its lines too,
+    // and keeps the paragraphs as narrative.
+    for log in [
+        "[14:32] <sam> checkout p99 is up\n[14:33] <kim> looking\n[14:35] <sam> rolling back\n",
+        "14:32 <@sam> checkout p99 is up\n14:33 <kim> looking\n14:35 <@sam> rolling back\n",
+    ] {
+        let report = format!(
+            "Checkout incident, 4 March\n\nWe paged the database team after the alert.\n\
+             The chat, from my client:\n{log}\nWhat we learned\n\
+             The pool size needs an alert.\nAnd the runbook a page on it.\n"
+        );
+        let ranked = detect(report.as_bytes(), None);
+        assert!(recognised(&ranked), "{ranked:?}");
+        assert_eq!(ranked[0].format, Format::Plain, "{report}\n{ranked:?}");
+    }
+}
+
+#[test]
+fn prose_with_a_time_or_two_is_not_a_log() {
+    let text = "Dear team,\n14:00 on Thursday is the retrospective.\nPlease bring your notes.\n\
+                Agenda: timeline, what surprised us, what went well.\nRoom 2.\n";
+    let ranked = detect(text.as_bytes(), None);
+    assert!(!recognised(&ranked), "{ranked:?}");
+}
+
+/// The specific formats keep their files when a line or two of prose comes
+/// with them: they read at least as many lines as plain text reads with
+/// times, and hardly any they cannot.
+#[test]
+fn a_log_with_a_title_line_is_still_its_own_format() {
+    for (path, format) in [
+        ("irc/irc-#ops.log", Format::IrcBracket),
+        ("irc/irssi-#ops.log", Format::Irssi),
+        ("irc/hexchat-#ops.log", Format::Hexchat),
+        ("text/slack-paste.txt", Format::SlackPaste),
+    ] {
+        let log = std::fs::read(fixture(path)).unwrap();
+        let titled = [b"The #ops log of incident 412\n".as_slice(), &log].concat();
+        for text in [log, titled] {
+            let ranked = detect(&text, None);
+            assert_eq!(ranked[0].format, format, "{path}: {ranked:?}");
+        }
+    }
+}

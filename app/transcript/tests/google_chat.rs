@@ -50,6 +50,7 @@ fn entry(
         text: text.to_string(),
         thread: thread.map(str::to_string),
         channel: None,
+        approximate: false,
     })
 }
 

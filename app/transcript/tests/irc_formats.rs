@@ -67,16 +67,7 @@ fn utc(s: &str) -> DateTime<Utc> {
 
 /// A line of the transcript's own channel, with no thread and no flag.
 fn line(n: u64, at: &str, kind: LineKind, author: Option<&str>, text: &str) -> Line {
-    Line {
-        line: n,
-        at: utc(at),
-        kind,
-        author: author.map(str::to_string),
-        text: text.to_string(),
-        thread: None,
-        channel: None,
-        flag: None,
-    }
+    Line::new(n, utc(at), kind, author, text)
 }
 
 fn problem(n: u64, reason: &str) -> Problem {

@@ -56,6 +56,7 @@ fn entry(
         text: text.to_string(),
         thread: thread.map(str::to_string),
         channel: channel.map(str::to_string),
+        approximate: false,
     })
 }
 

@@ -54,6 +54,9 @@ fn merged(
             thread: None,
             channel: channel.map(str::to_string),
             flag,
+            approximate: false,
+            zone: None,
+            continued: 0,
         },
         sources: sources
             .iter()
@@ -73,7 +76,8 @@ fn three_channels_with_overlaps_replays_and_the_same_quit() {
     assert_eq!(
         incident[3].flag,
         Some(Flag::WentBack {
-            previous: utc("2026-03-04T14:55:00Z")
+            previous: utc("2026-03-04T14:55:00Z"),
+            line: 4,
         })
     );
     // Two minutes back is within the tolerance.

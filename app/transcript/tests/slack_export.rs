@@ -100,6 +100,9 @@ fn line(
         thread: thread.map(str::to_string),
         channel: channel.map(str::to_string),
         flag: None,
+        approximate: false,
+        zone: None,
+        continued: 0,
     })
 }
 
@@ -339,6 +342,9 @@ fn entries_to_lines(entries: Vec<Result<Entry, Problem>>) -> Vec<Result<Line, Pr
                     thread: e.thread,
                     channel: e.channel,
                     flag: None,
+                    approximate: false,
+                    zone: None,
+                    continued: 0,
                 }
             })
         })

@@ -64,6 +64,9 @@ fn full(
         thread: thread.map(str::to_string),
         channel: channel.map(str::to_string),
         flag,
+        approximate: false,
+        zone: None,
+        continued: 0,
     })
 }
 
@@ -76,6 +79,19 @@ fn line(
     text: &str,
 ) -> Result<Line, Problem> {
     full(n, at, kind, author, text, None, None, None)
+}
+
+/// `line`, with `n` lines without a time continuing it.
+fn continued(n: u32, line: Result<Line, Problem>) -> Result<Line, Problem> {
+    line.map(|mut l| {
+        l.continued = n;
+        l
+    })
+}
+
+/// A narrative line (prose around the messages).
+fn note(n: u64, at: &str, text: &str) -> Result<Line, Problem> {
+    line(n, at, LineKind::Narrative, None, text)
 }
 
 fn problem(n: u64, reason: &str) -> Result<Line, Problem> {
@@ -99,12 +115,15 @@ fn slack_paste_same_line_headers() {
         got,
         vec![
             // "March 4th, 2026" gives the day (and the year for later dividers).
-            line(
-                2,
-                "2026-03-04T14:32:00Z",
-                Message,
-                Some("Sam Lee"),
-                "checkout p99 is up\nsee the dashboard",
+            continued(
+                1,
+                line(
+                    2,
+                    "2026-03-04T14:32:00Z",
+                    Message,
+                    Some("Sam Lee"),
+                    "checkout p99 is up\nsee the dashboard",
+                ),
             ),
             // A bare "2:33" after a PM header is 14:33; "(edited)" normalised.
             line(
@@ -122,12 +141,15 @@ fn slack_paste_same_line_headers() {
                 "joined #incident-412.",
             ),
             // A blank line inside a message is kept; "3 replies" is skipped.
-            line(
-                10,
-                "2026-03-04T14:36:00Z",
-                Message,
-                Some("Kim Park"),
-                "looking now\n\nfirst guess: the cache",
+            continued(
+                1,
+                line(
+                    10,
+                    "2026-03-04T14:36:00Z",
+                    Message,
+                    Some("Kim Park"),
+                    "looking now\n\nfirst guess: the cache",
+                ),
             ),
             line(
                 15,
@@ -151,12 +173,15 @@ fn slack_paste_same_line_headers() {
                 "rollback done",
             ),
             // "Thursday, March 5th" takes the year of the divider before.
-            line(
-                22,
-                "2026-03-05T09:15:00Z",
-                Message,
-                Some("Kim Park"),
-                "all green overnight\n(edited)",
+            continued(
+                1,
+                line(
+                    22,
+                    "2026-03-05T09:15:00Z",
+                    Message,
+                    Some("Kim Park"),
+                    "all green overnight\n(edited)",
+                ),
             ),
             // "Yesterday" is skipped; a tab separates name and time.
             line(
@@ -191,12 +216,15 @@ fn slack_paste_names_on_their_own_line() {
         got,
         vec![
             // "Wednesday, March 4th" has no year: the date given applies.
-            line(
-                2,
-                "2026-03-04T10:13:00Z",
-                Message,
-                Some("Jessie Booker"),
-                "@channel please use the new runbook\n\nIt is linked from the channel topic.",
+            continued(
+                1,
+                line(
+                    2,
+                    "2026-03-04T10:13:00Z",
+                    Message,
+                    Some("Jessie Booker"),
+                    "@channel please use the new runbook\n\nIt is linked from the channel topic.",
+                ),
             ),
             line(
                 8,
@@ -286,12 +314,15 @@ fn plain_text_with_times() {
     assert_lines(
         got,
         vec![
-            line(
+            continued(
                 1,
-                "2026-03-04T13:32:00Z",
-                Message,
-                Some("sam"),
-                "checkout p99 is up\n  https://grafana.example.com/d/abc",
+                line(
+                    1,
+                    "2026-03-04T13:32:00Z",
+                    Message,
+                    Some("sam"),
+                    "checkout p99 is up\n  https://grafana.example.com/d/abc",
+                ),
             ),
             line(3, "2026-03-04T13:33:00Z", Message, Some("kim"), "looking"),
             line(
@@ -395,10 +426,8 @@ fn plain_text_problems() {
     assert_lines(
         got,
         vec![
-            problem(
-                1,
-                "this line has no time, and there is no message before it that it could continue",
-            ),
+            // Prose at the top is a note at the time of the first message.
+            note(1, "2026-03-04T14:32:00Z", "Incident 412 notes"),
             line(
                 2,
                 "2026-03-04T14:32:00Z",
@@ -424,6 +453,7 @@ fn plain_text_problems() {
                 None,
                 Some(Flag::WentBack {
                     previous: utc("2026-03-04T14:32:00Z"),
+                    line: 2,
                 }),
             ),
             // The lone "14:40" on line 5 is dropped: the next line has its own time.
@@ -509,6 +539,7 @@ fn csv_with_bom_crlf_quotes_and_extra_columns() {
                 Some("#ops"),
                 Some(Flag::WentBack {
                     previous: utc("2026-03-04T14:45:30Z"),
+                    line: 9,
                 }),
             ),
         ],
@@ -585,7 +616,7 @@ fn csv_problems() {
         vec![
             problem(
                 2,
-                "unknown kind \"shout\"; the kinds are message, action, notice, join, part, quit, nick, topic, bot, system",
+                "unknown kind \"shout\"; the kinds are message, action, notice, join, part, quit, nick, topic, bot, system, narrative",
             ),
             problem(3, "expected 5 fields as in the header, found 6"),
             problem(

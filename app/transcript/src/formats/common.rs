@@ -443,20 +443,25 @@ const MONTHS: [&str; 12] = [
 
 /// An English day name, full or abbreviated (`Wed`, `Wed.`, `Wednesday`).
 pub fn is_weekday(word: &str) -> bool {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
-    w.len() >= 3 && w.is_ascii() && WEEKDAYS.iter().any(|d| d.starts_with(&w))
+    name_index(&WEEKDAYS, word).is_some()
 }
 
 /// An English month name, full or abbreviated (`Mar`, `Sept.`, `March`).
 pub fn month_word(word: &str) -> Option<u32> {
-    let w = word.trim_end_matches('.').to_ascii_lowercase();
-    if w.len() < 3 || !w.is_ascii() {
+    name_index(&MONTHS, word).map(|i| i as u32 + 1)
+}
+
+/// Which of `names` (lower case) `word` is, whole or its first three letters
+/// or more, in any case, with or without a final dot. Without allocating:
+/// the plain reader asks this of a word of most lines.
+fn name_index(names: &[&str], word: &str) -> Option<usize> {
+    let w = word.trim_end_matches('.').as_bytes();
+    if w.len() < 3 {
         return None;
     }
-    MONTHS
-        .iter()
-        .position(|m| m.starts_with(&w))
-        .map(|i| i as u32 + 1)
+    names.iter().position(|name| {
+        name.len() >= w.len() && name.as_bytes()[..w.len()].eq_ignore_ascii_case(w)
+    })
 }
 
 /// A number written with `min` to `max` ASCII digits.

@@ -324,7 +324,7 @@ fn json_message(item: &Value, position: u64, names: &Names) -> Result<JsonMessag
     };
     let at = match stamp {
         Stamp::Exact(at) => Some(at),
-        Stamp::Local { .. } => None,
+        Stamp::Local { .. } | Stamp::Zoned { .. } => None,
     };
     let author = item.get("author");
     let author_id = author.and_then(|a| str_field(a, "id"));
@@ -450,6 +450,7 @@ fn json_message(item: &Value, position: u64, names: &Names) -> Result<JsonMessag
             text,
             thread: None,
             channel: None,
+            approximate: false,
         },
     })
 }
@@ -713,6 +714,7 @@ pub fn read_csv(bytes: &[u8], label: &str, emit: Emit<'_>) {
             text: assemble("", body.trim_end(), false, &files),
             thread: None,
             channel: None,
+            approximate: false,
         }));
     });
     emit_all(unclosed, emit);
@@ -939,6 +941,7 @@ impl TxtMessage {
             text: assemble("", &body, false, &extra),
             thread: None,
             channel: channel.cloned(),
+            approximate: false,
         }
     }
 }

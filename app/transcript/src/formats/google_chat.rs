@@ -116,6 +116,7 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
             text: m.text.clone(),
             thread,
             channel: channel.clone(),
+            approximate: false,
         }));
     }
 }
@@ -163,7 +164,9 @@ struct Message {
 fn sort_key(stamp: Stamp) -> NaiveDateTime {
     match stamp {
         Stamp::Exact(at) => at.naive_utc(),
-        Stamp::Local { date, time } => date.unwrap_or_default().and_time(time),
+        Stamp::Local { date, time } | Stamp::Zoned { date, time, .. } => {
+            date.unwrap_or_default().and_time(time)
+        }
     }
 }
 

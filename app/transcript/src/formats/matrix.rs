@@ -527,6 +527,7 @@ impl<'a> Room<'a> {
                 text,
                 thread,
                 channel: channel.map(str::to_string),
+                approximate: false,
             }));
         }
     }
@@ -1018,6 +1019,7 @@ pub fn read_text(bytes: &[u8], label: &str, emit: Emit<'_>) {
                     text,
                     thread: None,
                     channel: channel.clone(),
+                    approximate: false,
                 });
             }
             TextLine::Invalid(reason) => {

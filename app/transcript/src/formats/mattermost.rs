@@ -252,6 +252,7 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
                 text: post.text,
                 thread: post.thread,
                 channel: Some(channel.clone()),
+                approximate: false,
             }));
         }
     }

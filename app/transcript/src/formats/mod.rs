@@ -44,6 +44,10 @@ pub enum Parsed {
     Entry(Entry),
     /// More text of the message before (a multi-line message).
     Continuation(String),
+    /// Prose outside any message (a report's title, its summary, a section
+    /// after the log): a [`crate::LineKind::Narrative`] line of its own, at
+    /// the time of the message before it or, before any, of the first.
+    Note(String),
     /// A day marker ("--- Day changed Wed Mar 04 2026"): bare times that
     /// follow fall on this date.
     Day(NaiveDate),
@@ -395,12 +399,39 @@ pub fn detect(head: &[u8], file_name: Option<&str>) -> Vec<Detected> {
         .filter(|l| !l.trim().is_empty())
         .take(SAMPLE_LINES)
         .collect();
+    let scores: Vec<(Format, Score)> = Format::ALL
+        .into_iter()
+        .filter(|f| f.is_line_based())
+        .map(|format| (format, score(format, &sample, &name)))
+        .collect();
+    // Plain text reads the lines of most formats too, and the lines it does
+    // not read do not count against it: a format that reads at least as many
+    // lines as plain text reads with times, and no more than one line in
+    // four it cannot, is the file's format and ranks above plain text. (A
+    // report's prose around a log in that format is more than that.)
+    let plain_read = scores
+        .iter()
+        .find(|(f, _)| *f == Format::Plain)
+        .map_or(0, |(_, s)| s.read);
+    let above_plain = scores
+        .iter()
+        .filter(|(f, s)| {
+            *f != Format::Plain && s.read > 0 && s.read >= plain_read && s.unread * 4 <= s.read
+        })
+        .map(|(_, s)| s.confidence)
+        .fold(None, |best: Option<f32>, c| {
+            Some(best.map_or(c, |b| b.max(c)))
+        });
     ranked.extend(
-        Format::ALL
+        scores
             .into_iter()
-            .filter(|f| f.is_line_based())
-            .map(|format| {
-                let mut confidence = score(format, &sample, &name);
+            .map(|(format, score)| {
+                let mut confidence = score.confidence;
+                if format == Format::Plain
+                    && let Some(specific) = above_plain
+                {
+                    confidence = confidence.min(specific * 0.99);
+                }
                 // An export's own layout, when recognised, ranks above the
                 // generic formats that read its lines too (a Discord CSV is
                 // also a CSV with author and date columns).
@@ -422,25 +453,56 @@ pub fn detect(head: &[u8], file_name: Option<&str>) -> Vec<Detected> {
     ranked
 }
 
-fn score(format: Format, sample: &[&str], name: &str) -> f32 {
+/// How many lines with a time plain text needs before the prose around them
+/// stops counting against it (see [`score`]).
+const PLAIN_TIMED_LINES: usize = 3;
+
+/// What reading the sample in a line format found.
+#[derive(Clone, Copy, Debug, Default)]
+struct Score {
+    confidence: f32,
+    /// Lines read as the format's (messages, day markers).
+    read: usize,
+    /// Lines the format could not read.
+    unread: usize,
+}
+
+/// How sure the sample makes a line format: the share of its lines the
+/// format reads, lowered for the generic formats and raised by a file name
+/// that says the format.
+fn score(format: Format, sample: &[&str], name: &str) -> Score {
     let Some(mut parser) = format.line_parser() else {
-        return 0.0;
+        return Score::default();
     };
     if sample.is_empty() {
-        return 0.0;
+        return Score::default();
     }
     let mut recognised = 0usize;
+    let mut unread = 0usize;
+    let mut looks_timed = 0usize;
     for (i, line) in sample.iter().enumerate() {
         let stripped = crate::text::strip_formatting(line);
+        if format == Format::Plain && plain::looks_timed(&stripped) {
+            looks_timed += 1;
+        }
         match parser.parse(i as u64 + 1, &stripped) {
             Parsed::Entry(_) | Parsed::Day(_) => recognised += 1,
             // A Slack paste's text lines continue a message only after a
             // "Sam Lee  2:32 PM" header: they are lines of the format.
             Parsed::Continuation(_) if format == Format::SlackPaste => recognised += 1,
-            Parsed::Skip | Parsed::Continuation(_) | Parsed::Invalid(_) => {}
+            Parsed::Invalid(_) => unread += 1,
+            Parsed::Skip | Parsed::Continuation(_) | Parsed::Note(_) => {}
         }
     }
-    let mut confidence = recognised as f32 / sample.len() as f32;
+    // Plain text with times is what a report pasted whole is: its title,
+    // summary and lessons around the timeline do not count against it, only
+    // lines that look timed and are not read. Prose with a time or two in it
+    // is not a log: below a few lines read, all lines count.
+    let mut confidence = if format == Format::Plain && recognised >= PLAIN_TIMED_LINES {
+        recognised as f32 / looks_timed.max(recognised) as f32
+    } else {
+        recognised as f32 / sample.len() as f32
+    };
     // Generic formats read the lines of specific ones too: they rank below a
     // specific format that reads as much.
     confidence *= match format {
@@ -463,7 +525,11 @@ fn score(format: Format, sample: &[&str], name: &str) -> f32 {
     if hinted {
         confidence = (confidence + 0.2).min(1.0);
     }
-    confidence
+    Score {
+        confidence,
+        read: recognised,
+        unread,
+    }
 }
 
 /// Whether the sample has a line only `format` writes, for the formats whose

@@ -708,6 +708,7 @@ fn emit_channel(mut messages: Vec<Message>, channel: Option<&str>, names: &Names
             text,
             thread: m.thread.map(|(raw, _)| raw),
             channel: channel.map(str::to_string),
+            approximate: false,
         }));
     }
 }

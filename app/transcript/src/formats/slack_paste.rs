@@ -158,7 +158,7 @@ impl SlackPaste {
                 Parsed::Invalid(first) => Parsed::Invalid(format!("{first}; {reason}")),
                 _ => Parsed::Invalid(reason),
             },
-            entry @ Parsed::Entry(_) => entry,
+            parsed @ (Parsed::Entry(_) | Parsed::Note(_)) => parsed,
         }
     }
 

@@ -587,6 +587,7 @@ fn emit_conversation(mut messages: Vec<Message>, channel: Option<String>, emit: 
             text: m.text,
             thread: threads[i].clone(),
             channel: channel.clone(),
+            approximate: false,
         }));
     }
 }

@@ -275,6 +275,7 @@ fn emit_sorted(mut messages: Vec<Message>, emit: Emit<'_>) {
             text: m.text,
             thread: None,
             channel: Some(m.channel),
+            approximate: false,
         }));
     }
 }

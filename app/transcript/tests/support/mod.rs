@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use transcript::formats::DocumentReader;
-use transcript::{Entry, LineKind, Problem, Stamp};
+use transcript::{Entry, Line, LineKind, Problem, Stamp};
 
 pub fn fixture(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -71,6 +71,7 @@ impl Expect<'_> {
             text: self.text.to_string(),
             thread: self.thread.map(str::to_string),
             channel: self.channel.map(str::to_string),
+            approximate: false,
         })
     }
 }
@@ -106,3 +107,78 @@ pub const OTHER_FORMATS: [&str; 12] = [
     "mattermost/incident-4711.jsonl",
     "teams/channel-messages.json",
 ];
+
+/// What a line of plain text became when read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The first line of a message (a line with a time).
+    Message,
+    /// A line joined to the message or note before it, shown in its text.
+    Continuation,
+    /// The first line of a narrative note.
+    Note,
+    /// A line reported as a problem.
+    Problem,
+    /// A blank line, skipped.
+    Blank,
+}
+
+/// The role of each line of `input` (the first is line 1), from what reading
+/// it as plain text gave: a line (message or note) at its number and the
+/// lines that continue it right after it, each shown in its text as
+/// written; a problem at its line; a blank line skipped. Panics naming a line
+/// with two roles, or with none (merged in silence, or lost).
+pub fn roles(input: &str, out: &[Result<Line, Problem>]) -> Vec<Role> {
+    let lines: Vec<&str> = input.lines().collect();
+    let mut roles: Vec<Option<Role>> = vec![None; lines.len()];
+    let mut set = |n: u64, role: Role| {
+        assert!(n >= 1 && n as usize <= lines.len(), "{role:?} on line {n}");
+        let slot = &mut roles[n as usize - 1];
+        assert!(slot.is_none(), "line {n} is both {slot:?} and {role:?}");
+        *slot = Some(role);
+    };
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            set(i as u64 + 1, Role::Blank);
+        }
+    }
+    for item in out {
+        match item {
+            Ok(line) => {
+                let first = if line.kind == LineKind::Narrative {
+                    Role::Note
+                } else {
+                    Role::Message
+                };
+                set(line.line, first);
+                let pieces: Vec<&str> = line.text.split('\n').collect();
+                for k in 1..=u64::from(line.continued) {
+                    let n = line.line + k;
+                    set(n, Role::Continuation);
+                    // The continuations are the last pieces of the text.
+                    let shown = pieces[pieces.len() - 1 - (line.continued - k as u32) as usize];
+                    assert_eq!(
+                        shown,
+                        lines[n as usize - 1],
+                        "line {n} as shown in line {}",
+                        line.line
+                    );
+                }
+            }
+            Err(problem) => set(problem.line, Role::Problem),
+        }
+    }
+    roles
+        .into_iter()
+        .enumerate()
+        .map(|(i, role)| {
+            role.unwrap_or_else(|| {
+                panic!(
+                    "line {} ({:?}) is in no message, note or problem",
+                    i + 1,
+                    lines[i]
+                )
+            })
+        })
+        .collect()
+}
