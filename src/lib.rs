@@ -9,6 +9,8 @@
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    // Asks before a page with unsaved text in a guarded form is left.
+    app::components::unsaved::install();
     // Marks the page as interactive (end-to-end tests wait for it).
     if let Some(body) = leptos::prelude::document().body() {
         let _ = body.set_attribute("data-hydrated", "");

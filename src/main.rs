@@ -675,6 +675,10 @@ fn router(
         // Every route so far takes small bodies; uploads have their own limit.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::map_response(explain_payload_too_large))
+        // A refusal sent back in an address too long to arrive.
+        .layer(axum::middleware::map_response(
+            app::server::refusal_redirect::layer,
+        ))
         .merge(attachments::routes(auth.db.clone(), store.clone()))
         .merge(report_export::routes(auth.db.clone()))
         .merge(metrics::routes(auth.db.clone()))

@@ -181,13 +181,29 @@ async fn refused_uploads_say_why_and_keep_nothing() {
 async fn a_plain_form_upload_returns_to_the_page_or_explains_the_refusal() {
     let server = Server::start();
     seed(&server).await;
+    let before = dump(&server.db_path).await;
     let res = server
         .upload_as_html_form("notes.png", b"just text".to_vec())
         .await;
-    assert_eq!(res.status(), 400);
-    let page = res.text().await.unwrap();
-    assert!(page.contains("Nothing was attached"), "{page}");
-    assert!(page.contains("href=\"/incidents/1\""), "a way back");
+    // Back to the incident page, at the form it came from, where the reason
+    // is said: not a bare page without the app around it.
+    assert_eq!(res.status(), 303);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(back.starts_with("/incidents/1?"), "{back}");
+    assert!(back.ends_with("#attach-incident"), "{back}");
+    let page = server.page(&back).await;
+    let alert = page
+        .split("role=\"alert\"")
+        .nth(1)
+        .expect("the refusal is said on the page");
+    assert!(alert.contains("Nothing was attached: "), "{alert}");
+    assert!(alert.contains("This file is not a PNG"), "{alert}");
+    assert!(
+        alert.contains("its content looks like plain text"),
+        "{alert}"
+    );
+    assert!(page.contains("id=\"attach-incident\""), "beside its form");
+    assert_eq!(dump(&server.db_path).await, before, "no row");
 
     let res = server.upload_as_html_form("p99.png", png()).await;
     assert_eq!(res.status(), 303);

@@ -1,4 +1,6 @@
 import { APIResponse, expect, Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { PASSWORD } from './accounts';
 
 export { ACCOUNTS, PASSWORD, headerName } from './accounts';
@@ -82,4 +84,70 @@ export async function fillMoments(page: Page, moments: Moments) {
 /** The duration text shown for a phase ("detect", ..., "impact"). */
 export function duration(page: Page, phase: string) {
   return page.locator(`tr[data-phase="${phase}"] .duration`);
+}
+
+/** Creates an incident in UTC being investigated; returns its number. */
+export async function incident(page: Page, title: string, more: Record<string, string> = {}): Promise<number> {
+  const created = await postForm(page, '/api/incidents/create', {
+    'form[title]': `${title} ${uniq()}`,
+    'form[severity]': 'outage',
+    'form[status]': 'investigating',
+    'form[services]': 'checkout',
+    'form[time_zone]': 'UTC',
+    'form[impact_started][at]': '2026-03-04 10:00',
+    ...more,
+  });
+  expect(created.status()).toBeLessThan(400);
+  return Number(await created.text());
+}
+
+/** An incident that has everything a page can show; returns its number. */
+export async function everythingIncident(page: Page): Promise<number> {
+  const n = await incident(page, 'Checkout latency after a cache flush', {
+    'form[summary_markdown]': 'Checkout slowed for **twenty minutes** after the cache was flushed.',
+  });
+  for (const line of ['10:04 alerting: checkout latency above 2 s !detected', '10:06 robin: paged the database on-call !notified', '10:30 sam: cache warmed, latency normal !repaired']) {
+    const added = await postForm(page, '/api/timeline/quick_add', { number: String(n), line });
+    expect(added.status(), await added.text()).toBeLessThan(400);
+  }
+  // A transcript, through the import pages.
+  await open(page, `/incidents/${n}/import`, false);
+  await page.locator('#paste').fill('[10:02] <robin> checkout p99 is climbing\n[10:04] <alertbot> PROBLEM: checkout latency above 2 s\n[10:20] <sam> warming the cache now');
+  await page.locator('#paste-name').fill('#ops');
+  await page.getByRole('button', { name: 'Upload and preview' }).click();
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/incidents/${n}/review`));
+  // An attachment, a post-mortem, a countermeasure and a scheduled review.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+  const uploaded = await page.request.post(`/incidents/${n}/attachments`, {
+    multipart: { file: { name: 'latency.png', mimeType: 'image/png', buffer: png } },
+    headers: { cookie: await sessionCookie(page) },
+    maxRedirects: 0,
+  });
+  expect(uploaded.status(), await uploaded.text()).toBeLessThan(400);
+  const saved = await postForm(page, '/api/postmortem/save', { number: String(n), version: '0', body: '# Post-mortem\n\n## Summary\n\nWhat we knew, what we expected.\n' });
+  expect(saved.status(), await saved.text()).toBeLessThan(400);
+  const cm = await postForm(page, '/api/countermeasures/create', {
+    'form[title]': `Warm the cache before traffic returns ${uniq()}`,
+    'form[kind]': 'detect_sooner',
+    'form[priority]': 'medium',
+    'form[status]': 'proposed',
+    'form[incidents]': String(n),
+    confirm_new: 'yes',
+  });
+  expect(cm.status(), await cm.text()).toBeLessThan(400);
+  const review = await postForm(page, '/api/review/save', {
+    number: String(n),
+    version: '0',
+    'form[scheduled_at]': '2026-03-10 14:00',
+    'form[attendees]': 'Sam Lee <sam@example.com>',
+  });
+  expect(review.status(), await review.text()).toBeLessThan(400);
+  return n;
+}
+
+/** The app's pages, read from its router (`path!("…")` in app.rs), ids as N. */
+export function appPages(): string[] {
+  const app = fs.readFileSync(path.resolve(__dirname, '../../app/src/app.rs'), 'utf8');
+  return [...app.matchAll(/path!\("([^"]+)"\)/g)].map((m) => m[1].replace(/:[a-z_]+/g, 'N'));
 }

@@ -21,12 +21,12 @@ test('write a post-mortem: blaming words are underlined as you type, the preview
   await expect(page.locator('body[data-hydrated]')).toHaveCount(1);
   const editor = page.getByLabel('Post-mortem');
   await expect(editor).toHaveValue(/## Contributing factors/);
-  await expect(page.locator('.language-check h3')).toHaveText('Language check: nothing to reconsider');
+  await expect(page.locator('.language-check h2')).toHaveText('Language check: nothing to reconsider');
 
   await editor.fill('# What happened\n\nThe on-call should have known the flag was on.\n\n> [10:02] <sam> obviously the cache\n');
   // Underlined in place, in the backdrop behind the text, and listed with a question.
   await expect(page.locator('.editor-backdrop mark')).toHaveText(['should have known']);
-  await expect(page.locator('.language-check h3')).toHaveText('Language check: 1 phrase to reconsider');
+  await expect(page.locator('.language-check h2')).toHaveText('Language check: 1 phrase to reconsider');
   await expect(page.locator('.language-check li')).toContainText('What did they know, and what did they expect');
   // The quoted chat line is evidence: "obviously" there is not flagged.
   await expect(page.locator('.language-check li')).toHaveCount(1);

@@ -174,6 +174,36 @@ impl AppError {
         }
     }
 
+    /// The same refusal without the submitted form or the record it
+    /// conflicts with: what still fits in an address when those are large.
+    pub fn without_echo(self) -> Self {
+        match self {
+            AppError::Invalid { errors, .. } => AppError::Invalid { errors, echo: None },
+            AppError::Conflict {
+                what,
+                current_version,
+                ..
+            } => AppError::Conflict {
+                what,
+                current_version,
+                echo: None,
+                current: None,
+            },
+            AppError::Choose {
+                moment, message, ..
+            } => AppError::Choose {
+                moment,
+                message,
+                echo: None,
+            },
+            AppError::Internal { reference, .. } => AppError::Internal {
+                reference,
+                echo: None,
+            },
+            other => other,
+        }
+    }
+
     /// The submitted form carried by this error, if any.
     pub fn echo<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         match self {

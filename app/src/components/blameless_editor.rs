@@ -93,13 +93,13 @@ pub fn BlamelessEditor(
                 </textarea>
             </div>
             <section class="language-check" aria-live="polite" aria-labelledby=format!("{id}-check")>
-                <h3 id=format!("{id}-check")>
+                <h2 id=format!("{id}-check")>
                     {move || match findings.with(Vec::len) {
                         0 => "Language check: nothing to reconsider".to_string(),
                         1 => "Language check: 1 phrase to reconsider".to_string(),
                         n => format!("Language check: {n} phrases to reconsider"),
                     }}
-                </h3>
+                </h2>
                 <ul>
                     {move || {
                         findings

@@ -14,4 +14,5 @@ pub mod related_incidents;
 pub mod review_section;
 pub mod session;
 pub mod timeline;
+pub mod unsaved;
 pub mod zone_picker;

@@ -124,7 +124,7 @@ fn ScheduleForm(view: ReviewView, save: ServerAction<SaveReview>) -> impl IntoVi
     view! {
         <details open=open>
             <summary>{if view.review.scheduled_at.is_some() { "Reschedule" } else { "Schedule the review" }}</summary>
-            <ActionForm action=save attr:class="stacked">
+            <ActionForm action=save attr:class="stacked" attr:data-unsaved-guard="">
                 {error.map(|e| view! { <ErrorSummary message=e.to_string() errors=errors.clone()/> })}
                 <input type="hidden" name="number" value=n.to_string()/>
                 <input type="hidden" name="version" value=version.to_string()/>

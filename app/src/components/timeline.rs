@@ -102,7 +102,7 @@ pub fn QuickEntry(
         .collect::<Vec<_>>()
         .join(" ");
     view! {
-        <ActionForm action=quick attr:class="quick-entry" attr:id="quick-entry-form">
+        <ActionForm action=quick attr:class="quick-entry" attr:id="quick-entry-form" attr:data-unsaved-guard="">
             <input type="hidden" name="number" value=number.to_string()/>
             <label for="quick-entry">"Add to the timeline"</label>
             <div class="quick-row">
@@ -228,12 +228,13 @@ fn Attachments(files: Vec<AttachmentRow>) -> impl IntoView {
         view! {
             <ul class="attachments">
                 {files.into_iter().map(|f| {
-                    let alt = f.file_name.clone();
+                    // The file name follows as the link's text: the image
+                    // adds nothing a screen reader should say twice.
                     view! {
                         <li>
                             <a href=f.url.clone() class="attachment" rel="external">
                                 {f.image.then(|| view! {
-                                    <img src=f.url.clone() alt=alt loading="lazy" width="160" height="100"/>
+                                    <img src=f.url.clone() alt="" loading="lazy" width="160" height="100"/>
                                 })}
                                 <span class="file-name">{f.file_name}</span>
                             </a>
@@ -258,6 +259,18 @@ fn AttachForm(number: i64, event: Option<String>, max_bytes: u64) -> impl IntoVi
     } else {
         format!("{} KB", max_bytes / 1024)
     };
+    // A refused upload comes back here with its reason in the address (the
+    // server's attachment route redirects to the form it came from).
+    let query = leptos_router::hooks::use_query_map();
+    let refusal = {
+        let field = field.clone();
+        move || {
+            let query = query.read();
+            (query.get("attach_field").as_deref() == Some(field.as_str()))
+                .then(|| query.get("attach_error"))
+                .flatten()
+        }
+    };
     view! {
         <form method="post" enctype="multipart/form-data" class="attach-form"
             action=format!("/incidents/{number}/attachments")>
@@ -270,6 +283,9 @@ fn AttachForm(number: i64, event: Option<String>, max_bytes: u64) -> impl IntoVi
             <p class="hint" id=format!("{field}-hint")>
                 {format!("PNG, JPEG, WebP, SVG or PDF, up to {limit}. The type is checked from the file's content.")}
             </p>
+            {move || refusal().map(|message| view! {
+                <p class="field-error" role="alert">"Nothing was attached: " {message}</p>
+            })}
         </form>
     }
 }
@@ -356,7 +372,7 @@ fn EventEditor(
     let item_id = format!("event-{id}");
     view! {
         <li id=item_id class="event editing">
-            <ActionForm action=update attr:class="event-editor">
+            <ActionForm action=update attr:class="event-editor" attr:data-unsaved-guard="">
                 {move || {
                     let error = update.value().get().and_then(Result::err);
                     let values: EventForm = error.as_ref().and_then(|e| e.echo()).unwrap_or_else(|| loaded.clone());

@@ -25,6 +25,12 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
             })
             .take(3)
             .collect();
+        // The name as typed, cut short: a refusal repeats it, and goes back
+        // to the page in its address.
+        let name = match name.char_indices().nth(40) {
+            Some((end, _)) => format!("{}…", &name[..end]),
+            None => name.to_string(),
+        };
         match near.as_slice() {
             [] => format!("\"{name}\" is not a known IANA time zone; use a name such as UTC, Europe/Paris or America/New_York"),
             found => format!(
@@ -97,6 +103,16 @@ pub fn format_for_input(at: DateTime<Utc>, zone: Tz) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_long_unknown_zone_is_quoted_short() {
+        let message = parse_zone(&"x".repeat(300_000)).unwrap_err();
+        assert!(message.len() < 200, "{}", message.len());
+        assert!(
+            message.starts_with(&format!("\"{}…\" is not a known", "x".repeat(40))),
+            "{message}"
+        );
+    }
+
     #[test]
     fn a_city_alone_is_refused_with_the_zone_it_names() {
         let err = super::parse_zone("Berlin").unwrap_err();

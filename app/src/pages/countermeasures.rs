@@ -359,7 +359,7 @@ pub fn CountermeasureNewPage() -> impl IntoView {
         <h1>"File a countermeasure"</h1>
         <p class="lede">"Describe the change to the system or the way of working, not the person: what would make the next response easier?"</p>
         {move || held().map(|form| view! { <LinkInstead form/> })}
-        <ActionForm action=create attr:class="stacked">
+        <ActionForm action=create attr:class="stacked" attr:data-unsaved-guard="">
             {move || {
                 let (values, errors, message) = match create.value().get() {
                     Some(Err(e)) => (
@@ -523,7 +523,7 @@ pub fn CountermeasureDetailPage() -> impl IntoView {
                             })}
                             {(view.can_edit && item.item.merged_into.is_none()).then(|| view! {
                                 <h2 id="edit-heading">"Edit"</h2>
-                                <ActionForm action=update attr:class="stacked" attr:aria-labelledby="edit-heading">
+                                <ActionForm action=update attr:class="stacked" attr:aria-labelledby="edit-heading" attr:data-unsaved-guard="">
                                     <input type="hidden" name="number" value=number.to_string()/>
                                     <input type="hidden" name="version" value=version.to_string()/>
                                     {move || {

@@ -43,7 +43,7 @@ pub fn IncidentEditPage() -> impl IntoView {
                         view! {
                             <Title text=title.clone()/>
                             <h1>{title}</h1>
-                            <ActionForm action=update>
+                            <ActionForm action=update attr:data-unsaved-guard="">
                                 {move || {
                                     let outcome = update.value().get();
                                     let error = outcome.and_then(Result::err);

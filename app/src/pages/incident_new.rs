@@ -27,7 +27,7 @@ pub fn IncidentNewPage() -> impl IntoView {
                 match defaults.await {
                     Err(error) => view! { <ErrorView error/> }.into_any(),
                     Ok(defaults) => view! {
-                        <ActionForm action=create>
+                        <ActionForm action=create attr:data-unsaved-guard="">
                             {move || {
                                 let (values, errors, message) = match create.value().get() {
                                     Some(Err(e)) => (

@@ -204,7 +204,7 @@ fn Meeting(view: MeetingView) -> impl IntoView {
                             }.into_any()
                         }}
                         {(can_lead && live.with(|l| l.running)).then(|| view! {
-                            <ActionForm action=note attr:class="stacked meeting-note-form">
+                            <ActionForm action=note attr:class="stacked meeting-note-form" attr:data-unsaved-guard="">
                                 <input type="hidden" name="number" value=n.to_string()/>
                                 <input type="hidden" name="event" value=e.id.clone()/>
                                 <div class="field">

@@ -182,14 +182,6 @@ fn Editor(view: PostmortemView, save: ServerAction<SavePostmortem>) -> impl Into
         );
     });
     let n = view.number;
-    // What is stored: the text as loaded, then as last saved.
-    let saved = RwSignal::new(view.body.clone());
-    Effect::new(move |_| {
-        if matches!(save.value().get(), Some(Ok(_))) {
-            saved.set(text.get_untracked());
-        }
-    });
-    unsaved_warning(text, saved);
     view! {
         {move || save.value().get().and_then(Result::err).map(|e| {
             let conflict = matches!(e, AppError::Conflict { .. });
@@ -203,7 +195,7 @@ fn Editor(view: PostmortemView, save: ServerAction<SavePostmortem>) -> impl Into
             }
         })}
         <div class="postmortem-editor">
-            <ActionForm action=save attr:class="postmortem-form">
+            <ActionForm action=save attr:class="postmortem-form" attr:data-unsaved-guard="">
                 <input type="hidden" name="number" value=n.to_string()/>
                 <input type="hidden" name="version" value=version.to_string()/>
                 <BlamelessEditor name="body" label="Post-mortem" text added_rules=view.added_rules.clone()
@@ -255,25 +247,4 @@ fn VersionList(view: PostmortemView) -> impl IntoView {
             </table>
         </section>
     })
-}
-
-/// Asks before the page is left (closed, reloaded, or left by a link the
-/// browser follows) while the editor holds text that differs from `saved`.
-fn unsaved_warning(text: RwSignal<String>, saved: RwSignal<String>) {
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = window_event_listener(leptos::ev::beforeunload, move |e| {
-            let changed = text
-                .try_with_untracked(|t| saved.try_with_untracked(|s| t != s))
-                .flatten()
-                .unwrap_or(false);
-            if changed {
-                e.prevent_default();
-                e.set_return_value("");
-            }
-        });
-        on_cleanup(move || handle.remove());
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (text, saved);
 }

@@ -129,46 +129,48 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, store: AttachmentStore) 
         .with_state(Uploads { db, store })
 }
 
-/// A refusal: a small page with a way back for a browser, text for a script.
-fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response {
-    super::headers::refusal(
-        status,
-        "Nothing was attached",
-        message,
-        (back, "Back to the incident"),
-        html,
-    )
+/// Where a refusal sends a browser back to: the incident page, at the form
+/// it posted from, where the message is said (see `AttachForm`). The query
+/// names the form (`attach_field`) and carries the sentence (`attach_error`,
+/// shown as text). A script gets the status and the sentence.
+struct Back {
+    page: String,
+    form: String,
+    html: bool,
 }
 
-async fn upload(
-    State(state): State<Uploads>,
-    UrlPath(number): UrlPath<String>,
-    Extension(user): Extension<CurrentUser>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> Response {
-    let html = super::headers::accepts_html(&headers);
-    let Some(n) = number.parse::<i64>().ok().filter(|n| *n > 0) else {
-        return refuse(StatusCode::NOT_FOUND, "No such incident.", "/", html);
-    };
-    let back = format!("/incidents/{n}");
-    let too_large = || {
-        refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &too_large_message(state.store.max_bytes),
-            &back,
-            html,
-        )
-    };
+impl Back {
+    fn refuse(&self, status: StatusCode, message: &str) -> Response {
+        if !self.html {
+            return (status, message.to_string()).into_response();
+        }
+        use crate::api::timeline::urlencode;
+        let query = format!(
+            "attach_field={}&attach_error={}",
+            urlencode(&self.form),
+            urlencode(message)
+        );
+        Redirect::to(&format!("{}?{query}#{}", self.page, self.form)).into_response()
+    }
+}
+
+/// The upload form's fields: the event it is for (if any) and the file, or
+/// why the file could not be read (too large, a broken upload, none chosen).
+async fn read_form(
+    multipart: &mut Multipart,
+    max_bytes: u64,
+) -> (
+    Option<String>,
+    Result<(String, Vec<u8>), (StatusCode, String)>,
+) {
+    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, too_large_message(max_bytes));
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return too_large();
         }
-        refuse(
+        (
             StatusCode::BAD_REQUEST,
-            &format!("The upload could not be read ({e}); try again."),
-            &back,
-            html,
+            format!("The upload could not be read ({e}); try again."),
         )
     };
     let mut event_id: Option<String> = None;
@@ -177,7 +179,7 @@ async fn upload(
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) => return unreadable(e),
+            Err(e) => return (event_id, Err(unreadable(e))),
         };
         match field.name() {
             Some("event") => {
@@ -191,13 +193,13 @@ async fn upload(
                 loop {
                     match field.chunk().await {
                         Ok(Some(chunk)) => {
-                            if (bytes.len() + chunk.len()) as u64 > state.store.max_bytes {
-                                return too_large();
+                            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                                return (event_id, Err(too_large()));
                             }
                             bytes.extend_from_slice(&chunk);
                         }
                         Ok(None) => break,
-                        Err(e) => return unreadable(e),
+                        Err(e) => return (event_id, Err(unreadable(e))),
                     }
                 }
                 file = Some((name, bytes));
@@ -205,17 +207,53 @@ async fn upload(
             _ => {}
         }
     }
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "Choose a file to attach: a screenshot or graph (PNG, JPEG, WebP, SVG) or a PDF.",
-            &back,
+    match file.filter(|(_, b)| !b.is_empty()) {
+        Some(file) => (event_id, Ok(file)),
+        None => (
+            event_id,
+            Err((
+                StatusCode::BAD_REQUEST,
+                "Choose a file to attach: a screenshot or graph (PNG, JPEG, WebP, SVG) or a PDF."
+                    .to_string(),
+            )),
+        ),
+    }
+}
+
+async fn upload(
+    State(state): State<Uploads>,
+    UrlPath(number): UrlPath<String>,
+    Extension(user): Extension<CurrentUser>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Response {
+    let html = super::headers::accepts_html(&headers);
+    let Some(n) = number.parse::<i64>().ok().filter(|n| *n > 0) else {
+        return super::headers::refusal(
+            StatusCode::NOT_FOUND,
+            "Nothing was attached",
+            "No such incident.",
+            ("/incidents", "Back to the incidents"),
             html,
         );
     };
+    let (event_id, file) = read_form(&mut multipart, state.store.max_bytes).await;
+    // The form posted from: the incident's own, or the one under an event.
+    let back = Back {
+        page: format!("/incidents/{n}"),
+        form: match &event_id {
+            Some(id) => format!("attach-{id}"),
+            None => "attach-incident".to_string(),
+        },
+        html,
+    };
+    let (name, bytes) = match file {
+        Ok(file) => file,
+        Err((status, message)) => return back.refuse(status, &message),
+    };
     let kind = match sniff(&bytes) {
         Ok(kind) => kind,
-        Err(message) => return refuse(StatusCode::BAD_REQUEST, &message, &back, html),
+        Err(message) => return back.refuse(StatusCode::BAD_REQUEST, &message),
     };
     let id = uuid::Uuid::new_v4().to_string();
     let store = state.store.clone();
@@ -228,16 +266,11 @@ async fn upload(
         Ok(Ok(done)) => done,
         Ok(Err(e)) => {
             let error = crate::api::AppError::from_write("storing an attachment", e);
-            return refuse(error.status(), &error.to_string(), &back, html);
+            return back.refuse(error.status(), &error.to_string());
         }
         Err(e) => {
             let error = crate::api::AppError::internal(e);
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &error.to_string(),
-                &back,
-                html,
-            );
+            return back.refuse(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
         }
     };
     let record = AttachmentRecord {
@@ -274,13 +307,13 @@ async fn upload(
                 (error.status(), error.to_string())
             }
         };
-        return refuse(status, &message, &back, html);
+        return back.refuse(status, &message);
     }
     if html {
         let anchor = event_id
             .map(|e| format!("event-{e}"))
             .unwrap_or_else(|| "attachments".into());
-        return Redirect::to(&format!("{back}#{anchor}")).into_response();
+        return Redirect::to(&format!("{}#{anchor}", back.page)).into_response();
     }
     (StatusCode::CREATED, id).into_response()
 }

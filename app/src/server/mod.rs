@@ -10,6 +10,7 @@ pub mod incident_files;
 pub mod links;
 pub mod meeting;
 pub mod metrics;
+pub mod refusal_redirect;
 pub mod render_pool;
 pub mod report_export;
 pub mod search_index;
