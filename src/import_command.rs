@@ -9,7 +9,7 @@ use app::domain::audit::Actor;
 use app::domain::incident::{Incident, IncidentNumber};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use transcript::formats::{Format, detect_path};
+use transcript::formats::Format;
 use transcript::summary::Summary;
 
 use crate::ImportArgs;
@@ -88,37 +88,23 @@ async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<()
             }
             (path.clone(), path.display().to_string())
         };
-        let format = match chosen {
-            Some(f) => f,
-            None => {
-                let ranked = detect_path(&path, Some(&name))
-                    .map_err(|e| format!("cannot read {name}: {e}"))?;
-                let best = ranked
-                    .first()
-                    .filter(|_| transcript::formats::recognised(&ranked))
-                    .ok_or_else(|| {
-                        let guesses: Vec<String> = ranked
-                            .iter()
-                            .take(3)
-                            .map(|d| format!("{} {:.0}%", d.format.code(), d.confidence * 100.0))
-                            .collect();
-                        format!(
-                            "{name}: not recognised as a chat log or export Debrief reads{}; choose its format with --format (`debrief import --list-formats` names them)",
-                            if guesses.is_empty() {
-                                String::new()
-                            } else {
-                                format!(" (best guesses: {})", guesses.join(", "))
-                            }
-                        )
-                    })?;
-                println!(
-                    "{name}: {} (detected, {:.0}% sure)",
-                    best.format.label(),
-                    best.confidence * 100.0
-                );
-                best.format
-            }
+        // The same rule as the import page's (transcript::choose).
+        let reading = transcript::Options {
+            format: Format::Plain,
+            zone,
+            date,
+            file_name: Some(name.clone()),
         };
+        let format = transcript::choose::choose_format(&path, &reading, chosen)
+            .map_err(|e| format!("cannot read {name}: {e}"))?
+            .map_err(|unrecognised| {
+                format!(
+                    "{name}: {unrecognised}; choose its format with --format (`debrief import --list-formats` names them)"
+                )
+            })?;
+        if chosen.is_none() {
+            println!("{name}: {} (detected)", format.label());
+        }
         sources.push(ImportSource {
             channel: args
                 .channel
@@ -132,11 +118,22 @@ async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<()
         });
     }
     if args.dry_run {
+        // The import's own refusal, said by the dry run too: a file of
+        // which no line reads fails both, with the same sentence.
+        let mut refusal = None;
         for source in &sources {
-            print_summary(source, &summarise(source)?);
+            let summary = summarise(source)?;
+            print_summary(source, &summary);
+            if summary.lines == 0 && refusal.is_none() {
+                refusal = Some(transcript::choose::nothing_read(
+                    &source.file_name,
+                    source.format,
+                    &summary.problems,
+                ));
+            }
         }
         println!("Dry run: nothing was stored.");
-        return Ok(());
+        return refusal.map_or(Ok(()), Err);
     }
     // One pass over the files: the summary is worked out while importing, and
     // a new incident is created in the import's transaction.

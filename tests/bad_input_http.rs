@@ -1364,7 +1364,7 @@ fn cases() -> Vec<Case> {
             400,
             &[
                 "No line of notes.log could be read as",
-                "The first problem: line 1:",
+                "The first problem, line 1:",
             ],
         ),
         case(
@@ -1376,15 +1376,28 @@ fn cases() -> Vec<Case> {
             ),
             400,
             &[
+                "agenda.txt is not recognised as a chat log",
+                "choose its format",
+            ],
+        ),
+        case(
+            "TR-16b a letter read as plain text, chosen by hand",
+            import(
+                "agenda.txt",
+                b"Dear team,\nthe review is on Thursday.\n",
+                &[("formats[0]", "plain")],
+            ),
+            400,
+            &[
                 "No line of agenda.txt could be read",
-                "this line has no time",
+                "this text has no time",
             ],
         ),
         case(
             "TR-17 only blank lines",
             import("blank.log", b"\n\n\n", &[]),
             400,
-            &["No line of blank.log could be read"],
+            &["blank.log is not recognised as a chat log"],
         ),
         case(
             "TR-18 a PNG uploaded as a transcript",

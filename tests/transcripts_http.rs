@@ -774,6 +774,37 @@ async fn the_command_line_previews_imports_and_reads_standard_input() {
     assert!(!ok);
     assert!(err.contains("not recognised"), "{err}");
     assert!(err.contains("--format"), "{err}");
+
+    // One rule, one answer: the dry run refuses what the import refuses,
+    // with the same sentence, and the import page agrees on both files.
+    let csv = ["--format", "csv", "-"];
+    let text = Some("this is not a CSV with a timestamp column\n");
+    let (dry_ok, _, dry_err) = run(
+        &[&["import", "--incident", "1", "--dry-run"][..], &csv].concat(),
+        text,
+    );
+    let (real_ok, _, real_err) = run(&[&["import", "--incident", "1"][..], &csv].concat(), text);
+    assert!(!dry_ok && !real_ok, "{dry_err} / {real_err}");
+    assert!(dry_err.contains("nothing was imported"), "{dry_err}");
+    assert_eq!(
+        dry_err.lines().last(),
+        real_err.lines().last(),
+        "the same refusal from both"
+    );
+    let token = stage(
+        &server,
+        &[("agenda.txt", b"Dear team,\nthe review is on Thursday.\n")],
+    )
+    .await;
+    let form = [("number", "1"), ("staged", token.as_str())];
+    let preview = json(server.post("/api/transcripts/preview", &form).await).await;
+    assert_eq!(
+        preview["ready"], false,
+        "the page does not import what the command refuses"
+    );
+    let res = server.post("/api/transcripts/import", &form).await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("not recognised"));
 }
 
 /// A Slack day file whose thread has two replies, one of them hours later.

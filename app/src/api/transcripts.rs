@@ -314,9 +314,7 @@ pub(crate) mod shape {
             size: size(staged.size),
             format: format.code().into(),
             format_label: format.label().into(),
-            recognised: chosen.is_some()
-                || transcript::formats::recognised(&ranked)
-                || summary.read_cleanly(),
+            recognised: chosen.is_some() || transcript::choose::accepted(&ranked, &summary),
             confidence: if chosen.is_some() {
                 None
             } else {
@@ -579,7 +577,7 @@ pub async fn preview_import(
             number: n.0,
             title: incident.content.title.clone(),
             staged: staged.trim().to_string(),
-            ready: previews.iter().all(|p| p.lines > 0),
+            ready: previews.iter().all(|p| p.lines > 0 && p.recognised),
             files: previews,
             zone: zone.name().to_string(),
             date: date.map(|d| d.to_string()).unwrap_or_default(),
@@ -608,14 +606,24 @@ pub async fn import_transcripts(
         for (i, f) in manifest.files.iter().enumerate() {
             let path = folder.join(&f.stored);
             let name = (!f.pasted).then_some(f.name.as_str());
-            let format = match s.formats[i] {
-                Some(format) => format,
-                None => transcript::formats::detect_path(&path, name)
-                    .map_err(AppError::internal)?
-                    .first()
-                    .map(|d| d.format)
-                    .unwrap_or(transcript::formats::Format::Plain),
+            // The same rule as the preview's and `debrief import`'s.
+            let reading = transcript::Options {
+                format: transcript::formats::Format::Plain,
+                zone: s.zone,
+                date: s.date,
+                file_name: name.map(str::to_string),
             };
+            let format = transcript::choose::choose_format(&path, &reading, s.formats[i])
+                .map_err(AppError::internal)?
+                .map_err(|unrecognised| {
+                    AppError::invalid_field(
+                        "formats",
+                        format!(
+                            "{} is {unrecognised}: choose its format and read it again, or leave it out.",
+                            f.name
+                        ),
+                    )
+                })?;
             sources.push(crate::db::ImportSource {
                 path,
                 file_name: f.name.clone(),

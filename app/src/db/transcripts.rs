@@ -441,15 +441,12 @@ impl Db {
             }
             let stored: u64 = open[first_of_source..].iter().map(|o| o.lines).sum();
             if stored == 0 {
-                let why = problems
-                    .first()
-                    .map(|(_, p)| format!(" The first problem: {p}."))
-                    .unwrap_or_default();
                 return Err(DbError::Refused {
                     field: "file",
-                    message: format!(
-                        "No line of {label} could be read as {}; nothing was imported.{why} Check the format, or choose another.",
-                        source.format.label()
+                    message: transcript::choose::nothing_read(
+                        &label,
+                        source.format,
+                        problems.iter().map(|(_, p)| p),
                     ),
                 });
             }

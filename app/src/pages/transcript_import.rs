@@ -189,7 +189,7 @@ fn PreviewView(preview: ImportPreview) -> impl IntoView {
                 <button type="submit" disabled=move || !ready || import.pending().get()>
                     {move || if import.pending().get() { "Importing…" } else { "Import" }}
                 </button>
-                {(!ready).then(|| view! { <p class="hint">"A file with no readable line cannot be imported: choose its format, or leave it out."</p> })}
+                {(!ready).then(|| view! { <p class="hint">"A file not recognised, or with no readable line, cannot be imported: choose its format and read it again, or leave it out."</p> })}
             </div>
             {move || import.pending().get().then(|| view! {
                 <progress aria-label="Importing"></progress>

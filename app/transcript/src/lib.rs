@@ -20,6 +20,7 @@
 //! take (memory held, bytes inflated, files in an archive). Nothing here knows
 //! about the web or the database.
 
+pub mod choose;
 pub mod clock;
 pub mod formats;
 pub mod limits;
