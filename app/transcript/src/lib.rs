@@ -148,6 +148,14 @@ pub struct Entry {
     pub text: String,
     /// The thread it belongs to (a Slack `thread_ts`), when the source has threads.
     pub thread: Option<String>,
+    /// Whether it is its thread's root, as the export says: the message
+    /// whose id [`Entry::thread`] is. The root is not always the thread's
+    /// earliest line (a reply may be timed before it: clocks, an import
+    /// into the chat system), so whoever shows threads takes this line as
+    /// the start. `false` on replies, on entries without a thread, and where
+    /// the export does not say (a CSV's thread column): there the earliest
+    /// line stands for the root.
+    pub thread_root: bool,
     /// Another name for the channel this entry belongs to, when one file holds
     /// several channels (CSV, Slack export). `None`: the transcript's own channel.
     pub channel: Option<String>,
@@ -165,6 +173,7 @@ impl Entry {
             author: author.map(str::to_string),
             text: text.to_string(),
             thread: None,
+            thread_root: false,
             channel: None,
             approximate: false,
         }
@@ -180,6 +189,8 @@ pub struct Line {
     pub author: Option<String>,
     pub text: String,
     pub thread: Option<String>,
+    /// Whether it is its thread's root (see [`Entry::thread_root`]).
+    pub thread_root: bool,
     pub channel: Option<String>,
     /// Something about the time the reader should check.
     pub flag: Option<Flag>,
@@ -212,6 +223,7 @@ impl Line {
             author: author.map(str::to_string),
             text: text.into(),
             thread: None,
+            thread_root: false,
             channel: None,
             flag: None,
             approximate: false,

@@ -629,6 +629,7 @@ impl Joiner {
             author: entry.author,
             text: entry.text,
             thread: entry.thread,
+            thread_root: entry.thread_root,
             channel: entry.channel,
             flag,
             approximate: entry.approximate,

@@ -5,6 +5,26 @@
 //!
 //! The rules are data ([`RULES`]); the first rule that matches a line wins, and
 //! each suggestion names its rule so the commander can see why it was offered.
+//!
+//! What is read: the line's own message, not what was joined to it (the
+//! lines without a time that a plain paste or a Slack copy adds after it,
+//! which may be prose about something else), and of that only the first
+//! paragraph (up to a blank line). Narrative lines, joins, parts, quits and
+//! nick changes get no suggestion: they say nothing that happened at their
+//! time.
+//!
+//! A moment says something happened, so a phrase only counts when it is said
+//! as a fact. Text is cut into clauses (at a line break, a dash `—` or `–`,
+//! and `.`, `,`, `;`, `:`, `!` or `?` not followed by a letter, a digit, `/`
+//! or `=`: not inside "v2.31", "14:32" or a URL), and a phrase does not
+//! count when its clause is a question (ends with `?`) or has, before the
+//! phrase, a word of negation (`not`, `no`, `never`, `nobody`, `cannot`, any
+//! `…n't`) or of intent (`will`, `…'ll`, `shall`, `should`, `could`, `would`,
+//! `might`, `let's`, `if`, `unless`, `before`, `going to`, `about to`, `want
+//! to`, `plan to`, `prefer to`, `need to`): "I won't rollback", "should we
+//! revert?", "I'd prefer to revert for now", "before we roll back, check the
+//! pool" offer nothing, while "rolled back, won't deploy again today" offers
+//! the rollback.
 
 use crate::{Line, LineKind};
 
@@ -56,7 +76,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         id: "page",
-        description: "a page or an escalation",
+        description: "a page, an escalation or a notification: paged, page sent, notified, status page updated",
         pattern: Pattern::Phrase(&[
             "paged",
             "paging",
@@ -65,10 +85,39 @@ pub const RULES: &[Rule] = &[
             "escalated to",
             "escalating to",
             "opsgenie",
+            "notified",
+            "notifying",
+            "status page updated",
+            "status page update",
+            "updated the status page",
+            "updated status page",
         ]),
         kinds: &[],
         event_kind: "communication",
         moment: Some("notified"),
+    },
+    // Before the changes: a diagnosis names its cause, often a change
+    // ("caused by the 412 deploy", "the cause is the rollback of the pool").
+    Rule {
+        id: "diagnosed",
+        description: "a diagnosis: found it, root cause, the cause is, caused by, the problem is, culprit, identified",
+        pattern: Pattern::Phrase(&[
+            "found it",
+            "found the problem",
+            "found the issue",
+            "found the cause",
+            "root cause",
+            "the cause is",
+            "the cause was",
+            "caused by",
+            "the problem is",
+            "the issue is",
+            "culprit",
+            "identified",
+        ]),
+        kinds: &[],
+        event_kind: "observation",
+        moment: Some("diagnosed"),
     },
     Rule {
         id: "rollback",
@@ -100,21 +149,6 @@ pub const RULES: &[Rule] = &[
         kinds: &[],
         event_kind: "change",
         moment: None,
-    },
-    Rule {
-        id: "diagnosed",
-        description: "a diagnosis: found it, root cause, the problem is, culprit, identified",
-        pattern: Pattern::Phrase(&[
-            "found it",
-            "root cause",
-            "the problem is",
-            "the issue is",
-            "culprit",
-            "identified",
-        ]),
-        kinds: &[],
-        event_kind: "observation",
-        moment: Some("diagnosed"),
     },
     Rule {
         id: "responding",
@@ -158,23 +192,52 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
-/// The rule a line matches, if any.
+/// The rule a line matches, if any: read in its own message (see the
+/// module's docs).
 pub fn suggest(line: &Line) -> Option<&'static Rule> {
-    suggest_for(line.kind, &line.text)
+    suggest_for(line.kind, own_text(&line.text, line.continued))
 }
 
-/// The rule a line of `kind` with `text` matches, if any. Narrative (a
-/// report's summary, its lessons) has no time of its own to offer an event
-/// at.
+/// The rule a line of `kind` with `text` matches, if any, read in the text's
+/// first paragraph. Narrative (a report's summary, its lessons) has no time
+/// of its own to offer an event at.
 pub fn suggest_for(kind: LineKind, text: &str) -> Option<&'static Rule> {
     if kind.is_presence() || kind == LineKind::Nick || kind == LineKind::Narrative {
         return None;
     }
-    let found = matcher().matching_rules(text);
+    let found = matcher().matching_rules(first_paragraph(text));
     RULES.iter().enumerate().find_map(|(i, rule)| {
         (found & (1 << i) != 0 && (rule.kinds.is_empty() || rule.kinds.contains(&kind)))
             .then_some(rule)
     })
+}
+
+/// A line's text without the lines joined to it (`continued` of them). Only
+/// line formats join lines, and the message such a line starts is its own
+/// line of text: what it wrote ends at the first line break.
+fn own_text(text: &str, continued: u32) -> &str {
+    if continued == 0 {
+        text
+    } else {
+        text.split('\n').next().unwrap_or(text)
+    }
+}
+
+/// `text` up to its first blank line after some text.
+fn first_paragraph(text: &str) -> &str {
+    let mut at = 0;
+    let mut started = false;
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            if started {
+                return &text[..at];
+            }
+        } else {
+            started = true;
+        }
+        at += line.len();
+    }
+    text
 }
 
 /// The rule with this id.
@@ -232,6 +295,9 @@ impl Matcher {
     fn matching_rules(&self, text: &str) -> u64 {
         let bytes = text.as_bytes();
         let mut found = 0u64;
+        // Cut into clauses only once a phrase is found (most lines have none).
+        let mut clauses: Option<Clauses> = None;
+        let mut stated = |at: usize| clauses.get_or_insert_with(|| Clauses::of(text)).stated(at);
         // Whether the character before was alphanumeric (any script), and
         // ASCII alphanumeric (capitals words are runs of those).
         let (mut previous_alnum, mut previous_ascii_alnum) = (false, false);
@@ -252,14 +318,14 @@ impl Matcher {
                     .count();
                 let word = &text[i..end];
                 for (rule, upper) in &self.upper {
-                    if word == *upper {
+                    if word == *upper && stated(i) {
                         found |= 1 << rule;
                     }
                 }
             }
             if alnum && !previous_alnum && b.is_ascii() {
                 for (rule, phrase) in &self.phrases[b.to_ascii_lowercase() as usize] {
-                    if found & (1 << rule) == 0 && phrase_at(text, i, phrase) {
+                    if found & (1 << rule) == 0 && phrase_at(text, i, phrase) && stated(i) {
                         found |= 1 << rule;
                     }
                 }
@@ -277,6 +343,115 @@ impl Matcher {
         }
         found
     }
+}
+
+/// A text cut into clauses, each with what tells whether a phrase in it is
+/// said as a fact (see the module's docs).
+struct Clauses(Vec<Clause>);
+
+struct Clause {
+    /// Where it ends: the byte after its boundary, or the end of the text.
+    end: usize,
+    /// Where its first word of negation or intent starts.
+    cue: Option<usize>,
+    /// Whether it ends with `?`.
+    question: bool,
+}
+
+/// Words of negation or intent, lower case, with `'` for either apostrophe.
+const CUES: &[&str] = &[
+    "not", "no", "never", "nobody", "cannot", "will", "shall", "should", "could", "would", "might",
+    "let's", "lets", "if", "unless", "before", "dont", "wont", "cant", "didnt", "doesnt", "isnt",
+    "shouldnt", "wouldnt", "couldnt", "havent", "hasnt",
+];
+
+/// Words that are a cue when `to` follows them ("going to roll back").
+const CUES_BEFORE_TO: &[&str] = &[
+    "going", "about", "want", "wants", "plan", "planning", "prefer", "need", "needs",
+];
+
+impl Clauses {
+    fn of(text: &str) -> Self {
+        let mut clauses = Vec::new();
+        let mut clause = Clause {
+            end: 0,
+            cue: None,
+            question: false,
+        };
+        // The word being read (lower case, `'` for `’`), where it started,
+        // and the word before it in the clause.
+        let mut word = String::new();
+        let mut word_start = 0;
+        let mut previous = String::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c.is_alphanumeric() || c == '\'' || c == '\u{2019}' {
+                if word.is_empty() {
+                    word_start = i;
+                }
+                word.push(if c == '\u{2019}' {
+                    '\''
+                } else {
+                    c.to_ascii_lowercase()
+                });
+                continue;
+            }
+            if !word.is_empty() {
+                let finished = std::mem::take(&mut word);
+                if clause.cue.is_none() && is_cue(&finished, &previous) {
+                    clause.cue = Some(word_start);
+                }
+                previous = finished;
+            }
+            let next = chars.peek().map(|&(_, n)| n);
+            let boundary = match c {
+                '\n' | '\u{2014}' | '\u{2013}' => true,
+                // Not inside "v2.31", "14:32", "1,000", "https://", "?from=".
+                '.' | ',' | ';' | ':' | '!' | '?' => {
+                    next.is_none_or(|n| !n.is_alphanumeric() && n != '/' && n != '=')
+                }
+                _ => false,
+            };
+            if boundary {
+                clause.end = i + c.len_utf8();
+                clause.question = c == '?';
+                clauses.push(std::mem::replace(
+                    &mut clause,
+                    Clause {
+                        end: 0,
+                        cue: None,
+                        question: false,
+                    },
+                ));
+                previous.clear();
+            }
+        }
+        if !word.is_empty() && clause.cue.is_none() && is_cue(&word, &previous) {
+            clause.cue = Some(word_start);
+        }
+        clause.end = text.len();
+        clauses.push(clause);
+        Clauses(clauses)
+    }
+
+    /// Whether a phrase starting at byte `at` is said as a fact.
+    fn stated(&self, at: usize) -> bool {
+        let i = self.0.partition_point(|c| c.end <= at);
+        self.0
+            .get(i)
+            .is_none_or(|c| !c.question && c.cue.is_none_or(|cue| cue >= at))
+    }
+}
+
+/// Whether `word`, after `previous` in its clause, is a word of negation or
+/// intent. Of a two-word cue ("going to") it is the `to` that is found, and
+/// the cue taken to start there: no phrase starts between the two words.
+fn is_cue(word: &str, previous: &str) -> bool {
+    let word = word.trim_matches('\'');
+    CUES.contains(&word)
+        || word.ends_with("n't")
+        || word.ends_with("'ll")
+        || (word == "to" && CUES_BEFORE_TO.contains(&previous))
 }
 
 /// Whether `phrase` (lower case) is in `text` at byte `at`, any case, ending
@@ -381,6 +556,159 @@ mod tests {
             Some("declared-resolved")
         );
         assert_eq!(id(LineKind::Message, "unresolved question"), None);
+    }
+
+    /// The moment offered for a line of `kind` with `text`.
+    fn moment(kind: LineKind, text: &str) -> Option<&'static str> {
+        suggest_for(kind, text).and_then(|r| r.moment)
+    }
+
+    #[test]
+    fn moments_offered_for_what_happened() {
+        use LineKind::{Bot, Message};
+        let positives = [
+            (Bot, "[FIRING:1] HighLatency checkout", "detected"),
+            (Bot, "PROBLEM: checkout p99 > 2s", "detected"),
+            (Message, "paged the database on-call", "notified"),
+            (Message, "page sent to kim", "notified"),
+            (Message, "Status page updated: investigating", "notified"),
+            (
+                Message,
+                "(until 20:07) Status page updated twice",
+                "notified",
+            ),
+            (Message, "updated the status page", "notified"),
+            (Message, "notified support and sales", "notified"),
+            (Message, "ack", "responded"),
+            (Message, "I\u{2019}m on it", "responded"),
+            (Message, "looking into it", "responded"),
+            (Message, "the cause is the pool size", "diagnosed"),
+            (Message, "errors caused by the cert rotation", "diagnosed"),
+            (Message, "root cause: disk full", "diagnosed"),
+            (Message, "found the problem: pool at 5", "diagnosed"),
+            (Message, "found it", "diagnosed"),
+            // A diagnosis naming a change is a diagnosis, not the change.
+            (Message, "caused by the rollback of 411", "diagnosed"),
+            (Message, "rolled back to 411", "repaired"),
+            (Message, "reverted 412", "repaired"),
+            (Bot, "RECOVERY: checkout p99 OK", "repaired"),
+            // A negation in a later clause leaves the earlier one alone,
+            // and one in an earlier clause the later.
+            (Message, "rolled back, won't deploy again today", "repaired"),
+            (Message, "don't deploy, we rolled back", "repaired"),
+            (
+                Message,
+                "should we roll back? yes, rolling back now",
+                "repaired",
+            ),
+            (Message, "all clear", "resolved"),
+            (Message, "we\u{2019}re back, error rate normal", "resolved"),
+            (Message, "db connections back to normal", "resolved"),
+            // Punctuation inside a word, a version or a time is no clause.
+            (Message, "v2.31.4 rolled back at 14:32", "repaired"),
+        ];
+        for (kind, text, want) in positives {
+            assert_eq!(moment(kind, text), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_moment_for_what_did_not_happen() {
+        use LineKind::{Bot, Message};
+        // Each with the same line said as a fact, which is offered one.
+        let negatives = [
+            // Negation before the phrase, in its clause.
+            (Message, "I won't rollback", "I rollback"),
+            (Message, "I won\u{2019}t rollback", "I rollback"),
+            (Message, "we will not roll back yet", "we roll back"),
+            (Message, "don't revert 412", "revert 412"),
+            (Message, "do not roll back", "roll back"),
+            (Message, "we shouldn't roll back", "we roll back"),
+            (Message, "not going to revert, fixing forward", "revert"),
+            (Message, "let's not revert yet", "revert yet"),
+            (
+                Message,
+                "Disk alarms on queue-2, nobody paged",
+                "Disk alarms, paged",
+            ),
+            (Message, "no root cause yet", "root cause"),
+            (Message, "we're not back to normal", "we're back to normal"),
+            (Message, "never acked", "acked"),
+            // Intent: a proposal, a preference, a plan, a condition.
+            (Message, "should we roll back", "we roll back"),
+            (Message, "could we revert 412", "we revert 412"),
+            (Message, "I'd prefer to revert for now", "revert for now"),
+            (
+                Message,
+                "before we roll back, check the pool",
+                "we roll back",
+            ),
+            (Message, "we should have paged sooner", "we paged sooner"),
+            (Message, "going to roll back 412", "roll back 412"),
+            (Message, "I\u{2019}ll roll back 412", "rolled back 412"),
+            (
+                Message,
+                "if the cause is the pool we can raise it",
+                "the cause is the pool",
+            ),
+            // Questions.
+            (Message, "rolled back?", "rolled back"),
+            (
+                Message,
+                "is the root cause the cert?",
+                "root cause: the cert",
+            ),
+            (Message, "are you on it?", "on it"),
+            (Message, "all clear?", "all clear"),
+            (Bot, "is checkout DOWN?", "checkout DOWN"),
+        ];
+        for (kind, text, fact) in negatives {
+            assert_eq!(moment(kind, text), None, "{text}");
+            assert!(moment(kind, fact).is_some(), "{fact}");
+        }
+        // A rule tried first but not said as a fact leaves the line to the
+        // others.
+        assert_eq!(
+            id(LineKind::Message, "nobody paged yet, rolled back 412"),
+            Some("rollback")
+        );
+    }
+
+    #[test]
+    fn only_the_lines_own_first_paragraph_is_read() {
+        let at = chrono::DateTime::UNIX_EPOCH;
+        let line = |kind, text: &str, continued| {
+            let mut line = Line::new(7, at, kind, Some("sam"), text);
+            line.continued = continued;
+            suggest(&line).map(|r| r.id)
+        };
+        // Prose joined after the message is not its text.
+        assert_eq!(
+            line(
+                LineKind::Message,
+                "purging the session cache\nThe rollback took 44 minutes",
+                1
+            ),
+            None
+        );
+        assert_eq!(
+            line(
+                LineKind::Message,
+                "rollback complete\nthe cache was purged after",
+                1
+            ),
+            Some("rollback")
+        );
+        // A message of several paragraphs is read up to the first blank line.
+        assert_eq!(
+            line(LineKind::Message, "notes so far:\n\nwe rolled back", 0),
+            None
+        );
+        assert_eq!(
+            line(LineKind::Bot, "\nDeploy finished\nRevert \"bump pool\"", 0),
+            Some("rollback")
+        );
+        assert_eq!(line(LineKind::Narrative, "we rolled back", 0), None);
     }
 
     #[test]

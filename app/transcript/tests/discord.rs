@@ -2,9 +2,12 @@
 //! `tests/fixtures/discord/`: every field of every entry, the problems of the
 //! malformed files, and detection by content.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use support::root;
 use transcript::formats::discord;
 use transcript::{Entry, LineKind, Problem, Stamp};
 
@@ -59,6 +62,7 @@ fn entry(
         author: author.map(str::to_string),
         text: text.to_string(),
         thread: thread.map(str::to_string),
+        thread_root: false,
         channel: channel.map(str::to_string),
         approximate: false,
     })
@@ -86,7 +90,7 @@ const CDN: &str = "https://cdn.discordapp.com/attachments/1213000000000000412/";
 #[test]
 fn json_export() {
     use LineKind::*;
-    let root = Some("1214000000000000004");
+    let thread = Some("1214000000000000004");
     let expected = vec![
         entry(
             1,
@@ -116,23 +120,23 @@ fn json_export() {
             None,
             CH,
         ),
-        // Replied to: the thread is its own id.
-        entry(
+        // Replied to: the thread is its own id, and it is the root.
+        root(entry(
             4,
             exact("2026-03-04T14:33:40.900+01:00"),
             Message,
             Some("Sam Lee"),
             "@Kim Park can you check the db pool? notes go in #incident-412",
-            root,
+            thread,
             CH,
-        ),
+        )),
         entry(
             5,
             exact("2026-03-04T14:35:12.004+01:00"),
             Message,
             Some("Kim Park"),
             "pool is at 95% of max connections, raising it from 50 to 80 :eyes: (edited)",
-            root,
+            thread,
             CH,
         ),
         entry(
@@ -153,7 +157,7 @@ fn json_export() {
             Message,
             Some("Lee Wong"),
             "db CPU is fine, the time goes to waiting for a pool connection",
-            root,
+            thread,
             CH,
         ),
         // A pin refers to a message but is no reply.
@@ -264,6 +268,50 @@ fn json_part_two_names_the_same_channel() {
     let part1 = read(discord::read_json, "incident-412.json");
     let channel = |e: &Result<Entry, Problem>| e.as_ref().unwrap().channel.clone();
     assert_eq!(channel(&part1[0]), channel(&part2[0]));
+}
+
+/// `mentions.json`: raw `<@id>` and `<@!id>` mentions (an export made with
+/// `--markdown false`) shown with the names the file holds.
+#[test]
+fn json_raw_mentions_are_shown_with_the_names_in_the_file() {
+    use LineKind::*;
+    let ch = Some("#incident-413");
+    let thread = Some("1214000000000000101");
+    assert_eq!(
+        read(discord::read_json, "mentions.json"),
+        vec![
+            // The message's own mentions, by nickname.
+            root(entry(
+                1,
+                exact("2026-03-04T15:10:00+01:00"),
+                Message,
+                Some("Sam Lee"),
+                "@Kim Park can you take the db? @Lee Wong has comms",
+                thread,
+                ch,
+            )),
+            // Not among its mentions: the author with that id elsewhere in the
+            // file (a later message's); an id the file does not name stays one.
+            entry(
+                2,
+                exact("2026-03-04T15:11:00+01:00"),
+                Message,
+                Some("Kim Park"),
+                "on it, @Ana Diaz was on call before me, not @1100000000000000999",
+                thread,
+                ch,
+            ),
+            entry(
+                3,
+                exact("2026-03-04T15:12:00+01:00"),
+                Message,
+                Some("Ana Diaz"),
+                "yes, handing over to @Kim Park",
+                None,
+                ch,
+            ),
+        ]
+    );
 }
 
 #[test]

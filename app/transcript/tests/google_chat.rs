@@ -1,9 +1,12 @@
 //! Google Chat's Takeout `messages.json`, from the fixtures in
 //! `tests/fixtures/google_chat/`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use support::root;
 use transcript::formats::{google_chat, matrix};
 use transcript::{Entry, LineKind, Problem, Stamp};
 
@@ -49,6 +52,7 @@ fn entry(
         author: author.map(str::to_string),
         text: text.to_string(),
         thread: thread.map(str::to_string),
+        thread_root: false,
         channel: None,
         approximate: false,
     })
@@ -64,14 +68,14 @@ fn a_space_export_reads_every_field() {
     let postmortem = Some("Pm7cR2dWx5Y");
     let want = vec![
         // U+202F before PM; the mention is in the text already.
-        entry(
+        root(entry(
             1,
             utc(14, 32, 5),
             Message,
             sam,
             "checkout p99 is up, @Kim Park can you look?",
             pool,
-        ),
+        )),
         // updated_date: edited.
         entry(
             2,
@@ -137,14 +141,14 @@ fn a_space_export_reads_every_field() {
             None,
         ),
         // A Drive file with no text.
-        entry(
+        root(entry(
             9,
             utc(16, 55, 0),
             Message,
             sam,
             "[file: Checkout postmortem (https://drive.google.com/open?id=1AbCdEfGhIjKlMnOp)]",
             postmortem,
-        ),
+        )),
         entry(
             10,
             utc(16, 56, 0),
@@ -183,14 +187,14 @@ fn messages_are_sorted_by_time_and_a_stated_group_name_is_the_channel() {
         read_bytes(doc.as_bytes(), "messages.json"),
         vec![
             // No name: the email; the topic from message_id.
-            with_channel(entry(
+            with_channel(root(entry(
                 2,
                 utc(14, 32, 0),
                 LineKind::Message,
                 Some("sam@example.com"),
                 "first",
                 Some("a")
-            )),
+            ))),
             with_channel(entry(
                 1,
                 utc(14, 33, 0),

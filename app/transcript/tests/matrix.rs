@@ -1,9 +1,12 @@
 //! Element's (Matrix) chat export: the JSON export and the plain-text export,
 //! from the fixtures in `tests/fixtures/matrix/`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use support::root;
 use transcript::formats::{google_chat, matrix};
 use transcript::{Entry, LineKind, Problem, Stamp};
 
@@ -55,6 +58,7 @@ fn entry(
         author: author.map(str::to_string),
         text: text.to_string(),
         thread: thread.map(str::to_string),
+        thread_root: false,
         channel: channel.map(str::to_string),
         approximate: false,
     })
@@ -106,7 +110,7 @@ fn the_json_export_reads_every_field() {
         ),
         entry(5, at(10), Join, kim, "Kim joined the room", None, c),
         // HTML: a user pill and a link; answered below, so a thread root.
-        entry(
+        root(entry(
             6,
             at(125),
             Message,
@@ -114,7 +118,7 @@ fn the_json_export_reads_every_field() {
             "@Kim: checkout p99 is up, see the dashboard (https://grafana.example.com/d/abc?from=now-1h&to=now)",
             Some("$p99"),
             c,
-        ),
+        )),
         // Written after the reply below, sorted by time; no member event: the localpart.
         entry(
             8,
@@ -163,7 +167,7 @@ fn the_json_export_reads_every_field() {
             None,
             c,
         ),
-        entry(
+        root(entry(
             13,
             at(200),
             Message,
@@ -171,7 +175,7 @@ fn the_json_export_reads_every_field() {
             "status thread: updates here",
             Some("$status"),
             c,
-        ),
+        )),
         entry(
             14,
             at(210),
@@ -209,7 +213,7 @@ fn the_json_export_reads_every_field() {
             None,
             c,
         ),
-        entry(
+        root(entry(
             18,
             at(250),
             Message,
@@ -217,7 +221,7 @@ fn the_json_export_reads_every_field() {
             "failover complete, @Sam Lee can you confirm?",
             Some("$failover"),
             c,
-        ),
+        )),
         // The body's reply fallback dropped.
         entry(
             19,
@@ -398,7 +402,7 @@ fn a_bare_array_of_events_has_no_channel() {
     assert_eq!(
         read_with(matrix::read_json, doc, "events.json"),
         vec![
-            entry(
+            root(entry(
                 1,
                 at(125),
                 LineKind::Message,
@@ -406,7 +410,7 @@ fn a_bare_array_of_events_has_no_channel() {
                 "checkout p99 is up (edited)",
                 Some("$a"),
                 None
-            ),
+            )),
             entry(
                 2,
                 at(130),

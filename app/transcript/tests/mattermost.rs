@@ -18,6 +18,7 @@ fn a_bulk_export_reads_every_field() {
         author,
         text,
         thread,
+        thread_root: false,
         channel,
     };
     assert_entries(
@@ -56,7 +57,8 @@ fn a_bulk_export_reads_every_field() {
                 Some("Sam"),
                 "checkout p99 is at 2.4 s, looking at the db pool (edited)",
                 thread,
-            ),
+            )
+            .root(),
             // Replies carry the root's line and thread; "kim" is resolved
             // through a user line that comes after the post.
             post(
@@ -98,10 +100,128 @@ fn a_bulk_export_reads_every_field() {
                 author: Some("Kim Park"),
                 text: "can you take comms? I will stay on the pool",
                 thread: None,
+                thread_root: false,
                 channel: Some("@Kim Park, @Sam"),
             },
         ],
     );
+}
+
+/// `incident-4712.jsonl`: people joining, added, a guest, leaving, removed
+/// (and an older server's combined join/leave type), around a thread whose
+/// first reply is timed before its root.
+#[test]
+fn presence_posts_are_presence_and_a_thread_keeps_its_root() {
+    let got = read(mattermost::read, "mattermost/incident-4712.jsonl");
+    let channel = Some("#incident-4712");
+    let thread = Some("1772634300000");
+    let post = |line, stamp, kind, author, text, thread| Expect {
+        line,
+        stamp,
+        kind,
+        author,
+        text,
+        thread,
+        thread_root: false,
+        channel,
+    };
+    assert_entries(
+        &got,
+        &[
+            post(
+                6,
+                utc(14, 20, 0),
+                Join,
+                Some("Kim Park"),
+                "kim joined the channel.",
+                None,
+            ),
+            post(
+                7,
+                utc(14, 21, 0),
+                Join,
+                Some("Sam"),
+                "lee added to the channel by sam.",
+                None,
+            ),
+            post(
+                8,
+                utc(14, 22, 0),
+                Join,
+                Some("Ola Vendor"),
+                "vendor joined the channel as a guest.",
+                None,
+            ),
+            // The reply timed before its root stays a reply: the post holding
+            // the replies is the root.
+            post(
+                9,
+                utc(14, 24, 0),
+                Message,
+                Some("Kim Park"),
+                "host 4 reverted",
+                thread,
+            ),
+            post(
+                9,
+                utc(14, 25, 0),
+                Message,
+                Some("Sam"),
+                "rollback status: 3 of 5 hosts",
+                thread,
+            )
+            .root(),
+            post(
+                9,
+                utc(14, 26, 0),
+                Message,
+                Some("Kim Park"),
+                "host 5 reverted",
+                thread,
+            ),
+            post(
+                10,
+                utc(14, 27, 0),
+                Part,
+                Some("Ola Vendor"),
+                "vendor left the channel.",
+                None,
+            ),
+            post(
+                11,
+                utc(14, 28, 0),
+                Part,
+                Some("Sam"),
+                "lee was removed from the channel.",
+                None,
+            ),
+            post(
+                12,
+                utc(14, 29, 0),
+                Part,
+                Some("Kim Park"),
+                "kim left the channel.",
+                None,
+            ),
+            // Not presence: the system's.
+            post(
+                13,
+                utc(14, 30, 0),
+                System,
+                Some("Sam"),
+                "sam archived the channel",
+                None,
+            ),
+        ],
+    );
+    // Hidden from the review unless asked for, like IRC's joins and parts.
+    let presence: Vec<u64> = got
+        .iter()
+        .filter_map(|e| e.as_ref().ok())
+        .filter(|e| e.kind.is_presence())
+        .map(|e| e.line)
+        .collect();
+    assert_eq!(presence, [6, 7, 8, 10, 11, 12]);
 }
 
 #[test]

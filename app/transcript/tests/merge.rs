@@ -52,6 +52,7 @@ fn merged(
             author: Some(author.to_string()),
             text: text.to_string(),
             thread: None,
+            thread_root: false,
             channel: channel.map(str::to_string),
             flag,
             approximate: false,

@@ -98,6 +98,8 @@ fn line(
         author: author.map(str::to_string),
         text: text.to_string(),
         thread: thread.map(str::to_string),
+        // Slack's rule: the parent is the message whose ts is the thread's.
+        thread_root: thread == Some(ts),
         channel: channel.map(str::to_string),
         flag: None,
         approximate: false,
@@ -340,6 +342,7 @@ fn entries_to_lines(entries: Vec<Result<Entry, Problem>>) -> Vec<Result<Line, Pr
                     author: e.author,
                     text: e.text,
                     thread: e.thread,
+                    thread_root: e.thread_root,
                     channel: e.channel,
                     flag: None,
                     approximate: false,
@@ -356,6 +359,133 @@ fn an_unzipped_export_on_disk_reads_the_same() {
     let mut entries = Vec::new();
     slack_export::read_dir(&fixture("workspace"), &mut |e| entries.push(e)).unwrap();
     assert_eq!(entries_to_lines(entries), workspace_lines());
+}
+
+/// `integrations/`: a GitHub integration added to #deploys and posting with
+/// its bot id only, Grafana naming itself on its first message only, a
+/// webhook posting under a name of its own, and a thread whose reply is
+/// timed before its parent.
+#[test]
+fn integrations_are_named_and_their_attachments_kept_whole() {
+    use LineKind::*;
+    let mut entries = Vec::new();
+    slack_export::read_dir(&fixture("integrations"), &mut |e| entries.push(e)).unwrap();
+    let d = Some("deploys");
+    let thread = Some("1772635000.000500");
+    assert_eq!(
+        entries_to_lines(entries),
+        vec![
+            line(
+                1,
+                "1772634000.000100",
+                System,
+                Some("sam"),
+                "added an integration to this channel: github (https://acme.slack.com/services/B0GITHUB01)",
+                None,
+                d,
+            ),
+            // Named by the line that added it; the summary, then the commit
+            // messages and the fields the summary leaves out.
+            line(
+                2,
+                "1772634600.000200",
+                Bot,
+                Some("github"),
+                "[acme/checkout] 2 new commits pushed to main by kim\n\
+                 a1b2c3d (https://github.com/acme/checkout/commit/a1b2c3d) Revert \"raise pool timeout\"\n\
+                 e4f5a6b (https://github.com/acme/checkout/commit/e4f5a6b) pool: cap connections at 200\n\
+                 Branch: main\n\
+                 Checks: passed (https://ci.example.com/412)",
+                None,
+                d,
+            ),
+            line(
+                3,
+                "1772634700.000300",
+                Bot,
+                Some("Grafana"),
+                "[FIRING:1] checkout p99 > 2s",
+                None,
+                d,
+            ),
+            // A text the fallback already says is not repeated.
+            line(
+                4,
+                "1772634800.000400",
+                Bot,
+                Some("github"),
+                "Deployment 412 of acme/checkout to production succeeded",
+                None,
+                d,
+            ),
+            // Timed before its parent, and still its reply: the parent is
+            // the root (see `line`).
+            line(
+                5,
+                "1772634990.000600",
+                Message,
+                Some("Kim Park"),
+                "reverted on all hosts",
+                thread,
+                d,
+            ),
+            line(
+                6,
+                "1772635000.000500",
+                Message,
+                Some("sam"),
+                "rollback status",
+                thread,
+                d,
+            ),
+            // Named by its profile on an earlier message.
+            line(
+                7,
+                "1772635100.000700",
+                Bot,
+                Some("Grafana"),
+                "[RESOLVED] checkout p99",
+                None,
+                d,
+            ),
+            // The name it posted under, before its app's.
+            line(
+                8,
+                "1772635200.000800",
+                Bot,
+                Some("Deploy notifier"),
+                "freeze lifted",
+                None,
+                d,
+            ),
+            // Nothing in the export names it.
+            line(
+                9,
+                "1772635300.000900",
+                Bot,
+                Some("B0UNKNOWN1"),
+                "heartbeat",
+                None,
+                d,
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_thread_root_is_the_parent_whatever_the_times() {
+    let mut entries = Vec::new();
+    slack_export::read_dir(&fixture("integrations"), &mut |e| entries.push(e)).unwrap();
+    let threaded: Vec<(&str, bool)> = entries
+        .iter()
+        .filter_map(|e| e.as_ref().ok())
+        .filter(|e| e.thread.is_some())
+        .map(|e| (e.text.as_str(), e.thread_root))
+        .collect();
+    assert_eq!(
+        threaded,
+        [("reverted on all hosts", false), ("rollback status", true)]
+    );
 }
 
 /// The `ops` channel folder: no users.json, names from `user_profile`.

@@ -18,6 +18,7 @@ fn a_graph_channel_export_reads_every_field() {
         author,
         text,
         thread,
+        thread_root: false,
         channel: None,
     };
     assert_entries(
@@ -47,7 +48,8 @@ fn a_graph_channel_export_reads_every_field() {
                 Some("Sam Lee"),
                 "@Kim Park checkout p99 is at 2.4 s, can you look at the db pool? (edited)",
                 root,
-            ),
+            )
+            .root(),
             // A nested reply: counted after its root, threaded to it.
             message(
                 2,
@@ -96,12 +98,13 @@ fn pascal_case_keys_read_the_same() {
         author: Some(author),
         text,
         thread: Some("2"),
+        thread_root: false,
         channel: None,
     };
     assert_entries(
         &got,
         &[
-            e(1, utc(14, 32, 5), "Sam Lee", "checkout p99 is at 2.4 s"),
+            e(1, utc(14, 32, 5), "Sam Lee", "checkout p99 is at 2.4 s").root(),
             e(2, utc(14, 33, 20), "Kim Park", "on it"),
         ],
     );
@@ -118,6 +121,7 @@ fn the_personal_export_reads_every_field() {
         author: Some(author),
         text,
         thread: None,
+        thread_root: false,
         channel,
     };
     assert_entries(

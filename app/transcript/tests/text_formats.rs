@@ -62,6 +62,7 @@ fn full(
         author: author.map(str::to_string),
         text: text.to_string(),
         thread: thread.map(str::to_string),
+        thread_root: false,
         channel: channel.map(str::to_string),
         flag,
         approximate: false,

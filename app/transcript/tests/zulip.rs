@@ -32,6 +32,7 @@ fn an_organization_export_reads_every_field() {
         author,
         text,
         thread: None,
+        thread_root: false,
         channel,
     };
     assert_entries(
@@ -125,6 +126,7 @@ fn an_api_dump_reads_every_field() {
         author,
         text,
         thread: None,
+        thread_root: false,
         channel,
     };
     assert_entries(

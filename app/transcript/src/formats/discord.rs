@@ -83,7 +83,8 @@
 //!   Replies (`type` `Reply`) carry a thread: the id of the message at the top
 //!   of their reply chain (the referenced message, its own reference when it
 //!   is itself a reply in the file, and so on); a message a reply refers to
-//!   carries its own id. A reply to a message not in the file (an earlier
+//!   carries its own id and is the thread's root ([`Entry::thread_root`]),
+//!   whatever its time. A reply to a message not in the file (an earlier
 //!   part, a deleted message) carries the referenced id. Forwards (`reference`
 //!   of type `Forward`), pins and thread announcements also have references
 //!   but are not replies. [`Entry::channel`] is `#` + `channel.name`.
@@ -243,6 +244,7 @@ pub fn read_json(bytes: &[u8], label: &str, emit: Emit<'_>) {
         });
     }
     for (m, thread) in read.iter_mut().zip(threads) {
+        m.entry.thread_root = m.reply_to.is_none() && thread.is_some();
         m.entry.thread = thread;
     }
 
@@ -449,6 +451,7 @@ fn json_message(item: &Value, position: u64, names: &Names) -> Result<JsonMessag
             author: author.and_then(user_display),
             text,
             thread: None,
+            thread_root: false,
             channel: None,
             approximate: false,
         },
@@ -713,6 +716,7 @@ pub fn read_csv(bytes: &[u8], label: &str, emit: Emit<'_>) {
             author: (!name.is_empty()).then(|| name.to_string()),
             text: assemble("", body.trim_end(), false, &files),
             thread: None,
+            thread_root: false,
             channel: None,
             approximate: false,
         }));
@@ -940,6 +944,7 @@ impl TxtMessage {
             author: (!self.author.is_empty()).then_some(self.author),
             text: assemble("", &body, false, &extra),
             thread: None,
+            thread_root: false,
             channel: channel.cloned(),
             approximate: false,
         }

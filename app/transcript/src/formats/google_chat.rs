@@ -34,6 +34,8 @@
 //! - [`Entry::thread`]: the `topic_id` (else the middle of `message_id`), set
 //!   on every message of a topic that has more than one message in the file
 //!   (older exports give every message of a flat space a topic of its own).
+//!   The message that started the topic (its own id, the last part of
+//!   `message_id`, is the topic's) is [`Entry::thread_root`].
 //! - [`Entry::channel`]: `None` (the space's name is its folder's, or
 //!   `group_info.json`'s), unless the file itself has a top-level
 //!   `group_name` or `name`, which is used as written.
@@ -114,6 +116,7 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
             kind: m.kind,
             author: m.author.clone(),
             text: m.text.clone(),
+            thread_root: m.root && thread.is_some(),
             thread,
             channel: channel.clone(),
             approximate: false,
@@ -158,6 +161,9 @@ struct Message {
     author: Option<String>,
     text: String,
     topic: Option<String>,
+    /// Whether it started its topic: its own id (the last part of
+    /// `message_id`) is the topic's.
+    root: bool,
 }
 
 /// The order of stamps of one kind.
@@ -209,6 +215,9 @@ fn message(item: &Value, pos: u64, label: &str) -> Result<Message, Problem> {
             let (_, topic, _) = (parts.next()?, parts.next()?, parts.next()?);
             (!topic.is_empty()).then(|| topic.to_string())
         });
+    let root = topic.as_deref().is_some_and(|topic| {
+        json::str_of(object, "message_id").and_then(|id| id.rsplit('/').next()) == Some(topic)
+    });
     let deleted =
         json::str_of(object, "message_state").is_some_and(|s| s.eq_ignore_ascii_case("deleted"));
     if deleted {
@@ -219,6 +228,7 @@ fn message(item: &Value, pos: u64, label: &str) -> Result<Message, Problem> {
             author,
             text: "(message deleted)".to_string(),
             topic,
+            root,
         });
     }
     let kind = if author.is_none() {
@@ -318,6 +328,7 @@ fn message(item: &Value, pos: u64, label: &str) -> Result<Message, Problem> {
         author,
         text,
         topic,
+        root,
     })
 }
 

@@ -231,6 +231,32 @@ pub fn number(v: &Value) -> Option<f64> {
     .filter(|n| n.is_finite())
 }
 
+/// The `fields` of a message attachment as Slack and Mattermost integrations
+/// post them (`[{"title": "Urgency", "value": "high"}]`), one line each:
+/// `title: value`, or the value alone when the field has no title. Values
+/// that are not strings are written as JSON.
+pub fn attachment_fields(attachment: &Map<String, Value>) -> Vec<String> {
+    let fields = attachment
+        .get("fields")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object);
+    let mut lines = Vec::new();
+    for f in fields {
+        let value = f.get("value").map_or(String::new(), |v| match v {
+            Value::String(s) => s.trim().to_string(),
+            other => other.to_string(),
+        });
+        match str_of(f, "title") {
+            Some(title) => lines.push(format!("{}: {value}", title.trim())),
+            None if !value.is_empty() => lines.push(value),
+            None => {}
+        }
+    }
+    lines
+}
+
 /// A short, single-line rendering of a JSON value for a problem's reason.
 pub fn short(v: &Value) -> String {
     let text = v.to_string();

@@ -41,10 +41,12 @@
 //!   an entry. A redaction whose target is not in the export is a system line
 //!   `(message deleted)` by the one who redacted.
 //! - Threads: [`Entry::thread`] is the thread root's event id
-//!   (`rel_type: m.thread`), on the root too. A reply (`m.in_reply_to`)
+//!   (`rel_type: m.thread`), on the root too (marked
+//!   [`Entry::thread_root`], whatever its time). A reply (`m.in_reply_to`)
 //!   outside a thread joins the thread of the message it answers when that
 //!   one is in a thread or a reply chain, else starts one keyed by the
-//!   answered event's id (set on that event too, when it is in the export).
+//!   answered event's id (set on that event too, its root, when it is in the
+//!   export).
 //!   So a chain of replies is one thread, keyed by its first message.
 //! - State events, as Element words them: `m.room.member` joins → join
 //!   (`Sam Lee joined the room`); leaving → part (`Sam Lee left the room`);
@@ -525,6 +527,7 @@ impl<'a> Room<'a> {
                 kind,
                 author,
                 text,
+                thread_root: thread.is_some() && thread.as_deref() == ev.id,
                 thread,
                 channel: channel.map(str::to_string),
                 approximate: false,
@@ -1018,6 +1021,7 @@ pub fn read_text(bytes: &[u8], label: &str, emit: Emit<'_>) {
                     author,
                     text,
                     thread: None,
+                    thread_root: false,
                     channel: channel.clone(),
                     approximate: false,
                 });

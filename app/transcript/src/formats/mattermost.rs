@@ -11,7 +11,10 @@
 //!   people of the conversation, display names sorted: `@Alex Kim, @Sam Lee`.
 //! - A post's `replies` are entries of their own. [`Entry::thread`] is the
 //!   root post's `create_at` (epoch milliseconds, the post's key within its
-//!   channel), on the root when it has replies and on every reply.
+//!   channel), on the root when it has replies and on every reply. The post
+//!   holding the replies is the root ([`Entry::thread_root`]), whatever the
+//!   replies' times: a reply imported with an earlier `create_at` stays a
+//!   reply.
 //! - [`Entry::line`] is the 1-based JSONL line of the post; replies carry
 //!   the line of their root.
 //! - [`Entry::stamp`]: `create_at` (epoch milliseconds) is an instant. The
@@ -22,11 +25,13 @@
 //!   name, else the username. Integrations (`props.from_webhook` or
 //!   `props.from_bot`) are [`LineKind::Bot`], named by
 //!   `props.override_username` when set.
-//! - System posts (`type` `system_*`): joins and additions
-//!   ([`LineKind::Join`]), leaves and removals ([`LineKind::Part`]), header,
-//!   purpose and name changes ([`LineKind::Topic`]), the rest
-//!   [`LineKind::System`]; the author is the user who did it. `/me` posts
-//!   (`type` `me`) are [`LineKind::Action`].
+//! - System posts (`type` `system_*`): joins and additions, a guest's too
+//!   ([`LineKind::Join`]), leaves and removals ([`LineKind::Part`]) of the
+//!   channel or the team, and older servers' `system_join_leave` and
+//!   `system_add_remove` by what their message says: presence lines, which
+//!   the review hides unless asked. Header, purpose and name changes
+//!   ([`LineKind::Topic`]); the rest [`LineKind::System`]. The author is the
+//!   user who did it. `/me` posts (`type` `me`) are [`LineKind::Action`].
 //! - Text: the Markdown as written (Mattermost shows `@sam` and `~channel`
 //!   as typed). An edited post (`edit_at` after 0) ends with ` (edited)`.
 //!   Files follow as `[file: name]` lines (the name from the attachment's
@@ -118,6 +123,8 @@ struct Post {
     author: Option<Author>,
     text: String,
     thread: Option<String>,
+    /// Whether it holds the thread's replies: the thread's root.
+    root: bool,
 }
 
 enum Author {
@@ -251,6 +258,7 @@ pub fn read(bytes: &[u8], label: &str, emit: Emit<'_>) {
                 author,
                 text: post.text,
                 thread: post.thread,
+                thread_root: post.root,
                 channel: Some(channel.clone()),
                 approximate: false,
             }));
@@ -332,7 +340,9 @@ fn read_post(
         .filter_map(Value::as_object)
         .collect();
     let thread = (!replies.is_empty()).then(|| at.timestamp_millis().to_string());
-    let mut posts = vec![one_post(post, at, line, thread.clone())];
+    let mut root = one_post(post, at, line, thread.clone());
+    root.root = thread.is_some();
+    let mut posts = vec![root];
     for reply in replies {
         // A reply without a time sorts right after its root.
         let reply_at = created(reply).unwrap_or(at);
@@ -364,32 +374,25 @@ fn one_post(
     let user = json::str_of(post, "user").map(str::to_string);
     let post_type = json::str_of(post, "type").unwrap_or("");
     let bot = flag("from_webhook") || flag("from_bot");
+    let message = json::str_of(post, "message").unwrap_or("").trim();
     let kind = match post_type {
         "" if bot => LineKind::Bot,
         "" => LineKind::Message,
         "me" => LineKind::Action,
-        "system_join_channel"
-        | "system_join_team"
-        | "system_add_to_channel"
-        | "system_add_to_team" => LineKind::Join,
-        "system_leave_channel"
-        | "system_leave_team"
-        | "system_remove_from_channel"
-        | "system_remove_from_team" => LineKind::Part,
         "system_header_change" | "system_purpose_change" | "system_displayname_change" => {
             LineKind::Topic
         }
-        _ if bot => LineKind::Bot,
-        _ => LineKind::System,
+        _ => presence(post_type, message).unwrap_or(if bot {
+            LineKind::Bot
+        } else {
+            LineKind::System
+        }),
     };
     let author = match props.and_then(|p| json::str_of(p, "override_username")) {
         Some(name) if bot => Some(Author::Named(name.to_string())),
         _ => user.map(Author::User),
     };
-    let mut text = json::str_of(post, "message")
-        .unwrap_or("")
-        .trim()
-        .to_string();
+    let mut text = message.to_string();
     if kind == LineKind::Action {
         text = text.strip_prefix("/me ").unwrap_or(&text).to_string();
     }
@@ -416,6 +419,35 @@ fn one_post(
         author,
         text,
         thread,
+        root: false,
+    }
+}
+
+/// The presence kind of a system post: someone coming into the channel or
+/// team (joining, added, a guest joining or added) or going out of it
+/// (leaving, removed). The combined types older servers wrote
+/// (`system_join_leave`, `system_add_remove`) say which in their message.
+fn presence(post_type: &str, message: &str) -> Option<LineKind> {
+    match post_type {
+        "system_join_channel"
+        | "system_guest_join_channel"
+        | "system_join_team"
+        | "system_add_to_channel"
+        | "system_add_guest_to_chan"
+        | "system_add_to_team" => Some(LineKind::Join),
+        "system_leave_channel"
+        | "system_leave_team"
+        | "system_remove_from_channel"
+        | "system_remove_from_team" => Some(LineKind::Part),
+        "system_join_leave" | "system_add_remove" => {
+            let lower = message.to_lowercase();
+            Some(if lower.contains(" left ") || lower.contains(" removed ") {
+                LineKind::Part
+            } else {
+                LineKind::Join
+            })
+        }
+        _ => None,
     }
 }
 
@@ -435,23 +467,7 @@ fn integration_lines(props: Option<&Map<String, Value>>) -> Vec<String> {
                 lines.push(s.trim().to_string());
             }
         }
-        let fields = a
-            .get("fields")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_object);
-        for f in fields {
-            let value = f.get("value").map_or(String::new(), |v| match v {
-                Value::String(s) => s.trim().to_string(),
-                other => other.to_string(),
-            });
-            match json::str_of(f, "title") {
-                Some(title) => lines.push(format!("{}: {value}", title.trim())),
-                None if !value.is_empty() => lines.push(value),
-                None => {}
-            }
-        }
+        lines.extend(json::attachment_fields(a));
         if lines.len() == before
             && let Some(fallback) = json::str_of(a, "fallback")
         {

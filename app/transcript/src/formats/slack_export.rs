@@ -17,8 +17,13 @@
 //! Messages:
 //! - Authors: `users.json` (`profile.display_name`, then `real_name`, then
 //!   `name`), else the message's `user_profile`, else a profile seen on another
-//!   message of the export, else the user id. Bots: `username`, then
-//!   `bot_profile.name`, then the user's name, then `bot_id`.
+//!   message of the export, else the user id. Bots: the name the message
+//!   was posted as (`username`, which an integration may set per message),
+//!   then its `bot_profile.name`, then the integration's name from elsewhere
+//!   in the export (another message's `bot_profile` with the same `bot_id`,
+//!   else the label of the link in the `bot_add` line "added an integration
+//!   to this channel: <https://…/services/B0123|github>"), then the user's
+//!   name, then `bot_id`.
 //! - Markup: `<@U1>` → `@name`, `<#C1|ops>` → `#ops`, `<https://x|label>` →
 //!   `label (https://x)`, `<https://x>` → `https://x`, `<!here>` → `@here`,
 //!   `<!subteam^S1|@team>` → `@team`, `&amp; &lt; &gt;` → `& < >`.
@@ -26,15 +31,19 @@
 //!   `channel_join`/`group_join` → join; `channel_leave`/`group_leave` → part;
 //!   `channel_topic`/`channel_purpose` (and `group_*`) → topic;
 //!   `thread_broadcast` and `file_share` → message; any other subtype → system.
-//! - Attachments add their `fallback` (else pretext, title and text) on lines
-//!   of their own, except link previews (`from_url`/`original_url`) on people's
-//!   messages. Files add `[file: title (name)]`. An edited message keeps its
-//!   current text, marked ` (edited)` after the text (before attachments and
-//!   files), as Slack shows it.
+//! - Attachments add, on lines of their own after the text, their summary
+//!   (the `fallback`, else `pretext` and `title`), then their `text` unless
+//!   the summary holds it (a GitHub push's commit messages), then their
+//!   `fields` (`title: value`), except link previews (`from_url` or
+//!   `original_url`) on people's messages. Like all a message holds, they
+//!   count against [`MAX_HELD_BYTES`]. Files add `[file: title (name)]`. An
+//!   edited message keeps its current text, marked ` (edited)` after the
+//!   text (before attachments and files), as Slack shows it.
 //! - Threads: [`Entry::thread`] is the parent's `ts`, on the replies and on
-//!   the parent itself. A reply whose parent is not in the channel's files
-//!   (older than the export, or a lone day file) starts with
-//!   `(reply to a thread started YYYY-MM-DD HH:MM UTC) `.
+//!   the parent itself, which is [`Entry::thread_root`] (its `ts` is the
+//!   `thread_ts`) whatever the replies' times. A reply whose parent is not in
+//!   the channel's files (older than the export, or a lone day file) starts
+//!   with `(reply to a thread started YYYY-MM-DD HH:MM UTC) `.
 //!
 //! Problems name the file (its path in the zip or folder): invalid JSON
 //! carries serde_json's line in [`Problem::line`] and line and column in the
@@ -57,8 +66,9 @@ use crate::{Entry, LineKind, Problem, Stamp};
 /// zip bomb cannot take the server's memory.
 pub const MAX_FILE_BYTES: u64 = limits::MAX_DOCUMENT_BYTES;
 
-/// Users whose names are kept from messages' own profiles (beyond them, a
-/// message without a profile of its own shows its user's id).
+/// Users (and integrations) whose names are kept from messages' own
+/// profiles (beyond them, a message without a profile of its own shows its
+/// user's or bot's id).
 const MAX_PROFILES: usize = 100_000;
 
 /// How deep [`read_dir`] looks for day files (an export in a folder of its own).
@@ -347,6 +357,9 @@ struct Names {
     users: HashMap<String, String>,
     /// From messages' `user_profile`, for users not in users.json.
     profiles: HashMap<String, String>,
+    /// Integrations' names by bot id, from any message's `bot_profile`, else
+    /// from the line that added (or removed) the integration.
+    bots: HashMap<String, String>,
     channels: HashMap<String, String>,
 }
 
@@ -492,7 +505,34 @@ fn message(
         names.profiles.insert(user.clone(), profile.clone());
     }
     let bot_id = get("bot_id").map(str::to_string);
-    let kind = match get("subtype") {
+    let subtype = get("subtype");
+    let profile_name = object
+        .get("bot_profile")
+        .and_then(|p| p.get("name"))
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    // What names an integration, for its messages that do not name it.
+    let learned = match (subtype, &bot_id, profile_name) {
+        (_, Some(bot), Some(name)) => Some((bot.clone(), name.to_string(), true)),
+        (Some("bot_add" | "bot_remove" | "bot_enable" | "bot_disable"), _, _) => {
+            integration_link(get("bot_link").or(get("text")).unwrap_or(""))
+                .and_then(|(id, name)| Some((bot_id.clone().or(id)?, name, false)))
+        }
+        _ => None,
+    };
+    if let Some((bot, name, from_profile)) = learned
+        && (names.bots.len() < MAX_PROFILES || names.bots.contains_key(&bot))
+    {
+        // A profile is the integration's own name; an added-integration
+        // line only its link's label.
+        if from_profile {
+            names.bots.insert(bot, name);
+        } else {
+            names.bots.entry(bot).or_insert(name);
+        }
+    }
+    let kind = match subtype {
         Some("bot_message") => LineKind::Bot,
         Some("me_message") => LineKind::Action,
         Some("channel_join" | "group_join") => LineKind::Join,
@@ -509,15 +549,7 @@ fn message(
         }
         Some(_) => LineKind::System,
     };
-    let bot_name = get("username")
-        .or_else(|| {
-            object
-                .get("bot_profile")
-                .and_then(|p| p.get("name"))
-                .and_then(Value::as_str)
-                .filter(|s| !s.is_empty())
-        })
-        .map(str::to_string);
+    let bot_name = get("username").or(profile_name).map(str::to_string);
     let mut attachments = Vec::new();
     if let Some(list) = object.get("attachments").and_then(Value::as_array) {
         for attachment in list {
@@ -533,14 +565,31 @@ fn message(
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
             };
-            let text = match field("fallback") {
-                Some(fallback) => fallback.to_string(),
-                None => ["pretext", "title", "text"]
+            // Its summary: the fallback (Slack's plain-text stand-in for the
+            // attachment), else its pretext and title. Then what a summary
+            // leaves out: its text (a push's commit messages) and fields.
+            let mut lines: Vec<&str> = match field("fallback") {
+                Some(fallback) => vec![fallback],
+                None => ["pretext", "title"]
                     .iter()
                     .filter_map(|f| field(f))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                    .collect(),
             };
+            if let Some(text) = field("text")
+                && !lines.iter().any(|line| line.contains(text))
+            {
+                lines.push(text);
+            }
+            let fields = attachment
+                .as_object()
+                .map(json::attachment_fields)
+                .unwrap_or_default();
+            let text = lines
+                .into_iter()
+                .map(str::to_string)
+                .chain(fields)
+                .collect::<Vec<_>>()
+                .join("\n");
             if !text.is_empty() {
                 attachments.push(text);
             }
@@ -602,6 +651,27 @@ fn user_name(user: &Value) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The integration a `bot_add` line names, from its link
+/// (`<https://acme.slack.com/services/B0123|github>`, the last in the text):
+/// the bot id in the link's path, when it has one, and the label.
+fn integration_link(text: &str) -> Option<(Option<String>, String)> {
+    let open = text.rfind('<')?;
+    let inner = &text[open + 1..open + 1 + text[open + 1..].find('>')?];
+    let (target, label) = inner.split_once('|')?;
+    let label = label.trim();
+    if label.is_empty() {
+        return None;
+    }
+    let id = target
+        .split_once("/services/")
+        .map(|(_, rest)| rest.split(['/', '?']).next().unwrap_or(rest))
+        .filter(|id| !id.is_empty())
+        .map(str::to_string);
+    let mut name = String::with_capacity(label.len());
+    unescape(label, &mut name);
+    Some((id, name))
+}
+
 fn str_field<'a>(value: &'a Value, field: &str) -> Option<&'a str> {
     value
         .get(field)
@@ -656,6 +726,7 @@ fn emit_channel(mut messages: Vec<Message>, channel: Option<&str>, names: &Names
         let author = if m.kind == LineKind::Bot {
             m.bot_name
                 .clone()
+                .or_else(|| names.bots.get(m.bot_id.as_deref()?).cloned())
                 .or_else(|| m.user.as_deref().map(user_name))
                 .or_else(|| m.bot_id.clone())
         } else {
@@ -706,6 +777,10 @@ fn emit_channel(mut messages: Vec<Message>, channel: Option<&str>, names: &Names
             kind: m.kind,
             author,
             text,
+            thread_root: m
+                .thread
+                .as_ref()
+                .is_some_and(|(_, parent)| *parent == m.key),
             thread: m.thread.map(|(raw, _)| raw),
             channel: channel.map(str::to_string),
             approximate: false,
@@ -865,6 +940,25 @@ mod tests {
         assert_eq!(r("a &lt;b&gt; &amp;amp; <3 &foo;"), "a <b> &amp; <3 &foo;");
         assert_eq!(r("x < y > z"), "x < y > z");
         assert_eq!(r("<>"), "<>");
+    }
+
+    #[test]
+    fn the_integration_an_added_integration_line_names() {
+        assert_eq!(
+            integration_link(
+                "added an integration to this channel: <https://acme.slack.com/services/B0123|github &amp; ci>"
+            ),
+            Some((Some("B0123".to_string()), "github & ci".to_string()))
+        );
+        assert_eq!(
+            integration_link("<https://acme.slack.com/apps/A01|PagerDuty>"),
+            Some((None, "PagerDuty".to_string()))
+        );
+        assert_eq!(
+            integration_link("<https://acme.slack.com/services/B0123|>"),
+            None
+        );
+        assert_eq!(integration_link("added an integration"), None);
     }
 
     #[test]

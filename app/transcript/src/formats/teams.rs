@@ -22,9 +22,10 @@
 //! - [`Entry::channel`]: the personal export's conversation name (else its
 //!   id). Graph messages name their channel only by id: `None`, the
 //!   transcript's own channel.
-//! - [`Entry::thread`]: the root message's id, on a root that has replies and
-//!   on each reply (`replyToId`, a nested reply, or a chat reply quoting the
-//!   message through a `messageReference` attachment).
+//! - [`Entry::thread`]: the root message's id, on a root that has replies
+//!   (marked [`Entry::thread_root`], whatever its time) and on each reply
+//!   (`replyToId`, a nested reply, or a chat reply quoting the message
+//!   through a `messageReference` attachment).
 //! - Kinds: a person's message ([`LineKind::Message`]); an application's
 //!   ([`LineKind::Bot`], named by the app); system events
 //!   (`systemEventMessage`, the personal export's `ThreadActivity/*` and
@@ -585,6 +586,7 @@ fn emit_conversation(mut messages: Vec<Message>, channel: Option<String>, emit: 
             kind: m.kind,
             author: m.author,
             text: m.text,
+            thread_root: m.parent.is_none() && threads[i].is_some(),
             thread: threads[i].clone(),
             channel: channel.clone(),
             approximate: false,

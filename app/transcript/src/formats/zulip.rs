@@ -274,6 +274,7 @@ fn emit_sorted(mut messages: Vec<Message>, emit: Emit<'_>) {
             author: m.author,
             text: m.text,
             thread: None,
+            thread_root: false,
             channel: Some(m.channel),
             approximate: false,
         }));

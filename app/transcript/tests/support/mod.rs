@@ -58,10 +58,20 @@ pub struct Expect<'a> {
     pub author: Option<&'a str>,
     pub text: &'a str,
     pub thread: Option<&'a str>,
+    /// Whether it is its thread's root ([`Entry::thread_root`]).
+    pub thread_root: bool,
     pub channel: Option<&'a str>,
 }
 
 impl Expect<'_> {
+    /// The same, as its thread's root.
+    pub fn root(self) -> Self {
+        Expect {
+            thread_root: true,
+            ..self
+        }
+    }
+
     pub fn entry(&self) -> Result<Entry, Problem> {
         Ok(Entry {
             line: self.line,
@@ -70,10 +80,19 @@ impl Expect<'_> {
             author: self.author.map(str::to_string),
             text: self.text.to_string(),
             thread: self.thread.map(str::to_string),
+            thread_root: self.thread_root,
             channel: self.channel.map(str::to_string),
             approximate: false,
         })
     }
+}
+
+/// The same entry, as its thread's root ([`Entry::thread_root`]).
+pub fn root(entry: Result<Entry, Problem>) -> Result<Entry, Problem> {
+    entry.map(|e| Entry {
+        thread_root: true,
+        ..e
+    })
 }
 
 /// Compares entry by entry, so that a failure names the first that differs.
