@@ -1500,7 +1500,7 @@ fn cases() -> Vec<Case> {
                 &[("number", "1"), ("kind", "observation")],
             ),
             400,
-            &["missing field `lines`"],
+            &["Choose one or more lines of the review first."],
         ),
         case(
             "TR-32 promote a line elsewhere",

@@ -1,4 +1,4 @@
-import { APIResponse, expect, Page } from '@playwright/test';
+import { APIResponse, Browser, BrowserContext, expect, Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PASSWORD } from './accounts';
@@ -150,4 +150,24 @@ export async function everythingIncident(page: Page): Promise<number> {
 export function appPages(): string[] {
   const app = fs.readFileSync(path.resolve(__dirname, '../../app/src/app.rs'), 'utf8');
   return [...app.matchAll(/path!\("([^"]+)"\)/g)].map((m) => m[1].replace(/:[a-z_]+/g, 'N'));
+}
+
+/**
+ * A browser signed in as the admin (JavaScript on or off) with the incident
+ * that has everything: its number `n`, and `cm`, the number of its
+ * countermeasure. `url(route)` fills a router path's N with them.
+ */
+export async function adminWithEverything(browser: Browser, js: boolean, viewport = { width: 1280, height: 720 }): Promise<{
+  context: BrowserContext; page: Page; n: number; cm: string; url: (route: string) => string;
+}> {
+  const context = await browser.newContext({ javaScriptEnabled: js, viewport });
+  const page = await context.newPage();
+  await signIn(page, 'admin', js);
+  const n = await everythingIncident(page);
+  // Its countermeasure, from the backlog filtered to the incident.
+  await open(page, `/countermeasures?incident=${n}`, false);
+  const links = await page.locator('a[href^="/countermeasures/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+  const cm = links.map((h) => /^\/countermeasures\/(\d+)$/.exec(h)?.[1]).find(Boolean)!;
+  const url = (route: string) => (route.startsWith('/countermeasures/N') ? route.replace('N', cm) : route.replace('N', String(n)));
+  return { context, page, n, cm, url };
 }

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, Page, test } from '@playwright/test';
-import { appPages, everythingIncident, open, signIn } from './helpers';
+import { adminWithEverything, appPages, open } from './helpers';
 
 // Layout and accessibility on every page, as a person sees it at 1366 px:
 // no element spills out of the box it sits in (checked by script, not by
@@ -63,25 +63,20 @@ async function overflowing(page: Page): Promise<string[]> {
 
 test('every page at 1366 px: nothing spills out of its box, and axe-core finds nothing to fix', async ({ browser }) => {
   test.setTimeout(300_000);
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  await signIn(page, 'admin', true);
-  const n = await everythingIncident(page);
-  await open(page, `/incidents/${n}`, false);
-  const cm = (await page.locator('a[href^="/countermeasures/"]').first().getAttribute('href'))!.split('/').pop()!;
+  const { context, page, url } = await adminWithEverything(browser, true, { width: 1366, height: 900 });
   const urls = [
     ...appPages()
       .filter((p) => !(p in NOT_FOR_ADMIN))
-      .map((p) => (p.startsWith('/countermeasures/N') ? p.replace('N', cm) : p.replace('N', String(n)))),
+      .map(url),
     ...ALSO,
   ];
   const problems: string[] = [];
-  for (const url of urls) {
-    await open(page, url, true);
-    for (const spill of await overflowing(page)) problems.push(`${url}: ${spill}`);
+  for (const address of urls) {
+    await open(page, address, true);
+    for (const spill of await overflowing(page)) problems.push(`${address}: ${spill}`);
     const axe = await new AxeBuilder({ page }).analyze();
     for (const v of axe.violations) {
-      problems.push(`${url}: axe ${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((x) => x.target.join(' ')).slice(0, 3).join(' | ')}`);
+      problems.push(`${address}: axe ${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((x) => x.target.join(' ')).slice(0, 3).join(' | ')}`);
     }
   }
   expect(problems).toEqual([]);

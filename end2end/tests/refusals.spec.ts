@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { appPages, everythingIncident, open, signIn } from './helpers';
+import { adminWithEverything, appPages, open } from './helpers';
 
 // Every refusal is visible: on every page, every form that posts is made to
 // be refused (a version someone else has moved on from, or a text far over
@@ -66,12 +66,7 @@ async function tamper(page: Page, i: number): Promise<{ how: Tamper; action: str
 for (const js of [true, false]) {
   test(`every form on every page shows why it was refused (JavaScript ${js ? 'on' : 'off'})`, async ({ browser }) => {
     test.setTimeout(400_000);
-    const context = await browser.newContext({ javaScriptEnabled: js });
-    const page = await context.newPage();
-    await signIn(page, 'admin', js);
-    const n = await everythingIncident(page);
-    await open(page, `/incidents/${n}`, false);
-    const cm = (await page.locator('a[href^="/countermeasures/"]').first().getAttribute('href'))!.split('/').pop()!;
+    const { context, page, url: fill } = await adminWithEverything(browser, js);
 
     const problems: string[] = [];
     page.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} from ${r.url()}`); });
@@ -79,7 +74,7 @@ for (const js of [true, false]) {
     const tried = new Set<string>(); // each form once: the zone picker is on every page
     for (const route of appPages()) {
       if (route in NO_POSTING_FORMS) continue;
-      const url = route.startsWith('/countermeasures/N') ? route.replace('N', cm) : route.replace('N', String(n));
+      const url = fill(route);
       await open(page, url, js);
       const count = await page.locator('form[method="post"]').count();
       for (let i = 0; i < count; i++) {

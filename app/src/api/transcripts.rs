@@ -801,7 +801,9 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
 #[server(prefix = "/api", endpoint = "transcripts/promote")]
 pub async fn promote_lines(
     number: String,
-    lines: Vec<String>,
+    // None chosen is a refusal the page says ("Choose one or more lines"),
+    // not a form the browser cannot even send.
+    #[server(default)] lines: Vec<String>,
     kind: String,
     mark: Option<String>,
     choice: Option<String>,

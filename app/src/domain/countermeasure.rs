@@ -163,7 +163,12 @@ pub fn parse_incident_numbers(text: &str) -> Result<Vec<i64>, String> {
             .parse()
             .ok()
             .filter(|n| *n > 0)
-            .ok_or_else(|| format!("{:?} is not an incident number like 12.", part.trim()))?;
+            .ok_or_else(|| {
+                format!(
+                    "\"{}\" is not an incident number like 12.",
+                    super::incident_form::as_typed(part)
+                )
+            })?;
         if !numbers.contains(&n) {
             numbers.push(n);
         }

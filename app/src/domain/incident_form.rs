@@ -16,6 +16,17 @@ pub mod limits {
     pub const SUMMARY: usize = 100_000;
 }
 
+/// What a person typed, as a refusal repeats it: cut to 40 characters (with
+/// an ellipsis), since a refusal goes back to the page in its address and
+/// must stay short whatever was typed.
+pub fn as_typed(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 /// One refused field and why, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {

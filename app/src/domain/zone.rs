@@ -25,12 +25,7 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
             })
             .take(3)
             .collect();
-        // The name as typed, cut short: a refusal repeats it, and goes back
-        // to the page in its address.
-        let name = match name.char_indices().nth(40) {
-            Some((end, _)) => format!("{}…", &name[..end]),
-            None => name.to_string(),
-        };
+        let name = super::incident_form::as_typed(name);
         match near.as_slice() {
             [] => format!("\"{name}\" is not a known IANA time zone; use a name such as UTC, Europe/Paris or America/New_York"),
             found => format!(

@@ -54,6 +54,24 @@ pub fn fit(location: &str) -> Option<String> {
     let path = pairs.iter().find(|(k, _)| k == "__path")?.1.clone();
     let err = &pairs.iter().find(|(k, _)| k == "__err")?.1;
     let error = ServerFnUrlError::<AppError>::decode_err(err).without_echo();
+    // A message that repeats a long input (a sentence written elsewhere
+    // should use `as_typed`) is cut too, so that the refusal arrives.
+    let error = match error {
+        AppError::Invalid { errors, .. } => AppError::Invalid {
+            errors: errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.message.len() > 600 {
+                        e.message =
+                            format!("{}…", &e.message[..e.message.floor_char_boundary(600)]);
+                    }
+                    e
+                })
+                .collect(),
+            echo: None,
+        },
+        other => other,
+    };
     let mut base = url.clone();
     {
         let mut query = base.query_pairs_mut();
@@ -120,6 +138,23 @@ mod tests {
             "Keep the title under 200 characters."
         );
         assert_eq!(error.echo::<serde_json::Value>(), None);
+    }
+
+    #[test]
+    fn a_message_that_repeats_a_long_input_is_cut_so_the_refusal_arrives() {
+        let error = AppError::invalid(vec![FieldError::new(
+            "incidents",
+            format!(
+                "\"{}\" is not an incident number like 12.",
+                "7".repeat(20_000)
+            ),
+        )]);
+        let location = ServerFnUrlError::new("/api/countermeasures/link", error)
+            .to_url("http://127.0.0.1:3000/countermeasures/3")
+            .unwrap()
+            .to_string();
+        let fitted = fit(&location).expect("shortened");
+        assert!(fitted.len() < MAX_LOCATION, "{}", fitted.len());
     }
 
     #[test]
