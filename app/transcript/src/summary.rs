@@ -44,9 +44,10 @@ pub struct Summary {
     pub bytes: u64,
     /// The first [`SAMPLE`] lines read, as read.
     pub sample: Vec<Line>,
-    /// The last line read, and the first [`SAMPLE`] whose time is flagged:
-    /// with the first lines, what a commander checks to see at once whether
-    /// the reading is right.
+    /// The last line read (kept when the summary is the sink itself, as for
+    /// the preview, by moving the line in: no copy of every line), and the
+    /// first [`SAMPLE`] whose time is flagged: with the first lines, what a
+    /// commander checks to see at once whether the reading is right.
     pub last_line: Option<Line>,
     pub flagged_sample: Vec<Line>,
 }
@@ -57,8 +58,6 @@ impl Summary {
         self.lines += 1;
         if self.sample.len() < SAMPLE {
             self.sample.push(line.clone());
-        } else {
-            self.last_line = Some(line.clone());
         }
         if line.flag.is_some() && self.flagged_sample.len() < SAMPLE {
             self.flagged_sample.push(line.clone());
@@ -136,7 +135,11 @@ impl Summary {
 
 impl Sink for Summary {
     fn line(&mut self, line: Line) {
+        let sampled = self.sample.len() < SAMPLE;
         self.add(&line);
+        if !sampled {
+            self.last_line = Some(line);
+        }
     }
     fn problem(&mut self, problem: Problem) {
         self.add_problem(problem);
@@ -152,16 +155,21 @@ mod tests {
     use crate::formats::Format;
     use crate::read::{Options, read_text};
 
-    #[test]
-    fn summarises_a_transcript() {
-        let text = "[14:32] <sam> alert fired\n[14:33] <kim> looking\nnot a line\n[14:35] <sam> rolled back\n";
-        let mut summary = Summary::default();
-        let options = Options {
+    /// `[HH:MM] <nick>` lines, in UTC, on 2026-03-04.
+    fn irc_on_march_4() -> Options {
+        Options {
             format: Format::IrcBracket,
             zone: chrono_tz::UTC,
             date: chrono::NaiveDate::from_ymd_opt(2026, 3, 4),
             file_name: None,
-        };
+        }
+    }
+
+    #[test]
+    fn summarises_a_transcript() {
+        let text = "[14:32] <sam> alert fired\n[14:33] <kim> looking\nnot a line\n[14:35] <sam> rolled back\n";
+        let mut summary = Summary::default();
+        let options = irc_on_march_4();
         read_text(text.as_bytes(), &options, &mut summary).unwrap();
         assert_eq!(summary.lines, 3);
         assert_eq!(
@@ -202,12 +210,7 @@ mod tests {
         // One typo among them: 13:05 between 14:xx lines.
         text = text.replace("[14:10] <sam> step 10", "[13:05] <sam> step 10");
         let mut summary = Summary::default();
-        let options = Options {
-            format: Format::IrcBracket,
-            zone: chrono_tz::UTC,
-            date: chrono::NaiveDate::from_ymd_opt(2026, 3, 4),
-            file_name: None,
-        };
+        let options = irc_on_march_4();
         read_text(text.as_bytes(), &options, &mut summary).unwrap();
         assert_eq!(summary.sample.len(), SAMPLE);
         assert_eq!(
