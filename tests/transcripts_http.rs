@@ -807,6 +807,66 @@ async fn the_command_line_previews_imports_and_reads_standard_input() {
     assert!(res.text().await.unwrap().contains("not recognised"));
 }
 
+/// A Slack day file whose reply is stamped before the message it answers (a
+/// bridged message carries its sender's clock): the thread still hangs from
+/// the parent the export names.
+const SLACK_REPLY_STAMPED_EARLY: &str = r#"[
+  {"type": "message", "ts": "1772633400.000050", "user": "U2", "text": "on it, pool graphs open", "thread_ts": "1772633520.000100", "user_profile": {"display_name": "kim"}},
+  {"type": "message", "ts": "1772633520.000100", "user": "U1", "text": "checkout p99 is above 2 s, who can look?", "thread_ts": "1772633520.000100", "reply_count": 1, "user_profile": {"display_name": "sam"}}
+]"#;
+
+#[tokio::test]
+async fn a_thread_starts_from_the_root_its_source_names_not_its_earliest_line() {
+    let server = Server::start();
+    seed(&server).await;
+    let token = stage(
+        &server,
+        &[("2026-03-04.json", SLACK_REPLY_STAMPED_EARLY.as_bytes())],
+    )
+    .await;
+    json(
+        server
+            .post(
+                "/api/transcripts/import",
+                &[
+                    ("number", "1"),
+                    ("staged", &token),
+                    ("formats[0]", "slack-export"),
+                    ("channels[0]", "#checkout"),
+                ],
+            )
+            .await,
+    )
+    .await;
+    assert_eq!(
+        query_i64(
+            &server.db_path,
+            "SELECT COUNT(*) FROM transcript_lines WHERE thread_root = TRUE AND text LIKE 'checkout p99%'",
+        )
+        .await,
+        1,
+        "the parent is stored as its thread's root"
+    );
+    let parent = query_i64(
+        &server.db_path,
+        "SELECT id FROM transcript_lines WHERE text LIKE 'checkout p99%'",
+    )
+    .await;
+    let review = server.page("/incidents/1/review").await;
+    assert!(review.contains("Thread: 1 reply"), "{review}");
+    assert_eq!(
+        review.matches("Reply in sam&#x27;s thread from").count()
+            + review.matches("Reply in sam's thread from").count(),
+        1,
+        "the early reply names the parent's thread, not its own: {review}"
+    );
+    assert!(
+        !review.contains("Reply in kim"),
+        "the parent is not shown as a reply to the line stamped before it"
+    );
+    assert!(review.contains(&format!("#line-{parent}")));
+}
+
 /// A Slack day file whose thread has two replies, one of them hours later.
 const SLACK_THREAD: &str = r#"[
   {"type": "message", "ts": "1772633520.000100", "user": "U1", "text": "checkout p99 is above 2 s, who can look?", "thread_ts": "1772633520.000100", "reply_count": 2, "user_profile": {"display_name": "sam"}},

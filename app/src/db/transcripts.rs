@@ -102,7 +102,8 @@ pub struct ReviewLine {
     pub author: String,
     pub text: String,
     pub thread: Option<String>,
-    /// When the line is in a thread: the thread's first line, as shown.
+    /// When the line is in a thread: the line it starts from (the root its
+    /// source names, else its earliest shown line).
     pub thread_start: Option<ThreadStart>,
     /// When the line starts a thread: how many replies it has.
     pub thread_replies: i64,
@@ -844,8 +845,8 @@ async fn insert_lines_sqlite(
     let mut insert = Inserter::prepare(
         &mut handle,
         "INSERT INTO transcript_lines (id, incident_no, transcript_id, line_no, at, kind, \
-         author, text, thread, flag, fingerprint, duplicate_of, suggestion)",
-        13,
+         author, text, thread, thread_root, flag, fingerprint, duplicate_of, suggestion)",
+        14,
     )?;
     for ((stored, &t), flag) in lines_of(batch).zip(targets).zip(&flags) {
         let line = &stored.line;
@@ -859,6 +860,7 @@ async fn insert_lines_sqlite(
             line.author.as_deref().unwrap_or("").into(),
             line.text.as_str().into(),
             line.thread.as_deref().into(),
+            i64::from(line.thread_root).into(),
             flag.as_deref().into(),
             stored.fingerprint.into(),
             stored.duplicate_of.into(),
@@ -886,6 +888,7 @@ async fn insert_lines_postgres(
     let mut authors = Vec::with_capacity(n);
     let mut texts = Vec::with_capacity(n);
     let mut threads = Vec::with_capacity(n);
+    let mut roots = Vec::with_capacity(n);
     let mut flags = Vec::with_capacity(n);
     let mut fingerprints = Vec::with_capacity(n);
     let mut duplicates = Vec::with_capacity(n);
@@ -900,6 +903,7 @@ async fn insert_lines_postgres(
         authors.push(line.author.as_deref().unwrap_or(""));
         texts.push(line.text.as_str());
         threads.push(line.thread.as_deref());
+        roots.push(line.thread_root);
         flags.push(line.time_note());
         fingerprints.push(stored.fingerprint);
         duplicates.push(stored.duplicate_of);
@@ -908,9 +912,10 @@ async fn insert_lines_postgres(
     let incident_nos = vec![number.0; ids.len()];
     sqlx::query(
         "INSERT INTO transcript_lines (id, incident_no, transcript_id, line_no, at, kind, \
-         author, text, thread, flag, fingerprint, duplicate_of, suggestion) \
+         author, text, thread, thread_root, flag, fingerprint, duplicate_of, suggestion) \
          SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], \
-         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])",
+         $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[], $11::text[], $12::bigint[], \
+         $13::bigint[], $14::text[])",
     )
     .bind(ids)
     .bind(incident_nos)
@@ -921,6 +926,7 @@ async fn insert_lines_postgres(
     .bind(authors)
     .bind(texts)
     .bind(threads)
+    .bind(roots)
     .bind(flags)
     .bind(fingerprints)
     .bind(duplicates)
@@ -983,8 +989,9 @@ where
 }
 
 /// A line of the review with its transcript's channel and number, the other
-/// places the same message was read, the thread it is in (its first shown
-/// line, packed "id␟at␟author", and how many lines it has after that one),
+/// places the same message was read, the thread it is in (the line its
+/// source marks as the root, or failing that its first shown line, packed
+/// "id␟at␟author", and how many lines it has besides that one),
 /// and the live events made from it. Add a WHERE clause. The separators
 /// (unit ␟ and record ␞) are written into the literals; `string_agg … ORDER
 /// BY` is in both PostgreSQL and SQLite (3.44+).
@@ -997,7 +1004,8 @@ const REVIEW_SELECT: &str = "SELECT l.*, t.channel, t.no AS transcript_no, \
          (SELECT p.id || '\u{1f}' || p.at || '\u{1f}' || p.author FROM transcript_lines p \
             JOIN transcripts pt ON p.transcript_id = pt.id \
             WHERE p.incident_no = l.incident_no AND p.thread = l.thread AND p.duplicate_of IS NULL \
-              AND pt.channel = t.channel ORDER BY p.at, p.transcript_id, p.line_no LIMIT 1) END AS thread_start, \
+              AND pt.channel = t.channel \
+            ORDER BY p.thread_root DESC, p.at, p.transcript_id, p.line_no LIMIT 1) END AS thread_start, \
        CASE WHEN l.thread IS NULL THEN 0 ELSE \
          (SELECT COUNT(*) - 1 FROM transcript_lines p JOIN transcripts pt ON p.transcript_id = pt.id \
             WHERE p.incident_no = l.incident_no AND p.thread = l.thread AND p.duplicate_of IS NULL \

@@ -583,6 +583,9 @@ rows! {
         author: Text<1000>,
         text: Text<LINE_MAX_BYTES, 0, Bytes>,
         thread: Option<Text<1000>>,
+        /// Archives written before thread roots were stored lack it: no root.
+        #[serde(default)]
+        thread_root: Flag,
         flag: Option<Text<1000>>,
         fingerprint: i64,
         duplicate_of: Option<Key>,
