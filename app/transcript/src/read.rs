@@ -588,6 +588,13 @@ impl Joiner {
                 self.unread = Some(number);
                 self.problem(Problem::new(number, reason), sink);
             }
+            Parsed::Unread { line, reason, then } => {
+                // The held line came after the pending message: nothing
+                // after it continues that message.
+                self.flush(sink);
+                self.problem(Problem::new(line, reason), sink);
+                self.handle(number, *then, clock, sink);
+            }
         }
     }
 

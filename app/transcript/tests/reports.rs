@@ -693,6 +693,26 @@ fn generate(rng: &mut Rng) -> (String, Vec<Role>) {
                 (timed(rng, minute), Role::Message)
             }
             10 => (broken(rng), Role::Problem),
+            // A time alone on its line, then a line with a time of its own
+            // (or one that looks timed and is not): the lone time has no
+            // text and is reported, not dropped.
+            11 => {
+                minute += rng.below(4) as u32;
+                let lone = timed(rng, minute);
+                let time = lone
+                    .split(|c: char| !(c.is_ascii_digit() || c == ':'))
+                    .find(|part| part.contains(':'))
+                    .unwrap_or("09:00")
+                    .trim_end_matches(':');
+                lines.push(format!("{}{time}", rng.pick(&["", "- ", "• ", "  "])));
+                want.push(Role::Problem);
+                if rng.below(3) == 0 {
+                    (broken(rng), Role::Problem)
+                } else {
+                    minute += rng.below(4) as u32;
+                    (timed(rng, minute), Role::Message)
+                }
+            }
             _ => {
                 let indent = if rng.below(3) == 0 { "    " } else { "" };
                 let bullet = if rng.below(4) == 0 { "- " } else { "" };

@@ -457,8 +457,12 @@ fn plain_text_problems() {
                     line: 2,
                 }),
             ),
-            // The lone "14:40" on line 5 is dropped: the next line has its own time.
-            problem(0, "the time on line 7 has no text after it"),
+            // The lone "14:40" on line 5 has no text: the next line has a
+            // time of its own. The lone "14:50" at the end neither.
+            problem(
+                5,
+                "this time has no text after it; the next line with a time starts a message of its own",
+            ),
             line(
                 6,
                 "2026-03-04T14:41:00Z",
@@ -466,6 +470,7 @@ fn plain_text_problems() {
                 Some("sam"),
                 "next",
             ),
+            problem(7, "this time has no text after it; the file ends here"),
         ],
     );
 }

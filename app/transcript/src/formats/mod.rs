@@ -55,6 +55,15 @@ pub enum Parsed {
     Skip,
     /// Not a line of this format; the reason names what was expected.
     Invalid(String),
+    /// An earlier line, held back to see what follows it, turns out not to
+    /// be readable now that this one is read (a time alone on its line
+    /// followed by another timed line): its problem, then this line's own
+    /// result. Nothing read is let go in silence.
+    Unread {
+        line: u64,
+        reason: String,
+        then: Box<Parsed>,
+    },
 }
 
 /// A format read one line at a time. Parsers may keep state between lines
@@ -485,13 +494,18 @@ fn score(format: Format, sample: &[&str], name: &str) -> Score {
         if format == Format::Plain && plain::looks_timed(&stripped) {
             looks_timed += 1;
         }
-        match parser.parse(i as u64 + 1, &stripped) {
+        let mut parsed = parser.parse(i as u64 + 1, &stripped);
+        if let Parsed::Unread { then, .. } = parsed {
+            unread += 1;
+            parsed = *then;
+        }
+        match parsed {
             Parsed::Entry(_) | Parsed::Day(_) => recognised += 1,
             // A Slack paste's text lines continue a message only after a
             // "Sam Lee  2:32 PM" header: they are lines of the format.
             Parsed::Continuation(_) if format == Format::SlackPaste => recognised += 1,
             Parsed::Invalid(_) => unread += 1,
-            Parsed::Skip | Parsed::Continuation(_) | Parsed::Note(_) => {}
+            Parsed::Skip | Parsed::Continuation(_) | Parsed::Note(_) | Parsed::Unread { .. } => {}
         }
     }
     // Plain text with times is what a report pasted whole is: its title,

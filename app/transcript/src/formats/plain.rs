@@ -44,9 +44,10 @@
 //! `14:32abc`) is reported as a problem, never folded into a message.
 //!
 //! A time alone on its line takes the next line as its text (which may
-//! itself start with `nick:`); if another timed line comes first, the lone
-//! time is dropped, as it carries no message, and at the end of the file it
-//! is reported. Blank lines are skipped.
+//! itself start with `nick:`); if another timed line, a line that cannot be
+//! read, or the end of the file comes first, the lone time is reported by
+//! its line number ("has no text after it"), never dropped. Blank lines are
+//! skipped.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
@@ -72,17 +73,21 @@ impl LineFormat for Plain {
         let follows = std::mem::replace(&mut self.in_paragraph, true);
         match timed_line(line) {
             Ok(Some(timed)) => {
-                if timed.rest.is_empty() {
-                    self.held = Some((number, timed.time));
-                    return Parsed::Skip;
+                let parsed = if timed.rest.is_empty() {
+                    let lone = self.held.replace((number, timed.time));
+                    return lone.map_or(Parsed::Skip, |(line, _)| textless(line, Parsed::Skip));
+                } else {
+                    Parsed::Entry(timed.entry(number))
+                };
+                match self.held.take() {
+                    Some((line, _)) => textless(line, parsed),
+                    None => parsed,
                 }
-                self.held = None;
-                Parsed::Entry(timed.entry(number))
             }
-            Err(reason) => {
-                self.held = None;
-                Parsed::Invalid(reason)
-            }
+            Err(reason) => match self.held.take() {
+                Some((line, _)) => textless(line, Parsed::Invalid(reason)),
+                None => Parsed::Invalid(reason),
+            },
             Ok(None) => match self.held.take() {
                 Some((start, time)) => Parsed::Entry(message(start, time, line.trim())),
                 None if follows => Parsed::Continuation(line.to_string()),
@@ -92,9 +97,23 @@ impl LineFormat for Plain {
     }
 
     fn finish(&mut self) -> Option<Parsed> {
-        self.held.take().map(|(line, _)| {
-            Parsed::Invalid(format!("the time on line {line} has no text after it"))
+        self.held.take().map(|(line, _)| Parsed::Unread {
+            line,
+            reason: "this time has no text after it; the file ends here".into(),
+            then: Box::new(Parsed::Skip),
         })
+    }
+}
+
+/// A time alone on line `line` that the next timed line leaves without text:
+/// reported, then `then`.
+fn textless(line: u64, then: Parsed) -> Parsed {
+    Parsed::Unread {
+        line,
+        reason:
+            "this time has no text after it; the next line with a time starts a message of its own"
+                .into(),
+        then: Box::new(then),
     }
 }
 
@@ -1132,6 +1151,42 @@ mod tests {
         ] {
             assert!(!looks_timed(line), "{line}");
         }
+    }
+
+    #[test]
+    fn a_lone_time_without_text_is_reported_whatever_follows_it() {
+        let parse_all = |lines: &[&str]| {
+            let mut p = Plain::default();
+            let mut out: Vec<Parsed> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| p.parse(i as u64 + 1, l))
+                .collect();
+            out.extend(p.finish());
+            out
+        };
+        let unread = |parsed: &Parsed| match parsed {
+            Parsed::Unread { line, then, .. } => (*line, (**then).clone()),
+            other => panic!("expected the lone time reported, got {other:?}"),
+        };
+        // Another timed line: the lone time is reported, the line is read.
+        let out = parse_all(&["14:02", "14:05 sam: paged the db on-call"]);
+        let (line, then) = unread(&out[1]);
+        assert_eq!(line, 1);
+        assert_eq!(entry(then).text, "paged the db on-call");
+        // Two lone times in a row: the first is reported when the second
+        // comes, the second at the end.
+        let out = parse_all(&["14:02", "- 14:03", ""]);
+        assert_eq!(unread(&out[1]), (1, Parsed::Skip));
+        assert_eq!(unread(&out[3]), (2, Parsed::Skip));
+        // A line that looks timed and is not: both are reported.
+        let out = parse_all(&["14:02", "25:61 restarted"]);
+        let (line, then) = unread(&out[1]);
+        assert_eq!(line, 1);
+        assert!(matches!(then, Parsed::Invalid(_)));
+        // Text after it, even after a blank line: the lone time's message.
+        let out = parse_all(&["14:02", "", "paged the db on-call"]);
+        assert_eq!(entry(out[2].clone()).line, 1);
     }
 
     #[test]

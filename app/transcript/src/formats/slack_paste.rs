@@ -139,6 +139,7 @@ impl SlackPaste {
             }
             _ => {}
         }
+        let held_line = held.line;
         let released = self.release(held);
         match self.handle(number, line, kind) {
             Parsed::Skip => released,
@@ -158,7 +159,15 @@ impl SlackPaste {
                 Parsed::Invalid(first) => Parsed::Invalid(format!("{first}; {reason}")),
                 _ => Parsed::Invalid(reason),
             },
-            parsed @ (Parsed::Entry(_) | Parsed::Note(_)) => parsed,
+            parsed @ (Parsed::Entry(_) | Parsed::Note(_) | Parsed::Unread { .. }) => match released
+            {
+                Parsed::Invalid(reason) => Parsed::Unread {
+                    line: held_line,
+                    reason,
+                    then: Box::new(parsed),
+                },
+                _ => parsed,
+            },
         }
     }
 
