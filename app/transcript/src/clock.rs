@@ -96,7 +96,8 @@ pub struct NamedZone {
 /// The abbreviations read, and their offsets in minutes east of UTC. Some
 /// abbreviations name several zones; the table takes one: IST is India
 /// (not Ireland or Israel), CST is North American Central (not China), BST
-/// is British Summer Time, AST is Atlantic.
+/// is British Summer Time, AST is Atlantic, GST is Gulf Standard Time (not
+/// South Georgia).
 const ZONES: &[(&str, i32)] = &[
     ("UTC", 0),
     ("GMT", 0),
@@ -104,10 +105,19 @@ const ZONES: &[(&str, i32)] = &[
     ("WEST", 60),
     ("BST", 60),
     ("CET", 60),
+    ("WAT", 60),
+    ("CAT", 120),
+    ("SAST", 120),
     ("CEST", 120),
     ("EET", 120),
     ("EEST", 180),
     ("MSK", 180),
+    ("EAT", 180),
+    ("GST", 240),
+    ("PKT", 300),
+    ("ICT", 420),
+    ("WIB", 420),
+    ("PHT", 480),
     ("IST", 330),
     ("SGT", 480),
     ("HKT", 480),
@@ -133,6 +143,8 @@ const ZONES: &[(&str, i32)] = &[
     ("EDT", -240),
     ("AST", -240),
     ("ADT", -180),
+    ("BRT", -180),
+    ("ART", -180),
     ("NST", -210),
     ("NDT", -150),
 ];

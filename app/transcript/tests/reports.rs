@@ -572,6 +572,58 @@ fn one_flag_per_typo() {
     assert_eq!(messages, 41);
 }
 
+/// A report written in Markdown: a heading that dates the timeline, a
+/// table, bold times, a numbered list, a heading that is only a time with
+/// its text in the paragraph after it, a date in words before a time.
+#[test]
+fn a_markdown_report() {
+    let got = read("markdown-timeline.md", chrono_tz::UTC, march4());
+    let paged = "the on-call engineer was paged";
+    assert_read(
+        &got,
+        &ok(vec![
+            note(1, "09:12", "# Post-incident review: search results were stale"),
+            note(
+                3,
+                "09:12",
+                "All times are UTC. This review is blameless: it asks what each person knew\n\
+                 and expected at the time, not who should have known better.",
+            )
+            .continued(1),
+            note(6, "09:12", "## Timeline"),
+            note(10, "09:12", "| Time | What happened |"),
+            msg(12, "09:12", None, "The nightly index rebuild started, as scheduled."),
+            msg(13, "09:40", None, "The rebuild finished without an error."),
+            msg(15, "10:02", None, "Support saw customers finding last week's prices.").zone("UTC"),
+            msg(16, "10:05", None, paged).zone("UTC"),
+            msg(17, "10:09", None, "compared the index's age with the rebuild log"),
+            msg(
+                18,
+                "10:14",
+                None,
+                "<https://status.example.com> updated: \"stale search results\"",
+            ),
+            msg(
+                20,
+                "10:30",
+                None,
+                "The team chose to rebuild the index again rather than roll back the schema,\n\
+                 because the schema change had passed its checks.",
+            )
+            .continued(1),
+            msg(25, "2026-03-05T08:00:00Z", None, "a follow-up review was booked"),
+            msg(27, "2026-03-05T09:00:00Z", None, "results were fresh again after the second rebuild."),
+            note(29, "2026-03-05T09:00:00Z", "## What we learned"),
+            note(
+                31,
+                "2026-03-05T09:00:00Z",
+                "- A rebuild that finishes is not a rebuild that is read: the reader kept the\n  old index open.",
+            )
+            .continued(1),
+        ]),
+    );
+}
+
 // ------------------------------------------------------------ the property
 
 /// A small deterministic generator (xorshift64*): the same inputs every run.
@@ -636,7 +688,7 @@ fn timed(rng: &mut Rng, minute: u32) -> String {
     let end = format!("{:02}:{:02}", h + 1, m);
     let text = words(rng);
     let nick = rng.pick(&["sam", "kim", "lee_oncall"]);
-    match rng.below(16) {
+    match rng.below(21) {
         0 => format!("{hm} {nick}: {text}"),
         1 => format!("- {hm}: {text}"),
         2 => format!("• {hm} - {text}"),
@@ -652,6 +704,12 @@ fn timed(rng: &mut Rng, minute: u32) -> String {
         12 => format!("{hm}, 4 March 2026 {text}"),
         13 => format!("{hm} PST: {text}"),
         14 => format!("[{hm}] [#db] < {nick}> {text}"),
+        // The Markdown reports are written in.
+        16 => format!("- **{hm} UTC** - {text}"),
+        17 => format!("| {hm} | {text} |"),
+        18 => format!("### {hm} - {text}"),
+        19 => format!("1. {hm} {text}"),
+        20 => format!("- **{hm}: {text}**"),
         _ => format!(
             "{}:{m:02} {} {text}",
             (h + 11) % 12 + 1,
@@ -670,6 +728,8 @@ fn broken(rng: &mut Rng) -> String {
         "- ~[143:32]",
         "At 24:10",
         "\"9:7\"",
+        "**25:61**",
+        "| 14:32abc |",
     ]);
     format!("{start} {}", words(rng))
 }

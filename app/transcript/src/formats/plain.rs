@@ -88,10 +88,16 @@ impl LineFormat for Plain {
                 Some((line, _)) => textless(line, Parsed::Invalid(reason)),
                 None => Parsed::Invalid(reason),
             },
-            Ok(None) => match self.held.take() {
-                Some((start, time)) => Parsed::Entry(message(start, time, line.trim())),
-                None if follows => Parsed::Continuation(line.to_string()),
-                None => Parsed::Note(line.trim().to_string()),
+            Ok(None) if table_rule(line) => {
+                self.in_paragraph = follows;
+                Parsed::Skip
+            }
+            Ok(None) => match (date_line(line), self.held.take()) {
+                (Some(day), None) => Parsed::Day(day),
+                (Some(day), Some((line, _))) => textless(line, Parsed::Day(day)),
+                (None, Some((start, time))) => Parsed::Entry(message(start, time, line.trim())),
+                (None, None) if follows => Parsed::Continuation(line.to_string()),
+                (None, None) => Parsed::Note(line.trim().to_string()),
             },
         }
     }
@@ -125,6 +131,18 @@ struct Time {
     approximate: bool,
     /// The end of a range (`17:45-18:00`), as written.
     until: Option<String>,
+}
+
+impl Time {
+    /// The date written before the time, when none is written after it.
+    fn set_date(&mut self, day: NaiveDate) {
+        match &mut self.stamp {
+            Stamp::Local { date, .. } | Stamp::Zoned { date, .. } => {
+                date.get_or_insert(day);
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A line read as timed: its time and the text after it.
@@ -175,7 +193,8 @@ fn author_and_text(number: u64, stamp: Stamp, rest: &str) -> Entry {
     {
         return super::common::event_entry(number, stamp, event, LineKind::System);
     }
-    if let Some((nick, text)) = angle_message(rest) {
+    // `<https://…>` is a link, not an IRC nick.
+    if let Some((nick, text)) = angle_message(rest).filter(|(nick, _)| !nick.contains([':', '/'])) {
         return Entry::new(number, stamp, LineKind::Message, Some(nick), text);
     }
     if let Some(action) = rest.strip_prefix("* ") {
@@ -226,6 +245,7 @@ fn colon_nick(rest: &str) -> Option<(&str, &str)> {
 
 fn is_nick(nick: &str) -> bool {
     !nick.is_empty()
+        && !is_weekday(nick)
         && nick.len() <= 64
         && !nick.contains(['/', ':', '<', '>', '"', '(', ')', '[', ']'])
         && nick.chars().any(char::is_alphabetic)
@@ -242,7 +262,8 @@ pub fn looks_timed(line: &str) -> bool {
 /// `Ok(None)` for a line that does not start like a time, `Err` (the
 /// problem's reason) for one that does but is not read.
 fn timed_line(line: &str) -> Result<Option<Timed<'_>>, String> {
-    let s = without_bullet(line);
+    let (s, close) = without_markup(line);
+    let table = line.trim_start().starts_with('|');
     let unread = |why: &str| format!("`{}` looks like a time but {why}", excerpt(line));
     if let Some((approximate, after)) = lead_word(s) {
         let (mut time, rest) = read_time(after).map_err(|why| unread(&why))?;
@@ -258,39 +279,137 @@ fn timed_line(line: &str) -> Result<Option<Timed<'_>>, String> {
             prose: true,
         }));
     }
-    let (tilde, close, s) = opened(s);
+    // A date in words before the time ("Feb 20 2018 14:17"): the line's date.
+    let (dated, s) = match date_words(s) {
+        Some((date, after)) if clock_like(after.trim_start()) => (Some(date), after.trim_start()),
+        _ => (None, s),
+    };
+    let (tilde, bracket, s) = opened(s);
     if !clock_like(s) {
         return Ok(None);
     }
     let (mut time, mut rest) = read_time(s).map_err(|why| unread(&why))?;
     time.approximate |= tilde;
-    if let Some(close) = close {
+    if let Some(date) = dated {
+        time.set_date(date);
+    }
+    if let Some(bracket) = bracket {
         rest = rest
             .trim_start()
-            .strip_prefix(close)
+            .strip_prefix(bracket)
             .ok_or_else(|| unread("the brackets hold more than a time"))?;
     }
-    if !ends_time(rest) {
+    if let Some(close) = close
+        && let Some(after) = rest.strip_prefix(close)
+    {
+        rest = after;
+    } else if !ends_time(rest) {
         return Err(unread(RUNS_ON));
+    }
+    if let Some(zone) = unknown_zone(rest) {
+        return Err(unread(&format!(
+            "{zone} is not a time zone Debrief knows; write the offset (such as UTC+04:00) or choose the zone when importing"
+        )));
     }
     Ok(Some(Timed {
         time,
-        rest: without_separator(rest.trim_start()).trim_end(),
+        rest: closed(without_separator(rest.trim_start()), close, table),
         prose: false,
     }))
+}
+
+/// A word of three or four capitals ending in T right after the time, as a
+/// zone abbreviation is written (`20:20 GST :`), that is not one Debrief
+/// reads: reported rather than taken for a speaker or for text.
+fn unknown_zone(rest: &str) -> Option<&str> {
+    let s = rest.strip_prefix(' ')?;
+    let end = s.find(|c: char| !c.is_ascii_uppercase()).unwrap_or(s.len());
+    let word = &s[..end];
+    let after = s[end..].trim_start();
+    ((3..=4).contains(&word.len())
+        && word.ends_with('T')
+        && (after.starts_with([':', '-', '–', '—', '|', ')']) || after.is_empty())
+        && NamedZone::parse(word).is_none())
+    .then_some(word)
 }
 
 const RUNS_ON: &str = "the time runs into the text after it (a space missing?)";
 
 /// The line without its indentation and bullet.
 fn without_bullet(line: &str) -> &str {
-    let s = line.trim_start();
-    for bullet in ["- ", "* ", "• ", "· "] {
+    without_markup(line).0
+}
+
+/// The line without what a report's Markdown puts before a time: its
+/// indentation, a heading's `#`s, a table row's first `|`, a bullet (`-`,
+/// `*`, `+`, `•`, `·`, `1.`, `1)`), and emphasis (`**`, `__`, `*`, `_`),
+/// whose closing mark is returned to be taken off after the time (`**21:45
+/// UTC** - …`) or at the end of the line (`**21:31 UTC: text**`).
+fn without_markup(line: &str) -> (&str, Option<&'static str>) {
+    let mut s = line.trim_start();
+    let hashes = s.bytes().take_while(|&b| b == b'#').count();
+    if (1..=6).contains(&hashes) && s[hashes..].starts_with([' ', '\t']) {
+        s = s[hashes..].trim_start();
+    }
+    if let Some(rest) = s.strip_prefix('|') {
+        s = rest.trim_start();
+    }
+    s = numbered(s).unwrap_or(s);
+    for bullet in ["- ", "* ", "+ ", "• ", "· "] {
         if let Some(rest) = s.strip_prefix(bullet) {
-            return rest.trim_start();
+            s = rest.trim_start();
+            break;
         }
     }
-    s
+    for mark in ["**", "__", "*", "_"] {
+        if let Some(rest) = s.strip_prefix(mark)
+            && rest.starts_with(|c: char| c.is_ascii_digit() || c == '~' || c == '[' || c == '(')
+        {
+            return (rest, Some(mark));
+        }
+    }
+    (s, None)
+}
+
+/// `s` after a numbered list's `1. ` or `1) `.
+fn numbered(s: &str) -> Option<&str> {
+    let n = s.bytes().take(3).take_while(u8::is_ascii_digit).count();
+    let rest = s.get(n..)?;
+    let rest = rest
+        .strip_prefix(". ")
+        .or_else(|| rest.strip_prefix(") "))?;
+    (n > 0).then(|| rest.trim_start())
+}
+
+/// `rest` (after a time) without the emphasis closing mark `close` and a
+/// table row's last `|`: `** - text` is `text`, `text**` is `text`.
+fn closed<'a>(rest: &'a str, close: Option<&str>, table: bool) -> &'a str {
+    let mut rest = rest.trim_end();
+    if table && let Some(inner) = rest.strip_suffix('|') {
+        rest = inner.trim_end();
+    }
+    let Some(close) = close else { return rest };
+    match rest.trim_start().strip_prefix(close) {
+        Some(after) => without_separator(after.trim_start()),
+        None => rest.strip_suffix(close).unwrap_or(rest).trim_end(),
+    }
+}
+
+/// A line that is only a date, as a report heads each day of its timeline
+/// (`### 2020-02-20`, `**Tuesday 22 May 2018**`, `Feb 20th, 2018:`).
+fn date_line(line: &str) -> Option<NaiveDate> {
+    let s = without_markup(line).0;
+    let s = s.trim_matches(|c: char| matches!(c, '*' | '_' | ':' | '.' | '|') || c.is_whitespace());
+    match date_words(s)? {
+        (day, "") => Some(day),
+        _ => None,
+    }
+}
+
+/// A Markdown table's rule under its header (`|---|:--:|`): nothing to read.
+fn table_rule(line: &str) -> bool {
+    let s = line.trim();
+    s.starts_with('|') && s.contains('-') && s.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
 }
 
 /// "At 9:37", "By 1:54PM", "Around 14:00", "Shortly after 10:00", "From
@@ -537,7 +656,16 @@ fn zone_word(rest: &str) -> Option<(NamedZone, &str)> {
 fn date_after(rest: &str) -> Option<(NaiveDate, &str)> {
     let s = rest.trim_start();
     let s = s.strip_prefix(',').unwrap_or(s).trim_start();
-    if s.len() == rest.len() || !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+    if s.len() == rest.len() {
+        return None;
+    }
+    date_words(s)
+}
+
+/// A date at the start of `s`: `22 May 2018`, `May 22, 2018`, `Feb 20th
+/// 2018`, `Tue 22 May 2018`, `2018-05-22`; and what follows it.
+fn date_words(s: &str) -> Option<(NaiveDate, &str)> {
+    if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return None;
     }
     let (mut first, mut after) = word(s)?;
@@ -551,12 +679,21 @@ fn date_after(rest: &str) -> Option<(NaiveDate, &str)> {
     }
     let (second, after) = word(after)?;
     let (third, after) = word(after)?;
-    let (day, month) = match (digits(first, 1, 2), month_word(second)) {
+    let (day, month) = match (digits(ordinal(first), 1, 2), month_word(second)) {
         (Some(day), Some(month)) => (day, month),
-        _ => (digits(second, 1, 2)?, month_word(first)?),
+        _ => (digits(ordinal(second), 1, 2)?, month_word(first)?),
     };
     let year = digits(third, 4, 4)?;
     Some((NaiveDate::from_ymd_opt(year as i32, month, day)?, after))
+}
+
+/// A day of the month without its `st`, `nd`, `rd` or `th`.
+fn ordinal(word: &str) -> &str {
+    ["st", "nd", "rd", "th"]
+        .iter()
+        .find_map(|end| word.strip_suffix(end))
+        .filter(|day| day.starts_with(|c: char| c.is_ascii_digit()))
+        .unwrap_or(word)
 }
 
 /// The next word of `s`, after spaces and commas and up to a space or a
@@ -602,6 +739,7 @@ pub(crate) fn stamp_prefix(s: &str) -> Option<(Stamp, usize)> {
 /// A time ([`time_prefix`]) on the 12-hour clock or not (`2:32 PM`,
 /// `2:32pm`, `1:45 a.m.`) at the start of `b`, and the bytes it used.
 fn clock_time(b: &[u8]) -> Option<(NaiveTime, usize)> {
+    use chrono::Timelike;
     let (time, at) = time_prefix(b)?;
     let mut k = at;
     if b.get(k) == Some(&b' ') {
@@ -609,9 +747,14 @@ fn clock_time(b: &[u8]) -> Option<(NaiveTime, usize)> {
     }
     if let Some((pm, len)) = meridiem(&b[k..])
         && b.get(k + len).is_none_or(|c| !c.is_ascii_alphanumeric())
-        && let Some(on_24h) = twelve_hour(time, pm)
     {
-        return Some((on_24h, k + len));
+        if let Some(on_24h) = twelve_hour(time, pm) {
+            return Some((on_24h, k + len));
+        }
+        // "13:55 PM": a 24-hour time with a PM it does not need.
+        if pm && time.hour() > 12 {
+            return Some((time, k + len));
+        }
     }
     Some((time, at))
 }
@@ -854,6 +997,110 @@ mod tests {
         );
         let e = read("21:37 -- old code restored");
         assert_eq!(shape(&e).2, "old code restored");
+    }
+
+    #[test]
+    fn markdown_around_the_time() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Emphasis around the time alone, or around the whole line.
+        let e = read("- **21:45 UTC** - Deploy timeout handling change");
+        assert_eq!(
+            shape(&e),
+            (
+                zoned(21, 45, "UTC"),
+                None,
+                "Deploy timeout handling change",
+                false
+            )
+        );
+        let e = read("- **21:31 UTC: the status page reports an outage**");
+        assert_eq!(shape(&e).2, "the status page reports an outage");
+        let e = read("*09:15* – monitoring saw failed scans");
+        assert_eq!(
+            shape(&e),
+            (local(9, 15, 0), None, "monitoring saw failed scans", false)
+        );
+        // A table row: the first cell the time, the others the text.
+        let e = read("| 2021-06-30 08:32 | Kubernetes upgrade started | ops |");
+        assert_eq!(
+            e.stamp,
+            Stamp::Local {
+                date: Some(day(2021, 6, 30)),
+                time: t(8, 32, 0)
+            }
+        );
+        assert_eq!(e.text, "Kubernetes upgrade started | ops");
+        // Headings and numbered lists.
+        assert_eq!(
+            read("### 14:17 - paged the on-call").text,
+            "paged the on-call"
+        );
+        assert_eq!(
+            read("2. 14:17 restarted the pool").text,
+            "restarted the pool"
+        );
+        // A date in words before the time.
+        let e = read("### Feb 20 2018 14:17 - banner shown");
+        assert_eq!(
+            e.stamp,
+            Stamp::Local {
+                date: Some(day(2018, 2, 20)),
+                time: t(14, 17, 0)
+            }
+        );
+        // `<https://…>` is a link, not a speaker.
+        let e = read("- 12:32 UTC – <https://example.com/pull/6834> was opened");
+        assert_eq!(e.author, None);
+        // A PM the 24-hour time does not need, then its zone.
+        let e = read("13:55 PM PST Saturday Oct 30th: alarms fired");
+        assert_eq!(e.stamp, zoned(13, 55, "PST"));
+        assert_eq!(e.author, None);
+    }
+
+    #[test]
+    fn headings_dates_tables_and_unknown_zones() {
+        let mut p = Plain::default();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(p.parse(1, "### 2020-02-20"), Parsed::Day(day(2020, 2, 20)));
+        assert_eq!(
+            p.parse(2, "**Tuesday 22 May 2018**"),
+            Parsed::Day(day(2018, 5, 22))
+        );
+        assert_eq!(
+            p.parse(3, "Oct 30th, 2021:"),
+            Parsed::Day(day(2021, 10, 30))
+        );
+        assert_eq!(p.parse(4, ""), Parsed::Skip);
+        assert_eq!(
+            p.parse(5, "| Time | Event |"),
+            Parsed::Note("| Time | Event |".into())
+        );
+        assert_eq!(p.parse(6, "|------|:-----:|"), Parsed::Skip);
+        assert!(matches!(
+            p.parse(7, "| 08:32 | upgrade |"),
+            Parsed::Entry(_)
+        ));
+        // A heading that is only a time: its text is on the next line.
+        assert_eq!(p.parse(8, "### 14:55"), Parsed::Skip);
+        assert_eq!(p.parse(9, ""), Parsed::Skip);
+        let Parsed::Entry(e) = p.parse(10, "The banner was taken down.") else {
+            panic!("the heading's time takes the paragraph after it")
+        };
+        assert_eq!((e.line, e.text.as_str()), (8, "The banner was taken down."));
+        // An abbreviation that looks like a zone and is not one Debrief
+        // reads is reported, not taken for a speaker.
+        let Parsed::Invalid(reason) = p.parse(11, "20:20 QQT : the chain halts") else {
+            panic!("an unknown zone is reported")
+        };
+        assert!(reason.contains("QQT is not a time zone"), "{reason}");
+        assert_eq!(
+            read("20:20 GST : the chain halts").stamp,
+            zoned(20, 20, "GST")
+        );
+        assert_eq!(
+            read("14:02 TEAM: all hands").author.as_deref(),
+            Some("TEAM")
+        );
     }
 
     #[test]

@@ -140,6 +140,46 @@ pub enum Role {
     Problem,
     /// A blank line, skipped.
     Blank,
+    /// A Markdown table's rule, or a heading that is only a date (it dates
+    /// the lines after it): read, and no line of its own.
+    Structure,
+}
+
+/// Whether a line is a table rule (`|---|:--:|`) or only a date, as a
+/// report's heading writes it (`### 2020-02-20`, `**Tuesday 22 May
+/// 2018**`): words that are a year, a day (`22`, `22nd`), a month or weekday
+/// name, or an ISO date, with a year among them.
+fn structure(line: &str) -> bool {
+    let s = line.trim();
+    if s.starts_with('|') && s.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+        return true;
+    }
+    let s = s.trim_start_matches('#');
+    let words: Vec<&str> = s
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '*' | '_' | ':' | '.' | '|'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let digits = |w: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    let iso = |w: &str| {
+        let p: Vec<&str> = w.split('-').collect();
+        p.len() == 3 && digits(p[0], 4..=4) && digits(p[1], 2..=2) && digits(p[2], 2..=2)
+    };
+    let day = |w: &str| {
+        let d = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        digits(d, 1..=2) && ["", "st", "nd", "rd", "th"].contains(&&w[d.len()..])
+    };
+    let name = |w: &str| {
+        w.len() <= 9
+            && w.starts_with(|c: char| c.is_ascii_uppercase())
+            && w.chars().all(|c| c.is_ascii_alphabetic())
+    };
+    !words.is_empty()
+        && words.iter().any(|w| digits(w, 4..=4) || iso(w))
+        && words
+            .iter()
+            .all(|w| digits(w, 4..=4) || iso(w) || day(w) || name(w))
 }
 
 /// The role of each line of `input` (the first is line 1), from what reading
@@ -171,8 +211,21 @@ pub fn roles(input: &str, out: &[Result<Line, Problem>]) -> Vec<Role> {
                 };
                 set(line.line, first);
                 let pieces: Vec<&str> = line.text.split('\n').collect();
+                // A time alone on its line ("### 10:30", "**14:55 UTC**")
+                // takes its text from the next line with text.
+                let mut start = line.line;
+                let lone = lines[start as usize - 1]
+                    .split_whitespace()
+                    .all(|w| !w.chars().any(|c| c.is_lowercase()));
+                if lone && line.kind != LineKind::Narrative {
+                    let text = (start as usize..lines.len())
+                        .find(|&i| !lines[i].trim().is_empty())
+                        .expect("the lone time's text");
+                    start = text as u64 + 1;
+                    set(start, Role::Continuation);
+                }
                 for k in 1..=u64::from(line.continued) {
-                    let n = line.line + k;
+                    let n = start + k;
                     set(n, Role::Continuation);
                     // The continuations are the last pieces of the text.
                     let shown = pieces[pieces.len() - 1 - (line.continued - k as u32) as usize];
@@ -191,13 +244,14 @@ pub fn roles(input: &str, out: &[Result<Line, Problem>]) -> Vec<Role> {
         .into_iter()
         .enumerate()
         .map(|(i, role)| {
-            role.unwrap_or_else(|| {
-                panic!(
-                    "line {} ({:?}) is in no message, note or problem",
-                    i + 1,
-                    lines[i]
-                )
-            })
+            role.or_else(|| structure(lines[i]).then_some(Role::Structure))
+                .unwrap_or_else(|| {
+                    panic!(
+                        "line {} ({:?}) is in no message, note or problem",
+                        i + 1,
+                        lines[i]
+                    )
+                })
         })
         .collect()
 }
