@@ -19,8 +19,8 @@ const NOT_SENT: Record<string, string> = {
   '/api/admin/reset_password': 'would change the accounts every other test signs in with',
   '/api/account/change_password': 'would change the password every other test signs in with',
   '/incidents/N/transcripts': 'an empty upload: transcripts.spec.ts and refusals.spec.ts send it',
-  '/incidents/N/attachments': 'an empty upload: attachments_http.rs and the crawl cover it',
-  '/incidents/restore': 'an empty upload: archive_http.rs covers it',
+  '/incidents/N/attachments': 'an empty upload: tests/http/attachments.rs and the crawl cover it',
+  '/incidents/restore': 'an empty upload: tests/http/archive.rs covers it',
 };
 
 for (const js of [true, false]) {

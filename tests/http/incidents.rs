@@ -1,7 +1,7 @@
 //! Incidents through the server's real HTTP interface, against a real SQLite
 //! file with migrations applied.
 
-mod common;
+use crate::common;
 
 use common::{Server, dump, execute_sql, incident_form, listed_numbers, with};
 

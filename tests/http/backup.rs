@@ -2,7 +2,7 @@
 //! incidents are being written, and the copy restores (a copied file is all
 //! a restore needs) into a server that reads it.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::sync::Arc;
@@ -23,6 +23,9 @@ fn backup(db_path: &std::path::Path, target: &std::path::Path) -> std::process::
 
 #[tokio::test]
 async fn a_backup_taken_under_concurrent_writes_restores_consistently() {
+    if common::not_in_the_postgres_run("it copies SQLite's own file") {
+        return;
+    }
     let server = Server::start();
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicUsize::new(0));
@@ -112,6 +115,9 @@ async fn a_backup_taken_under_concurrent_writes_restores_consistently() {
 
 #[tokio::test]
 async fn a_backup_never_overwrites_a_file() {
+    if common::not_in_the_postgres_run("it copies SQLite's own file") {
+        return;
+    }
     let server = Server::start();
     let target = server.dir.path().join("existing.db");
     std::fs::write(&target, "an older backup").unwrap();
@@ -123,6 +129,9 @@ async fn a_backup_never_overwrites_a_file() {
 
 #[tokio::test]
 async fn a_backup_carries_the_attachment_files_and_restores_with_them() {
+    if common::not_in_the_postgres_run("it copies SQLite's own file") {
+        return;
+    }
     let server = Server::start();
     let res = server
         .post(

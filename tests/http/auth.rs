@@ -1,7 +1,7 @@
 //! Signing in and out, sessions, first-run setup, login throttling, CSRF and
 //! security headers, through the real server over HTTP.
 
-mod common;
+use crate::common;
 
 use common::{
     Client, PASSWORD, Server, dump, execute_sql, incident_form, query_text, session_cookie,

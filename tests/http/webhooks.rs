@@ -7,7 +7,7 @@
 //! when an endpoint is saved and when it is sent to, and logs never carry
 //! an endpoint's URL (its path may hold a token).
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! stored under generated names beside the database, served as downloads
 //! with safe headers, and nothing kept from a refused upload.
 
-mod common;
+use crate::common;
 
 use common::{Server, dump, incident_form, query_i64, query_text};
 

@@ -5,7 +5,7 @@
 //! deletes and restores. Also "related incidents" and "this week in past
 //! years".
 
-mod common;
+use crate::common;
 
 use common::{Client, Server, incident_form, query_text, with};
 use serde_json::Value;

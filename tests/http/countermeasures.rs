@@ -4,7 +4,7 @@
 //! linking and merging recurring lessons, the board's work-in-progress
 //! limits, and the Jira and GitHub exports read back with a CSV library.
 
-mod common;
+use crate::common;
 
 use common::{Server, incident_form, with};
 use serde_json::Value;

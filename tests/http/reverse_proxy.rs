@@ -6,7 +6,7 @@
 //! instance dies the proxy's requests go to the other without the person
 //! noticing.
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -45,6 +45,9 @@ fn host_port(base: &str) -> &str {
 
 #[tokio::test]
 async fn the_readme_proxy_config_serves_two_instances_and_survives_losing_one() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let url = postgres::server().fresh_database();
     let trusted = ["--trusted-proxies", "127.0.0.1"];
     let a = Server::start_on_url_with(&url, true, &trusted);

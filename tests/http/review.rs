@@ -4,7 +4,7 @@
 //! by the administrator's policy, the handout with its open questions and
 //! "sent" mark, and the post-mortem's Markdown and HTML downloads.
 
-mod common;
+use crate::common;
 
 use common::{Server, incident_form, query_i64, with};
 use serde_json::Value;

@@ -8,7 +8,7 @@
 //! when it refuses; shared pages keep working, even over a row damaged
 //! outside Debrief. The Markdown and HTML exports hold every part.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! SQLite file: quick entry, edits with versions, key moments, delete and
 //! restore, filters, and the history every change leaves.
 
-mod common;
+use crate::common;
 
 use common::{Client, Server, dump, incident_form, query_i64, query_text};
 

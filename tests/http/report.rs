@@ -3,7 +3,7 @@
 //! from the raw rows, independently of the app's statistics code; filters
 //! narrow the same way SQL does; the CSV export reads back.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

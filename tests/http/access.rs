@@ -3,7 +3,7 @@
 //! Callers below the needed role are refused (401/403, or sent to sign in)
 //! and change nothing; the lowest allowed role succeeds.
 
-mod common;
+use crate::common;
 
 use common::{Client, Server, dump, incident_form, query_i64};
 

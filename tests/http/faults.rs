@@ -4,7 +4,7 @@
 //! database stays intact, every import is whole or absent, every accepted
 //! write is there afterwards, and every refused one was told why.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -124,6 +124,9 @@ async fn assert_search_index_consistent(db_path: &std::path::Path) {
 
 #[tokio::test]
 async fn the_server_killed_in_the_middle_of_imports_leaves_each_import_whole_or_absent() {
+    if common::not_in_the_postgres_run("it tests SQLite's own file under faults") {
+        return;
+    }
     const KILLS: usize = 20;
     let mut server = Server::start();
     seed(&server).await;
@@ -253,6 +256,9 @@ impl Drop for SmallDisk {
 
 #[tokio::test]
 async fn a_full_disk_during_an_import_is_reported_and_the_database_stays_usable() {
+    if common::not_in_the_postgres_run("it tests SQLite's own file under faults") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let disk = SmallDisk::mount(dir.path(), 64);
     let db_path = dir.path().join("debrief.db");
@@ -339,6 +345,9 @@ fn outcome(status: u16, body: &str) -> Result<String, String> {
 
 #[tokio::test]
 async fn many_writers_on_one_incident_every_accepted_write_kept_every_refusal_explained() {
+    if common::not_in_the_postgres_run("it tests SQLite's own file under faults") {
+        return;
+    }
     const WRITERS: usize = 16;
     let server = Server::start();
     seed(&server).await;

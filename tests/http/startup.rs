@@ -1,7 +1,7 @@
 //! Start-up: the database is created and migrated on first start, reopened as
 //! is, and refused with a clear message when a newer Debrief wrote it.
 
-mod common;
+use crate::common;
 
 use common::{Server, spawn};
 

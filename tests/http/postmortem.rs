@@ -5,7 +5,7 @@
 //! the same page and forms without JavaScript, bounded rendering of deeply
 //! nested text, and downloads that fetch nothing when opened.
 
-mod common;
+use crate::common;
 
 use common::{Server, incident_form, query_i64, query_text, with};
 use serde_json::Value;

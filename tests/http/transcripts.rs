@@ -2,7 +2,7 @@
 //! (nothing stored), import in one transaction, the merged review, promoting
 //! lines into events and key moments, suggestions, limits, and the command line.
 
-mod common;
+use crate::common;
 
 use common::{Client, Server, incident_form, query_i64, query_text};
 

@@ -3,7 +3,7 @@
 //! ending; and the live feed (server-sent events) read over real HTTP: its
 //! first message is where the meeting stands, and a step is pushed to it.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! All cases run against one server (limits lowered by its flags where a
 //! limit has one) and every failure is listed at the end, not just the first.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 

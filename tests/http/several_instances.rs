@@ -5,7 +5,7 @@
 //! writers spread over two instances lose nothing; search works; and
 //! `migrate-data` moves a SQLite deployment whose exports then match.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -49,6 +49,9 @@ async fn create_incident(client: &Client, title: &str) -> i64 {
 
 #[test]
 fn instances_starting_together_apply_the_migrations_once() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let pg = postgres::server();
     let url = pg.fresh_database();
     let files = tempfile::tempdir().unwrap();
@@ -94,6 +97,9 @@ fn instances_starting_together_apply_the_migrations_once() {
 
 #[tokio::test]
 async fn a_session_made_on_one_instance_is_valid_on_the_other() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let (a, b, _) = two_instances();
     // `a` signed in as editor when it started; use that session on `b`.
     let on_b = Client::new(&b.base, a.cookie.clone());
@@ -118,6 +124,9 @@ async fn a_session_made_on_one_instance_is_valid_on_the_other() {
 
 #[tokio::test]
 async fn failed_sign_ins_are_counted_across_instances() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let (a, b, _) = two_instances();
     let clients = [a.anonymous(), b.anonymous()];
     for i in 0..5 {
@@ -140,6 +149,9 @@ async fn failed_sign_ins_are_counted_across_instances() {
 
 #[tokio::test]
 async fn guesses_made_at_once_over_two_instances_get_no_more_tries_than_the_limit() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let (a, b, url) = two_instances();
     let clients = [a.anonymous(), b.anonymous()];
     let guesses = (0..12).map(|i| {
@@ -178,6 +190,9 @@ async fn guesses_made_at_once_over_two_instances_get_no_more_tries_than_the_limi
 
 #[tokio::test]
 async fn a_stale_edit_through_one_instance_after_a_save_through_the_other_is_refused() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let (a, b, _) = two_instances();
     let number = create_incident(&a, "DNS resolution failures")
         .await
@@ -203,6 +218,9 @@ async fn a_stale_edit_through_one_instance_after_a_save_through_the_other_is_ref
 
 #[tokio::test]
 async fn writers_spread_over_two_instances_keep_every_accepted_write() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     const WRITERS: usize = 12;
     let (a, b, url) = two_instances();
     let number = create_incident(&a, "Checkout latency").await.to_string();
@@ -278,6 +296,9 @@ async fn writers_spread_over_two_instances_keep_every_accepted_write() {
 
 #[tokio::test]
 async fn search_finds_incidents_and_events_on_postgresql() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let (a, _b, _) = two_instances();
     create_incident(&a, "Connection pool exhausted on checkout").await;
     create_incident(&a, "Certificate expiry on the status page").await;
@@ -291,6 +312,9 @@ async fn search_finds_incidents_and_events_on_postgresql() {
 
 #[tokio::test]
 async fn migrate_data_moves_a_sqlite_deployment_whose_exports_then_match() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let sqlite = Server::start_sqlite();
     let first = create_incident(&sqlite, "Checkout latency after a deploy").await;
     let second = create_incident(&sqlite, "Queue backlog in billing").await;
@@ -447,6 +471,9 @@ async fn until(what: &str, mut done: impl AsyncFnMut() -> bool) {
 
 #[tokio::test]
 async fn webhooks_from_several_instances_go_out_once_and_retries_outlive_a_killed_instance() {
+    if common::not_in_the_postgres_run("it starts PostgreSQL servers of its own") {
+        return;
+    }
     let url = postgres::server().fresh_database();
     let name = url.rsplit('/').next().unwrap().to_string();
     let pg = postgres::server();

@@ -3,11 +3,11 @@
 //! escaped where they are text, stripped where Markdown renders HTML. The
 //! browser-side check that none executes is `end2end/tests/xss.spec.ts`.
 
-mod common;
+use crate::common;
 
 use common::{Server, with};
 
-const PAYLOADS: &str = include_str!("fixtures/xss_payloads.txt");
+const PAYLOADS: &str = include_str!("../fixtures/xss_payloads.txt");
 
 fn payloads() -> Vec<&'static str> {
     PAYLOADS.lines().filter(|l| !l.trim().is_empty()).collect()
