@@ -280,10 +280,11 @@ fn timed_line(line: &str) -> Result<Option<Timed<'_>>, String> {
         }));
     }
     // A date in words before the time ("Feb 20 2018 14:17"): the line's date.
-    let (dated, s) = match date_words(s) {
-        Some((date, after)) if clock_like(after.trim_start()) => (Some(date), after.trim_start()),
-        _ => (None, s),
-    };
+    let (dated, s) =
+        match date_words(s).map(|(date, after)| (date, after.trim_start_matches([' ', ',']))) {
+            Some((date, after)) if clock_like(after) => (Some(date), after),
+            _ => (None, s),
+        };
     let (tilde, bracket, s) = opened(s);
     if !clock_like(s) {
         return Ok(None);
@@ -1040,6 +1041,13 @@ mod tests {
             "restarted the pool"
         );
         // A date in words before the time.
+        assert_eq!(
+            read("### July 11, 2025, 12:42 PM - the hub stopped").stamp,
+            Stamp::Local {
+                date: Some(day(2025, 7, 11)),
+                time: t(12, 42, 0)
+            }
+        );
         let e = read("### Feb 20 2018 14:17 - banner shown");
         assert_eq!(
             e.stamp,
