@@ -1,6 +1,6 @@
 //! The server's cross-cutting middleware: who the caller is and what they may
 //! reach (`guard`), and the security headers every response carries
-//! (`headers`). Server-only; `src/main.rs` lists these layers in order.
+//! (`headers`). Server-only; `src/serve_command.rs` lists these layers in order.
 
 pub mod attachments;
 pub mod countermeasure_export;
