@@ -20,6 +20,9 @@ use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -171,7 +174,15 @@ fn router(
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
+        // A release build's assets are compressed once at build time
+        // (`cargo leptos build --release --precompress`): the .br or .gz
+        // file is sent to a browser that accepts it.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(site_root.join("pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .route_service(
             "/favicon.svg",
             ServeFile::new(site_root.join("favicon.svg")),
@@ -214,7 +225,21 @@ fn router(
             axum::http::header::X_FRAME_OPTIONS,
             axum::http::HeaderValue::from_static("DENY"),
         ))
+        .layer(compression())
         .with_state(options)
+}
+
+/// Pages, JSON, CSS and scripts compressed as they are sent, for clients that
+/// accept brotli or gzip. Not the WASM bundle, which a release build sends
+/// precompressed (compressing megabytes on every request would cost more
+/// than it saves), nor the meeting's live feed (server-sent events must not
+/// wait in a compressor's buffer), nor images.
+fn compression() -> CompressionLayer<impl Predicate> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Fastest)
+        .compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+        )
 }
 
 /// Replaces the bare 413 of the body limit with a sentence a person can act on.

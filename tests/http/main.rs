@@ -13,6 +13,7 @@ mod attachments;
 mod auth;
 mod backup;
 mod bad_input;
+mod compression;
 mod countermeasures;
 mod faults;
 mod incidents;

@@ -224,6 +224,31 @@ async fn the_live_feed_starts_where_the_meeting_stands_and_pushes_each_step() {
     );
 }
 
+/// The live feed is never compressed, even for a browser that accepts it:
+/// each event must reach the room when it is sent, not wait in a
+/// compressor's buffer.
+#[tokio::test]
+async fn the_live_feed_is_sent_uncompressed_as_each_event_happens() {
+    let server = setup().await;
+    call(&server, "meeting/lead", &[("number", "1")]).await;
+    let viewer = server.as_user("viewer").await;
+    let mut res = viewer
+        .http
+        .get(viewer.url("/incidents/1/meeting/live"))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("content-encoding").is_none());
+    let mut buffer = String::new();
+    let first = next_state(&mut res, &mut buffer).await;
+    assert_eq!(first["running"].as_bool(), Some(true));
+    step(&server, "next").await;
+    let moved = next_state(&mut res, &mut buffer).await;
+    assert_eq!(moved["position"].as_u64(), Some(1), "{moved}");
+}
+
 /// The live feed lasts only as long as the right to read it: once the
 /// viewer's account is disabled, the next change ends their stream instead
 /// of reaching them.

@@ -1,0 +1,67 @@
+//! What a browser is sent compressed: pages and JSON in brotli or gzip,
+//! whichever the request accepts (brotli first), said in `Content-Encoding`
+//! and varied on `Accept-Encoding` for caches; a client that accepts
+//! neither gets the plain bytes.
+
+use crate::common::{Client, Server, incident_form};
+
+async fn fetch(client: &Client, path: &str, accept: Option<&str>) -> reqwest::Response {
+    let mut req = client.http.get(client.url(path));
+    if let Some(accept) = accept {
+        req = req.header("accept-encoding", accept);
+    }
+    req.send().await.expect("GET")
+}
+
+fn encoding(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn pages_and_json_are_compressed_for_clients_that_accept_it() {
+    let server = Server::start();
+    let res = server
+        .post(
+            "/api/incidents/create",
+            &incident_form("Checkout slow for some customers", "outage", "checkout"),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let viewer = server.as_user("viewer").await;
+    let anonymous = server.anonymous();
+    for (client, path) in [
+        (&viewer, "/incidents"),
+        (&viewer, "/incidents/1"),
+        (&viewer, "/report/incidents.json"),
+        (&anonymous, "/login"),
+    ] {
+        let plain = fetch(client, path, None).await;
+        assert_eq!(plain.status(), 200, "{path}");
+        assert_eq!(
+            encoding(&plain),
+            None,
+            "{path}: nothing asked, nothing compressed"
+        );
+        let plain = plain.bytes().await.unwrap();
+
+        let br = fetch(client, path, Some("gzip, deflate, br")).await;
+        assert_eq!(br.status(), 200, "{path}");
+        assert_eq!(encoding(&br).as_deref(), Some("br"), "{path}");
+        let vary = br.headers()["vary"].to_str().unwrap().to_ascii_lowercase();
+        assert!(vary.contains("accept-encoding"), "{path}: vary {vary}");
+        let br = br.bytes().await.unwrap();
+        assert!(
+            br.len() < plain.len(),
+            "{path}: {} compressed bytes for {} plain",
+            br.len(),
+            plain.len()
+        );
+
+        let gzip = fetch(client, path, Some("gzip")).await;
+        assert_eq!(encoding(&gzip).as_deref(), Some("gzip"), "{path}");
+        let gzip = gzip.bytes().await.unwrap();
+        assert_eq!(&gzip[..2], &[0x1f, 0x8b], "{path}: a gzip stream");
+    }
+}
