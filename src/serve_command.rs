@@ -172,11 +172,13 @@ fn router(
     // rendered could go out with that page's 404 status (seen as
     // "failed to fetch Wasm: 404" and a page that never hydrated).
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        // A release build's assets are compressed once at build time
-        // (`cargo leptos build --release --precompress`): the .br or .gz
-        // file is sent to a browser that accepts it.
+    // A release build's assets are compressed once at build time
+    // (`cargo leptos build --release --precompress`): the .br or .gz file is
+    // sent to a browser that accepts it. Asset names carry no content hash
+    // yet, so a browser may keep them but must ask before reuse (a 304 when
+    // unchanged): after an upgrade it never runs an old bundle against new
+    // pages.
+    let assets = Router::new()
         .nest_service(
             "/pkg",
             ServeDir::new(site_root.join("pkg"))
@@ -187,6 +189,13 @@ fn router(
             "/favicon.svg",
             ServeFile::new(site_root.join("favicon.svg")),
         )
+        .layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-cache"),
+        ));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(assets)
         .route("/api/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();

@@ -65,3 +65,43 @@ async fn pages_and_json_are_compressed_for_clients_that_accept_it() {
         assert_eq!(&gzip[..2], &[0x1f, 0x8b], "{path}: a gzip stream");
     }
 }
+
+/// A release build's assets: the precompressed file a build wrote is sent
+/// to a browser that accepts it, the plain one otherwise; either may be
+/// kept, but is asked for again before reuse (304 when unchanged).
+#[tokio::test]
+async fn assets_are_sent_precompressed_and_revalidated() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let wasm = vec![0u8; 4096];
+    std::fs::write(pkg.join("debrief.wasm"), &wasm).unwrap();
+    std::fs::write(pkg.join("debrief.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("debrief.wasm.gz"), b"gzip bytes").unwrap();
+    let server = Server::start_with_args(&["--site-root", site.path().to_str().unwrap()]);
+    let client = server.anonymous();
+
+    let br = fetch(&client, "/pkg/debrief.wasm", Some("gzip, deflate, br")).await;
+    assert_eq!(br.status(), 200);
+    assert_eq!(encoding(&br).as_deref(), Some("br"));
+    assert_eq!(br.headers()["cache-control"], "no-cache");
+    let modified = br.headers()["last-modified"].clone();
+    assert_eq!(&br.bytes().await.unwrap()[..], b"brotli bytes");
+
+    let gzip = fetch(&client, "/pkg/debrief.wasm", Some("gzip")).await;
+    assert_eq!(encoding(&gzip).as_deref(), Some("gzip"));
+    assert_eq!(&gzip.bytes().await.unwrap()[..], b"gzip bytes");
+
+    let plain = fetch(&client, "/pkg/debrief.wasm", None).await;
+    assert_eq!(encoding(&plain), None);
+    assert_eq!(plain.bytes().await.unwrap().len(), wasm.len());
+
+    let again = client
+        .http
+        .get(client.url("/pkg/debrief.wasm"))
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304, "an unchanged asset is not sent again");
+}
