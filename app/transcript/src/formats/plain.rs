@@ -49,7 +49,7 @@
 //! its line number ("has no text after it"), never dropped. Blank lines are
 //! skipped.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 
 use super::common::{angle_message, digits, is_weekday, month_word};
 use super::{LineFormat, Parsed};
@@ -62,6 +62,9 @@ pub struct Plain {
     /// Whether the line before had text (not blank, not the top of the file):
     /// a line without a time then continues it rather than starting a note.
     in_paragraph: bool,
+    /// The year of the last full date read (a dated heading, a dated
+    /// time): a date written without its year (`## Feb 21, 13:00`) is in it.
+    year: Option<i32>,
 }
 
 impl LineFormat for Plain {
@@ -71,7 +74,31 @@ impl LineFormat for Plain {
             return Parsed::Skip;
         }
         let follows = std::mem::replace(&mut self.in_paragraph, true);
-        match timed_line(line) {
+        let parsed = self.read(number, line, follows);
+        match &parsed {
+            Parsed::Day(day) => self.year = Some(day.year()),
+            Parsed::Entry(entry) => {
+                if let Some(year) = stamp_year(&entry.stamp) {
+                    self.year = Some(year);
+                }
+            }
+            _ => {}
+        }
+        parsed
+    }
+
+    fn finish(&mut self) -> Option<Parsed> {
+        self.held.take().map(|(line, _)| Parsed::Unread {
+            line,
+            reason: "this time has no text after it; the file ends here".into(),
+            then: Box::new(Parsed::Skip),
+        })
+    }
+}
+
+impl Plain {
+    fn read(&mut self, number: u64, line: &str, follows: bool) -> Parsed {
+        match timed_line(line, self.year) {
             Ok(Some(timed)) => {
                 let parsed = if timed.rest.is_empty() {
                     let lone = self.held.replace((number, timed.time));
@@ -92,7 +119,7 @@ impl LineFormat for Plain {
                 self.in_paragraph = follows;
                 Parsed::Skip
             }
-            Ok(None) => match (date_line(line), self.held.take()) {
+            Ok(None) => match (date_line(line, self.year), self.held.take()) {
                 (Some(day), None) => Parsed::Day(day),
                 (Some(day), Some((line, _))) => textless(line, Parsed::Day(day)),
                 (None, Some((start, time))) => Parsed::Entry(message(start, time, line.trim())),
@@ -100,14 +127,6 @@ impl LineFormat for Plain {
                 (None, None) => Parsed::Note(line.trim().to_string()),
             },
         }
-    }
-
-    fn finish(&mut self) -> Option<Parsed> {
-        self.held.take().map(|(line, _)| Parsed::Unread {
-            line,
-            reason: "this time has no text after it; the file ends here".into(),
-            then: Box::new(Parsed::Skip),
-        })
     }
 }
 
@@ -261,7 +280,7 @@ pub fn looks_timed(line: &str) -> bool {
 /// A line starting with a time: its time and the text after it (trimmed);
 /// `Ok(None)` for a line that does not start like a time, `Err` (the
 /// problem's reason) for one that does but is not read.
-fn timed_line(line: &str) -> Result<Option<Timed<'_>>, String> {
+fn timed_line(line: &str, year: Option<i32>) -> Result<Option<Timed<'_>>, String> {
     let (s, close) = without_markup(line);
     let table = line.trim_start().starts_with('|');
     let unread = |why: &str| format!("`{}` looks like a time but {why}", excerpt(line));
@@ -280,11 +299,13 @@ fn timed_line(line: &str) -> Result<Option<Timed<'_>>, String> {
         }));
     }
     // A date in words before the time ("Feb 20 2018 14:17"): the line's date.
-    let (dated, s) =
-        match date_words(s).map(|(date, after)| (date, after.trim_start_matches([' ', ',']))) {
-            Some((date, after)) if clock_like(after) => (Some(date), after),
-            _ => (None, s),
-        };
+    let (dated, s) = match date_words(s)
+        .or_else(|| month_day(s, year?))
+        .map(|(date, after)| (date, after.trim_start_matches([' ', ','])))
+    {
+        Some((date, after)) if clock_like(after) => (Some(date), after),
+        _ => (None, s),
+    };
     let (tilde, bracket, s) = opened(s);
     if !clock_like(s) {
         return Ok(None);
@@ -398,10 +419,10 @@ fn closed<'a>(rest: &'a str, close: Option<&str>, table: bool) -> &'a str {
 
 /// A line that is only a date, as a report heads each day of its timeline
 /// (`### 2020-02-20`, `**Tuesday 22 May 2018**`, `Feb 20th, 2018:`).
-fn date_line(line: &str) -> Option<NaiveDate> {
+fn date_line(line: &str, year: Option<i32>) -> Option<NaiveDate> {
     let s = without_markup(line).0;
     let s = s.trim_matches(|c: char| matches!(c, '*' | '_' | ':' | '.' | '|') || c.is_whitespace());
-    match date_words(s)? {
+    match date_words(s).or_else(|| month_day(s, year?))? {
         (day, "") => Some(day),
         _ => None,
     }
@@ -686,6 +707,32 @@ fn date_words(s: &str) -> Option<(NaiveDate, &str)> {
     };
     let year = digits(third, 4, 4)?;
     Some((NaiveDate::from_ymd_opt(year as i32, month, day)?, after))
+}
+
+/// A date written without its year at the start of `s` (`Feb 21`, `July
+/// 23rd`, `Tuesday 22 May`), in `year`; and what follows it.
+fn month_day(s: &str, year: i32) -> Option<(NaiveDate, &str)> {
+    if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let (mut first, mut after) = word(s)?;
+    if is_weekday(first) {
+        (first, after) = word(after)?;
+    }
+    let (second, after) = word(after)?;
+    let (day, month) = match (digits(ordinal(first), 1, 2), month_word(second)) {
+        (Some(day), Some(month)) => (day, month),
+        _ => (digits(ordinal(second), 1, 2)?, month_word(first)?),
+    };
+    Some((NaiveDate::from_ymd_opt(year, month, day)?, after))
+}
+
+/// The year a stamp names, when it names a date.
+fn stamp_year(stamp: &Stamp) -> Option<i32> {
+    match stamp {
+        Stamp::Local { date, .. } | Stamp::Zoned { date, .. } => date.map(|d| d.year()),
+        Stamp::Exact(at) => Some(at.year()),
+    }
 }
 
 /// A day of the month without its `st`, `nd`, `rd` or `th`.
@@ -1063,6 +1110,39 @@ mod tests {
         let e = read("13:55 PM PST Saturday Oct 30th: alarms fired");
         assert_eq!(e.stamp, zoned(13, 55, "PST"));
         assert_eq!(e.author, None);
+    }
+
+    #[test]
+    fn a_date_without_its_year_takes_the_year_read_before_it() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut p = Plain::default();
+        // No year read yet: a note, as before.
+        assert!(matches!(p.parse(1, "## Feb 21, 13:00"), Parsed::Note(_)));
+        assert_eq!(p.parse(2, ""), Parsed::Skip);
+        assert!(matches!(
+            p.parse(3, "### 2018-02-20 14:17 - banner shown"),
+            Parsed::Entry(_)
+        ));
+        let Parsed::Entry(e) = p.parse(4, "## Feb 21, 13:00 - the banner came down") else {
+            panic!("read with the year before it")
+        };
+        assert_eq!(
+            e.stamp,
+            Stamp::Local {
+                date: Some(day(2018, 2, 21)),
+                time: t(13, 0, 0)
+            }
+        );
+        assert_eq!(p.parse(5, "## July 22nd"), Parsed::Day(day(2018, 7, 22)));
+        assert!(matches!(
+            p.parse(6, "July 23 4:10 AM - pods restarted"),
+            Parsed::Entry(_)
+        ));
+        // Prose that starts with a month and a day, and no time, is prose.
+        assert!(matches!(
+            p.parse(7, "March 3 was the last deploy"),
+            Parsed::Continuation(_)
+        ));
     }
 
     #[test]
