@@ -281,7 +281,7 @@ pub fn looks_timed(line: &str) -> bool {
 /// `Ok(None)` for a line that does not start like a time, `Err` (the
 /// problem's reason) for one that does but is not read.
 fn timed_line(line: &str, year: Option<i32>) -> Result<Option<Timed<'_>>, String> {
-    let (s, close) = without_markup(line);
+    let (s, mut close) = without_markup(line);
     let table = line.trim_start().starts_with('|');
     let unread = |why: &str| format!("`{}` looks like a time but {why}", excerpt(line));
     if let Some((approximate, after)) = lead_word(s) {
@@ -321,10 +321,11 @@ fn timed_line(line: &str, year: Option<i32>) -> Result<Option<Timed<'_>>, String
             .strip_prefix(bracket)
             .ok_or_else(|| unread("the brackets hold more than a time"))?;
     }
-    if let Some(close) = close
-        && let Some(after) = rest.strip_prefix(close)
-    {
+    // Emphasis closed right after the time (`**21:45 UTC** - …`) is done
+    // with; otherwise it closes at the end of the line.
+    if let Some(after) = close.and_then(|mark| rest.strip_prefix(mark)) {
         rest = after;
+        close = None;
     } else if !ends_time(rest) {
         return Err(unread(RUNS_ON));
     }
@@ -403,17 +404,16 @@ fn numbered(s: &str) -> Option<&str> {
     (n > 0).then(|| rest.trim_start())
 }
 
-/// `rest` (after a time) without the emphasis closing mark `close` and a
-/// table row's last `|`: `** - text` is `text`, `text**` is `text`.
+/// The text after a time without a table row's last `|` and the emphasis
+/// mark `close` that opened before the time: `text**` is `text`.
 fn closed<'a>(rest: &'a str, close: Option<&str>, table: bool) -> &'a str {
     let mut rest = rest.trim_end();
     if table && let Some(inner) = rest.strip_suffix('|') {
         rest = inner.trim_end();
     }
-    let Some(close) = close else { return rest };
-    match rest.trim_start().strip_prefix(close) {
-        Some(after) => without_separator(after.trim_start()),
-        None => rest.strip_suffix(close).unwrap_or(rest).trim_end(),
+    match close {
+        Some(mark) => rest.strip_suffix(mark).unwrap_or(rest).trim_end(),
+        None => rest,
     }
 }
 
@@ -1061,6 +1061,9 @@ mod tests {
                 false
             )
         );
+        // Emphasis later in the text is the text's own.
+        let e = read("- **21:45 UTC** - deploy **paused**");
+        assert_eq!(e.text, "deploy **paused**");
         let e = read("- **21:31 UTC: the status page reports an outage**");
         assert_eq!(shape(&e).2, "the status page reports an outage");
         let e = read("*09:15* – monitoring saw failed scans");
