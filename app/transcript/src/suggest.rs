@@ -21,7 +21,8 @@
 //! phrase, a word of negation (`not`, `no`, `never`, `nobody`, `cannot`, any
 //! `…n't`) or of intent (`will`, `…'ll`, `shall`, `should`, `could`, `would`,
 //! `might`, `let's`, `if`, `unless`, `before`, `going to`, `about to`, `want
-//! to`, `plan to`, `prefer to`, `need to`): "I won't rollback", "should we
+//! to`, `plan to`, `prefer to`, `need to`), or an alternative not taken
+//! (`rather than`, `instead of`): "I won't rollback", "should we
 //! revert?", "I'd prefer to revert for now", "before we roll back, check the
 //! pool" offer nothing, while "rolled back, won't deploy again today" offers
 //! the rollback.
@@ -362,7 +363,7 @@ struct Clause {
 const CUES: &[&str] = &[
     "not", "no", "never", "nobody", "cannot", "will", "shall", "should", "could", "would", "might",
     "let's", "lets", "if", "unless", "before", "dont", "wont", "cant", "didnt", "doesnt", "isnt",
-    "shouldnt", "wouldnt", "couldnt", "havent", "hasnt",
+    "shouldnt", "wouldnt", "couldnt", "havent", "hasnt", "rather", "instead",
 ];
 
 /// Words that are a cue when `to` follows them ("going to roll back").
@@ -595,6 +596,7 @@ mod tests {
             // A negation in a later clause leaves the earlier one alone,
             // and one in an earlier clause the later.
             (Message, "rolled back, won't deploy again today", "repaired"),
+            (Message, "rolled back instead of fixing forward", "repaired"),
             (Message, "don't deploy, we rolled back", "repaired"),
             (
                 Message,
@@ -638,6 +640,17 @@ mod tests {
             (Message, "should we roll back", "we roll back"),
             (Message, "could we revert 412", "we revert 412"),
             (Message, "I'd prefer to revert for now", "revert for now"),
+            // An alternative not taken.
+            (
+                Message,
+                "chose to rebuild the index rather than roll back the schema",
+                "roll back the schema",
+            ),
+            (
+                Message,
+                "fixed forward instead of rolling back",
+                "rolling back",
+            ),
             (
                 Message,
                 "before we roll back, check the pool",
