@@ -98,6 +98,12 @@ struct Cli {
     #[arg(long, env = "DEBRIEF_BODY_TIMEOUT_SECS", default_value_t = 30)]
     body_timeout_secs: u64,
 
+    /// Seconds a page or server function may take to answer before it is
+    /// stopped and answered "busy" (503). Uploads, exports and the meeting
+    /// feed are not bound by it.
+    #[arg(long, env = "DEBRIEF_ANSWER_TIMEOUT_SECS", default_value_t = 60)]
+    answer_timeout_secs: u64,
+
     /// Connections served at once; more wait until one closes.
     #[arg(long, env = "DEBRIEF_MAX_CONNECTIONS", default_value_t = 2048)]
     max_connections: usize,

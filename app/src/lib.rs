@@ -10,7 +10,9 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod domain;
+pub mod error;
 pub mod pages;
+pub mod routes;
 
 #[cfg(feature = "ssr")]
 pub mod db;
@@ -18,3 +20,4 @@ pub mod db;
 pub mod server;
 
 pub use app::{App, shell};
+pub use error::AppError;

@@ -105,6 +105,59 @@ async fn a_client_that_stalls_in_its_headers_is_cut_off() {
     }
 }
 
+/// A page or server function that has not answered within
+/// `--answer-timeout-secs` is stopped and answered "busy" with a sentence,
+/// and nothing it was doing is kept: here a client that trickles a create
+/// form's body holds the server function past the bound. Others are
+/// served meanwhile.
+#[tokio::test]
+async fn a_request_that_does_not_answer_in_time_is_stopped_and_changes_nothing() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = Server::start_with_args(&["--answer-timeout-secs", "1"]);
+    let cookie = server.as_user("editor").await.cookie.unwrap();
+    let body = "title=Slow+client&severity=blip&".repeat(40);
+    let authority = server.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&authority).await.unwrap();
+    stream
+        .write_all(
+            format!(
+                "POST /api/incidents/create HTTP/1.1\r\nHost: {authority}\r\nCookie: {cookie}\r\n\
+                 Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    // A chunk every 200 ms: never idle long enough for the body timeout,
+    // and the whole body would take about 8 s.
+    let (mut reader, mut writer) = stream.into_split();
+    let trickle = tokio::spawn(async move {
+        for chunk in body.as_bytes().chunks(32) {
+            if writer.write_all(chunk).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    });
+    assert_eq!(server.anonymous().get("/healthz").await.status(), 200);
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(30), reader.read(&mut answer))
+        .await
+        .expect("no answer at all")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]).to_string();
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.to_lowercase().contains("retry-after: 5"), "{answer}");
+    assert!(
+        answer.contains("The server took longer than 1 second to answer"),
+        "{answer}"
+    );
+    trickle.abort();
+    let list = server.as_user("viewer").await.page("/incidents").await;
+    assert!(!list.contains("Slow client"), "the stopped create was kept");
+}
+
 /// SIGTERM ends the server even while a meeting's live feed, which never
 /// ends by itself, is open; the feed's stream ends with it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

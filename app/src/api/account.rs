@@ -2,9 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::AppError;
 #[cfg(feature = "ssr")]
 use crate::domain::account::NewUserForm;
+use crate::error::AppError;
 
 /// Validates, hashes and stores a new account; the audit row names `actor`
 /// (the person itself at first-run setup). Errors carry the form, passwords
@@ -23,10 +23,10 @@ pub(crate) async fn create_account(
         user_id: None,
         name: format!("{} ({}), first-run setup", new.display_name, new.login),
     });
-    let record = super::context::hashing(move || crate::db::UserRecord::hashing(new))
+    let record = crate::server::context::hashing(move || crate::db::UserRecord::hashing(new))
         .await?
         .map_err(AppError::internal)?;
-    let created = super::context::db()?
+    let created = crate::server::context::db()?
         .create_user(&record, &actor, only_if_none, chrono::Utc::now())
         .await;
     created.map_err(|e| AppError::from(e).with_echo(&echo))
@@ -42,9 +42,9 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     use crate::domain::account::check_new_password_pair;
     use crate::domain::password::{hash_password, verify_password};
-    super::context::serve("account/change_password", async {
-        let user = super::context::current_user()?;
-        let db = super::context::db()?;
+    crate::server::context::serve("account/change_password", async {
+        let user = crate::server::context::current_user()?;
+        let db = crate::server::context::db()?;
         let stored = db
             .credentials(&user.login)
             .await?
@@ -52,10 +52,10 @@ pub async fn change_password(
         let hash = stored.password_hash.clone();
         // A wrong current password is a guess like a failed sign-in, and
         // counts (and waits) the same way.
-        let state = super::context::auth_state()?;
-        let address = super::context::client_address();
+        let state = crate::server::context::auth_state()?;
+        let address = crate::server::context::client_address();
         let attempt = super::auth::begin_password_attempt(&state, &user.login, &address).await?;
-        if !super::context::hashing(move || verify_password(&current, &hash)).await? {
+        if !crate::server::context::hashing(move || verify_password(&current, &hash)).await? {
             return Err(AppError::invalid_field(
                 "current",
                 "That is not your current password; nothing was changed.",
@@ -64,18 +64,18 @@ pub async fn change_password(
         super::auth::password_attempt_succeeded(&state, &attempt, &user.login, &address).await?;
         check_new_password_pair(&password, &password_confirm, &user.login)
             .map_err(|e| AppError::invalid(vec![e]))?;
-        let new_hash = super::context::hashing(move || hash_password(&password))
+        let new_hash = crate::server::context::hashing(move || hash_password(&password))
             .await?
             .map_err(AppError::internal)?;
         let epoch = db
             .set_password(
                 &user.id,
                 &new_hash,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await?;
-        crate::server::session::store(&super::context::session()?, &user.id, epoch)
+        crate::server::session::store(&crate::server::context::session()?, &user.id, epoch)
             .await
             .map_err(AppError::internal)?;
         leptos_axum::redirect("/account?changed=1");

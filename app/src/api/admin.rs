@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use crate::domain::account::{NewUserForm, User};
 use crate::domain::audit::AuditEntry;
+use crate::error::AppError;
 
 /// The people page: every account, and who is looking.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -16,10 +16,10 @@ pub struct UsersView {
 
 #[server(prefix = "/api", endpoint = "admin/users")]
 pub async fn list_users() -> Result<UsersView, AppError> {
-    super::context::serve("admin/users", async {
+    crate::server::context::serve("admin/users", async {
         Ok(UsersView {
-            users: super::context::db()?.users().await?,
-            me: super::context::current_user()?.id,
+            users: crate::server::context::db()?.users().await?,
+            me: crate::server::context::current_user()?.id,
         })
     })
     .await
@@ -27,8 +27,8 @@ pub async fn list_users() -> Result<UsersView, AppError> {
 
 #[server(prefix = "/api", endpoint = "admin/create_user")]
 pub async fn create_user(form: NewUserForm) -> Result<(), AppError> {
-    super::context::serve("admin/create_user", async {
-        let actor = super::context::actor()?;
+    crate::server::context::serve("admin/create_user", async {
+        let actor = crate::server::context::actor()?;
         let user = super::account::create_account(&form, Some(actor), false).await?;
         // Back to the list, which says who was added (logins are letters,
         // digits and . _ - @, all safe in a query).
@@ -49,7 +49,7 @@ pub async fn update_user(
     active: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::account::{Role, check_display_name};
-    super::context::serve("admin/update_user", async {
+    crate::server::context::serve("admin/update_user", async {
         let base: i64 = version.trim().parse().map_err(|_| {
             AppError::invalid_field(
                 "version",
@@ -68,12 +68,12 @@ pub async fn update_user(
                 .as_deref()
                 .is_some_and(|v| !v.is_empty() && v != "off"),
         };
-        let saved = super::context::db()?
+        let saved = crate::server::context::db()?
             .update_user(
                 &id,
                 base,
                 &update,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await;
@@ -103,19 +103,25 @@ pub async fn reset_password(
     password_confirm: String,
 ) -> Result<(), AppError> {
     use crate::domain::account::check_new_password_pair;
-    super::context::serve("admin/reset_password", async {
-        let db = super::context::db()?;
+    crate::server::context::serve("admin/reset_password", async {
+        let db = crate::server::context::db()?;
         let user = db.user(&id).await?.ok_or(AppError::NotFound {
             what: "That account".into(),
         })?;
         check_new_password_pair(&password, &password_confirm, &user.login)
             .map_err(|e| AppError::invalid(vec![e]))?;
-        let hash =
-            super::context::hashing(move || crate::domain::password::hash_password(&password))
-                .await?
-                .map_err(AppError::internal)?;
-        db.set_password(&id, &hash, &super::context::actor()?, chrono::Utc::now())
-            .await?;
+        let hash = crate::server::context::hashing(move || {
+            crate::domain::password::hash_password(&password)
+        })
+        .await?
+        .map_err(AppError::internal)?;
+        db.set_password(
+            &id,
+            &hash,
+            &crate::server::context::actor()?,
+            chrono::Utc::now(),
+        )
+        .await?;
         leptos_axum::redirect("/admin/users");
         Ok(())
     })
@@ -132,9 +138,9 @@ pub struct AuditPageView {
 
 #[server(prefix = "/api", endpoint = "admin/audit")]
 pub async fn audit_log(before: Option<i64>) -> Result<AuditPageView, AppError> {
-    super::context::serve("admin/audit", async {
+    crate::server::context::serve("admin/audit", async {
         let zone = super::viewer::viewer_zone();
-        let entries = super::context::db()?.audit_page(before).await?;
+        let entries = crate::server::context::db()?.audit_page(before).await?;
         let older = (entries.len() as i64 == crate::db::AUDIT_PAGE)
             .then(|| entries.last().map(|e| e.id))
             .flatten();
@@ -160,8 +166,8 @@ pub struct MetricsSettingsView {
 #[server(prefix = "/api", endpoint = "admin/metrics")]
 pub async fn metrics_settings() -> Result<MetricsSettingsView, AppError> {
     use crate::domain::metrics_export::windows_text;
-    super::context::serve("admin/metrics", async {
-        let settings = super::context::db()?.metrics_settings().await?;
+    crate::server::context::serve("admin/metrics", async {
+        let settings = crate::server::context::db()?.metrics_settings().await?;
         Ok(MetricsSettingsView {
             enabled: settings.token_sha256.is_some(),
             windows: windows_text(&settings.windows),
@@ -185,8 +191,8 @@ pub async fn save_metrics_settings(
     turn_off: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::metrics_export::{check_token, parse_windows};
-    super::context::serve("admin/save_metrics", async {
-        let db = super::context::db()?;
+    crate::server::context::serve("admin/save_metrics", async {
+        let db = crate::server::context::db()?;
         let current = db.metrics_settings().await?;
         let windows = match windows {
             Some(text) => {
@@ -206,7 +212,7 @@ pub async fn save_metrics_settings(
         db.set_metrics_settings(
             &windows,
             change,
-            &super::context::actor()?,
+            &crate::server::context::actor()?,
             chrono::Utc::now(),
         )
         .await?;
@@ -230,8 +236,8 @@ pub const DELIVERIES_SHOWN: i64 = 100;
 
 #[server(prefix = "/api", endpoint = "admin/webhooks")]
 pub async fn list_webhooks() -> Result<WebhooksView, AppError> {
-    super::context::serve("admin/webhooks", async {
-        let db = super::context::db()?;
+    crate::server::context::serve("admin/webhooks", async {
+        let db = crate::server::context::db()?;
         Ok(WebhooksView {
             endpoints: db.webhooks().await?,
             // The delivery log names endpoints by host: a URL may carry a token.
@@ -256,7 +262,7 @@ pub async fn list_webhooks() -> Result<WebhooksView, AppError> {
 
 #[server(prefix = "/api", endpoint = "admin/add_webhook")]
 pub async fn add_webhook(url: String, secret: String) -> Result<(), AppError> {
-    super::context::serve("admin/add_webhook", async {
+    crate::server::context::serve("admin/add_webhook", async {
         use crate::domain::metrics_export::check_token;
         let url = url.trim();
         crate::domain::webhook::check_url(url).map_err(|e| AppError::invalid_field("url", e))?;
@@ -265,8 +271,13 @@ pub async fn add_webhook(url: String, secret: String) -> Result<(), AppError> {
         let secret = secret.trim();
         check_token(secret)
             .map_err(|e| AppError::invalid_field("secret", e.replace("token", "secret")))?;
-        super::context::db()?
-            .add_webhook(url, secret, &super::context::actor()?, chrono::Utc::now())
+        crate::server::context::db()?
+            .add_webhook(
+                url,
+                secret,
+                &crate::server::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await?;
         leptos_axum::redirect("/admin/webhooks");
         Ok(())
@@ -276,12 +287,12 @@ pub async fn add_webhook(url: String, secret: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "admin/set_webhook_active")]
 pub async fn set_webhook_active(id: String, active: String) -> Result<(), AppError> {
-    super::context::serve("admin/set_webhook_active", async {
-        super::context::db()?
+    crate::server::context::serve("admin/set_webhook_active", async {
+        crate::server::context::db()?
             .set_webhook_active(
                 &id,
                 active == "yes",
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await?;
@@ -293,8 +304,8 @@ pub async fn set_webhook_active(id: String, active: String) -> Result<(), AppErr
 
 #[server(prefix = "/api", endpoint = "admin/retry_delivery")]
 pub async fn retry_delivery(id: String) -> Result<(), AppError> {
-    super::context::serve("admin/retry_delivery", async {
-        super::context::db()?
+    crate::server::context::serve("admin/retry_delivery", async {
+        crate::server::context::db()?
             .retry_delivery(&id, chrono::Utc::now())
             .await
             .map_err(|e| match e {
@@ -319,10 +330,12 @@ pub struct LanguageRulesView {
 
 #[server(prefix = "/api", endpoint = "admin/language_rules")]
 pub async fn language_rules() -> Result<LanguageRulesView, AppError> {
-    super::context::serve("admin/language_rules", async {
+    crate::server::context::serve("admin/language_rules", async {
         Ok(LanguageRulesView {
             defaults: crate::domain::blameless::default_rules(),
-            added_text: super::context::db()?.added_language_rules_text().await?,
+            added_text: crate::server::context::db()?
+                .added_language_rules_text()
+                .await?,
         })
     })
     .await
@@ -332,12 +345,12 @@ pub async fn language_rules() -> Result<LanguageRulesView, AppError> {
 /// text, naming the line; nothing is stored.
 #[server(prefix = "/api", endpoint = "admin/save_language_rules")]
 pub async fn save_language_rules(rules: String) -> Result<(), AppError> {
-    super::context::serve("admin/save_language_rules", async {
+    crate::server::context::serve("admin/save_language_rules", async {
         let text = rules.replace("\r\n", "\n");
         crate::domain::blameless::parse_rules(&text)
             .map_err(|message| AppError::invalid_field("rules", message).with_echo(&rules))?;
-        super::context::db()?
-            .set_added_language_rules(&text, &super::context::actor()?, chrono::Utc::now())
+        crate::server::context::db()?
+            .set_added_language_rules(&text, &crate::server::context::actor()?, chrono::Utc::now())
             .await?;
         leptos_axum::redirect("/admin/language");
         Ok(())

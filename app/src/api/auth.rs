@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use crate::domain::account::{NewUserForm, User};
+use crate::error::AppError;
 
 /// Who is signed in, and whether Debrief still waits for its first account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,13 +17,13 @@ pub struct SessionInfo {
 
 #[server(prefix = "/api", endpoint = "auth/session")]
 pub async fn current_session() -> Result<SessionInfo, AppError> {
-    super::context::serve("auth/session", async {
-        let needs_setup = !super::context::auth_state()?
+    crate::server::context::serve("auth/session", async {
+        let needs_setup = !crate::server::context::auth_state()?
             .setup_done()
             .await
             .map_err(AppError::from)?;
         Ok(SessionInfo {
-            user: super::context::current_user().ok(),
+            user: crate::server::context::current_user().ok(),
             needs_setup,
             viewer_zone: super::viewer::viewer_zone().name().to_string(),
         })
@@ -35,20 +35,21 @@ pub async fn current_session() -> Result<SessionInfo, AppError> {
 #[server(prefix = "/api", endpoint = "auth/login")]
 pub async fn login(login: String, password: String, next: String) -> Result<(), AppError> {
     use crate::domain::password::{verify_against_nothing, verify_password};
-    super::context::serve("auth/login", async {
-        let state = super::context::auth_state()?;
-        let address = super::context::client_address();
+    crate::server::context::serve("auth/login", async {
+        let state = crate::server::context::auth_state()?;
+        let address = crate::server::context::client_address();
         let login = login.trim().to_lowercase();
         let attempt = begin_password_attempt(&state, &login, &address).await?;
         let credentials = state.db.credentials(&login).await?;
         let matched = match credentials {
             Some(c) if c.user.active => {
                 let hash = c.password_hash.clone();
-                let ok = super::context::hashing(move || verify_password(&password, &hash)).await?;
+                let ok = crate::server::context::hashing(move || verify_password(&password, &hash))
+                    .await?;
                 ok.then_some(c)
             }
             _ => {
-                super::context::hashing(move || verify_against_nothing(&password)).await?;
+                crate::server::context::hashing(move || verify_against_nothing(&password)).await?;
                 None
             }
         };
@@ -66,7 +67,7 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
             tracing::info!(%login, %address, "sign-in refused");
             return Err(AppError::SignInFailed);
         };
-        let session = super::context::session()?;
+        let session = crate::server::context::session()?;
         crate::server::session::sign_in(&session, &c.user.id, c.session_epoch)
             .await
             .map_err(AppError::internal)?;
@@ -79,8 +80,8 @@ pub async fn login(login: String, password: String, next: String) -> Result<(), 
 
 #[server(prefix = "/api", endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
-    super::context::serve("auth/logout", async {
-        crate::server::session::sign_out(&super::context::session()?).await;
+    crate::server::context::serve("auth/logout", async {
+        crate::server::session::sign_out(&crate::server::context::session()?).await;
         leptos_axum::redirect("/login");
         Ok(())
     })
@@ -92,8 +93,8 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "auth/setup")]
 pub async fn setup(form: NewUserForm) -> Result<(), AppError> {
     use crate::domain::account::Role;
-    super::context::serve("auth/setup", async {
-        let state = super::context::auth_state()?;
+    crate::server::context::serve("auth/setup", async {
+        let state = crate::server::context::auth_state()?;
         if state.setup_done().await? {
             return Err(AppError::from(crate::db::DbError::SetupDone));
         }
@@ -102,7 +103,7 @@ pub async fn setup(form: NewUserForm) -> Result<(), AppError> {
             ..form
         };
         let user = super::account::create_account(&form, None, true).await?;
-        let session = super::context::session()?;
+        let session = crate::server::context::session()?;
         crate::server::session::sign_in(&session, &user.id, 1)
             .await
             .map_err(AppError::internal)?;

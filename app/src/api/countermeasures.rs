@@ -6,10 +6,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use super::incidents::ShownTime;
 use crate::domain::audit::AuditEntry;
 use crate::domain::countermeasure::{BacklogFilter, CmStatus, Countermeasure, CountermeasureForm};
+use crate::error::AppError;
 
 /// One backlog row: the item, and what today makes of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,7 +63,7 @@ fn backlog_item(item: Countermeasure, today: chrono::NaiveDate) -> BacklogItem {
 
 #[cfg(feature = "ssr")]
 fn allowed(role: crate::domain::account::Role) -> Result<bool, AppError> {
-    Ok(super::context::current_user()?.role.allows(role))
+    Ok(crate::server::context::current_user()?.role.allows(role))
 }
 
 #[cfg(feature = "ssr")]
@@ -73,8 +73,8 @@ fn can_edit() -> Result<bool, AppError> {
 
 #[server(prefix = "/api", endpoint = "countermeasures/list")]
 pub async fn backlog(#[server(default)] filter: BacklogFilter) -> Result<BacklogView, AppError> {
-    super::context::serve("countermeasures/list", async {
-        let db = super::context::db()?;
+    crate::server::context::serve("countermeasures/list", async {
+        let db = crate::server::context::db()?;
         let today = today();
         let items = db.list_countermeasures(&filter, today).await?;
         Ok(BacklogView {
@@ -91,14 +91,14 @@ pub async fn backlog(#[server(default)] filter: BacklogFilter) -> Result<Backlog
 
 #[server(prefix = "/api", endpoint = "countermeasures/get")]
 pub async fn get_countermeasure(number: i64) -> Result<CountermeasureView, AppError> {
-    super::context::serve("countermeasures/get", async {
-        let item = super::context::db()?
+    crate::server::context::serve("countermeasures/get", async {
+        let item = crate::server::context::db()?
             .countermeasure(number)
             .await?
             .ok_or_else(|| AppError::NotFound {
                 what: format!("Countermeasure CM-{number}"),
             })?;
-        let db = super::context::db()?;
+        let db = crate::server::context::db()?;
         let history = db.countermeasure_history(number).await?;
         Ok(CountermeasureView {
             description_html: crate::domain::markdown::render_markdown(&item.content.description),
@@ -119,11 +119,11 @@ pub async fn create_countermeasure(
     form: CountermeasureForm,
     confirm_new: Option<String>,
 ) -> Result<i64, AppError> {
-    super::context::serve("countermeasures/create", async {
+    crate::server::context::serve("countermeasures/create", async {
         use crate::domain::countermeasure::{similar, validate};
         let content =
             validate(&form).map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
-        let db = super::context::db()?;
+        let db = crate::server::context::db()?;
         if confirm_new.is_none() {
             let open = db.open_countermeasure_titles().await?;
             let alike: Vec<String> = similar(&content.title, &open)
@@ -143,7 +143,7 @@ pub async fn create_countermeasure(
             }
         }
         let number = db
-            .create_countermeasure(&content, &super::context::actor()?, chrono::Utc::now())
+            .create_countermeasure(&content, &crate::server::context::actor()?, chrono::Utc::now())
             .await
             .map_err(|e| AppError::from(e).with_echo(&form))?;
         leptos_axum::redirect(&format!("/countermeasures/{number}"));
@@ -158,15 +158,15 @@ pub async fn update_countermeasure(
     version: i64,
     form: CountermeasureForm,
 ) -> Result<i64, AppError> {
-    super::context::serve("countermeasures/update", async {
+    crate::server::context::serve("countermeasures/update", async {
         let content = crate::domain::countermeasure::validate(&form)
             .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
-        let new_version = super::context::db()?
+        let new_version = crate::server::context::db()?
             .update_countermeasure(
                 number,
                 version,
                 &content,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await
@@ -187,18 +187,18 @@ pub async fn move_countermeasure(
     #[server(default)] reason: String,
     #[server(default)] back: String,
 ) -> Result<i64, AppError> {
-    super::context::serve("countermeasures/move", async {
+    crate::server::context::serve("countermeasures/move", async {
         use crate::domain::countermeasure::CmStatus;
         let to = CmStatus::parse(&to).ok_or_else(|| {
             AppError::invalid_field("to", format!("Move it to one of: {}.", CmStatus::codes()))
         })?;
-        let new_version = super::context::db()?
+        let new_version = crate::server::context::db()?
             .move_countermeasure(
                 number,
                 version,
                 to,
                 &reason,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await?;
@@ -217,8 +217,8 @@ pub async fn move_countermeasure(
 pub async fn similar_countermeasures(
     title: String,
 ) -> Result<Vec<(i64, String, Vec<i64>)>, AppError> {
-    super::context::serve("countermeasures/similar", async {
-        let db = super::context::db()?;
+    crate::server::context::serve("countermeasures/similar", async {
+        let db = crate::server::context::db()?;
         let open = db.open_countermeasure_titles().await?;
         let mut found = Vec::new();
         for ((number, title), _) in crate::domain::countermeasure::similar(&title, &open)
@@ -243,7 +243,7 @@ pub async fn similar_countermeasures(
 /// countermeasure instead of filing a new one, and sends the browser to it.
 #[server(prefix = "/api", endpoint = "countermeasures/link")]
 pub async fn link_countermeasure(number: i64, incidents: String) -> Result<i64, AppError> {
-    super::context::serve("countermeasures/link", async {
+    crate::server::context::serve("countermeasures/link", async {
         let numbers = crate::domain::countermeasure::parse_incident_numbers(&incidents)
             .map_err(|m| AppError::invalid_field("incidents", m))?;
         if numbers.is_empty() {
@@ -252,11 +252,11 @@ pub async fn link_countermeasure(number: i64, incidents: String) -> Result<i64, 
                 "Name the incident to link, by number.",
             ));
         }
-        let version = super::context::db()?
+        let version = crate::server::context::db()?
             .link_countermeasure(
                 number,
                 &numbers,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await?;
@@ -274,19 +274,19 @@ pub async fn merge_countermeasure(
     version: i64,
     into: String,
 ) -> Result<i64, AppError> {
-    super::context::serve("countermeasures/merge", async {
+    crate::server::context::serve("countermeasures/merge", async {
         let target = crate::domain::countermeasure::parse_code(&into).ok_or_else(|| {
             AppError::invalid_field(
                 "into",
                 "Name the countermeasure to merge into by its number, like CM-12.",
             )
         })?;
-        let new_version = super::context::db()?
+        let new_version = crate::server::context::db()?
             .merge_countermeasure(
                 number,
                 version,
                 target,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await?;
@@ -304,15 +304,19 @@ pub async fn save_wip_limits(
     #[server(default)] wip_accepted: String,
     #[server(default)] wip_in_progress: String,
 ) -> Result<(), AppError> {
-    super::context::serve("countermeasures/wip_limits", async {
+    crate::server::context::serve("countermeasures/wip_limits", async {
         let limits = crate::domain::countermeasure::wip_limits_from_fields(&[
             (CmStatus::Proposed, &wip_proposed),
             (CmStatus::Accepted, &wip_accepted),
             (CmStatus::InProgress, &wip_in_progress),
         ])
         .map_err(|e| AppError::invalid(vec![e]))?;
-        super::context::db()?
-            .set_wip_limits(&limits, &super::context::actor()?, chrono::Utc::now())
+        crate::server::context::db()?
+            .set_wip_limits(
+                &limits,
+                &crate::server::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await?;
         leptos_axum::redirect("/countermeasures?view=board");
         Ok(())

@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use super::incidents::{IncidentDetailView, ShownTime};
 use super::review::ReviewView;
+use crate::domain::incident::IncidentNumber;
 use crate::domain::moments::KeyMoment;
 use crate::domain::timeline::EventKind;
+use crate::error::AppError;
 
 /// One timeline event as the handout prints it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,13 +33,13 @@ pub struct HandoutView {
 }
 
 #[server(prefix = "/api", endpoint = "handout/get")]
-pub async fn get_handout(number: String) -> Result<HandoutView, AppError> {
-    super::context::serve("handout/get", async {
+pub async fn get_handout(number: IncidentNumber) -> Result<HandoutView, AppError> {
+    crate::server::context::serve("handout/get", async {
         use crate::domain::markdown::render_markdown;
-        let detail = super::incidents::get_incident(number.clone()).await?;
+        let detail = super::incidents::get_incident(number).await?;
         let review = super::review::get_review(number).await?;
         let n = detail.incident.number;
-        let db = super::context::db()?;
+        let db = crate::server::context::db()?;
         let zone = super::viewer::viewer_zone();
         let live: Vec<_> = db
             .timeline(n)
@@ -66,7 +67,7 @@ pub async fn get_handout(number: String) -> Result<HandoutView, AppError> {
         Ok(HandoutView {
             postmortem_html: match db.postmortem(n).await? {
                 Some(p) => {
-                    let live = super::postmortem::live_countermeasures(&db, n).await?;
+                    let live = db.live_countermeasures(n).await?;
                     Some(render_markdown(
                         &crate::domain::postmortem::with_live_countermeasures(&p.body, &live),
                     ))

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::AppError;
 use super::incidents::ShownTime;
 use crate::domain::audit::AuditEntry;
+use crate::domain::incident::IncidentNumber;
+use crate::error::AppError;
 
 /// Audit entries paired with their time in the viewer's zone.
 #[cfg(feature = "ssr")]
@@ -22,11 +23,13 @@ pub(crate) fn with_shown_times(
 }
 
 #[server(prefix = "/api", endpoint = "incidents/history")]
-pub async fn incident_history(number: String) -> Result<Vec<(AuditEntry, ShownTime)>, AppError> {
-    super::context::serve("incidents/history", async {
-        let n = super::incidents::parse_number(&number)?;
+pub async fn incident_history(
+    number: IncidentNumber,
+) -> Result<Vec<(AuditEntry, ShownTime)>, AppError> {
+    crate::server::context::serve("incidents/history", async {
+        let n = number;
         let zone = super::viewer::viewer_zone();
-        let entries = super::context::db()?.incident_history(n).await?;
+        let entries = crate::server::context::db()?.incident_history(n).await?;
         Ok(with_shown_times(entries, zone))
     })
     .await

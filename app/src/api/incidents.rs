@@ -3,12 +3,13 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use crate::domain::incident::Incident;
+use crate::domain::incident::IncidentNumber;
 use crate::domain::incident_form::IncidentForm;
 use crate::domain::incident_list::{IncidentPage, IncidentQuery};
 use crate::domain::moments::KeyMoment;
 use crate::domain::phases::PhaseBreakdown;
+use crate::error::AppError;
 
 /// A time as shown to the viewer, with the exact instant for `<time datetime>`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,25 +149,8 @@ pub(crate) fn write_refusal<T: Serialize>(
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) fn parse_number(
-    number: &str,
-) -> Result<crate::domain::incident::IncidentNumber, AppError> {
-    number
-        .trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(crate::domain::incident::IncidentNumber)
-        .ok_or_else(|| AppError::NotFound {
-            what: format!("Incident \"{number}\""),
-        })
-}
-
-#[cfg(feature = "ssr")]
-async fn load(number: &str) -> Result<Incident, AppError> {
-    let n = parse_number(number)?;
-    super::context::db()?
+async fn load(n: IncidentNumber) -> Result<Incident, AppError> {
+    crate::server::context::db()?
         .incident(n)
         .await?
         .ok_or_else(|| AppError::NotFound {
@@ -176,8 +160,8 @@ async fn load(number: &str) -> Result<Incident, AppError> {
 
 #[server(prefix = "/api", endpoint = "incidents/list")]
 pub async fn list_incidents(query: IncidentQuery) -> Result<IncidentListView, AppError> {
-    super::context::serve("incidents/list", async {
-        let db = super::context::db()?;
+    crate::server::context::serve("incidents/list", async {
+        let db = crate::server::context::db()?;
         let zone = super::viewer::viewer_zone();
         let page = db.list_incidents(&query).await?;
         let started = page
@@ -196,11 +180,11 @@ pub async fn list_incidents(query: IncidentQuery) -> Result<IncidentListView, Ap
 }
 
 #[server(prefix = "/api", endpoint = "incidents/get")]
-pub async fn get_incident(number: String) -> Result<IncidentDetailView, AppError> {
-    super::context::serve("incidents/get", async {
-        let mut incident = load(&number).await?;
+pub async fn get_incident(number: IncidentNumber) -> Result<IncidentDetailView, AppError> {
+    crate::server::context::serve("incidents/get", async {
+        let mut incident = load(number).await?;
         let zone = super::viewer::viewer_zone();
-        let ticks = super::context::db()?
+        let ticks = crate::server::context::db()?
             .event_ticks(incident.number)
             .await?
             .into_iter()
@@ -233,7 +217,7 @@ pub async fn get_incident(number: String) -> Result<IncidentDetailView, AppError
 /// The starting values of the "new incident" form.
 #[server(prefix = "/api", endpoint = "incidents/new_form")]
 pub async fn new_incident_form() -> Result<IncidentForm, AppError> {
-    super::context::serve("incidents/new_form", async {
+    crate::server::context::serve("incidents/new_form", async {
         Ok(IncidentForm {
             status: "investigating".into(),
             time_zone: super::viewer::viewer_zone().name().into(),
@@ -244,9 +228,9 @@ pub async fn new_incident_form() -> Result<IncidentForm, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "incidents/edit_form")]
-pub async fn edit_incident_form(number: String) -> Result<IncidentEditView, AppError> {
-    super::context::serve("incidents/edit_form", async {
-        let incident = load(&number).await?;
+pub async fn edit_incident_form(number: IncidentNumber) -> Result<IncidentEditView, AppError> {
+    crate::server::context::serve("incidents/edit_form", async {
+        let incident = load(number).await?;
         Ok(IncidentEditView {
             number: incident.number.0,
             version: incident.version,
@@ -259,11 +243,15 @@ pub async fn edit_incident_form(number: String) -> Result<IncidentEditView, AppE
 /// Creates an incident and sends the browser to its page.
 #[server(prefix = "/api", endpoint = "incidents/create")]
 pub async fn create_incident(form: IncidentForm) -> Result<i64, AppError> {
-    super::context::serve("incidents/create", async {
+    crate::server::context::serve("incidents/create", async {
         let content = crate::domain::validation::validate_incident(&form)
             .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
-        let number = super::context::db()?
-            .create_incident(&content, &super::context::actor()?, chrono::Utc::now())
+        let number = crate::server::context::db()?
+            .create_incident(
+                &content,
+                &crate::server::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await
             .map_err(|e| AppError::from(e).with_echo(&form))?;
         leptos_axum::redirect(&format!("/incidents/{}", number.0));
@@ -275,12 +263,12 @@ pub async fn create_incident(form: IncidentForm) -> Result<i64, AppError> {
 /// Saves an edit made from `version`; refuses it if someone saved since.
 #[server(prefix = "/api", endpoint = "incidents/update")]
 pub async fn update_incident(
-    number: String,
+    number: IncidentNumber,
     version: String,
     form: IncidentForm,
 ) -> Result<i64, AppError> {
-    super::context::serve("incidents/update", async {
-        let n = parse_number(&number)?;
+    crate::server::context::serve("incidents/update", async {
+        let n = number;
         let base: i64 = version.trim().parse().map_err(|_| {
             AppError::invalid_field(
                 "version",
@@ -289,12 +277,12 @@ pub async fn update_incident(
         })?;
         let content = crate::domain::validation::validate_incident(&form)
             .map_err(|errors| AppError::invalid(errors).with_echo(&form))?;
-        let saved = super::context::db()?
+        let saved = crate::server::context::db()?
             .update_incident(
                 n,
                 base,
                 &content,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await;

@@ -6,11 +6,12 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use super::incidents::ShownTime;
-use crate::domain::meeting::MeetingNote;
+use crate::domain::incident::IncidentNumber;
+use crate::domain::meeting::MeetingLive;
 use crate::domain::moments::KeyMoment;
 use crate::domain::timeline::EventKind;
+use crate::error::AppError;
 
 /// One timeline event as the meeting shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,16 +23,6 @@ pub struct MeetingEvent {
     /// Rendered and sanitized.
     pub body_html: String,
     pub key_moment: Option<KeyMoment>,
-}
-
-/// What changes while the meeting runs: what the live feed sends.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct MeetingLive {
-    pub running: bool,
-    pub position: usize,
-    pub facilitator: String,
-    pub facilitator_id: String,
-    pub notes: Vec<MeetingNote>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,24 +37,6 @@ pub struct MeetingView {
     pub can_lead: bool,
 }
 
-/// The live part of a meeting snapshot.
-#[cfg(feature = "ssr")]
-pub fn live_of(snapshot: &crate::db::MeetingSnapshot) -> MeetingLive {
-    match &snapshot.state {
-        None => MeetingLive {
-            notes: snapshot.notes.clone(),
-            ..MeetingLive::default()
-        },
-        Some(state) => MeetingLive {
-            running: true,
-            position: snapshot.position(),
-            facilitator: state.facilitator.clone(),
-            facilitator_id: state.facilitator_id.clone(),
-            notes: snapshot.notes.clone(),
-        },
-    }
-}
-
 #[cfg(feature = "ssr")]
 fn refused(e: crate::db::DbError, n: crate::domain::incident::IncidentNumber) -> AppError {
     super::incidents::write_refusal::<String>(e, "meeting", n, None)
@@ -73,18 +46,18 @@ fn refused(e: crate::db::DbError, n: crate::domain::incident::IncidentNumber) ->
 /// gets the new state.
 #[cfg(feature = "ssr")]
 async fn answer(n: crate::domain::incident::IncidentNumber) -> Result<MeetingLive, AppError> {
-    if super::context::from_html_form() {
+    if crate::server::context::from_html_form() {
         leptos_axum::redirect(&format!("/incidents/{}/meeting", n.0));
     }
-    Ok(live_of(&super::context::db()?.meeting(n).await?))
+    Ok(crate::server::context::db()?.meeting(n).await?.live())
 }
 
 #[server(prefix = "/api", endpoint = "meeting/get")]
-pub async fn get_meeting(number: String) -> Result<MeetingView, AppError> {
-    super::context::serve("meeting/get", async {
+pub async fn get_meeting(number: IncidentNumber) -> Result<MeetingView, AppError> {
+    crate::server::context::serve("meeting/get", async {
         use crate::domain::markdown::render_markdown;
-        let n = super::incidents::parse_number(&number)?;
-        let db = super::context::db()?;
+        let n = number;
+        let db = crate::server::context::db()?;
         let incident = db.incident(n).await?.ok_or_else(|| AppError::NotFound {
             what: format!("Incident {}", n.0),
         })?;
@@ -96,7 +69,7 @@ pub async fn get_meeting(number: String) -> Result<MeetingView, AppError> {
             .filter(|e| !e.deleted)
             .collect();
         crate::domain::timeline::sort_events(&mut events);
-        let user = super::context::current_user()?;
+        let user = crate::server::context::current_user()?;
         Ok(MeetingView {
             number: n.0,
             title: incident.content.title,
@@ -111,7 +84,7 @@ pub async fn get_meeting(number: String) -> Result<MeetingView, AppError> {
                     id: e.id,
                 })
                 .collect(),
-            live: live_of(&db.meeting(n).await?),
+            live: db.meeting(n).await?.live(),
             can_lead: user.role.allows(crate::domain::account::Role::Editor),
             me: user.id,
         })
@@ -121,11 +94,11 @@ pub async fn get_meeting(number: String) -> Result<MeetingView, AppError> {
 
 /// Starts the meeting with the caller facilitating, or hands it to them.
 #[server(prefix = "/api", endpoint = "meeting/lead")]
-pub async fn lead_meeting(number: String) -> Result<MeetingLive, AppError> {
-    super::context::serve("meeting/lead", async {
-        let n = super::incidents::parse_number(&number)?;
-        super::context::db()?
-            .lead_meeting(n, &super::context::actor()?, chrono::Utc::now())
+pub async fn lead_meeting(number: IncidentNumber) -> Result<MeetingLive, AppError> {
+    crate::server::context::serve("meeting/lead", async {
+        let n = number;
+        crate::server::context::db()?
+            .lead_meeting(n, &crate::server::context::actor()?, chrono::Utc::now())
             .await
             .map_err(|e| refused(e, n))?;
         answer(n).await
@@ -136,14 +109,19 @@ pub async fn lead_meeting(number: String) -> Result<MeetingLive, AppError> {
 /// Moves the meeting: `to` is first, previous, next, last (or the keys
 /// Home, ArrowLeft, ArrowRight, End), or a position.
 #[server(prefix = "/api", endpoint = "meeting/step")]
-pub async fn step_meeting(number: String, to: String) -> Result<MeetingLive, AppError> {
-    super::context::serve("meeting/step", async {
-        let n = super::incidents::parse_number(&number)?;
+pub async fn step_meeting(number: IncidentNumber, to: String) -> Result<MeetingLive, AppError> {
+    crate::server::context::serve("meeting/step", async {
+        let n = number;
         let step = crate::domain::meeting::Step::parse(&to).ok_or_else(|| {
             AppError::invalid_field("to", "Step to first, previous, next, last or a position.")
         })?;
-        super::context::db()?
-            .step_meeting(n, &super::context::actor()?, step, chrono::Utc::now())
+        crate::server::context::db()?
+            .step_meeting(
+                n,
+                &crate::server::context::actor()?,
+                step,
+                chrono::Utc::now(),
+            )
             .await
             .map_err(|e| refused(e, n))?;
         answer(n).await
@@ -154,26 +132,26 @@ pub async fn step_meeting(number: String, to: String) -> Result<MeetingLive, App
 /// Adds a note or question to an event.
 #[server(prefix = "/api", endpoint = "meeting/note")]
 pub async fn add_meeting_note(
-    number: String,
+    number: IncidentNumber,
     event: String,
     kind: String,
     body: String,
 ) -> Result<MeetingLive, AppError> {
-    super::context::serve("meeting/note", async {
+    crate::server::context::serve("meeting/note", async {
         use crate::domain::meeting::{NoteKind, check_note};
-        let n = super::incidents::parse_number(&number)?;
+        let n = number;
         let kind = NoteKind::parse(&kind).ok_or_else(|| {
             AppError::invalid_field("kind", format!("Choose one of {}.", NoteKind::codes()))
         })?;
         let body =
             check_note(&body).map_err(|m| AppError::invalid_field("body", m).with_echo(&body))?;
-        super::context::db()?
+        crate::server::context::db()?
             .add_meeting_note(
                 n,
                 &event,
                 kind,
                 &body,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await
@@ -185,11 +163,11 @@ pub async fn add_meeting_note(
 
 /// Ends the meeting; its notes stay.
 #[server(prefix = "/api", endpoint = "meeting/end")]
-pub async fn end_meeting(number: String) -> Result<MeetingLive, AppError> {
-    super::context::serve("meeting/end", async {
-        let n = super::incidents::parse_number(&number)?;
-        super::context::db()?
-            .end_meeting(n, &super::context::actor()?, chrono::Utc::now())
+pub async fn end_meeting(number: IncidentNumber) -> Result<MeetingLive, AppError> {
+    crate::server::context::serve("meeting/end", async {
+        let n = number;
+        crate::server::context::db()?
+            .end_meeting(n, &crate::server::context::actor()?, chrono::Utc::now())
             .await
             .map_err(|e| refused(e, n))?;
         answer(n).await

@@ -6,10 +6,11 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use super::incidents::ShownTime;
 use crate::domain::blameless::{Finding, Rule};
+use crate::domain::incident::IncidentNumber;
 use crate::domain::postmortem::{DocStatus, VersionEntry};
+use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PostmortemView {
@@ -63,7 +64,7 @@ async fn starting_template(
             key_moment: e.key_moment,
         })
         .collect();
-    let countermeasures = live_countermeasures(db, number).await?;
+    let countermeasures = db.live_countermeasures(number).await?;
     Ok(template(&TemplateInput {
         title: &incident.content.title,
         summary_markdown: &incident.content.summary_markdown,
@@ -72,30 +73,6 @@ async fn starting_template(
         events: &events,
         countermeasures: &countermeasures,
     }))
-}
-
-/// The incident's countermeasures as the post-mortem lists them, as the
-/// backlog holds them now.
-#[cfg(feature = "ssr")]
-pub(crate) async fn live_countermeasures(
-    db: &crate::db::Db,
-    number: crate::domain::incident::IncidentNumber,
-) -> Result<Vec<crate::domain::postmortem::TemplateCountermeasure>, crate::db::DbError> {
-    let filter = crate::domain::countermeasure::BacklogFilter {
-        incident: Some(number.0),
-        ..Default::default()
-    };
-    Ok(db
-        .list_countermeasures(&filter, chrono::Utc::now().date_naive())
-        .await?
-        .into_iter()
-        .map(|c| crate::domain::postmortem::TemplateCountermeasure {
-            code: c.code(),
-            title: c.content.title,
-            status: c.content.status,
-            owner: c.content.owner,
-        })
-        .collect())
 }
 
 /// `markdown` rendered off the request threads (a post-mortem may be
@@ -116,13 +93,13 @@ async fn rendered(what: &str, markdown: String) -> Result<String, AppError> {
 
 #[server(prefix = "/api", endpoint = "postmortem/get")]
 pub async fn get_postmortem(
-    number: String,
+    number: IncidentNumber,
     #[server(default)] version: Option<i64>,
 ) -> Result<PostmortemView, AppError> {
-    super::context::serve("postmortem/get", async {
+    crate::server::context::serve("postmortem/get", async {
         use super::incidents::shape::shown;
-        let n = super::incidents::parse_number(&number)?;
-        let db = super::context::db()?;
+        let n = number;
+        let db = crate::server::context::db()?;
         let not_found = || AppError::NotFound {
             what: format!("Incident {}", n.0),
         };
@@ -159,7 +136,7 @@ pub async fn get_postmortem(
                 "post-mortem",
                 match version {
                     Some(_) => body.clone(),
-                    None => with_live_countermeasures(&body, &live_countermeasures(&db, n).await?),
+                    None => with_live_countermeasures(&body, &db.live_countermeasures(n).await?),
                 },
             )
             .await?,
@@ -181,7 +158,7 @@ pub async fn get_postmortem(
             status,
             version: base,
             showing_version: version,
-            can_edit: super::context::current_user()?
+            can_edit: crate::server::context::current_user()?
                 .role
                 .allows(crate::domain::account::Role::Editor),
         })
@@ -194,18 +171,18 @@ pub async fn get_postmortem(
 /// saved: the text in the editor, never an older saved one.
 #[server(prefix = "/api", endpoint = "postmortem/save")]
 pub async fn save_postmortem(
-    number: String,
+    number: IncidentNumber,
     version: String,
     body: String,
     #[server(default)] publish: Option<String>,
 ) -> Result<i64, AppError> {
-    super::context::serve("postmortem/save", async {
-        let n = super::incidents::parse_number(&number)?;
+    crate::server::context::serve("postmortem/save", async {
+        let n = number;
         let base = super::incidents::version_field(&version)?;
         let checked = crate::domain::postmortem::check_body(&body)
             .map_err(|message| AppError::invalid_field("body", message).with_echo(&body))?;
-        let db = super::context::db()?;
-        let actor = super::context::actor()?;
+        let db = crate::server::context::db()?;
+        let actor = crate::server::context::actor()?;
         let publish = publish.as_deref() == Some("yes");
         // Publishing text already saved as this version adds no new one.
         let unchanged = publish
@@ -237,12 +214,12 @@ pub async fn save_postmortem(
 /// Publishes the document (`status` "published") or reopens it ("draft").
 #[server(prefix = "/api", endpoint = "postmortem/status")]
 pub async fn set_postmortem_status(
-    number: String,
+    number: IncidentNumber,
     version: String,
     status: String,
 ) -> Result<i64, AppError> {
-    super::context::serve("postmortem/status", async {
-        let n = super::incidents::parse_number(&number)?;
+    crate::server::context::serve("postmortem/status", async {
+        let n = number;
         let base = super::incidents::version_field(&version)?;
         let status = DocStatus::parse(&status).ok_or_else(|| {
             AppError::invalid_field(
@@ -253,12 +230,12 @@ pub async fn set_postmortem_status(
                 ),
             )
         })?;
-        let saved = super::context::db()?
+        let saved = crate::server::context::db()?
             .set_postmortem_status(
                 n,
                 base,
                 status,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await;
@@ -273,7 +250,7 @@ pub async fn set_postmortem_status(
 /// The Markdown as it will read, rendered and sanitized (the live preview).
 #[server(prefix = "/api", endpoint = "postmortem/preview")]
 pub async fn preview_postmortem(body: String) -> Result<PostmortemPreview, AppError> {
-    super::context::serve("postmortem/preview", async {
+    crate::server::context::serve("postmortem/preview", async {
         let checked = crate::domain::postmortem::check_body(&body)
             .map_err(|message| AppError::invalid_field("body", message))?;
         Ok(PostmortemPreview {

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use crate::domain::report::{Report, ReportFilter};
+use crate::error::AppError;
 
 /// The report as the page shows it ([`Report::for_page`]) with its plots,
 /// drawn from every incident.
@@ -21,9 +21,9 @@ pub struct ReportView {
 
 #[server(prefix = "/api", endpoint = "report")]
 pub async fn get_report(#[server(default)] filter: ReportFilter) -> Result<ReportView, AppError> {
-    super::context::serve("report", async {
+    crate::server::context::serve("report", async {
         use crate::domain::plot;
-        let db = super::context::db()?;
+        let db = crate::server::context::db()?;
         let (report, _) = db.report(&filter).await?;
         let report = report.as_ref();
         let plots = report

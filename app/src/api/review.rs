@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use super::incidents::ShownTime;
+use crate::domain::incident::IncidentNumber;
 use crate::domain::review::{Review, ReviewForm, ReviewPolicy, ReviewStatus};
+use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReviewView {
@@ -26,12 +27,12 @@ pub struct ReviewView {
 }
 
 #[server(prefix = "/api", endpoint = "review/get")]
-pub async fn get_review(number: String) -> Result<ReviewView, AppError> {
-    super::context::serve("review/get", async {
+pub async fn get_review(number: IncidentNumber) -> Result<ReviewView, AppError> {
+    crate::server::context::serve("review/get", async {
         use super::incidents::shape::shown;
         use crate::domain::zone::{format_for_input, parse_zone};
-        let n = super::incidents::parse_number(&number)?;
-        let db = super::context::db()?;
+        let n = number;
+        let db = crate::server::context::db()?;
         let incident = db.incident(n).await?.ok_or_else(|| AppError::NotFound {
             what: format!("Incident {}", n.0),
         })?;
@@ -69,7 +70,7 @@ pub async fn get_review(number: String) -> Result<ReviewView, AppError> {
             facilitator: incident.content.facilitator,
             status,
             review,
-            can_edit: super::context::current_user()?
+            can_edit: crate::server::context::current_user()?
                 .role
                 .allows(crate::domain::account::Role::Editor),
         })
@@ -80,14 +81,14 @@ pub async fn get_review(number: String) -> Result<ReviewView, AppError> {
 /// Schedules the review and sends the browser back to the incident.
 #[server(prefix = "/api", endpoint = "review/save")]
 pub async fn save_review(
-    number: String,
+    number: IncidentNumber,
     version: String,
     form: ReviewForm,
 ) -> Result<i64, AppError> {
-    super::context::serve("review/save", async {
-        let n = super::incidents::parse_number(&number)?;
+    crate::server::context::serve("review/save", async {
+        let n = number;
         let base = super::incidents::version_field(&version)?;
-        let db = super::context::db()?;
+        let db = crate::server::context::db()?;
         let incident = db.incident(n).await?.ok_or_else(|| AppError::NotFound {
             what: format!("Incident {}", n.0),
         })?;
@@ -100,7 +101,7 @@ pub async fn save_review(
                 n,
                 base,
                 &schedule,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await
@@ -113,17 +114,27 @@ pub async fn save_review(
 
 /// Marks the handout as sent (`sent` "yes") or not sent ("no").
 #[server(prefix = "/api", endpoint = "review/handout")]
-pub async fn mark_handout(number: String, version: String, sent: String) -> Result<i64, AppError> {
-    super::context::serve("review/handout", async {
-        let n = super::incidents::parse_number(&number)?;
+pub async fn mark_handout(
+    number: IncidentNumber,
+    version: String,
+    sent: String,
+) -> Result<i64, AppError> {
+    crate::server::context::serve("review/handout", async {
+        let n = number;
         let base = super::incidents::version_field(&version)?;
         let sent = match sent.trim() {
             "yes" => true,
             "no" => false,
             _ => return Err(AppError::invalid_field("sent", "Say yes or no.")),
         };
-        let version = super::context::db()?
-            .mark_handout_sent(n, base, sent, &super::context::actor()?, chrono::Utc::now())
+        let version = crate::server::context::db()?
+            .mark_handout_sent(
+                n,
+                base,
+                sent,
+                &crate::server::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await
             .map_err(|e| super::incidents::write_refusal::<ReviewForm>(e, "review", n, None))?;
         leptos_axum::redirect(&format!("/incidents/{}#review", n.0));
@@ -134,8 +145,8 @@ pub async fn mark_handout(number: String, version: String, sent: String) -> Resu
 
 #[server(prefix = "/api", endpoint = "admin/review_policy")]
 pub async fn get_review_policy() -> Result<ReviewPolicy, AppError> {
-    super::context::serve("admin/review_policy", async {
-        Ok(super::context::db()?.review_policy().await?)
+    crate::server::context::serve("admin/review_policy", async {
+        Ok(crate::server::context::db()?.review_policy().await?)
     })
     .await
 }
@@ -147,11 +158,15 @@ pub async fn save_review_policy(
     degradation: String,
     blip: String,
 ) -> Result<(), AppError> {
-    super::context::serve("admin/save_review_policy", async {
+    crate::server::context::serve("admin/save_review_policy", async {
         let text = format!("outage={outage}, degradation={degradation}, blip={blip}");
         let policy = ReviewPolicy::parse(&text).map_err(|m| AppError::invalid_field("days", m))?;
-        super::context::db()?
-            .set_review_policy(&policy, &super::context::actor()?, chrono::Utc::now())
+        crate::server::context::db()?
+            .set_review_policy(
+                &policy,
+                &crate::server::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await?;
         leptos_axum::redirect("/admin/reviews");
         Ok(())

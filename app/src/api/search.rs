@@ -6,9 +6,10 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use super::incidents::ShownTime;
+use crate::domain::incident::IncidentNumber;
 use crate::domain::search::{SearchKind, SearchQuery};
+use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchResult {
@@ -61,10 +62,10 @@ pub const PAST_YEARS: i32 = 10;
 
 #[server(prefix = "/api", endpoint = "search")]
 pub async fn search(#[server(default)] query: SearchQuery) -> Result<SearchView, AppError> {
-    super::context::serve("search", async {
+    crate::server::context::serve("search", async {
         use super::incidents::shape::shown;
         use crate::domain::search::{RESULT_LIMIT, highlight, same_week_in_past_years};
-        let db = super::context::db()?;
+        let db = crate::server::context::db()?;
         let zone = super::viewer::viewer_zone();
         let hits = db.search(&query).await?;
         let results: Vec<SearchResult> = hits
@@ -140,12 +141,12 @@ pub async fn search(#[server(default)] query: SearchQuery) -> Result<SearchView,
 
 /// Earlier incidents like this one, for its page.
 #[server(prefix = "/api", endpoint = "search/related")]
-pub async fn related_incidents(number: String) -> Result<Vec<RelatedIncident>, AppError> {
-    super::context::serve("search/related", async {
+pub async fn related_incidents(number: IncidentNumber) -> Result<Vec<RelatedIncident>, AppError> {
+    crate::server::context::serve("search/related", async {
         use super::incidents::shape::shown;
-        let n = super::incidents::parse_number(&number)?;
+        let n = number;
         let zone = super::viewer::viewer_zone();
-        let rows = super::context::db()?
+        let rows = crate::server::context::db()?
             .related_incidents(n, 5)
             .await
             .map_err(|e| match e {

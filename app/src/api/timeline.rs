@@ -4,10 +4,12 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
 use super::incidents::ShownTime;
+use crate::domain::incident::IncidentNumber;
 use crate::domain::moments::KeyMoment;
+use crate::domain::query_text::query_value;
 use crate::domain::timeline::{EventForm, EventKind};
+use crate::error::AppError;
 
 /// The timeline's filters, as they arrive from the query string.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,10 +36,10 @@ impl TimelineFilter {
     pub fn query(&self) -> String {
         let mut parts = Vec::new();
         if !self.kind.is_empty() {
-            parts.push(format!("kind={}", urlencode(&self.kind)));
+            parts.push(format!("kind={}", query_value(&self.kind)));
         }
         if !self.actor.is_empty() {
-            parts.push(format!("actor={}", urlencode(&self.actor)));
+            parts.push(format!("actor={}", query_value(&self.actor)));
         }
         if self.moments_only() {
             parts.push("moments=1".to_string());
@@ -50,26 +52,13 @@ impl TimelineFilter {
 pub fn query_string(params: &[(&str, String)]) -> String {
     let pairs: Vec<String> = params
         .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .map(|(k, v)| format!("{k}={}", query_value(v)))
         .collect();
     if pairs.is_empty() {
         String::new()
     } else {
         format!("?{}", pairs.join("&"))
     }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// One event as the timeline shows it.
@@ -163,7 +152,7 @@ mod shape {
         };
         AttachmentRow {
             id: a.id.clone(),
-            url: format!("/attachments/{}", a.id),
+            url: crate::routes::at(crate::routes::ATTACHMENT, &a.id),
             file_name: a.file_name.clone(),
             label: format!("{}, {size}", kind.map(|k| k.label()).unwrap_or("file")),
             image: kind.is_some_and(|k| k.shown_inline()),
@@ -185,7 +174,7 @@ mod shape {
 #[cfg(feature = "ssr")]
 pub(crate) async fn incident_of(
     db: &crate::db::Db,
-    number: &str,
+    number: crate::domain::incident::IncidentNumber,
 ) -> Result<
     (
         crate::domain::incident::IncidentNumber,
@@ -220,8 +209,10 @@ mod support {
     use crate::domain::timeline::MarkQuestion;
     use chrono_tz::Tz;
 
-    pub async fn incident(db: &Db, number: &str) -> Result<(IncidentNumber, Incident), AppError> {
-        let n = super::super::incidents::parse_number(number)?;
+    pub async fn incident(
+        db: &Db,
+        n: IncidentNumber,
+    ) -> Result<(IncidentNumber, Incident), AppError> {
         let incident = db.incident(n).await?.ok_or_else(|| AppError::NotFound {
             what: format!("Incident {n}"),
         })?;
@@ -293,11 +284,11 @@ mod support {
     /// Where a plain HTML form goes back to: the incident page, keeping the
     /// timeline's filters, at `anchor`. With JavaScript the page updates in place.
     pub fn back_to_incident(n: IncidentNumber, anchor: &str) {
-        if !super::super::context::from_html_form() {
+        if !crate::server::context::from_html_form() {
             return;
         }
         let prefix = format!("/incidents/{}", n.0);
-        let query = super::super::context::referer_query(&prefix)
+        let query = crate::server::context::referer_query(&prefix)
             .map(|q| {
                 q.split('&')
                     .filter(|kv| {
@@ -330,13 +321,13 @@ mod support {
 
 #[server(prefix = "/api", endpoint = "timeline/get")]
 pub async fn get_timeline(
-    number: String,
+    number: IncidentNumber,
     filter: TimelineFilter,
     edit: Option<String>,
 ) -> Result<TimelineView, AppError> {
-    super::context::serve("timeline/get", async {
-        let db = super::context::db()?;
-        let (n, incident) = support::incident(&db, &number).await?;
+    crate::server::context::serve("timeline/get", async {
+        let db = crate::server::context::db()?;
+        let (n, incident) = support::incident(&db, number).await?;
         let zone = super::viewer::viewer_zone();
         let events = db.timeline(n).await?;
         let mut by_event: std::collections::HashMap<String, Vec<AttachmentRow>> =
@@ -417,14 +408,14 @@ pub struct QuickLine {
 /// the moment to this event, "unmarked" adds the event without the mark.
 #[server(prefix = "/api", endpoint = "timeline/quick_add")]
 pub async fn quick_add(
-    number: String,
+    number: IncidentNumber,
     line: String,
     choice: Option<String>,
 ) -> Result<String, AppError> {
-    super::context::serve("timeline/quick_add", async {
+    crate::server::context::serve("timeline/quick_add", async {
         let echo = QuickLine { line: line.clone() };
-        let db = super::context::db()?;
-        let (n, incident) = support::incident(&db, &number).await?;
+        let db = crate::server::context::db()?;
+        let (n, incident) = support::incident(&db, number).await?;
         let zone = support::zone_of(&incident);
         let reference = match db.last_added_event_time(n).await? {
             Some(at) => at,
@@ -465,7 +456,12 @@ pub async fn quick_add(
             AppError::invalid_field("line", message).with_echo(&echo)
         })?;
         let id = match db
-            .add_event(n, &new, &super::context::actor()?, chrono::Utc::now())
+            .add_event(
+                n,
+                &new,
+                &crate::server::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await
         {
             Ok(id) => id,
@@ -480,14 +476,14 @@ pub async fn quick_add(
 /// Saves an edited event; a stale edit is refused with the current text.
 #[server(prefix = "/api", endpoint = "timeline/update")]
 pub async fn update_event(
-    number: String,
+    number: IncidentNumber,
     id: String,
     version: String,
     form: EventForm,
 ) -> Result<i64, AppError> {
-    super::context::serve("timeline/update", async {
-        let db = super::context::db()?;
-        let (n, incident) = support::incident(&db, &number).await?;
+    crate::server::context::serve("timeline/update", async {
+        let db = crate::server::context::db()?;
+        let (n, incident) = support::incident(&db, number).await?;
         let base = support::version(&version).map_err(|e| e.with_echo(&form))?;
         let zone = support::zone_of(&incident);
         let mut errors = Vec::new();
@@ -514,7 +510,7 @@ pub async fn update_event(
                 &id,
                 base,
                 &content,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await;
@@ -539,13 +535,23 @@ pub async fn update_event(
 
 /// Deletes an event; it stays restorable from the deleted events.
 #[server(prefix = "/api", endpoint = "timeline/delete")]
-pub async fn delete_event(number: String, id: String, version: String) -> Result<(), AppError> {
-    super::context::serve("timeline/delete", async {
-        let db = super::context::db()?;
-        let (n, _) = support::incident(&db, &number).await?;
+pub async fn delete_event(
+    number: IncidentNumber,
+    id: String,
+    version: String,
+) -> Result<(), AppError> {
+    crate::server::context::serve("timeline/delete", async {
+        let db = crate::server::context::db()?;
+        let (n, _) = support::incident(&db, number).await?;
         let base = support::version(&version)?;
         match db
-            .delete_event(n, &id, base, &super::context::actor()?, chrono::Utc::now())
+            .delete_event(
+                n,
+                &id,
+                base,
+                &crate::server::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await
         {
             Ok(()) => {
@@ -563,12 +569,12 @@ pub async fn delete_event(number: String, id: String, version: String) -> Result
 
 /// Restores a deleted event; says so when its key moment could not come back.
 #[server(prefix = "/api", endpoint = "timeline/restore")]
-pub async fn restore_event(number: String, id: String) -> Result<Option<String>, AppError> {
-    super::context::serve("timeline/restore", async {
-        let db = super::context::db()?;
-        let (n, _) = support::incident(&db, &number).await?;
+pub async fn restore_event(number: IncidentNumber, id: String) -> Result<Option<String>, AppError> {
+    crate::server::context::serve("timeline/restore", async {
+        let db = crate::server::context::db()?;
+        let (n, _) = support::incident(&db, number).await?;
         let dropped = db
-            .restore_event(n, &id, &super::context::actor()?, chrono::Utc::now())
+            .restore_event(n, &id, &crate::server::context::actor()?, chrono::Utc::now())
             .await
             .map_err(AppError::from)?;
         support::back_to_incident(n, &format!("event-{id}"));
@@ -587,15 +593,15 @@ pub async fn restore_event(number: String, id: String) -> Result<Option<String>,
 /// one that marks the moment now.
 #[server(prefix = "/api", endpoint = "timeline/mark")]
 pub async fn mark_event(
-    number: String,
+    number: IncidentNumber,
     id: String,
     version: String,
     moment: String,
     replace: Option<String>,
 ) -> Result<(), AppError> {
-    super::context::serve("timeline/mark", async {
-        let db = super::context::db()?;
-        let (n, _) = support::incident(&db, &number).await?;
+    crate::server::context::serve("timeline/mark", async {
+        let db = crate::server::context::db()?;
+        let (n, _) = support::incident(&db, number).await?;
         let base = support::version(&version)?;
         let wanted = match moment.trim() {
             "" => None,
@@ -611,7 +617,7 @@ pub async fn mark_event(
                 base,
                 wanted,
                 replace,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
             )
             .await
@@ -631,18 +637,23 @@ pub async fn mark_event(
 
 /// Removes an attachment from the incident (the history keeps its record).
 #[server(prefix = "/api", endpoint = "attachments/delete")]
-pub async fn delete_attachment(number: String, id: String) -> Result<(), AppError> {
-    super::context::serve("attachments/delete", async {
-        let db = super::context::db()?;
-        let (n, _) = support::incident(&db, &number).await?;
-        db.delete_attachment(n, &id, &super::context::actor()?, chrono::Utc::now())
-            .await
-            .map_err(|e| match e {
-                crate::db::DbError::NotFound => AppError::NotFound {
-                    what: "That attachment".into(),
-                },
-                other => AppError::from(other),
-            })?;
+pub async fn delete_attachment(number: IncidentNumber, id: String) -> Result<(), AppError> {
+    crate::server::context::serve("attachments/delete", async {
+        let db = crate::server::context::db()?;
+        let (n, _) = support::incident(&db, number).await?;
+        db.delete_attachment(
+            n,
+            &id,
+            &crate::server::context::actor()?,
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            crate::db::DbError::NotFound => AppError::NotFound {
+                what: "That attachment".into(),
+            },
+            other => AppError::from(other),
+        })?;
         support::back_to_incident(n, "attachments");
         Ok(())
     })

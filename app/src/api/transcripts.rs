@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use crate::domain::incident::IncidentNumber;
+use crate::error::AppError;
 
 /// A format as the import form offers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,7 +149,10 @@ impl ReviewQuery {
             ("thread", &self.thread),
         ] {
             if !value.is_empty() {
-                parts.push(format!("{key}={}", super::timeline::urlencode(value)));
+                parts.push(format!(
+                    "{key}={}",
+                    crate::domain::query_text::query_value(value)
+                ));
             }
         }
         parts.join("&")
@@ -413,12 +417,12 @@ mod support {
 
     pub fn staging() -> Result<Staging, AppError> {
         use_context::<Staging>()
-            .ok_or_else(|| super::super::context::request_gone("the staging folder"))
+            .ok_or_else(|| crate::server::context::request_gone("the staging folder"))
     }
 
     /// The staged upload, if the caller staged it for this incident.
     pub fn staged(n: IncidentNumber, token: &str) -> Result<(PathBuf, Manifest), AppError> {
-        let user = super::super::context::current_user()?;
+        let user = crate::server::context::current_user()?;
         staging()?
             .load(token.trim(), n.0, &user.id)
             .ok_or_else(|| AppError::NotFound {
@@ -531,16 +535,16 @@ mod support {
 /// Reads a staged upload and says what importing it would store. Nothing is stored.
 #[server(prefix = "/api", endpoint = "transcripts/preview")]
 pub async fn preview_import(
-    number: String,
+    number: IncidentNumber,
     staged: String,
     formats: Option<Vec<String>>,
     channels: Option<Vec<String>>,
     zone: Option<String>,
     date: Option<String>,
 ) -> Result<ImportPreview, AppError> {
-    super::context::serve("transcripts/preview", async {
-        let db = super::context::db()?;
-        let (n, incident) = super::timeline::incident_of(&db, &number).await?;
+    crate::server::context::serve("transcripts/preview", async {
+        let db = crate::server::context::db()?;
+        let (n, incident) = super::timeline::incident_of(&db, number).await?;
         let (folder, manifest, s) =
             support::staged_upload(n, &incident, &staged, formats, channels, zone, date)?;
         let viewer = super::viewer::viewer_zone();
@@ -590,16 +594,16 @@ pub async fn preview_import(
 /// Imports a staged upload in one transaction, then removes it from staging.
 #[server(prefix = "/api", endpoint = "transcripts/import")]
 pub async fn import_transcripts(
-    number: String,
+    number: IncidentNumber,
     staged: String,
     formats: Option<Vec<String>>,
     channels: Option<Vec<String>>,
     zone: Option<String>,
     date: Option<String>,
 ) -> Result<u64, AppError> {
-    super::context::serve("transcripts/import", async {
-        let db = super::context::db()?;
-        let (n, incident) = super::timeline::incident_of(&db, &number).await?;
+    crate::server::context::serve("transcripts/import", async {
+        let db = crate::server::context::db()?;
+        let (n, incident) = super::timeline::incident_of(&db, number).await?;
         let (folder, manifest, s) =
             support::staged_upload(n, &incident, &staged, formats, channels, zone, date)?;
         let mut sources = Vec::new();
@@ -637,13 +641,13 @@ pub async fn import_transcripts(
             .import_transcripts(
                 crate::db::ImportInto::Incident(n),
                 sources,
-                &super::context::actor()?,
+                &crate::server::context::actor()?,
                 chrono::Utc::now(),
                 None,
             )
             .await?;
         support::staging()?.remove(staged.trim());
-        if super::context::from_html_form() {
+        if crate::server::context::from_html_form() {
             leptos_axum::redirect(&format!("/incidents/{}/review", n.0));
         }
         Ok(imported.transcripts.iter().map(|t| t.lines).sum())
@@ -666,13 +670,16 @@ fn truncate_bytes(mut text: String, max: usize) -> String {
 
 /// The chronological review of every transcript of an incident.
 #[server(prefix = "/api", endpoint = "transcripts/review")]
-pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView, AppError> {
-    super::context::serve("transcripts/review", async {
+pub async fn get_review(
+    number: IncidentNumber,
+    query: ReviewQuery,
+) -> Result<ReviewView, AppError> {
+    crate::server::context::serve("transcripts/review", async {
         use crate::domain::moments::KeyMoment;
         use crate::domain::timeline::EventKind;
         use transcript::LineKind;
-        let db = super::context::db()?;
-        let (n, incident) = super::timeline::incident_of(&db, &number).await?;
+        let db = crate::server::context::db()?;
+        let (n, incident) = super::timeline::incident_of(&db, number).await?;
         let zone = super::viewer::viewer_zone();
         let filter = crate::db::ReviewFilter {
             channel: Some(query.channel.clone()).filter(|c| !c.is_empty()),
@@ -786,7 +793,7 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
                 .collect(),
             viewer_zone: zone.name().to_string(),
             durations: phases,
-            can_edit: super::context::current_user()?
+            can_edit: crate::server::context::current_user()?
                 .role
                 .allows(crate::domain::account::Role::Editor),
         })
@@ -800,7 +807,7 @@ pub async fn get_review(number: String, query: ReviewQuery) -> Result<ReviewView
 /// "replace" or "unmarked".
 #[server(prefix = "/api", endpoint = "transcripts/promote")]
 pub async fn promote_lines(
-    number: String,
+    number: IncidentNumber,
     // None chosen is a refusal the page says ("Choose one or more lines"),
     // not a form the browser cannot even send.
     #[server(default)] lines: Vec<String>,
@@ -814,14 +821,14 @@ pub async fn promote_lines(
     // What was sent, carried by a refusal so that the page can ask its
     // question again (with or without JavaScript) with the same lines.
     let submitted = PromoteLines {
-        number: number.clone(),
+        number,
         lines: lines.clone(),
         kind: kind.clone(),
         mark: mark.clone(),
         choice: None,
         from: from.clone(),
     };
-    super::context::serve("transcripts/promote", async {
+    crate::server::context::serve("transcripts/promote", async {
         promote(number, lines, kind, mark, choice)
             .await
             .map_err(|e| e.with_echo(&submitted))
@@ -831,7 +838,7 @@ pub async fn promote_lines(
 
 #[cfg(feature = "ssr")]
 async fn promote(
-    number: String,
+    number: IncidentNumber,
     lines: Vec<String>,
     kind: String,
     mark: Option<String>,
@@ -840,8 +847,8 @@ async fn promote(
     {
         use crate::domain::moments::KeyMoment;
         use crate::domain::timeline::{EventContent, EventKind, Provenance};
-        let db = super::context::db()?;
-        let (n, _) = super::timeline::incident_of(&db, &number).await?;
+        let db = crate::server::context::db()?;
+        let (n, _) = super::timeline::incident_of(&db, number).await?;
         let ids: Vec<i64> = lines.iter().filter_map(|l| l.trim().parse().ok()).collect();
         if ids.is_empty() {
             return Err(AppError::invalid_field(
@@ -906,7 +913,13 @@ async fn promote(
             replace: choice == "replace",
         };
         let id = match db
-            .promote_lines(n, &ids, &new, &super::context::actor()?, chrono::Utc::now())
+            .promote_lines(
+                n,
+                &ids,
+                &new,
+                &crate::server::context::actor()?,
+                chrono::Utc::now(),
+            )
             .await
         {
             Ok(id) => id,
@@ -919,10 +932,10 @@ async fn promote(
 
 /// Dismisses the suggestion on a line.
 #[server(prefix = "/api", endpoint = "transcripts/dismiss")]
-pub async fn dismiss_suggestion(number: String, line: String) -> Result<(), AppError> {
-    super::context::serve("transcripts/dismiss", async {
-        let db = super::context::db()?;
-        let (n, _) = super::timeline::incident_of(&db, &number).await?;
+pub async fn dismiss_suggestion(number: IncidentNumber, line: String) -> Result<(), AppError> {
+    crate::server::context::serve("transcripts/dismiss", async {
+        let db = crate::server::context::db()?;
+        let (n, _) = super::timeline::incident_of(&db, number).await?;
         let id: i64 = line
             .trim()
             .parse()
@@ -943,11 +956,11 @@ pub async fn dismiss_suggestion(number: String, line: String) -> Result<(), AppE
 /// filters and page), at `anchor`.
 #[cfg(feature = "ssr")]
 fn back_to_review(n: crate::domain::incident::IncidentNumber, anchor: &str) {
-    if !super::context::from_html_form() {
+    if !crate::server::context::from_html_form() {
         return;
     }
     let prefix = format!("/incidents/{}/review", n.0);
-    let query = super::context::referer_query(&prefix)
+    let query = crate::server::context::referer_query(&prefix)
         .filter(|q| !q.is_empty())
         .map(|q| format!("?{q}"))
         .unwrap_or_default();

@@ -9,7 +9,7 @@ pub const ZONE_COOKIE: &str = "debrief_tz";
 /// The viewer's zone name, from the cookie; UTC when unset or unknown.
 #[cfg(feature = "ssr")]
 pub fn viewer_zone() -> chrono_tz::Tz {
-    super::context::request_header("cookie")
+    crate::server::context::request_header("cookie")
         .and_then(|cookies| {
             cookies.split(';').find_map(|pair| {
                 let (name, value) = pair.trim().split_once('=')?;
@@ -22,9 +22,9 @@ pub fn viewer_zone() -> chrono_tz::Tz {
 
 /// Remembers the viewer's zone for a year.
 #[server(prefix = "/api", endpoint = "viewer/set_zone")]
-pub async fn set_viewer_zone(zone: String) -> Result<(), super::AppError> {
-    use super::AppError;
-    super::context::serve("viewer/set_zone", async {
+pub async fn set_viewer_zone(zone: String) -> Result<(), crate::error::AppError> {
+    use crate::error::AppError;
+    crate::server::context::serve("viewer/set_zone", async {
         crate::domain::zone::parse_zone(&zone)
             .map_err(|message| AppError::invalid_field("zone", message))
             .map(|tz| {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::AppError;
+use crate::error::AppError;
 
 /// A page-level error: says what went wrong in words, never internals, and
 /// sets the matching HTTP status when rendered on the server.

@@ -55,7 +55,7 @@ pub fn ErrorSummary(message: String, errors: Vec<FieldError>) -> impl IntoView {
 }
 
 /// [`ErrorSummary`] for a refused action's error: its message and fields.
-pub fn error_summary(error: crate::api::AppError) -> impl IntoView {
+pub fn error_summary(error: crate::error::AppError) -> impl IntoView {
     let errors = error.field_errors().to_vec();
     view! { <ErrorSummary message=error.to_string() errors/> }
 }

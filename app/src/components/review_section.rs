@@ -3,6 +3,7 @@
 //! calendar invitation, the handout and whether it went out, and (for
 //! editors) the scheduling form. Plain forms: they work without JavaScript.
 
+use crate::routes;
 use leptos::prelude::*;
 
 use crate::api::review::{MarkHandout, ReviewView, SaveReview};
@@ -66,7 +67,7 @@ fn Review(
                 <dt>"Attendees"</dt>
                 <dd>{if r.attendees.is_empty() { "none listed".to_string() } else { r.attendees.join(", ") }}</dd>
             </dl>
-            <p><a href=format!("/incidents/{n}/review.ics") download=format!("review-{n}.ics")>"Download the invitation (.ics)"</a></p>
+            <p><a href=routes::at(routes::REVIEW_ICS, n) download=format!("review-{n}.ics")>"Download the invitation (.ics)"</a></p>
         }
         .into_any(),
     };
@@ -113,7 +114,7 @@ fn ScheduleForm(view: ReviewView, save: ServerAction<SaveReview>) -> impl IntoVi
         .map(|e| e.field_errors().to_vec())
         .unwrap_or_default();
     let version = match &error {
-        Some(crate::api::AppError::Conflict {
+        Some(crate::error::AppError::Conflict {
             current_version, ..
         }) => *current_version,
         _ => view.review.version,

@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::AppError;
 use crate::api::auth::{SessionInfo, current_session};
+use crate::error::AppError;
 
 pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
 

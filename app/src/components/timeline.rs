@@ -3,10 +3,10 @@
 //! form is a plain HTML form that also works without JavaScript; with it,
 //! the page updates in place and the quick-entry field keeps the focus.
 
+use crate::routes;
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::api::AppError;
 use crate::api::timeline::{
     AttachmentRow, DeleteAttachment, DeleteEvent, EventEdit, EventRow, MarkEvent, QuickAdd,
     QuickLine, RestoreEvent, TimelineFilter, TimelineView, UpdateEvent,
@@ -14,6 +14,7 @@ use crate::api::timeline::{
 use crate::components::incident_form::{ErrorSummary, error_for, textarea_text};
 use crate::domain::moments::KeyMoment;
 use crate::domain::timeline::{EventForm, EventKind, limits};
+use crate::error::AppError;
 
 /// The actions of the timeline, shared by its parts so that the page can
 /// reload what they change.
@@ -273,7 +274,7 @@ fn AttachForm(number: i64, event: Option<String>, max_bytes: u64) -> impl IntoVi
     };
     view! {
         <form method="post" enctype="multipart/form-data" class="attach-form"
-            action=format!("/incidents/{number}/attachments")>
+            action=routes::at(routes::ATTACHMENT_UPLOAD, number)>
             {event.map(|id| view! { <input type="hidden" name="event" value=id/> })}
             <label for=field.clone()>"Attach a screenshot, graph or PDF"</label>
             <input type="file" id=field.clone() name="file" required=true

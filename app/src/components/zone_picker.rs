@@ -3,8 +3,8 @@ use leptos::server_fn::ServerFn;
 use leptos::server_fn::error::ServerFnUrlError;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::AppError;
 use crate::api::viewer::SetViewerZone;
+use crate::error::AppError;
 
 /// The viewer's time zone, changed by a plain form post (works without
 /// JavaScript; the server answers with a redirect back to the page). A zone

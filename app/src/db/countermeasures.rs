@@ -608,6 +608,29 @@ where
 }
 
 impl Db {
+    /// The incident's countermeasures as the post-mortem lists them, as the
+    /// backlog holds them now.
+    pub async fn live_countermeasures(
+        &self,
+        number: crate::domain::incident::IncidentNumber,
+    ) -> Result<Vec<crate::domain::postmortem::TemplateCountermeasure>, DbError> {
+        let filter = crate::domain::countermeasure::BacklogFilter {
+            incident: Some(number.0),
+            ..Default::default()
+        };
+        Ok(self
+            .list_countermeasures(&filter, chrono::Utc::now().date_naive())
+            .await?
+            .into_iter()
+            .map(|c| crate::domain::postmortem::TemplateCountermeasure {
+                code: c.code(),
+                title: c.content.title,
+                status: c.content.status,
+                owner: c.content.owner,
+            })
+            .collect())
+    }
+
     /// The Cynefin readings of these incidents, for export labels.
     pub async fn incident_tags(
         &self,

@@ -19,7 +19,7 @@ use super::audit::{Change, record};
 use super::{Db, DbError, DbRow, On, Tx, from_epoch, on_tx, stored_value, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
-use crate::domain::meeting::{MeetingNote, MeetingState, NoteKind, Step};
+use crate::domain::meeting::{MeetingLive, MeetingNote, MeetingState, NoteKind, Step};
 
 /// The PostgreSQL channel meeting changes are announced on: "number:version".
 const MEETING_CHANNEL: &str = "debrief_meeting";
@@ -121,6 +121,23 @@ impl MeetingSnapshot {
             .and_then(|s| s.event_id.as_ref())
             .and_then(|id| self.event_ids.iter().position(|e| e == id))
             .unwrap_or(0)
+    }
+
+    /// What the live feed sends and a follower's page shows.
+    pub fn live(&self) -> MeetingLive {
+        match &self.state {
+            None => MeetingLive {
+                notes: self.notes.clone(),
+                ..MeetingLive::default()
+            },
+            Some(state) => MeetingLive {
+                running: true,
+                position: self.position(),
+                facilitator: state.facilitator.clone(),
+                facilitator_id: state.facilitator_id.clone(),
+                notes: self.notes.clone(),
+            },
+        }
     }
 }
 

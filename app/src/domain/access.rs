@@ -5,6 +5,7 @@
 //! everyone, so a new endpoint cannot be reachable by accident.
 
 use super::account::Role;
+use crate::routes;
 
 /// What a caller needs to reach a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,12 +281,12 @@ pub fn required_access(path: &str) -> Option<Access> {
     }
     let incident_part = |suffix: &str| path.starts_with("/incidents/") && path.ends_with(suffix);
     if path == "/incidents/new"
-        || path == "/incidents/restore"
+        || path == routes::RESTORE
         || path == "/countermeasures/new"
         || (path.starts_with("/countermeasures/") && path.ends_with("/edit"))
         || incident_part("/edit")
-        || incident_part("/attachments")
-        || incident_part("/transcripts")
+        || routes::matches(routes::ATTACHMENT_UPLOAD, path)
+        || routes::matches(routes::TRANSCRIPT_UPLOAD, path)
         || incident_part("/import")
     {
         return Some(Access::Signed(Role::Editor));
@@ -379,12 +380,14 @@ pub fn path_problem(path: &str) -> Option<PathProblem> {
 
 fn is_public_page(path: &str) -> bool {
     // `/metrics` checks its own bearer token (scrapers have no session).
-    matches!(path, "/login" | "/setup" | "/metrics") || is_static_asset(path)
+    matches!(path, "/login" | "/setup") || path == routes::METRICS || is_static_asset(path)
 }
 
 /// Built assets and the health check: public, and never need to know who asks.
 pub fn is_static_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/healthz" | "/robots.txt")
+    path.strip_prefix(routes::ASSETS)
+        .is_some_and(|rest| rest.starts_with('/'))
+        || [routes::FAVICON, routes::HEALTH, "/robots.txt"].contains(&path)
 }
 
 #[cfg(test)]

@@ -136,12 +136,81 @@ impl Cynefin {
 }
 
 /// The human-facing identifier of an incident ("#42"), unique per database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Stored and sent as a plain number; read from a number or from text as
+/// people write it ([`std::str::FromStr`]), so server functions, forms and
+/// paths take it directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct IncidentNumber(pub i64);
 
 impl std::fmt::Display for IncidentNumber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "#{}", self.0)
+    }
+}
+
+/// Text that names no incident (`abc`, `0`, `-3`, a number too large), kept
+/// to say what was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAnIncidentNumber(pub String);
+
+impl NotAnIncidentNumber {
+    /// Starts the message a refused incident number leaves in a decoding
+    /// error, so the web layer can answer "not found" for it, as for any
+    /// other incident that does not exist.
+    const MARK: &'static str = "names no incident: ";
+
+    /// The refused text, when `message` is a decoding error that refused an
+    /// incident number.
+    pub fn in_message(message: &str) -> Option<NotAnIncidentNumber> {
+        let quoted = &message[message.find(Self::MARK)? + Self::MARK.len()..];
+        serde_json::from_str::<String>(quoted.trim_end())
+            .ok()
+            .map(NotAnIncidentNumber)
+    }
+}
+
+impl std::fmt::Display for NotAnIncidentNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let quoted = serde_json::to_string(&self.0).map_err(|_| std::fmt::Error)?;
+        write!(f, "{}{quoted}", Self::MARK)
+    }
+}
+
+impl<'de> Deserialize<'de> for IncidentNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Number;
+        impl serde::de::Visitor<'_> for Number {
+            type Value = IncidentNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an incident number such as 42")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<IncidentNumber, E> {
+                text.parse().map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<IncidentNumber, E> {
+                self.visit_str(&n.to_string())
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<IncidentNumber, E> {
+                self.visit_str(&n.to_string())
+            }
+        }
+        deserializer.deserialize_any(Number)
+    }
+}
+
+/// An incident number as a person or a link writes it: `42`, `#42`, with
+/// spaces around; positive, within `i64`.
+impl std::str::FromStr for IncidentNumber {
+    type Err = NotAnIncidentNumber;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.trim()
+            .trim_start_matches('#')
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(IncidentNumber)
+            .ok_or_else(|| NotAnIncidentNumber(text.to_string()))
     }
 }
 
@@ -234,5 +303,60 @@ mod tests {
         assert!(!pair.differs());
         pair.hindsight = Some(Cynefin::Complex);
         assert!(pair.differs());
+    }
+
+    #[test]
+    fn incident_numbers_are_read_as_people_write_them() {
+        use super::IncidentNumber;
+        for (text, n) in [
+            ("42", 42),
+            ("#42", 42),
+            (" 7 ", 7),
+            ("9223372036854775807", i64::MAX),
+        ] {
+            assert_eq!(
+                text.parse::<IncidentNumber>(),
+                Ok(IncidentNumber(n)),
+                "{text}"
+            );
+        }
+        for text in [
+            "",
+            "abc",
+            "0",
+            "-3",
+            "4.2",
+            "99999999999999999999",
+            "#",
+            "4 2",
+        ] {
+            let refused = text.parse::<IncidentNumber>().unwrap_err();
+            assert_eq!(refused.0, text);
+        }
+    }
+
+    #[test]
+    fn incident_numbers_decode_from_numbers_and_text_and_name_what_was_refused() {
+        use super::{IncidentNumber, NotAnIncidentNumber};
+        let n: IncidentNumber = serde_json::from_str("42").unwrap();
+        assert_eq!(n, IncidentNumber(42));
+        let n: IncidentNumber = serde_json::from_str("\"#42\"").unwrap();
+        assert_eq!(n, IncidentNumber(42));
+        assert_eq!(serde_json::to_string(&n).unwrap(), "42");
+        for text in ["abc", "0", "say \"hi\"", "-1"] {
+            let json = serde_json::to_string(text).unwrap();
+            let error = serde_json::from_str::<IncidentNumber>(&json).unwrap_err();
+            let message = format!("error deserializing server function arguments: {error}");
+            // serde_json adds where it stopped; the refused text survives.
+            let message = message.split(" at line").next().unwrap();
+            assert_eq!(
+                NotAnIncidentNumber::in_message(message),
+                Some(NotAnIncidentNumber(text.into()))
+            );
+        }
+        assert_eq!(
+            NotAnIncidentNumber::in_message("missing field `number`"),
+            None
+        );
     }
 }

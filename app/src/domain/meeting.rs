@@ -58,6 +58,16 @@ impl Step {
     }
 }
 
+/// What changes while the meeting runs: what the live feed sends.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeetingLive {
+    pub running: bool,
+    pub position: usize,
+    pub facilitator: String,
+    pub facilitator_id: String,
+    pub notes: Vec<MeetingNote>,
+}
+
 /// A note or question on one event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeetingNote {

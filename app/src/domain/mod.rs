@@ -21,6 +21,7 @@ pub mod names;
 pub mod phases;
 pub mod postmortem;
 pub mod public_url;
+pub mod query_text;
 pub mod report;
 pub mod review;
 pub mod search;

@@ -3,11 +3,11 @@
 //! item with its edit form. Moves are small forms: they work from the
 //! keyboard and without JavaScript.
 
+use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::AppError;
 use crate::api::countermeasures::{
     BacklogItem, BacklogView, CreateCountermeasure, LinkCountermeasure, MergeCountermeasure,
     MoveCountermeasure, SaveWipLimits, UpdateCountermeasure, backlog, get_countermeasure,
@@ -19,6 +19,7 @@ use crate::components::filter_select::{FilterSelect, options};
 use crate::components::history::HistoryList;
 use crate::components::incident_form::{ErrorSummary, error_summary};
 use crate::domain::countermeasure::{BacklogFilter, CmStatus, CountermeasureForm, Kind};
+use crate::error::AppError;
 
 fn query_string(filter: &BacklogFilter, board: bool) -> String {
     let mut params = filter.to_params();
@@ -108,9 +109,9 @@ fn Backlog(
             {format!("{count} countermeasure{}", if count == 1 { "" } else { "s" })}
             {(overdue > 0).then(|| view! { ", " <strong class="overdue">{format!("{overdue} overdue")}</strong> })}
             ". " {switch} " · Export: "
-            <a href=format!("/countermeasures/export/jira.csv{}", query_string(&filter, false)) rel="external">"Jira CSV"</a>
+            <a href=format!("{}{}", routes::JIRA_CSV, query_string(&filter, false)) rel="external">"Jira CSV"</a>
             " · "
-            <a href=format!("/countermeasures/export/github.json{}", query_string(&filter, false)) rel="external">"GitHub issues JSON"</a>
+            <a href=format!("{}{}", routes::GITHUB_JSON, query_string(&filter, false)) rel="external">"GitHub issues JSON"</a>
         </p>
         {if board {
             view! {

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::handout::{HandoutView, get_handout};
+use crate::api::on_incident;
 use crate::components::error_view::ErrorView;
 use crate::components::incident_facts::{DurationsTable, MomentsTable};
 use crate::components::labels::{SeverityBadge, StatusBadge};
@@ -17,7 +18,7 @@ use crate::components::phase_bar::PhaseBar;
 pub fn HandoutPage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
-    let data = Resource::new(number, get_handout);
+    let data = Resource::new(number, |n| on_incident(n, get_handout));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

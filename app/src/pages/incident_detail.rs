@@ -1,11 +1,12 @@
+use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::AppError;
 use crate::api::history::incident_history;
 use crate::api::incidents::ShownTime;
 use crate::api::incidents::{IncidentDetailView, get_incident};
+use crate::api::on_incident;
 use crate::api::review::{MarkHandout, SaveReview, get_review};
 use crate::api::search::related_incidents;
 use crate::api::timeline::{TimelineFilter, get_timeline};
@@ -20,6 +21,7 @@ use crate::components::session::SessionResource;
 use crate::components::timeline::{QuickEntry, TimelineActions, TimelineList};
 use crate::domain::account::Role;
 use crate::domain::audit::AuditEntry;
+use crate::error::AppError;
 
 type History = Result<Vec<(AuditEntry, ShownTime)>, AppError>;
 
@@ -57,10 +59,13 @@ pub fn IncidentDetailPage() -> impl IntoView {
     let actions = TimelineActions::new();
     // Everything the timeline's actions change is loaded again when one ends.
     let revision = Memo::new(move |_| actions.revision());
-    let detail = Resource::new(move || (number(), revision.get()), |(n, _)| get_incident(n));
+    let detail = Resource::new(
+        move || (number(), revision.get()),
+        |(n, _)| on_incident(n, get_incident),
+    );
     let history = Resource::new(
         move || (number(), revision.get()),
-        |(n, _)| incident_history(n),
+        |(n, _)| on_incident(n, incident_history),
     );
     let filter = move || {
         let q = query.read();
@@ -73,7 +78,7 @@ pub fn IncidentDetailPage() -> impl IntoView {
     let editing = move || query.read().get("edit");
     let timeline = Resource::new(
         move || (number(), filter(), editing(), revision.get()),
-        |(n, f, e, _)| get_timeline(n, f, e),
+        |(n, f, e, _)| on_incident(n, move |n| get_timeline(n, f, e)),
     );
     let focus_entry = move || {
         query
@@ -85,7 +90,7 @@ pub fn IncidentDetailPage() -> impl IntoView {
     // back to its fallback (and would drop the field, its focus and
     // whatever is being typed) whenever a resource read inside it reloads.
     let entry_zone = Resource::new(number, |n| async move {
-        get_incident(n)
+        on_incident(n, get_incident)
             .await
             .map(|v| v.incident.content.time_zone)
             .ok()
@@ -100,9 +105,9 @@ pub fn IncidentDetailPage() -> impl IntoView {
                 handout.version().get(),
             )
         },
-        |(n, _, _)| get_review(n),
+        |(n, _, _)| on_incident(n, get_review),
     );
-    let related = Resource::new(number, related_incidents);
+    let related = Resource::new(number, |n| on_incident(n, related_incidents));
     let session = use_context::<SessionResource>();
     // The blocks below are siblings, never nested: nested Suspense inside a
     // resolved view does not hydrate reliably. The quick-entry block loads
@@ -214,9 +219,9 @@ fn IncidentOverview(view: IncidentDetailView, can_edit: bool) -> impl IntoView {
             <p><a href=format!("/incidents/{}/postmortem", number.0)>"Post-mortem"</a>
             " · "<a href=format!("/incidents/{}/review", number.0)>"Chronological review of the chat transcripts"</a>
             " · "<a href=format!("/countermeasures?incident={}", number.0)>"Its countermeasures"</a>
-            " · Export: "<a href=format!("/incidents/{}/export.md", number.0) rel="external">"Markdown"</a>
-            ", "<a href=format!("/incidents/{}/export.html", number.0) rel="external">"HTML"</a>
-            ", "<a href=format!("/incidents/{}/export.json", number.0) rel="external">"JSON (restorable)"</a></p>
+            " · Export: "<a href=routes::at(routes::EXPORT_MD, number.0) rel="external">"Markdown"</a>
+            ", "<a href=routes::at(routes::EXPORT_HTML, number.0) rel="external">"HTML"</a>
+            ", "<a href=routes::at(routes::EXPORT_JSON, number.0) rel="external">"JSON (restorable)"</a></p>
         </header>
 
         <dl class="facts">

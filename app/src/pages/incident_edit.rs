@@ -2,11 +2,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::AppError;
 use crate::api::incidents::{UpdateIncident, edit_incident_form};
+use crate::api::on_incident;
 use crate::components::error_view::ErrorView;
 use crate::components::incident_form::{ErrorSummary, IncidentFields};
 use crate::domain::incident_form::IncidentForm;
+use crate::error::AppError;
 
 #[component]
 pub fn IncidentEditPage() -> impl IntoView {
@@ -32,7 +33,7 @@ pub fn IncidentEditPage() -> impl IntoView {
             conflict_version.set(Some(current_version));
         }
     });
-    let loaded = Resource::new(number, edit_incident_form);
+    let loaded = Resource::new(number, |n| on_incident(n, edit_incident_form));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

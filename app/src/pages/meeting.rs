@@ -11,17 +11,18 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::meeting::{
-    AddMeetingNote, EndMeeting, LeadMeeting, MeetingLive, MeetingView, StepMeeting, get_meeting,
+    AddMeetingNote, EndMeeting, LeadMeeting, MeetingView, StepMeeting, get_meeting,
 };
+use crate::api::on_incident;
 use crate::components::error_view::ErrorView;
 use crate::components::incident_form::error_summary;
-use crate::domain::meeting::{NOTE_MAX, NoteKind};
+use crate::domain::meeting::{MeetingLive, NOTE_MAX, NoteKind};
 
 #[component]
 pub fn MeetingPage() -> impl IntoView {
     let params = use_params_map();
     let number = move || params.read().get("number").unwrap_or_default();
-    let data = Resource::new(number, get_meeting);
+    let data = Resource::new(number, |n| on_incident(n, get_meeting));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -43,7 +44,7 @@ fn follow(number: i64, live: RwSignal<MeetingLive>) {
             use leptos::wasm_bindgen::JsCast;
             use leptos::wasm_bindgen::closure::Closure;
             let Ok(source) =
-                web_sys::EventSource::new(&format!("/incidents/{number}/meeting/live"))
+                web_sys::EventSource::new(&crate::routes::at(crate::routes::MEETING_LIVE, number))
             else {
                 return;
             };
@@ -113,7 +114,7 @@ fn Meeting(view: MeetingView) -> impl IntoView {
         }
         e.prevent_default();
         step.dispatch(StepMeeting {
-            number: n.to_string(),
+            number: crate::domain::incident::IncidentNumber(n),
             to: key,
         });
     });

@@ -3,11 +3,12 @@
 //! once published, and every saved version. Every action is a plain form,
 //! so the page works before (and without) the WASM.
 
+use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::AppError;
+use crate::api::on_incident;
 use crate::api::postmortem::{
     PostmortemView, PreviewPostmortem, SavePostmortem, SetPostmortemStatus, get_postmortem,
 };
@@ -15,6 +16,7 @@ use crate::components::blameless_editor::BlamelessEditor;
 use crate::components::error_view::ErrorView;
 use crate::components::incident_form::error_summary;
 use crate::domain::postmortem::{BODY_MAX, DocStatus};
+use crate::error::AppError;
 
 #[component]
 pub fn PostmortemPage() -> impl IntoView {
@@ -33,7 +35,7 @@ pub fn PostmortemPage() -> impl IntoView {
                 status.version().get(),
             )
         },
-        |(n, v, _, _)| get_postmortem(n, v),
+        |(n, v, _, _)| on_incident(n, move |n| get_postmortem(n, v)),
     );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -89,8 +91,8 @@ fn Postmortem(
         <p class="no-print">
             <a href=format!("/incidents/{n}/handout")>"Review handout"</a>
             {view.exists.then(|| view! {
-                " · Download: "<a href=format!("/incidents/{n}/postmortem.md") rel="external">"Markdown"</a>
-                " · "<a href=format!("/incidents/{n}/postmortem.html") rel="external">"standalone HTML"</a>
+                " · Download: "<a href=routes::at(routes::POSTMORTEM_MD, n) rel="external">"Markdown"</a>
+                " · "<a href=routes::at(routes::POSTMORTEM_HTML, n) rel="external">"standalone HTML"</a>
             })}
         </p>
         {move || status.value().get().and_then(Result::err).map(error_summary)}

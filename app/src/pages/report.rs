@@ -1,6 +1,7 @@
 //! `/report`: the outlier report leadership reads. Filters are a GET form;
 //! plots are SVG drawn on the server, each followed by its table.
 
+use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -69,9 +70,9 @@ fn ReportBody(view: ReportView, filter: ReportFilter) -> impl IntoView {
             <strong>{count}</strong>
             {if count == 1 { " incident matches." } else { " incidents match." }}
             " Export them: "
-            <a href=format!("/report/incidents.csv{query}") download="">"CSV"</a>
+            <a href=format!("{}{query}", routes::REPORT_CSV) download="">"CSV"</a>
             " · "
-            <a href=format!("/report/incidents.json{query}") download="">"JSON"</a>
+            <a href=format!("{}{query}", routes::REPORT_JSON) download="">"JSON"</a>
         </p>
         <section class="report-rule" aria-labelledby="rule-heading">
             <h2 id="rule-heading">"How outliers are found"</h2>

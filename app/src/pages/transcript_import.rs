@@ -2,10 +2,12 @@
 //! multipart form, so it works before the WASM loads), then a preview of what
 //! would be stored, then the import itself.
 
+use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::api::on_incident;
 use crate::api::transcripts::{FilePreview, ImportPreview, ImportTranscripts, preview_import};
 use crate::components::error_view::ErrorView;
 
@@ -47,7 +49,7 @@ fn UploadForm(number: String) -> impl IntoView {
             "HexChat, mIRC, Textual, Limnoria, MeetBot), Slack exports and copied Slack text, plain text with times, and CSV. "
             "You will see a preview before anything is stored."
         </p>
-        <form method="post" action=format!("/incidents/{number}/transcripts") enctype="multipart/form-data" class="upload-form" on:submit=on_submit>
+        <form method="post" action=routes::at(routes::TRANSCRIPT_UPLOAD, &number) enctype="multipart/form-data" class="upload-form" on:submit=on_submit>
             <div class="drop-zone" class:dragging=move || dragging.get()
                 on:dragover=move |ev| drop_zone::over(ev, dragging)
                 on:dragleave=move |_| dragging.set(false)
@@ -112,7 +114,9 @@ fn Preview() -> impl IntoView {
         )
     };
     let preview = Resource::new(args, |(number, staged, formats, channels, zone, date)| {
-        preview_import(number, staged, formats, channels, zone, date)
+        on_incident(number, move |n| {
+            preview_import(n, staged, formats, channels, zone, date)
+        })
     });
     view! {
         <Suspense fallback=|| view! { <p>"Reading the transcripts…"</p> }>

@@ -6,11 +6,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::AppError;
+use crate::api::on_incident;
 use crate::api::transcripts::{
     DismissSuggestion, PromoteLines, ReviewQuery, ReviewRow, ReviewView, get_review,
 };
 use crate::components::error_view::ErrorView;
+use crate::error::AppError;
 
 #[component]
 pub fn TranscriptReviewPage() -> impl IntoView {
@@ -25,7 +26,9 @@ pub fn TranscriptReviewPage() -> impl IntoView {
             promote.version().get() + dismiss.version().get(),
         )
     };
-    let review = Resource::new(args, |(number, query, _)| get_review(number, query));
+    let review = Resource::new(args, |(number, query, _)| {
+        on_incident(number, |n| get_review(n, query))
+    });
     view! {
         <Transition fallback=|| view! { <p>"Loading the review…"</p> }>
             {move || Suspend::new(async move {

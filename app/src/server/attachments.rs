@@ -7,6 +7,7 @@
 //! under a real name; the database row is written only after that, and the
 //! file is removed again if the row cannot be written.
 
+use crate::routes;
 use std::path::{Path, PathBuf};
 
 use axum::Router;
@@ -16,6 +17,7 @@ use axum::routing::{get, post};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use sha2::{Digest, Sha256};
 
+use super::incident_path::IncidentInPath;
 use super::session::CurrentUser;
 use crate::db::{AttachmentRecord, Db, DbError};
 use crate::domain::attachment::{
@@ -122,10 +124,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, store: AttachmentStore) 
         .saturating_add(64 * 1024);
     Router::new()
         .route(
-            "/incidents/{number}/attachments",
+            routes::ATTACHMENT_UPLOAD,
             post(upload).layer(DefaultBodyLimit::max(limit)),
         )
-        .route("/attachments/{id}", get(download))
+        .route(routes::ATTACHMENT, get(download))
         .with_state(Uploads { db, store })
 }
 
@@ -144,11 +146,11 @@ impl Back {
         if !self.html {
             return (status, message.to_string()).into_response();
         }
-        use crate::api::timeline::urlencode;
+        use crate::domain::query_text::query_value;
         let query = format!(
             "attach_field={}&attach_error={}",
-            urlencode(&self.form),
-            urlencode(message)
+            query_value(&self.form),
+            query_value(message)
         );
         Redirect::to(&format!("{}?{query}#{}", self.page, self.form)).into_response()
     }
@@ -222,21 +224,12 @@ async fn read_form(
 
 async fn upload(
     State(state): State<Uploads>,
-    UrlPath(number): UrlPath<String>,
+    IncidentInPath(IncidentNumber(n)): IncidentInPath,
     Extension(user): Extension<CurrentUser>,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
     let html = super::headers::accepts_html(&headers);
-    let Some(n) = number.parse::<i64>().ok().filter(|n| *n > 0) else {
-        return super::headers::refusal(
-            StatusCode::NOT_FOUND,
-            "Nothing was attached",
-            "No such incident.",
-            ("/incidents", "Back to the incidents"),
-            html,
-        );
-    };
     let (event_id, file) = read_form(&mut multipart, state.store.max_bytes).await;
     // The form posted from: the incident's own, or the one under an event.
     let back = Back {
@@ -265,11 +258,11 @@ async fn upload(
     let (sha256, size) = match stored {
         Ok(Ok(done)) => done,
         Ok(Err(e)) => {
-            let error = crate::api::AppError::from_write("storing an attachment", e);
+            let error = crate::error::AppError::from_write("storing an attachment", e);
             return back.refuse(error.status(), &error.to_string());
         }
         Err(e) => {
-            let error = crate::api::AppError::internal(e);
+            let error = crate::error::AppError::internal(e);
             return back.refuse(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
         }
     };
@@ -303,7 +296,7 @@ async fn upload(
             DbError::Refused { message, .. } => (StatusCode::BAD_REQUEST, message),
             other => {
                 // A full disk, or something logged with a reference.
-                let error = crate::api::AppError::from(other);
+                let error = crate::error::AppError::from(other);
                 (error.status(), error.to_string())
             }
         };
@@ -327,7 +320,7 @@ async fn download(State(state): State<Uploads>, UrlPath(id): UrlPath<String>) ->
         Ok(Some(r)) if !r.deleted => r,
         Ok(_) => return not_found(),
         Err(e) => {
-            let error = crate::api::AppError::internal(e);
+            let error = crate::error::AppError::internal(e);
             return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
         }
     };
@@ -337,7 +330,7 @@ async fn download(State(state): State<Uploads>, UrlPath(id): UrlPath<String>) ->
     let bytes = match tokio::fs::read(state.store.path_of(&id)).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            let error = crate::api::AppError::internal(format!("reading attachment {id}: {e}"));
+            let error = crate::error::AppError::internal(format!("reading attachment {id}: {e}"));
             return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
         }
     };

@@ -2,6 +2,7 @@
 //! (with the page's filters) for Jira's CSV importer and GitHub's issue API.
 //! Behind the sign-in guard like every page.
 
+use crate::routes;
 use std::collections::HashMap;
 
 use axum::Router;
@@ -17,8 +18,8 @@ use crate::domain::countermeasure_export::{IncidentTags, github_json, jira_csv};
 
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
-        .route("/countermeasures/export/jira.csv", get(jira))
-        .route("/countermeasures/export/github.json", get(github))
+        .route(routes::JIRA_CSV, get(jira))
+        .route(routes::GITHUB_JSON, get(github))
         .with_state(db)
 }
 

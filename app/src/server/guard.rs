@@ -13,13 +13,13 @@ use http::{HeaderValue, StatusCode, header};
 use tower_sessions::Session;
 
 use super::session::{self, CurrentUser};
-use crate::api::AppError;
 use crate::db::Db;
 use crate::domain::access::{
     Access, Effect, PathProblem, SERVER_FUNCTIONS, cross_site_refusal, is_static_asset,
     path_problem, required_access,
 };
 use crate::domain::login_throttle::ThrottleRules;
+use crate::error::AppError;
 
 /// What the guard and the sign-in functions share.
 #[derive(Clone)]
@@ -147,8 +147,11 @@ pub async fn guard(
     if let Access::Signed(needed) = access {
         match &user {
             None if is_page && is_get => {
-                return Redirect::to(&format!("/login?next={}", percent_encode(&wanted)))
-                    .into_response();
+                return Redirect::to(&format!(
+                    "/login?next={}",
+                    crate::domain::query_text::query_path(&wanted)
+                ))
+                .into_response();
             }
             None if wants_html => return Redirect::to("/login").into_response(),
             None => return refusal(AppError::SignInRequired, false),
@@ -231,31 +234,9 @@ fn refusal(error: AppError, as_html: bool) -> Response {
         .into_response()
 }
 
-/// Percent-encodes a path and query for use as one query parameter value.
-fn percent_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn return_paths_survive_as_one_parameter() {
-        assert_eq!(
-            percent_encode("/incidents?status=resolved&page=2"),
-            "/incidents%3Fstatus%3Dresolved%26page%3D2"
-        );
-    }
 
     #[test]
     fn writes_are_known_from_the_table() {

@@ -5,29 +5,32 @@
 //! `/incidents/N/export.json|md|html`, the whole incident (the JSON is the
 //! archive `POST /incidents/restore` reads back, for editors).
 
+use crate::routes;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Extension, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Extension, Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+use super::incident_path::IncidentInPath;
 use super::links::LinkBase;
 use crate::db::Db;
 use crate::domain::incident::{Incident, IncidentNumber};
 use crate::domain::markdown::render_markdown_for_export;
 use crate::domain::postmortem::{Postmortem, standalone_html};
 use crate::domain::review::{Invitation, ics};
+use crate::error::AppError;
 
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
-        .route("/incidents/{number}/review.ics", get(review_ics))
-        .route("/incidents/{number}/postmortem.md", get(postmortem_md))
-        .route("/incidents/{number}/postmortem.html", get(postmortem_html))
-        .route("/incidents/{number}/export.json", get(export_json))
-        .route("/incidents/{number}/export.md", get(export_md))
-        .route("/incidents/{number}/export.html", get(export_html))
+        .route(routes::REVIEW_ICS, get(review_ics))
+        .route(routes::POSTMORTEM_MD, get(postmortem_md))
+        .route(routes::POSTMORTEM_HTML, get(postmortem_html))
+        .route(routes::EXPORT_JSON, get(export_json))
+        .route(routes::EXPORT_MD, get(export_md))
+        .route(routes::EXPORT_HTML, get(export_html))
         .route(
-            "/incidents/restore",
+            routes::RESTORE,
             post(restore).layer(DefaultBodyLimit::max(RESTORE_MAX_BYTES)),
         )
         .with_state(db)
@@ -50,23 +53,14 @@ fn failed(e: crate::db::DbError) -> Response {
     )
 }
 
-/// The incident a path names, or the response that says why not.
-async fn incident_of(db: &Db, number: &str) -> Result<(IncidentNumber, Incident), Response> {
-    let not_found = || {
-        refusal(
-            StatusCode::NOT_FOUND,
-            format!("There is no incident {number}."),
-        )
-    };
-    let n = number
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(IncidentNumber)
-        .ok_or_else(not_found)?;
+/// The incident a path names, or the response that says it does not exist.
+async fn incident_of(db: &Db, n: IncidentNumber) -> Result<(IncidentNumber, Incident), Response> {
     match db.incident(n).await {
         Ok(Some(i)) => Ok((n, i)),
-        Ok(None) => Err(not_found()),
+        Ok(None) => Err(AppError::NotFound {
+            what: format!("Incident {n}"),
+        }
+        .into_response()),
         Err(e) => Err(failed(e)),
     }
 }
@@ -88,7 +82,7 @@ fn download(content_type: &str, file_name: String, body: String) -> Response {
 /// The saved post-mortem and a line saying what it is, or the refusal.
 async fn postmortem_of(
     db: &Db,
-    number: &str,
+    number: IncidentNumber,
 ) -> Result<(IncidentNumber, Incident, Postmortem, String), Response> {
     let (n, incident) = incident_of(db, number).await?;
     let Some(mut doc) = db.postmortem(n).await.map_err(failed)? else {
@@ -101,9 +95,7 @@ async fn postmortem_of(
         ));
     };
     // Its Countermeasures list as the backlog holds it now.
-    let live = crate::api::postmortem::live_countermeasures(db, n)
-        .await
-        .map_err(failed)?;
+    let live = db.live_countermeasures(n).await.map_err(failed)?;
     doc.body = crate::domain::postmortem::with_live_countermeasures(&doc.body, &live);
     let about = format!(
         "Post-mortem of incident #{} \"{}\", version {} ({}), saved by {} at {}. Exported from Debrief.",
@@ -117,8 +109,8 @@ async fn postmortem_of(
     Ok((n, incident, doc, about))
 }
 
-async fn postmortem_md(State(db): State<Db>, Path(number): Path<String>) -> Response {
-    match postmortem_of(&db, &number).await {
+async fn postmortem_md(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
+    match postmortem_of(&db, number).await {
         Ok((n, _, doc, about)) => download(
             "text/markdown; charset=utf-8",
             format!("postmortem-{}.md", n.0),
@@ -144,8 +136,8 @@ async fn exported_html(what: &str, markdown: String) -> Result<String, Response>
         })
 }
 
-async fn postmortem_html(State(db): State<Db>, Path(number): Path<String>) -> Response {
-    let (n, incident, doc, about) = match postmortem_of(&db, &number).await {
+async fn postmortem_html(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
+    let (n, incident, doc, about) = match postmortem_of(&db, number).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -176,15 +168,15 @@ static RESTORES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(REST
 
 async fn archive_of(
     db: &Db,
-    number: &str,
+    number: IncidentNumber,
 ) -> Result<(IncidentNumber, serde_json::Value), Response> {
     let (n, _) = incident_of(db, number).await?;
     let archive = db.export_incident(n).await.map_err(failed)?;
     Ok((n, archive))
 }
 
-async fn export_json(State(db): State<Db>, Path(number): Path<String>) -> Response {
-    match archive_of(&db, &number).await {
+async fn export_json(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
+    match archive_of(&db, number).await {
         Ok((n, archive)) => download(
             "application/json",
             format!("incident-{}.json", n.0),
@@ -194,8 +186,8 @@ async fn export_json(State(db): State<Db>, Path(number): Path<String>) -> Respon
     }
 }
 
-async fn export_md(State(db): State<Db>, Path(number): Path<String>) -> Response {
-    match archive_of(&db, &number).await {
+async fn export_md(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
+    match archive_of(&db, number).await {
         Ok((n, archive)) => download(
             "text/markdown; charset=utf-8",
             format!("incident-{}.md", n.0),
@@ -205,8 +197,8 @@ async fn export_md(State(db): State<Db>, Path(number): Path<String>) -> Response
     }
 }
 
-async fn export_html(State(db): State<Db>, Path(number): Path<String>) -> Response {
-    let (n, archive) = match archive_of(&db, &number).await {
+async fn export_html(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
+    let (n, archive) = match archive_of(&db, number).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -340,9 +332,9 @@ async fn restore(
 async fn review_ics(
     State(db): State<Db>,
     LinkBase(base): LinkBase,
-    Path(number): Path<String>,
+    IncidentInPath(number): IncidentInPath,
 ) -> Response {
-    let (n, incident) = match incident_of(&db, &number).await {
+    let (n, incident) = match incident_of(&db, number).await {
         Ok(found) => found,
         Err(response) => return response,
     };

@@ -9,25 +9,27 @@
 //! the viewer's account again (disabled, or signed in before a password
 //! change: the stream ends), and the stream ends when the server shuts down.
 
+use crate::routes;
 use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::stream::{self, Stream};
 use tokio::sync::broadcast;
 
-use crate::api::meeting::{MeetingLive, live_of};
+use super::incident_path::IncidentInPath;
 use crate::db::Db;
 use crate::domain::incident::IncidentNumber;
+use crate::domain::meeting::MeetingLive;
+use crate::error::AppError;
 
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
-        .route("/incidents/{number}/meeting/live", get(live))
+        .route(routes::MEETING_LIVE, get(live))
         .with_state(db)
 }
 
@@ -62,7 +64,7 @@ async fn read(feed: &Feed) -> Option<MeetingLive> {
         }
     }
     match feed.db.meeting(feed.number).await {
-        Ok(snapshot) => Some(live_of(&snapshot)),
+        Ok(snapshot) => Some(snapshot.live()),
         Err(e) => {
             tracing::warn!("meeting feed of #{}: {e}", feed.number.0);
             None
@@ -101,32 +103,22 @@ fn changes(feed: Feed) -> impl Stream<Item = Result<Event, Infallible>> {
 
 async fn live(
     State(db): State<Db>,
-    Path(number): Path<String>,
+    IncidentInPath(n): IncidentInPath,
     session: tower_sessions::Session,
 ) -> Response {
     // The guard admitted a signed-in viewer; keep who, to check again later.
     let Some(auth) = super::session::read(&session).await else {
-        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response();
-    };
-    let Some(n) = number
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(IncidentNumber)
-    else {
-        return (StatusCode::NOT_FOUND, "No such incident.").into_response();
+        return AppError::SignInRequired.into_response();
     };
     match db.incident(n).await {
         Ok(Some(_)) => {}
-        Ok(None) => return (StatusCode::NOT_FOUND, "No such incident.").into_response(),
-        Err(e) => {
-            tracing::error!("meeting feed: {e}");
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The meeting could not be read.",
-            )
-                .into_response();
+        Ok(None) => {
+            return AppError::NotFound {
+                what: format!("Incident {n}"),
+            }
+            .into_response();
         }
+        Err(e) => return AppError::from(e).into_response(),
     }
     // Subscribe before the first read, so no change falls between them.
     let feed = Feed {

@@ -2,6 +2,7 @@
 //! token an administrator sets under Administration → Metrics. Off (404)
 //! until a token is set; a missing or wrong token gets 401.
 
+use crate::routes;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -12,7 +13,9 @@ use crate::db::{Db, token_digest};
 use crate::domain::metrics_export::exposition;
 
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
-    Router::new().route("/metrics", get(metrics)).with_state(db)
+    Router::new()
+        .route(routes::METRICS, get(metrics))
+        .with_state(db)
 }
 
 fn unavailable(e: crate::db::DbError) -> Response {

@@ -3,16 +3,19 @@
 //! (`headers`). Server-only; `src/serve_command.rs` lists these layers in order.
 
 pub mod attachments;
+pub mod context;
 pub mod countermeasure_export;
 pub mod guard;
 pub mod headers;
 pub mod incident_files;
+pub mod incident_path;
 pub mod links;
 pub mod meeting;
 pub mod metrics;
 pub mod refusal_redirect;
 pub mod render_pool;
 pub mod report_export;
+pub mod router;
 pub mod search_index;
 pub mod session;
 pub mod shutdown;
@@ -36,28 +39,81 @@ mod tests {
     }
 
     /// The paths the server answers GET for itself (files, exports, feeds),
-    /// as registered with `.route("…"` in this folder, `{…}` parts as `*`.
-    fn server_routes(files: &[(PathBuf, String)]) -> Vec<String> {
-        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server");
-        let mut routes = Vec::new();
-        for (_, text) in files.iter().filter(|(p, _)| p.starts_with(&here)) {
-            let mut rest = text.as_str();
-            while let Some(at) = rest.find(".route(") {
-                rest = &rest[at + 7..];
-                let Some(open) = rest.find('"') else { break };
-                let tail = &rest[open + 1..];
-                let route = &tail[..tail.find('"').unwrap()];
-                if !route.starts_with('/') {
-                    continue; // not a registration (this file's own comments)
+    /// `{…}` parts as `*`.
+    fn server_routes() -> Vec<String> {
+        crate::routes::RAW
+            .iter()
+            .filter(|(_, verb)| *verb == crate::routes::Verb::Read)
+            .map(|(route, _)| wildcard(route))
+            .collect()
+    }
+
+    /// The route a `routes::NAME` expression in a page names.
+    fn named_route(expression: &str) -> Option<&'static str> {
+        let name = expression.strip_prefix("routes::")?;
+        let name: String = name
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+            .collect();
+        let source = include_str!("../routes.rs");
+        let line = source
+            .lines()
+            .find(|l| l.starts_with(&format!("pub const {name}: &str = ")))?;
+        let route = line.split('"').nth(1)?;
+        crate::routes::RAW
+            .iter()
+            .map(|(r, _)| *r)
+            .find(|r| *r == route)
+    }
+
+    /// Every route the server registers is one of [`crate::routes::RAW`],
+    /// named by its constant, so that list (which the access table's tests
+    /// and the link check below read) is the whole of it.
+    #[test]
+    fn every_server_route_is_registered_by_its_name() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server"),
+            &mut files,
+        );
+        let mut registered = 0;
+        for (path, text) in &files {
+            for (at, _) in text.match_indices(".route(") {
+                let argument = text[at + 7..].trim_start();
+                if argument.starts_with('"') && path.ends_with("mod.rs") {
+                    continue; // this file's own comments and tests
                 }
-                // Only what a link can open: routes that answer GET.
-                let handlers = &tail[..tail.find(".route(").unwrap_or(tail.len())];
-                if handlers.contains("get(") {
-                    routes.push(wildcard(route));
-                }
+                // Server functions have their own table, checked in `api`.
+                let server_functions = argument.starts_with("routes::SERVER_FUNCTIONS,");
+                assert!(
+                    server_functions || named_route(argument).is_some(),
+                    "{}: a route registered without a name from routes::RAW: {}",
+                    path.display(),
+                    &argument[..argument.find(')').unwrap_or(argument.len()).min(80)]
+                );
+                registered += 1;
             }
         }
-        routes
+        assert!(registered >= 15, "only {registered} routes found");
+    }
+
+    /// Every raw route is in the access table, and each that stores
+    /// something needs the editor role at least.
+    #[test]
+    fn every_raw_route_is_in_the_access_table() {
+        use crate::domain::access::{Access, required_access};
+        use crate::domain::account::Role;
+        for (route, verb) in crate::routes::RAW {
+            let path = crate::routes::at(route, 7);
+            let access = required_access(&path);
+            assert!(access.is_some(), "{route} is refused to everyone");
+            if *verb == crate::routes::Verb::Write {
+                assert!(
+                    matches!(access, Some(Access::Signed(role)) if role.allows(Role::Editor)),
+                    "{route} stores something but the table lets {access:?} in"
+                );
+            }
+        }
     }
 
     /// `{…}` parts of a route or a `format!` string become `*`.
@@ -109,7 +165,7 @@ mod tests {
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
             &mut files,
         );
-        let routes = server_routes(&files);
+        let routes = server_routes();
         assert!(routes.len() >= 10, "found only {routes:?}");
         let mut checked = 0;
         for (path, text) in &files {
@@ -119,7 +175,13 @@ mod tests {
                 let Some(href) = tag.split_once("href=").map(|(_, h)| h) else {
                     continue;
                 };
+                let named = href
+                    .strip_prefix("routes::at(")
+                    .or(href.strip_prefix("format!(\"{}{}\", "))
+                    .or(href.strip_prefix("format!(\"{}{query}\", "))
+                    .and_then(named_route);
                 let target = match href.strip_prefix("format!(\"").or(href.strip_prefix('"')) {
+                    _ if named.is_some() => wildcard(named.unwrap_or_default()),
                     Some(quoted) => wildcard(&quoted[..quoted.find('"').unwrap_or(0)]),
                     // A computed link: only attachments are computed this way.
                     None if href.starts_with("f.url") => "/attachments/*".to_string(),

@@ -9,7 +9,7 @@
 
 use leptos::server_fn::error::ServerFnUrlError;
 
-use crate::api::AppError;
+use crate::error::AppError;
 
 /// The longest `Location` a refusal keeps its echo in.
 pub const MAX_LOCATION: usize = 8 * 1024;

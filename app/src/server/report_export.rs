@@ -2,6 +2,7 @@
 //! spreadsheet or a script, filtered by the same query as the page. Behind
 //! the sign-in guard like every page.
 
+use crate::routes;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -20,8 +21,8 @@ use crate::domain::report_export;
 
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
-        .route("/report/incidents.csv", get(csv))
-        .route("/report/incidents.json", get(json))
+        .route(routes::REPORT_CSV, get(csv))
+        .route(routes::REPORT_JSON, get(json))
         .with_state(db)
 }
 

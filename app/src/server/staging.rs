@@ -6,15 +6,17 @@
 //! a manifest saying who staged them for which incident. Folders older than a
 //! day are removed when the next upload arrives.
 
+use crate::routes;
 use std::path::{Path, PathBuf};
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Extension, Multipart, Path as UrlPath, State};
+use axum::extract::{DefaultBodyLimit, Extension, Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
+use super::incident_path::IncidentInPath;
 use super::session::CurrentUser;
 use crate::db::{Db, DbError};
 use crate::domain::incident::IncidentNumber;
@@ -205,7 +207,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, staging: Staging) -> Rou
         .saturating_add(1024 * 1024);
     Router::new()
         .route(
-            "/incidents/{number}/transcripts",
+            routes::TRANSCRIPT_UPLOAD,
             post(stage).layer(DefaultBodyLimit::max(limit)),
         )
         .with_state(StageState { db, staging })
@@ -218,7 +220,7 @@ const MAX_NAME: usize = 255;
 /// A staging write that failed: a full disk said as such (507), anything
 /// else logged with a reference (500).
 fn write_failed(e: std::io::Error) -> (StatusCode, String) {
-    let error = crate::api::AppError::from_write("staging a transcript", e);
+    let error = crate::error::AppError::from_write("staging a transcript", e);
     (error.status(), error.to_string())
 }
 
@@ -237,16 +239,13 @@ fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response
 /// to the preview.
 async fn stage(
     State(StageState { db, staging }): State<StageState>,
-    UrlPath(number): UrlPath<String>,
+    IncidentInPath(IncidentNumber(n)): IncidentInPath,
     Extension(user): Extension<CurrentUser>,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
     use tokio::io::AsyncWriteExt;
     let html = super::headers::accepts_html(&headers);
-    let Some(n) = number.parse::<i64>().ok().filter(|n| *n > 0) else {
-        return refuse(StatusCode::NOT_FOUND, "No such incident.", "/", html);
-    };
     match db.incident(IncidentNumber(n)).await {
         Ok(Some(_)) => {}
         Ok(None) | Err(DbError::NotFound) => {
@@ -258,7 +257,7 @@ async fn stage(
             );
         }
         Err(e) => {
-            let error = crate::api::AppError::from(e);
+            let error = crate::error::AppError::from(e);
             return refuse(error.status(), &error.to_string(), "/incidents", html);
         }
     }

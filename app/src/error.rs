@@ -5,6 +5,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::incident::NotAnIncidentNumber;
 use crate::domain::incident_form::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
@@ -275,6 +276,29 @@ impl AppError {
     }
 }
 
+/// A raw route (a file, an export, a feed) answers a refusal as plain text
+/// with the status that fits it, and `Retry-After` when there is one.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let mut response = (self.status(), self.to_string()).into_response();
+        if let Some(seconds) = self.retry_after() {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<NotAnIncidentNumber> for AppError {
+    fn from(refused: NotAnIncidentNumber) -> Self {
+        AppError::NotFound {
+            what: format!("Incident \"{}\"", refused.0),
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -288,10 +312,14 @@ impl FromServerFnError for AppError {
                 | ServerFnErrorErr::Deserialization(_)
                 | ServerFnErrorErr::MissingArg(_)
         ) {
-            let error = AppError::Transport {
-                message: value.to_string(),
+            // An incident number that names no incident is not found, as a
+            // number that names a deleted one is.
+            let message = value.to_string();
+            let error = match NotAnIncidentNumber::in_message(&message) {
+                Some(refused) => AppError::from(refused),
+                None => AppError::Transport { message },
             };
-            let _ = super::context::finish::<()>(Err(error.clone()));
+            let _ = crate::server::context::finish::<()>(Err(error.clone()));
             return error;
         }
         AppError::Transport {
