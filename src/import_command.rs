@@ -4,9 +4,10 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use app::db::{Db, ImportInto, ImportSource};
+use app::db::{Db, ImportInto};
 use app::domain::audit::Actor;
 use app::domain::incident::{Incident, IncidentNumber};
+use app::flows::transcript_import::{self, ImportSource};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use transcript::formats::Format;
@@ -144,16 +145,16 @@ async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<()
             return Err("name the incident with --incident, or --new-incident TITLE".into());
         }
     };
-    let progress: app::db::Progress = std::sync::Arc::new(progress_printer(&sources));
-    let outcome = db
-        .import_transcripts(
-            into,
-            sources.clone(),
-            &actor,
-            chrono::Utc::now(),
-            Some(progress),
-        )
-        .await;
+    let progress: transcript_import::Progress = std::sync::Arc::new(progress_printer(&sources));
+    let outcome = transcript_import::import(
+        db,
+        into,
+        sources.clone(),
+        &actor,
+        chrono::Utc::now(),
+        Some(progress),
+    )
+    .await;
     clear_progress();
     let outcome = outcome.map_err(|e| e.to_string())?;
     for (source, summary) in sources.iter().zip(&outcome.summaries) {

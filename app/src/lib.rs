@@ -17,6 +17,8 @@ pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod flows;
+#[cfg(feature = "ssr")]
 pub mod server;
 
 pub use app::{App, shell};

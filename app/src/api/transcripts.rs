@@ -628,7 +628,7 @@ pub async fn import_transcripts(
                         ),
                     )
                 })?;
-            sources.push(crate::db::ImportSource {
+            sources.push(crate::flows::transcript_import::ImportSource {
                 path,
                 file_name: f.name.clone(),
                 format,
@@ -637,15 +637,15 @@ pub async fn import_transcripts(
                 channel: s.channels[i].clone().unwrap_or_else(|| f.default_channel()),
             });
         }
-        let imported = db
-            .import_transcripts(
-                crate::db::ImportInto::Incident(n),
-                sources,
-                &crate::server::context::actor()?,
-                chrono::Utc::now(),
-                None,
-            )
-            .await?;
+        let imported = crate::flows::transcript_import::import(
+            &db,
+            crate::db::ImportInto::Incident(n),
+            sources,
+            &crate::server::context::actor()?,
+            chrono::Utc::now(),
+            None,
+        )
+        .await?;
         support::staging()?.remove(staged.trim());
         if crate::server::context::from_html_form() {
             leptos_axum::redirect(&format!("/incidents/{}/review", n.0));

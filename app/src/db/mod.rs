@@ -37,8 +37,8 @@ pub use search::{Hit, RelatedRow};
 pub use settings::{MetricsSettings, token_digest};
 pub use timeline::NewEvent;
 pub use transcripts::{
-    ImportInto, ImportOutcome, ImportSource, ImportedTranscript, MAX_LINE_BYTES, Progress,
-    ReviewFilter, ReviewLine, TranscriptRecord,
+    ImportInto, ImportWriter, ImportedTranscript, NewLine, Origin, ReviewFilter, ReviewLine,
+    TranscriptRecord,
 };
 pub use users::{Credentials, UserRecord, UserUpdate};
 pub use webhooks::{Attempt, DueDelivery};

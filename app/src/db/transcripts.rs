@@ -1,16 +1,12 @@
-//! Transcripts: importing chat logs into an incident (streamed, in one
-//! transaction), the chronological review across all of them, and promoting
-//! lines into timeline events.
+//! Transcripts: the statements of an import ([`ImportWriter`]; the
+//! workflow that reads the files is `flows::transcript_import`), the
+//! chronological review across all of them, and promoting lines into
+//! timeline events.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::QueryBuilder;
 use transcript::formats::Format;
-use transcript::merge::fingerprint;
-use transcript::summary::Summary;
 use transcript::{Line, LineKind, Problem};
 
 use super::audit::{Change, record};
@@ -21,26 +17,6 @@ use super::{Db, DbError, DbRow, On, Tx, from_epoch, on_pool, on_tx, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::{IncidentContent, IncidentNumber};
 
-/// Longest line stored, in bytes; a longer one is reported as a problem.
-pub const MAX_LINE_BYTES: usize = 64 * 1024;
-
-/// Rows stored at a time: a batch runs on an async worker thread without
-/// yielding, so it is kept to a few milliseconds.
-const INSERT_BATCH: usize = 2000;
-
-/// One file to import, and how to read it.
-#[derive(Debug, Clone)]
-pub struct ImportSource {
-    pub path: PathBuf,
-    /// The name the file had (for its date, and shown with the transcript).
-    pub file_name: String,
-    pub format: Format,
-    pub zone: Tz,
-    pub date: Option<NaiveDate>,
-    /// The channel its lines belong to, unless a line names its own.
-    pub channel: String,
-}
-
 /// The incident an import goes into.
 #[derive(Debug, Clone)]
 pub enum ImportInto {
@@ -48,16 +24,6 @@ pub enum ImportInto {
     /// A new incident, created in the import's transaction: a failed import
     /// leaves no empty incident behind.
     NewIncident(Box<IncidentContent>),
-}
-
-/// What an import did.
-#[derive(Debug, Clone)]
-pub struct ImportOutcome {
-    pub number: IncidentNumber,
-    pub transcripts: Vec<ImportedTranscript>,
-    /// What was read from each source, in order: the preview's summary,
-    /// worked out while importing.
-    pub summaries: Vec<Summary>,
 }
 
 /// What an import stored, per transcript (channel).
@@ -141,158 +107,16 @@ pub struct ReviewFilter {
     pub thread: Option<String>,
 }
 
-/// Progress of a running import: bytes of the current file read, and its size.
-pub type Progress = std::sync::Arc<dyn Fn(&str, u64) + Send + Sync>;
-
-enum Read {
-    /// A line to store, worked out whole on the reading thread (fingerprint,
-    /// suggestion, id, and the line it repeats) so that the thread holding
-    /// the transaction only stores it.
-    Line(Box<Stored>),
-    /// A line that could not be read, and the channel it was in (if the
-    /// source names channels).
-    Problem(Problem, Option<String>),
-    Progress(u64),
-}
-
-struct Stored {
-    line: Line,
-    id: i64,
-    fingerprint: i64,
-    duplicate_of: Option<i64>,
-    suggestion: Option<&'static str>,
-}
-
-/// Fingerprints are already hashes: a map keyed by them need not hash again.
-#[derive(Default)]
-struct AsIs(u64);
-
-impl std::hash::Hasher for AsIs {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_i64(&mut self, v: i64) {
-        self.0 = v as u64;
-    }
-}
-
-type Fingerprints = HashMap<i64, i64, std::hash::BuildHasherDefault<AsIs>>;
-
-/// What lines an import has given out so far: the next line id, and the
-/// first line of each fingerprint (in the incident before, or in this import).
-struct Dedupe {
-    seen: Fingerprints,
-    next_id: i64,
-}
-
-struct BatchSink {
-    summary: Summary,
-    dedupe: Dedupe,
-    batch: Vec<Read>,
-    to: tokio::sync::mpsc::Sender<Vec<Read>>,
-}
-
-impl BatchSink {
-    fn send(&mut self) {
-        if !self.batch.is_empty() {
-            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(INSERT_BATCH));
-            // The receiver stops listening only when the import failed.
-            let _ = self.to.blocking_send(batch);
-        }
-    }
-    fn push(&mut self, item: Read) {
-        self.batch.push(item);
-        if self.batch.len() >= INSERT_BATCH {
-            self.send();
-        }
-    }
-}
-
-impl transcript::Sink for BatchSink {
-    fn line(&mut self, line: Line) {
-        self.summary.add(&line);
-        if line.text.len() > MAX_LINE_BYTES {
-            let problem = Problem::new(
-                line.line,
-                format!(
-                    "the message is longer than {} KB; it was not stored",
-                    MAX_LINE_BYTES / 1024
-                ),
-            );
-            self.push(Read::Problem(problem, line.channel));
-            return;
-        }
-        let fingerprint = fingerprint(
-            line.at.timestamp(),
-            line.kind,
-            line.author.as_deref(),
-            &line.text,
-        ) as i64;
-        let id = self.dedupe.next_id;
-        self.dedupe.next_id += 1;
-        let duplicate_of = match self.dedupe.seen.entry(fingerprint) {
-            std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(id);
-                None
-            }
-        };
-        // A repeated message keeps the suggestion of the line shown.
-        let suggestion = if duplicate_of.is_none() {
-            transcript::suggest::suggest(&line).map(|r| r.id)
-        } else {
-            None
-        };
-        self.push(Read::Line(Box::new(Stored {
-            line,
-            id,
-            fingerprint,
-            duplicate_of,
-            suggestion,
-        })));
-    }
-    fn problem(&mut self, problem: Problem) {
-        self.summary.add_problem(problem.clone());
-        self.push(Read::Problem(problem, None));
-    }
-    fn progress(&mut self, bytes: u64) {
-        self.summary.bytes = bytes;
-        self.push(Read::Progress(bytes));
-    }
-}
-
-type Reader = tokio::task::JoinHandle<std::io::Result<(Summary, Dedupe)>>;
-
-/// Reads `source` on a blocking thread, sending what it reads in batches;
-/// gives back the summary and the dedupe state when done.
-fn spawn_reader(
-    source: ImportSource,
-    dedupe: Dedupe,
-) -> (tokio::sync::mpsc::Receiver<Vec<Read>>, Reader) {
-    let (to, from) = tokio::sync::mpsc::channel(4);
-    let handle = tokio::task::spawn_blocking(move || {
-        let options = transcript::Options {
-            format: source.format,
-            zone: source.zone,
-            date: source.date,
-            file_name: Some(source.file_name.clone()),
-        };
-        let mut sink = BatchSink {
-            summary: Summary::default(),
-            dedupe,
-            batch: Vec::with_capacity(INSERT_BATCH),
-            to,
-        };
-        transcript::read_path(&source.path, &options, &mut sink)?;
-        sink.send();
-        Ok((sink.summary, sink.dedupe))
-    });
-    (from, handle)
+/// A line as an import stores it: read, fingerprinted, numbered and
+/// checked against the lines before it on the reading thread, so that the
+/// task holding the transaction only stores it.
+pub struct NewLine {
+    pub line: Line,
+    pub id: i64,
+    pub fingerprint: i64,
+    /// The line it repeats (in the incident before, or earlier in this import).
+    pub duplicate_of: Option<i64>,
+    pub suggestion: Option<&'static str>,
 }
 
 /// The transcripts one import creates, by channel.
@@ -309,19 +133,36 @@ struct Open {
     last: Option<i64>,
 }
 
+/// One import's transaction, opened by [`Db::begin_import`]: it opens a
+/// transcript per channel, stores lines and problems as the reader sends
+/// them, and on [`ImportWriter::finish`] stores the counts, the audit rows
+/// and commits. Dropped before that, it rolls everything back.
+pub struct ImportWriter {
+    tx: Tx,
+    number: IncidentNumber,
+    incident_id: String,
+    next_no: i64,
+    open: Vec<Open>,
+    actor: Actor,
+    now: DateTime<Utc>,
+}
+
+/// Where a transcript's lines came from.
+pub struct Origin<'a> {
+    pub file_name: &'a str,
+    pub format: Format,
+    pub zone: Tz,
+}
+
 impl Db {
-    /// Imports `sources` into an incident in one transaction: either every
-    /// line of every file is stored, or (on any failure) nothing is. Lines
-    /// already in the incident's review (same instant, kind, author and text)
-    /// are stored as duplicates of the line shown.
-    pub async fn import_transcripts(
+    /// Starts an import into an incident (a new one is created in the same
+    /// transaction, so a failed import leaves no empty incident behind).
+    pub async fn begin_import(
         &self,
         into: ImportInto,
-        sources: Vec<ImportSource>,
         actor: &Actor,
         now: DateTime<Utc>,
-        progress: Option<Progress>,
-    ) -> Result<ImportOutcome, DbError> {
+    ) -> Result<ImportWriter, DbError> {
         let mut tx = self.write().await?;
         let number = match into {
             ImportInto::Incident(number) => number,
@@ -330,151 +171,171 @@ impl Db {
             }
         };
         let (incident_id, _) = incident_in(&mut tx, number).await?;
-        let mut summaries = Vec::with_capacity(sources.len());
-        // Lines run at about 80 bytes: sized once, not grown a million times.
-        let bytes: u64 = sources
-            .iter()
-            .filter_map(|s| std::fs::metadata(&s.path).ok())
-            .map(|m| m.len())
-            .sum();
-        let mut seen = Fingerprints::with_capacity_and_hasher(
-            usize::try_from(bytes / 80).unwrap_or(0).min(4_000_000),
-            Default::default(),
-        );
-        let known: Vec<(i64, i64)> = on_tx!(&mut tx, |c| {
-            sqlx::query_as(
-            "SELECT fingerprint, id FROM transcript_lines WHERE incident_no = $1 AND duplicate_of IS NULL",
-        )
-        .bind(number.0)
-        .fetch_all(&mut *c)
-        .await
-        })?;
-        seen.extend(known);
-        let (mut next_no, next_id): (i64, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT (SELECT COALESCE(MAX(no), 0) + 1 FROM transcripts WHERE incident_id = $1), \
-                    (SELECT COALESCE(MAX(id), 0) + 1 FROM transcript_lines)",
+        let next_no: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT COALESCE(MAX(no), 0) + 1 FROM transcripts WHERE incident_id = $1",
         )
         .bind(&incident_id)
         .fetch_one(&mut *c)
         .await)?;
-        let mut dedupe = Some(Dedupe { seen, next_id });
-        let mut open: Vec<Open> = Vec::new();
-        for source in sources {
-            let first_of_source = open.len();
-            let label = source.file_name.clone();
-            let state = dedupe.take().expect("given back by the reader before");
-            let (mut from, handle) = spawn_reader(source.clone(), state);
-            let mut problems: Vec<(usize, Problem)> = Vec::new();
-            // The transcript each line of a batch goes to.
-            let mut targets: Vec<usize> = Vec::with_capacity(INSERT_BATCH);
-            while let Some(batch) = from.recv().await {
-                targets.clear();
-                for item in &batch {
-                    match item {
-                        Read::Line(stored) => {
-                            let line = &stored.line;
-                            let channel = line.channel.as_deref().unwrap_or(&source.channel);
-                            let t = transcript_for(
-                                &mut tx,
-                                &mut open,
-                                first_of_source,
-                                channel,
-                                &source,
-                                &incident_id,
-                                &mut next_no,
-                                actor,
-                                now,
-                            )
-                            .await?;
-                            let at = line.at.timestamp();
-                            let o = &mut open[t];
-                            o.lines += 1;
-                            if stored.duplicate_of.is_some() {
-                                o.duplicates += 1;
-                            }
-                            o.first = Some(o.first.map_or(at, |f| f.min(at)));
-                            o.last = Some(o.last.map_or(at, |l| l.max(at)));
-                            targets.push(t);
-                        }
-                        Read::Problem(problem, channel) => {
-                            let channel = channel.as_deref().unwrap_or(&source.channel);
-                            let t = transcript_for(
-                                &mut tx,
-                                &mut open,
-                                first_of_source,
-                                channel,
-                                &source,
-                                &incident_id,
-                                &mut next_no,
-                                actor,
-                                now,
-                            )
-                            .await?;
-                            open[t].problems += 1;
-                            problems.push((t, problem.clone()));
-                        }
-                        Read::Progress(bytes) => {
-                            if let Some(p) = &progress {
-                                p(&label, *bytes);
-                            }
-                        }
-                    }
-                }
-                insert_lines(&mut tx, number, &open, &batch, &targets).await?;
-            }
-            match handle.await {
-                Ok(Ok((summary, state))) => {
-                    summaries.push(summary);
-                    dedupe = Some(state);
-                }
-                Ok(Err(e)) => {
-                    return Err(DbError::Refused {
-                        field: "file",
-                        message: format!("{label} could not be read ({e}); nothing was imported."),
-                    });
-                }
-                Err(e) => {
-                    return Err(DbError::Refused {
-                        field: "file",
-                        message: format!("reading {label} failed ({e}); nothing was imported."),
-                    });
-                }
-            }
-            let stored: u64 = open[first_of_source..].iter().map(|o| o.lines).sum();
-            if stored == 0 {
-                return Err(DbError::Refused {
-                    field: "file",
-                    message: transcript::choose::nothing_read(
-                        &label,
-                        source.format,
-                        problems.iter().map(|(_, p)| p),
-                    ),
-                });
-            }
-            for chunk in problems.chunks(300) {
-                on_tx!(&mut tx, |c| {
-                    let mut q = QueryBuilder::new(
-                        "INSERT INTO transcript_problems (transcript_id, line_no, reason) ",
-                    );
-                    q.push_values(chunk, |mut b, (t, p)| {
-                        b.push_bind(open[*t].key)
-                            .push_bind(p.line as i64)
-                            .push_bind(&p.reason);
-                    });
-                    q.build().execute(&mut *c).await.map(|_| ())
-                })?;
-            }
+        Ok(ImportWriter {
+            tx,
+            number,
+            incident_id,
+            next_no,
+            open: Vec::new(),
+            actor: actor.clone(),
+            now,
+        })
+    }
+}
+
+impl ImportWriter {
+    pub fn number(&self) -> IncidentNumber {
+        self.number
+    }
+
+    /// The lines the incident shows already, as (fingerprint, id), and the
+    /// id the next stored line takes.
+    pub async fn known_lines(&mut self) -> Result<(Vec<(i64, i64)>, i64), DbError> {
+        let known: Vec<(i64, i64)> = on_tx!(&mut self.tx, |c| {
+            sqlx::query_as(
+                "SELECT fingerprint, id FROM transcript_lines WHERE incident_no = $1 AND duplicate_of IS NULL",
+            )
+            .bind(self.number.0)
+            .fetch_all(&mut *c)
+            .await
+        })?;
+        let next_id: i64 = on_tx!(&mut self.tx, |c| sqlx::query_scalar(
+            "SELECT COALESCE(MAX(id), 0) + 1 FROM transcript_lines"
+        )
+        .fetch_one(&mut *c)
+        .await)?;
+        Ok((known, next_id))
+    }
+
+    /// Where the transcripts of the next source start (see
+    /// [`ImportWriter::transcript_for`]).
+    pub fn next_source(&self) -> usize {
+        self.open.len()
+    }
+
+    /// The transcript of `channel` among those opened since `first_of_source`,
+    /// opened now if there is none yet.
+    pub async fn transcript_for(
+        &mut self,
+        first_of_source: usize,
+        channel: &str,
+        origin: &Origin<'_>,
+    ) -> Result<usize, DbError> {
+        // A channel named in the form, by a file or by a Slack export: what is
+        // stored is what shows (no bidirectional overrides, no zero widths).
+        let channel = crate::domain::names::visible_name(channel);
+        let channel = channel.as_str();
+        if let Some(i) = self.open[first_of_source..]
+            .iter()
+            .position(|o| o.channel == channel)
+        {
+            return Ok(first_of_source + i);
         }
+        let file_name = crate::domain::names::visible_name(origin.file_name);
+        let id = uuid::Uuid::new_v4().to_string();
+        let no = self.next_no;
+        self.next_no += 1;
+        let key: i64 = on_tx!(&mut self.tx, |c| {
+            sqlx::query_scalar(
+                "INSERT INTO transcripts (uuid, incident_id, no, channel, format, file_name, zone, line_count, \
+                 duplicate_count, problem_count, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9) \
+                 RETURNING id",
+            )
+            .bind(&id)
+            .bind(&self.incident_id)
+            .bind(no)
+            .bind(channel)
+            .bind(origin.format.code())
+            .bind(&file_name)
+            .bind(origin.zone.name())
+            .bind(&self.actor.name)
+            .bind(to_epoch(self.now))
+            .fetch_one(&mut *c)
+            .await
+        })?;
+        self.open.push(Open {
+            key,
+            id,
+            channel: channel.to_string(),
+            file_name,
+            format: origin.format,
+            lines: 0,
+            duplicates: 0,
+            problems: 0,
+            first: None,
+            last: None,
+        });
+        Ok(self.open.len() - 1)
+    }
+
+    /// Stores a batch of lines, each with its transcript (from
+    /// [`ImportWriter::transcript_for`]), and counts them there.
+    pub async fn store_lines(&mut self, lines: &[(usize, &NewLine)]) -> Result<(), DbError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        for (t, stored) in lines {
+            let at = stored.line.at.timestamp();
+            let o = &mut self.open[*t];
+            o.lines += 1;
+            if stored.duplicate_of.is_some() {
+                o.duplicates += 1;
+            }
+            o.first = Some(o.first.map_or(at, |f| f.min(at)));
+            o.last = Some(o.last.map_or(at, |l| l.max(at)));
+        }
+        match &mut self.tx {
+            On::Sqlite(tx) => insert_lines_sqlite(tx, self.number, &self.open, lines).await,
+            On::Postgres(tx) => insert_lines_postgres(tx, self.number, &self.open, lines).await,
+        }
+    }
+
+    /// Lines stored in the transcripts opened since `first_of_source`.
+    pub fn lines_since(&self, first_of_source: usize) -> u64 {
+        self.open[first_of_source..].iter().map(|o| o.lines).sum()
+    }
+
+    /// Stores the lines that could not be read, each with its transcript.
+    pub async fn store_problems(&mut self, problems: &[(usize, Problem)]) -> Result<(), DbError> {
+        for (t, _) in problems {
+            self.open[*t].problems += 1;
+        }
+        for chunk in problems.chunks(300) {
+            let open = &self.open;
+            on_tx!(&mut self.tx, |c| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO transcript_problems (transcript_id, line_no, reason) ",
+                );
+                q.push_values(chunk, |mut b, (t, p)| {
+                    b.push_bind(open[*t].key)
+                        .push_bind(p.line as i64)
+                        .push_bind(&p.reason);
+                });
+                q.build().execute(&mut *c).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Stores each transcript's counts and an audit row, makes small
+    /// imports searchable at once (large ones are indexed by the server
+    /// right after the commit, see `index_pending_transcripts`), and commits.
+    pub async fn finish(mut self) -> Result<Vec<ImportedTranscript>, DbError> {
+        let tx = &mut self.tx;
         let mut imported = Vec::new();
-        // Small imports are searchable at once; large ones are indexed by
-        // the server right after the commit (see `index_pending_transcripts`).
         let index_now =
-            open.iter().map(|o| o.lines).sum::<u64>() <= super::search::INDEX_IN_IMPORT_LINES;
-        for o in &open {
+            self.open.iter().map(|o| o.lines).sum::<u64>() <= super::search::INDEX_IN_IMPORT_LINES;
+        for o in &self.open {
             if index_now {
-                super::search::index_transcript_lines(&mut tx, o.key).await?;
+                super::search::index_transcript_lines(tx, o.key).await?;
             } else {
-                on_tx!(&mut tx, |c| sqlx::query(
+                on_tx!(tx, |c| sqlx::query(
                     "UPDATE transcripts SET search_indexed = FALSE WHERE id = $1"
                 )
                 .bind(o.key)
@@ -482,19 +343,19 @@ impl Db {
                 .await
                 .map(|_| ()))?;
             }
-            on_tx!(&mut tx, |c| {
+            on_tx!(tx, |c| {
                 sqlx::query(
-                "UPDATE transcripts SET line_count = $1, duplicate_count = $2, problem_count = $3, first_at = $4, last_at = $5 WHERE id = $6",
-            )
-            .bind(o.lines as i64)
-            .bind(o.duplicates as i64)
-            .bind(o.problems as i64)
-            .bind(o.first)
-            .bind(o.last)
-            .bind(o.key)
-            .execute(&mut *c)
-            .await
-            .map(|_| ())
+                    "UPDATE transcripts SET line_count = $1, duplicate_count = $2, problem_count = $3, first_at = $4, last_at = $5 WHERE id = $6",
+                )
+                .bind(o.lines as i64)
+                .bind(o.duplicates as i64)
+                .bind(o.problems as i64)
+                .bind(o.first)
+                .bind(o.last)
+                .bind(o.key)
+                .execute(&mut *c)
+                .await
+                .map(|_| ())
             })?;
             let label = format!("#{} ({})", o.channel.trim_start_matches('#'), o.file_name);
             let changes = [
@@ -513,17 +374,17 @@ impl Db {
                 },
             ];
             record(
-                &mut tx,
-                actor,
+                tx,
+                &self.actor,
                 Change {
                     action: "transcript_imported",
                     object_kind: "transcript",
                     object_id: &o.id,
                     object_label: &label,
                     changes: &changes,
-                    incident_id: Some(&incident_id),
+                    incident_id: Some(&self.incident_id),
                 },
-                now,
+                self.now,
             )
             .await?;
             imported.push(ImportedTranscript {
@@ -534,14 +395,12 @@ impl Db {
                 problems: o.problems,
             });
         }
-        tx.commit().await?;
-        Ok(ImportOutcome {
-            number,
-            transcripts: imported,
-            summaries,
-        })
+        self.tx.commit().await?;
+        Ok(imported)
     }
+}
 
+impl Db {
     /// The transcripts of incident `number`, in import order.
     pub async fn transcripts(
         &self,
@@ -743,103 +602,18 @@ impl Db {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn transcript_for(
-    tx: &mut Tx,
-    open: &mut Vec<Open>,
-    first_of_source: usize,
-    channel: &str,
-    source: &ImportSource,
-    incident_id: &str,
-    next_no: &mut i64,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<usize, DbError> {
-    // A channel named in the form, by a file or by a Slack export: what is
-    // stored is what shows (no bidirectional overrides, no zero widths).
-    let channel = crate::domain::names::visible_name(channel);
-    let channel = channel.as_str();
-    if let Some(i) = open[first_of_source..]
-        .iter()
-        .position(|o| o.channel == channel)
-    {
-        return Ok(first_of_source + i);
-    }
-    let file_name = crate::domain::names::visible_name(&source.file_name);
-    let id = uuid::Uuid::new_v4().to_string();
-    let no = *next_no;
-    *next_no += 1;
-    let key: i64 = on_tx!(tx, |c| {
-        sqlx::query_scalar(
-        "INSERT INTO transcripts (uuid, incident_id, no, channel, format, file_name, zone, line_count, \
-         duplicate_count, problem_count, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9) \
-         RETURNING id",
-    )
-    .bind(&id)
-    .bind(incident_id)
-    .bind(no)
-    .bind(channel)
-    .bind(source.format.code())
-    .bind(&file_name)
-    .bind(source.zone.name())
-    .bind(&actor.name)
-    .bind(to_epoch(now))
-    .fetch_one(&mut *c)
-    .await
-    })?;
-    open.push(Open {
-        key,
-        id,
-        channel: channel.to_string(),
-        file_name,
-        format: source.format,
-        lines: 0,
-        duplicates: 0,
-        problems: 0,
-        first: None,
-        last: None,
-    });
-    Ok(open.len() - 1)
-}
-
-/// The lines of a batch, in order.
-fn lines_of(batch: &[Read]) -> impl Iterator<Item = &Stored> {
-    batch.iter().filter_map(|item| match item {
-        Read::Line(stored) => Some(stored.as_ref()),
-        _ => None,
-    })
-}
-
-/// Stores the lines of a batch (`targets`: the transcript of each line, in
-/// order), in the import's transaction.
-async fn insert_lines(
-    tx: &mut Tx,
-    number: IncidentNumber,
-    open: &[Open],
-    batch: &[Read],
-    targets: &[usize],
-) -> Result<(), DbError> {
-    if targets.is_empty() {
-        return Ok(());
-    }
-    match tx {
-        On::Sqlite(tx) => insert_lines_sqlite(tx, number, open, batch, targets).await,
-        On::Postgres(tx) => insert_lines_postgres(tx, number, open, batch, targets).await,
-    }
-}
-
 /// SQLite: through one prepared statement on the transaction's connection
 /// (see [`super::sqlite_bulk`] for why not sqlx).
 async fn insert_lines_sqlite(
     tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
     number: IncidentNumber,
     open: &[Open],
-    batch: &[Read],
-    targets: &[usize],
+    lines: &[(usize, &NewLine)],
 ) -> Result<(), DbError> {
     // What the rows borrow must outlive the inserter.
-    let flags: Vec<Option<String>> = lines_of(batch)
-        .map(|stored| stored.line.time_note())
+    let flags: Vec<Option<String>> = lines
+        .iter()
+        .map(|(_, stored)| stored.line.time_note())
         .collect();
     let mut handle = tx.lock_handle().await?;
     let mut insert = Inserter::prepare(
@@ -848,12 +622,12 @@ async fn insert_lines_sqlite(
          author, text, thread, thread_root, flag, fingerprint, duplicate_of, suggestion)",
         14,
     )?;
-    for ((stored, &t), flag) in lines_of(batch).zip(targets).zip(&flags) {
+    for ((t, stored), flag) in lines.iter().zip(&flags) {
         let line = &stored.line;
         insert.row([
             stored.id.into(),
             number.0.into(),
-            open[t].key.into(),
+            open[*t].key.into(),
             (line.line as i64).into(),
             line.at.timestamp().into(),
             line.kind.code().into(),
@@ -870,16 +644,15 @@ async fn insert_lines_sqlite(
     insert.finish()
 }
 
-/// PostgreSQL: one statement per batch (at most [`INSERT_BATCH`] rows), each
+/// PostgreSQL: one statement per batch (a few thousand rows), each
 /// column bound as one array and turned back into rows by `UNNEST`.
 async fn insert_lines_postgres(
     tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     number: IncidentNumber,
     open: &[Open],
-    batch: &[Read],
-    targets: &[usize],
+    lines: &[(usize, &NewLine)],
 ) -> Result<(), DbError> {
-    let n = targets.len();
+    let n = lines.len();
     let mut ids = Vec::with_capacity(n);
     let mut transcript_ids = Vec::with_capacity(n);
     let mut line_nos = Vec::with_capacity(n);
@@ -893,10 +666,10 @@ async fn insert_lines_postgres(
     let mut fingerprints = Vec::with_capacity(n);
     let mut duplicates = Vec::with_capacity(n);
     let mut suggestions = Vec::with_capacity(n);
-    for (stored, &t) in lines_of(batch).zip(targets) {
+    for (t, stored) in lines {
         let line = &stored.line;
         ids.push(stored.id);
-        transcript_ids.push(open[t].key);
+        transcript_ids.push(open[*t].key);
         line_nos.push(line.line as i64);
         ats.push(line.at.timestamp());
         kinds.push(line.kind.code());
