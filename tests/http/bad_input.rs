@@ -3,8 +3,9 @@
 //! real server with the answer it must get (the status and words that say
 //! what is wrong), and each refusal checked to have changed nothing.
 //!
-//! All cases run against one server (limits lowered by its flags where a
-//! limit has one) and every failure is listed at the end, not just the first.
+//! Each case is a test of its own (one failure hides none of the others;
+//! `cargo test bad_input::timeline::` runs one feature), and the cases of a
+//! feature share one server, taking turns.
 
 use crate::common;
 
@@ -2444,9 +2445,59 @@ async fn send(client: &Client, req: &Req, event: &str, archive: &Value) -> (u16,
     (status, res.text().await.unwrap())
 }
 
-#[tokio::test]
-async fn every_bad_input_gets_a_clear_answer_and_changes_nothing() {
+/// The corpus, built once for every test of the run.
+fn corpus() -> &'static [Case] {
+    static CORPUS: std::sync::OnceLock<Vec<Case>> = std::sync::OnceLock::new();
+    CORPUS.get_or_init(cases)
+}
+
+/// What a feature's tests share: one server (limits lowered by its flags
+/// where a limit has one) with incident #1, an event on it and CM-1, the
+/// sessions of each role, and a turn, since each test compares the whole
+/// database before and after its own request.
+struct Fixture {
+    server: Server,
+    admin: String,
+    viewer: String,
+    event: String,
+    archive: Value,
+    turn: tokio::sync::Mutex<()>,
+    /// Held until this process ends; then the watcher stops the server.
+    _watcher: std::process::ChildStdin,
+}
+
+/// The features, as the prefixes of their cases' ids.
+const FEATURES: [&str; 13] = [
+    "INC", "TL", "CM", "PM", "TR", "AT", "AU", "RV", "SR", "MT", "AD", "RS", "PQ",
+];
+
+async fn fixture(feature: &str) -> &'static Fixture {
+    static FIXTURES: [tokio::sync::OnceCell<Fixture>; 13] =
+        [const { tokio::sync::OnceCell::const_new() }; 13];
+    let i = FEATURES
+        .iter()
+        .position(|f| *f == feature)
+        .unwrap_or_else(|| panic!("no feature {feature} in FEATURES"));
+    FIXTURES[i].get_or_init(start_fixture).await
+}
+
+async fn start_fixture() -> Fixture {
     let server = Server::start_with_args(&["--transcript-max-mb", "1", "--attachment-max-mb", "1"]);
+    // A server held in a static is never dropped: a watcher stops it, and
+    // removes its folder, when this process ends and the pipe closes.
+    let watcher = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "cat > /dev/null; kill \"$0\" 2>/dev/null; sleep 1; rm -rf \"$1\"",
+        ])
+        .arg(server.pid().to_string())
+        .arg(server.dir.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the watcher")
+        .stdin
+        .take()
+        .unwrap();
     let res = server
         .post(
             "/api/incidents/create",
@@ -2482,48 +2533,451 @@ async fn every_bad_input_gets_a_clear_answer_and_changes_nothing() {
         .json()
         .await
         .unwrap();
-    let admin = server.as_user("admin").await;
-    let viewer = server.as_user("viewer").await;
-    let anonymous = server.anonymous();
-
-    let cases = cases();
-    assert!(cases.len() >= 100, "the corpus holds {} cases", cases.len());
-    let mut failures = Vec::new();
-    for case in &cases {
-        let client: &Client = match case.who {
-            Who::Editor => &server,
-            Who::Admin => &admin,
-            Who::Viewer => &viewer,
-            Who::Anonymous => &anonymous,
-        };
-        let before = state(&server.db_path).await;
-        let (status, body) = send(client, &case.req, &event, &archive).await;
-        let shown: String = body.chars().take(400).collect();
-        if status != case.status {
-            failures.push(format!(
-                "{}: answered {status}, not {}: {shown}",
-                case.id, case.status
-            ));
-            continue;
-        }
-        if let Some(missing) = case.says.iter().find(|s| !body.contains(s.as_str())) {
-            failures.push(format!(
-                "{}: the answer lacks {missing:?}: {shown}",
-                case.id
-            ));
-            continue;
-        }
-        if status >= 400 && state(&server.db_path).await != before {
-            failures.push(format!("{}: refused, yet the database changed", case.id));
-        }
+    let cookie = |client: Client| client.cookie.expect("signed in");
+    Fixture {
+        admin: cookie(server.as_user("admin").await),
+        viewer: cookie(server.as_user("viewer").await),
+        event,
+        archive,
+        turn: tokio::sync::Mutex::new(()),
+        _watcher: watcher,
+        server,
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
+}
+
+/// Sends case `id` to its feature's server: the answer must have the
+/// case's status and words, and a refusal must leave the database as it
+/// was (and intact).
+async fn check(id: &str) {
+    let case = corpus()
+        .iter()
+        .find(|c| c.id.split(' ').next() == Some(id))
+        .unwrap_or_else(|| panic!("no case {id} in the corpus"));
+    let fixture = fixture(id.split('-').next().unwrap_or_default()).await;
+    let _turn = fixture.turn.lock().await;
+    let base = &fixture.server.base;
+    // Clients of this test's own runtime (a client's pooled connections
+    // belong to the runtime that opened them).
+    let client = match case.who {
+        Who::Editor => Client::new(base, fixture.server.cookie.clone()),
+        Who::Admin => Client::new(base, Some(fixture.admin.clone())),
+        Who::Viewer => Client::new(base, Some(fixture.viewer.clone())),
+        Who::Anonymous => Client::new(base, None),
+    };
+    let db = &fixture.server.db_path;
+    let before = state(db).await;
+    let (status, body) = send(&client, &case.req, &fixture.event, &fixture.archive).await;
+    let shown: String = body.chars().take(400).collect();
+    assert_eq!(
+        status, case.status,
+        "{}: answered {status}, not {}: {shown}",
+        case.id, case.status
     );
-    // After all of it, the database is intact.
-    assert_eq!(common::integrity_check(&server.db_path).await, "ok");
+    if let Some(missing) = case.says.iter().find(|s| !body.contains(s.as_str())) {
+        panic!("{}: the answer lacks {missing:?}: {shown}", case.id);
+    }
+    if status >= 400 {
+        assert!(
+            state(db).await == before,
+            "{}: refused, yet the database changed",
+            case.id
+        );
+    }
+    assert_eq!(common::integrity_check(db).await, "ok", "{}", case.id);
+}
+
+/// One named test per case, `cargo test bad_input::timeline::tl_18` to run
+/// one alone; [`TESTED`] lists their ids, to check that none is missing.
+macro_rules! bad_inputs {
+    ($($name:ident = $id:literal),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                check($id).await
+            }
+        )*
+        pub const TESTED: &[&str] = &[$($id),*];
+    };
+}
+
+#[test]
+fn every_case_has_its_own_test_and_every_feature_its_server() {
+    let mut tested: Vec<&str> = [
+        incidents::TESTED,
+        timeline::TESTED,
+        countermeasures::TESTED,
+        postmortem::TESTED,
+        transcripts::TESTED,
+        attachments::TESTED,
+        sign_in::TESTED,
+        review::TESTED,
+        search::TESTED,
+        meeting::TESTED,
+        admin::TESTED,
+        restore::TESTED,
+        addresses::TESTED,
+    ]
+    .concat();
+    tested.sort_unstable();
+    let mut ids: Vec<&str> = corpus()
+        .iter()
+        .map(|c| c.id.split(' ').next().unwrap_or_default())
+        .collect();
+    ids.sort_unstable();
+    let untested: Vec<_> = ids.iter().filter(|id| !tested.contains(id)).collect();
+    let caseless: Vec<_> = tested.iter().filter(|id| !ids.contains(id)).collect();
+    assert!(
+        untested.is_empty() && caseless.is_empty() && tested.len() == ids.len(),
+        "cases without a test: {untested:?}; tests without a case: {caseless:?}"
+    );
+    assert!(ids.len() >= 100, "the corpus holds {} cases", ids.len());
+    for id in ids {
+        let feature = id.split('-').next().unwrap_or_default();
+        assert!(
+            FEATURES.contains(&feature),
+            "{id}: add {feature} to FEATURES"
+        );
+    }
+}
+
+mod incidents {
+    use super::check;
+    bad_inputs! {
+        inc_01_empty_title = "INC-01",
+        inc_02_title_too_long = "INC-02",
+        inc_03_title_limit_counts_characters = "INC-03",
+        inc_04_no_severity = "INC-04",
+        inc_05_unknown_severity = "INC-05",
+        inc_06_severity_is_case_sensitive = "INC-06",
+        inc_07_no_status = "INC-07",
+        inc_08_unknown_status = "INC-08",
+        inc_09_unknown_detection_method = "INC-09",
+        inc_10_service_name_too_long = "INC-10",
+        inc_11_too_many_services = "INC-11",
+        inc_12_control_character_in_a_service = "INC-12",
+        inc_12b_line_break_in_the_title = "INC-12b",
+        inc_13_commander_too_long = "INC-13",
+        inc_14_facilitator_too_long = "INC-14",
+        inc_15_summary_too_large = "INC-15",
+        inc_16_request_over_the_body_limit = "INC-16",
+        inc_17_unknown_first_cynefin_reading = "INC-17",
+        inc_18_unknown_hindsight_cynefin_reading = "INC-18",
+        inc_19_cynefin_note_too_long = "INC-19",
+        inc_20_unknown_time_zone = "INC-20",
+        inc_21_unreadable_time = "INC-21",
+        inc_22_impossible_date = "INC-22",
+        inc_23_hour_out_of_range = "INC-23",
+        inc_24_month_out_of_range = "INC-24",
+        inc_25_offset_out_of_range = "INC-25",
+        inc_26_time_in_a_dst_gap = "INC-26",
+        inc_27_time_repeated_by_dst = "INC-27",
+        inc_28_moments_out_of_order = "INC-28",
+        inc_29_estimate_without_a_time = "INC-29",
+        inc_30_every_error_at_once = "INC-30",
+        inc_31_year_typed_as_0202 = "INC-31",
+        inc_32_year_far_in_the_future = "INC-32",
+        inc_33_year_20266 = "INC-33",
+        inc_34_the_same_field_twice = "INC-34",
+        inc_35_invalid_utf_8_in_the_body = "INC-35",
+        inc_36_update_of_a_non_number = "INC-36",
+        inc_37_update_of_incident_0 = "INC-37",
+        inc_38_update_of_an_overflowing_number = "INC-38",
+        inc_39_update_of_a_missing_incident = "INC-39",
+        inc_40_update_without_a_version = "INC-40",
+        inc_41_update_with_a_non_number_version = "INC-41",
+        inc_42_update_of_a_stale_version = "INC-42",
+        inc_43_get_of_a_non_number = "INC-43",
+        inc_44_list_page_that_is_not_a_number = "INC-44",
+    }
+}
+
+mod timeline {
+    use super::check;
+    bad_inputs! {
+        tl_01_empty_line = "TL-01",
+        tl_02_blank_line = "TL-02",
+        tl_03_line_too_long = "TL-03",
+        tl_04_no_time = "TL-04",
+        tl_05_hour_25 = "TL-05",
+        tl_06_minute_60 = "TL-06",
+        tl_07_one_digit_minute = "TL-07",
+        tl_08_impossible_date = "TL-08",
+        tl_09_time_only = "TL-09",
+        tl_10_only_a_mark = "TL-10",
+        tl_11_unknown_key_moment = "TL-11",
+        tl_12_two_marks = "TL-12",
+        tl_13_time_in_a_dst_gap = "TL-13",
+        tl_14_time_repeated_by_dst = "TL-14",
+        tl_15_actor_too_long = "TL-15",
+        tl_16_text_over_20_kb = "TL-16",
+        tl_17_date_out_of_range = "TL-17",
+        tl_18_incident_that_is_not_a_number = "TL-18",
+        tl_19_missing_incident = "TL-19",
+        tl_20_edit_with_an_unreadable_time = "TL-20",
+        tl_21_edit_with_an_unknown_kind = "TL-21",
+        tl_22_edit_with_no_text = "TL-22",
+        tl_23_edit_with_text_over_20_kb = "TL-23",
+        tl_24_edit_with_a_long_actor = "TL-24",
+        tl_25_javascript_evidence_link = "TL-25",
+        tl_26_javascript_evidence_link_with_spaces = "TL-26",
+        tl_27_data_evidence_link = "TL-27",
+        tl_28_evidence_link_without_a_host = "TL-28",
+        tl_29_evidence_link_to_a_path = "TL-29",
+        tl_30_evidence_link_with_a_space = "TL-30",
+        tl_31_evidence_link_too_long = "TL-31",
+        tl_32_edit_of_a_missing_event = "TL-32",
+        tl_33_edit_without_a_version = "TL-33",
+        tl_34_edit_of_a_stale_version = "TL-34",
+        tl_35_mark_with_an_unknown_moment = "TL-35",
+        tl_36_delete_of_a_missing_event = "TL-36",
+    }
+}
+
+mod countermeasures {
+    use super::check;
+    bad_inputs! {
+        cm_01_no_title = "CM-01",
+        cm_02_title_too_long = "CM-02",
+        cm_03_description_too_long = "CM-03",
+        cm_04_no_kind = "CM-04",
+        cm_05_unknown_kind = "CM-05",
+        cm_06_unknown_priority = "CM-06",
+        cm_07_unknown_status = "CM-07",
+        cm_08_owner_too_long = "CM-08",
+        cm_09_accepted_without_an_owner = "CM-09",
+        cm_10_impossible_due_date = "CM-10",
+        cm_11_due_date_in_another_format = "CM-11",
+        cm_12_due_date_in_year_1 = "CM-12",
+        cm_13_won_t_do_without_a_reason = "CM-13",
+        cm_14_reason_too_long = "CM-14",
+        cm_15_javascript_ticket_link = "CM-15",
+        cm_16_ticket_link_too_long = "CM-16",
+        cm_17_no_incident_linked = "CM-17",
+        cm_18_incident_that_is_not_a_number = "CM-18",
+        cm_19_incident_number_overflowing = "CM-19",
+        cm_20_missing_incident = "CM-20",
+        cm_21_too_many_incidents = "CM-21",
+        cm_22_source_line_that_is_not_an_id = "CM-22",
+        cm_23_source_line_elsewhere = "CM-23",
+        cm_24_source_event_elsewhere = "CM-24",
+        cm_25_get_of_a_non_number = "CM-25",
+        cm_26_get_of_a_missing_one = "CM-26",
+        cm_27_limits_set_by_an_editor = "CM-27",
+        cm_28_limit_of_zero = "CM-28",
+        cm_29_move_with_a_reason_over_2000_characters = "CM-29",
+    }
+}
+
+mod postmortem {
+    use super::check;
+    bad_inputs! {
+        pm_01_post_mortem_too_long = "PM-01",
+        pm_02_save_without_a_version = "PM-02",
+        pm_03_save_of_a_stale_version = "PM-03",
+        pm_04_save_for_a_non_number = "PM-04",
+        pm_05_save_for_a_missing_incident = "PM-05",
+        pm_06_publish_before_any_save = "PM-06",
+        pm_07_preview_too_long = "PM-07",
+        pm_08_version_that_is_not_a_number = "PM-08",
+        pm_09_markdown_file_before_a_save = "PM-09",
+    }
+}
+
+mod meeting {
+    use super::check;
+    bad_inputs! {
+        mt_01_note_with_no_meeting_running = "MT-01",
+    }
+}
+
+mod review {
+    use super::check;
+    bad_inputs! {
+        rv_01_unreadable_review_time = "RV-01",
+        rv_02_review_time_in_a_dst_gap = "RV-02",
+        rv_03_review_far_in_the_future = "RV-03",
+        rv_04_review_too_short = "RV-04",
+        rv_05_review_length_overflowing = "RV-05",
+        rv_06_place_too_long = "RV-06",
+        rv_07_too_many_attendees = "RV-07",
+        rv_08_attendee_name_too_long = "RV-08",
+        rv_09_review_of_a_stale_version = "RV-09",
+        rv_10_handout_sent_maybe = "RV-10",
+        rv_11_calendar_file_of_an_unscheduled_review = "RV-11",
+        rv_12_review_policy_of_zero_days = "RV-12",
+        rv_13_review_policy_set_by_an_editor = "RV-13",
+    }
+}
+
+mod search {
+    use super::check;
+    bad_inputs! {
+        sr_01_unknown_kind = "SR-01",
+        sr_02_impossible_from_date = "SR-02",
+        sr_03_related_for_a_non_number = "SR-03",
+        sr_04_related_for_a_missing_incident = "SR-04",
+    }
+}
+
+mod transcripts {
+    use super::check;
+    bad_inputs! {
+        tr_01_empty_upload = "TR-01",
+        tr_02_upload_over_the_limit = "TR-02",
+        tr_03_upload_over_the_limit_in_two_files = "TR-03",
+        tr_04_upload_to_a_non_number = "TR-04",
+        tr_05_upload_to_a_missing_incident = "TR-05",
+        tr_06_upload_by_a_viewer = "TR-06",
+        tr_07_upload_signed_out = "TR-07",
+        tr_08_preview_of_a_made_up_token = "TR-08",
+        tr_09_preview_of_an_unknown_token = "TR-09",
+        tr_10_preview_in_an_unknown_zone = "TR-10",
+        tr_11_preview_on_an_impossible_date = "TR-11",
+        tr_12_preview_on_a_date_out_of_range = "TR-12",
+        tr_13_preview_in_an_unknown_format = "TR-13",
+        tr_14_channel_name_too_long = "TR-14",
+        tr_15_no_line_readable_as_the_format = "TR-15",
+        tr_16_a_letter_not_a_transcript = "TR-16",
+        tr_16b_a_letter_read_as_plain_text_chosen_by_hand = "TR-16b",
+        tr_17_only_blank_lines = "TR-17",
+        tr_18_a_png_uploaded_as_a_transcript = "TR-18",
+        tr_19_latin_1_text_is_decoded = "TR-19",
+        tr_20_a_line_over_64_kb = "TR-20",
+        tr_21_csv_without_a_timestamp_column = "TR-21",
+        tr_22_csv_with_an_unclosed_quote = "TR-22",
+        tr_23_csv_with_a_bad_timestamp = "TR-23",
+        tr_24_preview_of_a_cut_off_zip = "TR-24",
+        tr_25_import_of_a_cut_off_zip = "TR-25",
+        tr_26_zip_bomb = "TR-26",
+        tr_27_cut_off_tar_gz = "TR-27",
+        tr_28_text_read_as_an_archive = "TR-28",
+        tr_29_file_name_cut_inside_a_character = "TR-29",
+        tr_30_archive_entry_named_inside_a_character = "TR-30",
+        tr_31_promote_without_lines = "TR-31",
+        tr_32_promote_a_line_elsewhere = "TR-32",
+        tr_33_dismiss_a_non_line = "TR-33",
+        tr_34_dismiss_a_missing_suggestion = "TR-34",
+        tr_35_review_page_number_overflowing = "TR-35",
+        tr_36_utf_16_text = "TR-36",
+        tr_37_file_name_over_255_characters = "TR-37",
+    }
+}
+
+mod attachments {
+    use super::check;
+    bad_inputs! {
+        at_01_an_empty_multipart_body = "AT-01",
+        at_02_empty_file = "AT-02",
+        at_03_gif = "AT-03",
+        at_04_html_named_png = "AT-04",
+        at_05_zip_named_png = "AT-05",
+        at_06_plain_text = "AT-06",
+        at_07_xml_that_is_not_svg = "AT-07",
+        at_08_unknown_binary = "AT-08",
+        at_09_attachment_over_the_limit = "AT-09",
+        at_10_attachment_to_a_non_number = "AT-10",
+        at_11_attachment_to_a_missing_incident = "AT-11",
+        at_12_attachment_by_a_viewer = "AT-12",
+        at_13_download_of_a_path_that_climbs_out_refused_before_any_rout = "AT-13",
+        at_14_download_of_a_made_up_id = "AT-14",
+    }
+}
+
+mod restore {
+    use super::check;
+    bad_inputs! {
+        rs_01_restore_of_an_empty_multipart_body = "RS-01",
+        rs_02_restore_of_a_non_json_file = "RS-02",
+        rs_03_restore_of_an_empty_file = "RS-03",
+        rs_04_restore_of_a_list = "RS-04",
+        rs_05_restore_of_another_format = "RS-05",
+        rs_06_restore_of_a_newer_version = "RS-06",
+        rs_07_restore_with_a_text_version = "RS-07",
+        rs_08_restore_without_tables = "RS-08",
+        rs_09_restore_of_an_unknown_table = "RS-09",
+        rs_10_restore_with_incidents_not_a_list = "RS-10",
+        rs_11_restore_with_a_row_that_is_not_an_object = "RS-11",
+        rs_12_restore_of_no_incident = "RS-12",
+        rs_13_restore_of_an_unknown_column = "RS-13",
+        rs_14_restore_of_the_same_incident_again = "RS-14",
+        rs_15_restore_of_an_unknown_severity = "RS-15",
+        rs_16_restore_of_a_javascript_evidence_link = "RS-16",
+        rs_17_restore_of_a_10_000_character_title = "RS-17",
+        rs_18_restore_of_an_unknown_zone = "RS-18",
+        rs_19_restore_writing_into_another_incident = "RS-19",
+        rs_20_restore_with_a_time_in_year_3000 = "RS-20",
+        rs_21_restore_by_a_viewer = "RS-21",
+    }
+}
+
+mod sign_in {
+    use super::check;
+    bad_inputs! {
+        au_01_wrong_password = "AU-01",
+        au_02_unknown_login = "AU-02",
+        au_03_empty_login = "AU-03",
+        au_04_setup_after_setup = "AU-04",
+        au_05_change_password_wrong_current_one = "AU-05",
+        au_06_change_to_a_short_password = "AU-06",
+        au_07_change_to_a_password_with_the_login = "AU-07",
+        au_08_change_to_one_repeated_character = "AU-08",
+        au_09_change_to_a_password_over_1024_bytes = "AU-09",
+        au_10_passwords_that_differ = "AU-10",
+        au_11_unknown_viewer_zone = "AU-11",
+        au_12_empty_viewer_zone = "AU-12",
+        au_13_create_signed_out = "AU-13",
+        au_14_create_by_a_viewer = "AU-14",
+    }
+}
+
+mod admin {
+    use super::check;
+    bad_inputs! {
+        ad_01_account_created_by_an_editor = "AD-01",
+        ad_02_login_too_short = "AD-02",
+        ad_03_login_too_long = "AD-03",
+        ad_04_login_with_markup = "AD-04",
+        ad_05_login_taken = "AD-05",
+        ad_06_display_name_with_a_control_character = "AD-06",
+        ad_07_unknown_role = "AD-07",
+        ad_08_webhook_to_ftp = "AD-08",
+        ad_09_webhook_to_javascript = "AD-09",
+        ad_10_webhook_without_a_host = "AD-10",
+        ad_11_webhook_url_too_long = "AD-11",
+        ad_12_webhook_secret_too_short = "AD-12",
+        ad_13_webhook_secret_too_long = "AD-13",
+        ad_14_language_rule_in_two_parts = "AD-14",
+        ad_15_language_rule_with_an_empty_part = "AD-15",
+        ad_16_language_rule_part_too_long = "AD-16",
+        ad_17_language_rule_with_no_words = "AD-17",
+        ad_18_too_many_language_rules = "AD-18",
+        ad_19_language_rules_by_an_editor = "AD-19",
+        ad_20_metrics_window_not_a_number = "AD-20",
+        ad_21_metrics_window_of_zero_days = "AD-21",
+        ad_22_too_many_metrics_windows = "AD-22",
+        ad_23_metrics_token_too_short = "AD-23",
+        ad_24_metrics_while_off = "AD-24",
+        ad_25_retry_of_a_missing_webhook_delivery = "AD-25",
+    }
+}
+
+mod addresses {
+    use super::check;
+    bad_inputs! {
+        pq_01_incident_page_of_a_non_number = "PQ-01",
+        pq_02_incident_page_of_0 = "PQ-02",
+        pq_03_incident_page_of_an_overflowing_number = "PQ-03",
+        pq_04_incident_page_of_the_largest_number = "PQ-04",
+        pq_05_edit_page_of_a_non_number = "PQ-05",
+        pq_06_export_of_a_non_number = "PQ-06",
+        pq_07_export_of_incident_0 = "PQ-07",
+        pq_08_export_of_a_missing_incident = "PQ-08",
+        pq_09_calendar_of_a_non_number = "PQ-09",
+        pq_10_live_meeting_of_a_non_number = "PQ-10",
+        pq_11_import_page_of_a_made_up_token = "PQ-11",
+        pq_12_countermeasure_page_of_a_non_number = "PQ-12",
+        pq_13_a_write_endpoint_through_get = "PQ-13",
+        pq_14_an_endpoint_that_does_not_exist = "PQ-14",
+        pq_15_post_mortem_version_that_does_not_exist = "PQ-15",
+    }
 }

@@ -478,9 +478,11 @@ async fn webhooks_from_several_instances_go_out_once_and_retries_outlive_a_kille
     let url = postgres::server().fresh_database();
     let name = url.rsplit('/').next().unwrap().to_string();
     let pg = postgres::server();
+    // The retry waits a second: long enough for the poll below to see the
+    // first attempt recorded before a retry claims it, on a busy machine.
     let fast = [
         "--webhook-retry-base-ms",
-        "50",
+        "1000",
         common::WEBHOOKS_TO_LOOPBACK[0],
         common::WEBHOOKS_TO_LOOPBACK[1],
     ];
