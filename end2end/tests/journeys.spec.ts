@@ -19,21 +19,25 @@ function pattern(pathname: string): string {
 
 /**
  * Every route the app answers GET for, read from its sources: the pages
- * (`path!("…")` in app.rs) and the server's own routes (`.route("…", get(`).
- * A route added there is one the crawler must reach.
+ * (`path!("…")` in app.rs) and the server's own routes (the `Verb::Read`
+ * rows of `RAW` in routes.rs, which the server registers by name). A route
+ * added there is one the crawler must reach.
  */
 function routes(): { pages: string[]; files: string[] } {
   const pages = new Set<string>();
   const files = new Set<string>();
   const app = fs.readFileSync(path.join(SRC, 'app.rs'), 'utf8');
   for (const m of app.matchAll(/path!\("([^"]+)"\)/g)) pages.add(m[1].replace(/:[a-z_]+/g, 'N'));
-  const server = path.join(SRC, 'server');
-  for (const file of fs.readdirSync(server)) {
-    const text = fs.readFileSync(path.join(server, file), 'utf8');
-    for (const m of text.matchAll(/\.route\(\s*"([^"]+)",\s*([^)]*)/g)) {
-      if (m[2].startsWith('get(')) files.add(m[1].replace(/\{[a-z_]+\}/g, 'N'));
-    }
+  const named = fs.readFileSync(path.join(SRC, 'routes.rs'), 'utf8');
+  const paths = new Map<string, string>();
+  for (const m of named.matchAll(/pub const ([A-Z_]+): &str = "([^"]+)";/g)) paths.set(m[1], m[2]);
+  const raw = named.slice(named.indexOf('pub const RAW'));
+  for (const m of raw.matchAll(/\(([A-Z_]+), Verb::Read\)/g)) {
+    const route = paths.get(m[1]);
+    if (route === undefined) throw new Error(`routes.rs: RAW names ${m[1]}, which is not a route`);
+    files.add(route.replace(/\{[a-z_]+\}/g, 'N'));
   }
+  if (files.size < 10) throw new Error(`routes.rs: only ${files.size} server routes read`);
   return { pages: [...pages].sort(), files: [...files].sort() };
 }
 
@@ -42,6 +46,8 @@ const NOT_LINKED: Record<string, string> = {
   '/setup': 'first run only; refused once an account exists',
   '/login': 'shown to people not signed in',
   '/metrics': 'for scrapers; the Metrics page names it',
+  '/healthz': 'for load balancers',
+  '/favicon.svg': 'the page head names it; browsers fetch it themselves',
   '/incidents/N/meeting/live': 'the meeting page subscribes to it',
 };
 
