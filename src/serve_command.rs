@@ -62,6 +62,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .env(env)
+        // Pages name the hashed assets a build wrote (hash.txt beside
+        // this binary), or the plain names of a build without hashes.
+        .hash_files(app::server::assets::hashed())
         .build();
     let store = AttachmentStore::open(
         data_command::attachments_dir(&cli, &db),

@@ -1,7 +1,7 @@
 //! The document shell, the router and the layout every page shares.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -46,6 +46,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link id="leptos" rel="stylesheet" href=stylesheet()/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -55,6 +56,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The stylesheet's address, with the content hash a release build gives
+/// it (the shell is only ever rendered on the server).
+fn stylesheet() -> String {
+    #[cfg(feature = "ssr")]
+    return crate::server::assets::stylesheet();
+    #[cfg(not(feature = "ssr"))]
+    return "/pkg/debrief.css".into();
 }
 
 /// "Page · Debrief". On the server the text is escaped: leptos_meta 0.8.7
@@ -79,7 +89,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let session = provide_session();
     view! {
-        <Stylesheet id="leptos" href="/pkg/debrief.css"/>
         <Title formatter=document_title/>
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>

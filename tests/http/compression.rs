@@ -67,8 +67,9 @@ async fn pages_and_json_are_compressed_for_clients_that_accept_it() {
 }
 
 /// A release build's assets: the precompressed file a build wrote is sent
-/// to a browser that accepts it, the plain one otherwise; either may be
-/// kept, but is asked for again before reuse (304 when unchanged).
+/// to a browser that accepts it, the plain one otherwise. A name with a
+/// content hash is kept for good; any other may be kept, but is asked for
+/// again before reuse (304 when unchanged).
 #[tokio::test]
 async fn assets_are_sent_precompressed_and_revalidated() {
     let site = tempfile::tempdir().unwrap();
@@ -78,6 +79,9 @@ async fn assets_are_sent_precompressed_and_revalidated() {
     std::fs::write(pkg.join("debrief.wasm"), &wasm).unwrap();
     std::fs::write(pkg.join("debrief.wasm.br"), b"brotli bytes").unwrap();
     std::fs::write(pkg.join("debrief.wasm.gz"), b"gzip bytes").unwrap();
+    let hashed = "debrief.Q2hlY2tvdXQgbGF0ZW5j.wasm";
+    std::fs::write(pkg.join(hashed), &wasm).unwrap();
+    std::fs::write(pkg.join(format!("{hashed}.br")), b"brotli bytes").unwrap();
     let server = Server::start_with_args(&["--site-root", site.path().to_str().unwrap()]);
     let client = server.anonymous();
 
@@ -104,4 +108,24 @@ async fn assets_are_sent_precompressed_and_revalidated() {
         .await
         .unwrap();
     assert_eq!(again.status(), 304, "an unchanged asset is not sent again");
+    assert_eq!(again.headers()["cache-control"], "no-cache");
+
+    for accepts in [Some("br"), None] {
+        let kept = fetch(&client, &format!("/pkg/{hashed}"), accepts).await;
+        assert_eq!(kept.status(), 200);
+        assert_eq!(
+            kept.headers()["cache-control"],
+            "public, max-age=31536000, immutable",
+            "{accepts:?}"
+        );
+    }
+    let missing = fetch(&client, "/pkg/debrief.Q2hlY2tvdXQgbGF0ZW5k.wasm", None).await;
+    assert_eq!(missing.status(), 404);
+    assert!(
+        missing
+            .headers()
+            .get("cache-control")
+            .is_none_or(|c| c != "public, max-age=31536000, immutable"),
+        "a missing asset is not kept"
+    );
 }

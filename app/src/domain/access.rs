@@ -369,11 +369,18 @@ pub fn path_problem(path: &str) -> Option<PathProblem> {
             return Some(PathProblem::Refused("it has a \".\" or \"..\" segment"));
         }
     }
-    if has_upper || trailing_slash {
-        return Some(PathProblem::Redirect(format!(
-            "/{}",
+    // Built assets keep their case: their names carry content hashes in
+    // base64url, and every one of them is public whatever its spelling.
+    let asset = path
+        .strip_prefix(routes::ASSETS)
+        .is_some_and(|rest| rest.starts_with('/'));
+    if (has_upper && !asset) || trailing_slash {
+        let body = if asset {
+            body.to_string()
+        } else {
             body.to_ascii_lowercase()
-        )));
+        };
+        return Some(PathProblem::Redirect(format!("/{body}")));
     }
     None
 }
@@ -480,6 +487,15 @@ mod tests {
                 path_problem(refused)
             );
         }
+        assert_eq!(path_problem("/pkg/debrief.Q2hlY2tvdXQ_x-Yz.wasm"), None);
+        assert_eq!(
+            path_problem("/Pkg/debrief.wasm"),
+            Some(PathProblem::Redirect("/pkg/debrief.wasm".into()))
+        );
+        assert_eq!(
+            path_problem("/pkg/x/../../Admin/users"),
+            Some(PathProblem::Refused("it has a \".\" or \"..\" segment"))
+        );
         assert_eq!(
             path_problem("/Admin/Users"),
             Some(PathProblem::Redirect("/admin/users".into()))

@@ -78,9 +78,10 @@ pub fn message_page(
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Debrief</title><link rel=\"stylesheet\" href=\"/pkg/debrief.css\"></head>\
+         <title>{title} · Debrief</title><link rel=\"stylesheet\" href=\"{}\"></head>\
          <body><main id=\"main\" class=\"refusal\"><h1>{title}</h1><p role=\"alert\">{}</p>\
          <p><a href=\"{}\">{}</a></p></main></body></html>",
+        super::assets::stylesheet(),
         escape_text(message),
         escape_text(back.0),
         escape_text(back.1),

@@ -2,6 +2,7 @@
 //! reach (`guard`), and the security headers every response carries
 //! (`headers`). Server-only; `src/serve_command.rs` lists these layers in order.
 
+pub mod assets;
 pub mod attachments;
 pub mod context;
 pub mod countermeasure_export;

@@ -96,10 +96,9 @@ pub fn router(surface: Surface) -> Router {
     let site_root = std::path::PathBuf::from(options.site_root.as_ref());
     // A release build's assets are compressed once at build time
     // (`cargo leptos build --release --precompress`): the .br or .gz file is
-    // sent to a browser that accepts it. Asset names carry no content hash
-    // yet, so a browser may keep them but must ask before reuse (a 304 when
-    // unchanged): after an upgrade it never runs an old bundle against new
-    // pages.
+    // sent to a browser that accepts it. Their names carry content hashes
+    // (`hash-files`), so a browser keeps them a year without asking; a name
+    // without one is revalidated on each use (see `assets::cache_control`).
     let assets = Router::new()
         .nest_service(
             routes::ASSETS,
@@ -111,10 +110,7 @@ pub fn router(surface: Surface) -> Router {
             routes::FAVICON,
             ServeFile::new(site_root.join("favicon.svg")),
         )
-        .layer(SetResponseHeaderLayer::if_not_present(
-            http::header::CACHE_CONTROL,
-            http::HeaderValue::from_static("no-cache"),
-        ));
+        .layer(axum::middleware::from_fn(keep_assets));
     Router::new()
         .route(routes::HEALTH, get(|| async { "ok" }))
         .merge(assets)
@@ -176,6 +172,19 @@ pub fn router(surface: Surface) -> Router {
             TraceLayer::new_for_http()
                 .on_failure(DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
+}
+
+/// Says how long a browser may keep an asset it was sent.
+async fn keep_assets(request: Request, next: Next) -> Response {
+    let rule = super::assets::cache_control(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status() == http::StatusCode::NOT_MODIFIED {
+        response.headers_mut().insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static(rule),
+        );
+    }
+    response
 }
 
 /// Answers "busy" for a page or server function that has not answered
