@@ -16,7 +16,7 @@ pub async fn export(database_url: &str, args: &ExportArgs) -> Result<(), String>
         .export_incident(IncidentNumber(args.incident))
         .await
         .map_err(|e| match e {
-            app::db::DbError::NotFound => format!("there is no incident {}", args.incident),
+            app::db::DbError::NotFound(_) => format!("there is no incident {}", args.incident),
             other => other.to_string(),
         })?;
     let text = match args.format.as_str() {

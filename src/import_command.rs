@@ -8,7 +8,6 @@ use app::db::{Db, ImportInto};
 use app::domain::audit::Actor;
 use app::domain::incident::{Incident, IncidentNumber};
 use app::flows::transcript_import::{self, ImportSource};
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use transcript::formats::Format;
 use transcript::summary::Summary;
@@ -53,26 +52,12 @@ async fn import(db: &Db, args: &ImportArgs, chosen: Option<Format>) -> Result<()
         ),
         None => None,
     };
-    let zone: Tz = match (&args.zone, &incident) {
-        (Some(z), _) => app::domain::zone::parse_zone(z)?,
-        (None, Some(i)) => app::domain::zone::parse_zone(&i.content.time_zone).unwrap_or(Tz::UTC),
-        (None, None) => Tz::UTC,
-    };
-    let date = match (&args.date, &incident) {
-        (Some(d), _) => Some(
-            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| format!("\"{d}\" is not a date; write it as YYYY-MM-DD"))?,
-        ),
-        (None, Some(i)) => Some(
-            i.content
-                .moments
-                .earliest()
-                .unwrap_or(i.created_at)
-                .with_timezone(&zone)
-                .date_naive(),
-        ),
-        (None, None) => None,
-    };
+    let (zone, date) = transcript_import::reading_settings(
+        incident.as_ref(),
+        args.zone.as_deref(),
+        args.date.as_deref(),
+    )
+    .map_err(|(field, message)| format!("--{field}: {message}"))?;
     // Standard input is copied to a file first: detection reads its head
     // before the whole of it is read.
     let mut stdin_copies = Vec::new();

@@ -332,8 +332,8 @@ impl FromServerFnError for AppError {
 impl From<crate::db::DbError> for AppError {
     fn from(err: crate::db::DbError) -> Self {
         match err {
-            crate::db::DbError::NotFound => AppError::NotFound {
-                what: "That record".into(),
+            crate::db::DbError::NotFound(missing) => AppError::NotFound {
+                what: missing.to_string(),
             },
             crate::db::DbError::Conflict { current } => AppError::conflict("record", current),
             crate::db::DbError::Refused { field, message } => {

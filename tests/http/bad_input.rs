@@ -1072,7 +1072,7 @@ fn cases() -> Vec<Case> {
                 &[("number", "99"), ("version", "0"), ("body", "x")],
             ),
             404,
-            &["Incident 99"],
+            &["\"what\":\"Incident #99\""],
         ),
         case(
             "PM-06 publish before any save",
@@ -1244,7 +1244,7 @@ fn cases() -> Vec<Case> {
             "SR-04 related for a missing incident",
             form("/api/search/related", &[("number", "99")]),
             404,
-            &["Incident 99"],
+            &["\"what\":\"Incident #99\""],
         ),
         // ---- Transcripts ----
         case(

@@ -82,11 +82,6 @@ pub async fn update_user(
             Err(crate::db::DbError::Conflict { current }) => {
                 return Err(AppError::conflict("account", current));
             }
-            Err(crate::db::DbError::NotFound) => {
-                return Err(AppError::NotFound {
-                    what: "That account".into(),
-                });
-            }
             Err(other) => return Err(other.into()),
         }
         leptos_axum::redirect("/admin/users");
@@ -307,13 +302,7 @@ pub async fn retry_delivery(id: String) -> Result<(), AppError> {
     crate::server::context::serve("admin/retry_delivery", async {
         crate::server::context::db()?
             .retry_delivery(&id, chrono::Utc::now())
-            .await
-            .map_err(|e| match e {
-                crate::db::DbError::NotFound => AppError::NotFound {
-                    what: "That delivery".into(),
-                },
-                other => other.into(),
-            })?;
+            .await?;
         leptos_axum::redirect("/admin/webhooks");
         Ok(())
     })

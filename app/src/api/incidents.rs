@@ -132,7 +132,6 @@ pub(crate) fn version_field(version: &str) -> Result<i64, AppError> {
 pub(crate) fn write_refusal<T: Serialize>(
     error: crate::db::DbError,
     what: &str,
-    number: crate::domain::incident::IncidentNumber,
     echo: Option<&T>,
 ) -> AppError {
     let keep = |e: AppError| match echo {
@@ -141,9 +140,7 @@ pub(crate) fn write_refusal<T: Serialize>(
     };
     match error {
         crate::db::DbError::Conflict { current } => keep(AppError::conflict(what, current)),
-        crate::db::DbError::NotFound => AppError::NotFound {
-            what: format!("Incident {}", number.0),
-        },
+        missing @ crate::db::DbError::NotFound(_) => AppError::from(missing),
         other => keep(AppError::from(other)),
     }
 }
@@ -291,11 +288,7 @@ pub async fn update_incident(
             Err(crate::db::DbError::Conflict { current }) => {
                 return Err(AppError::conflict("incident", current).with_echo(&form));
             }
-            Err(crate::db::DbError::NotFound) => {
-                return Err(AppError::NotFound {
-                    what: format!("Incident {n}"),
-                });
-            }
+            Err(missing @ crate::db::DbError::NotFound(_)) => return Err(missing.into()),
             Err(other) => return Err(AppError::from(other).with_echo(&form)),
         };
         leptos_axum::redirect(&format!("/incidents/{}", n.0));

@@ -38,8 +38,8 @@ pub struct MeetingView {
 }
 
 #[cfg(feature = "ssr")]
-fn refused(e: crate::db::DbError, n: crate::domain::incident::IncidentNumber) -> AppError {
-    super::incidents::write_refusal::<String>(e, "meeting", n, None)
+fn refused(e: crate::db::DbError) -> AppError {
+    super::incidents::write_refusal::<String>(e, "meeting", None)
 }
 
 /// After a change: a plain form goes back to the meeting page; a script
@@ -100,7 +100,7 @@ pub async fn lead_meeting(number: IncidentNumber) -> Result<MeetingLive, AppErro
         crate::server::context::db()?
             .lead_meeting(n, &crate::server::context::actor()?, chrono::Utc::now())
             .await
-            .map_err(|e| refused(e, n))?;
+            .map_err(refused)?;
         answer(n).await
     })
     .await
@@ -123,7 +123,7 @@ pub async fn step_meeting(number: IncidentNumber, to: String) -> Result<MeetingL
                 chrono::Utc::now(),
             )
             .await
-            .map_err(|e| refused(e, n))?;
+            .map_err(refused)?;
         answer(n).await
     })
     .await
@@ -155,7 +155,7 @@ pub async fn add_meeting_note(
                 chrono::Utc::now(),
             )
             .await
-            .map_err(|e| refused(e, n))?;
+            .map_err(refused)?;
         answer(n).await
     })
     .await
@@ -169,7 +169,7 @@ pub async fn end_meeting(number: IncidentNumber) -> Result<MeetingLive, AppError
         crate::server::context::db()?
             .end_meeting(n, &crate::server::context::actor()?, chrono::Utc::now())
             .await
-            .map_err(|e| refused(e, n))?;
+            .map_err(refused)?;
         answer(n).await
     })
     .await

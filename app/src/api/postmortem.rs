@@ -196,14 +196,14 @@ pub async fn save_postmortem(
                 .save_postmortem(n, base, &checked, &actor, chrono::Utc::now())
                 .await;
             version = saved
-                .map_err(|e| super::incidents::write_refusal(e, "post-mortem", n, Some(&body)))?;
+                .map_err(|e| super::incidents::write_refusal(e, "post-mortem", Some(&body)))?;
         }
         if publish {
             let published = db
                 .set_postmortem_status(n, version, DocStatus::Published, &actor, chrono::Utc::now())
                 .await;
             version = published
-                .map_err(|e| super::incidents::write_refusal(e, "post-mortem", n, Some(&body)))?;
+                .map_err(|e| super::incidents::write_refusal(e, "post-mortem", Some(&body)))?;
         }
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
         Ok(version)
@@ -239,8 +239,8 @@ pub async fn set_postmortem_status(
                 chrono::Utc::now(),
             )
             .await;
-        let new_version = saved
-            .map_err(|e| super::incidents::write_refusal::<String>(e, "post-mortem", n, None))?;
+        let new_version =
+            saved.map_err(|e| super::incidents::write_refusal::<String>(e, "post-mortem", None))?;
         leptos_axum::redirect(&format!("/incidents/{}/postmortem", n.0));
         Ok(new_version)
     })

@@ -105,7 +105,7 @@ pub async fn save_review(
                 chrono::Utc::now(),
             )
             .await
-            .map_err(|e| super::incidents::write_refusal(e, "review", n, Some(&form)))?;
+            .map_err(|e| super::incidents::write_refusal(e, "review", Some(&form)))?;
         leptos_axum::redirect(&format!("/incidents/{}#review", n.0));
         Ok(version)
     })
@@ -136,7 +136,7 @@ pub async fn mark_handout(
                 chrono::Utc::now(),
             )
             .await
-            .map_err(|e| super::incidents::write_refusal::<ReviewForm>(e, "review", n, None))?;
+            .map_err(|e| super::incidents::write_refusal::<ReviewForm>(e, "review", None))?;
         leptos_axum::redirect(&format!("/incidents/{}#review", n.0));
         Ok(version)
     })

@@ -148,13 +148,7 @@ pub async fn related_incidents(number: IncidentNumber) -> Result<Vec<RelatedInci
         let zone = super::viewer::viewer_zone();
         let rows = crate::server::context::db()?
             .related_incidents(n, 5)
-            .await
-            .map_err(|e| match e {
-                crate::db::DbError::NotFound => AppError::NotFound {
-                    what: format!("Incident {}", n.0),
-                },
-                other => other.into(),
-            })?;
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| RelatedIncident {

@@ -185,12 +185,6 @@ pub(crate) async fn incident_of(
     support::incident(db, number).await
 }
 
-/// The incident's zone, UTC when unreadable.
-#[cfg(feature = "ssr")]
-pub(crate) fn zone_of(incident: &crate::domain::incident::Incident) -> chrono_tz::Tz {
-    support::zone_of(incident)
-}
-
 /// What the person is told when adding or marking an event is refused.
 #[cfg(feature = "ssr")]
 pub(crate) async fn refusal_of(
@@ -274,9 +268,6 @@ mod support {
     pub async fn refusal(db: &Db, n: IncidentNumber, err: DbError) -> AppError {
         match err {
             DbError::Ask { moment, question } => choose(db, n, moment, question).await,
-            DbError::NotFound => AppError::NotFound {
-                what: "That event".into(),
-            },
             other => AppError::from(other),
         }
     }
@@ -647,13 +638,7 @@ pub async fn delete_attachment(number: IncidentNumber, id: String) -> Result<(),
             &crate::server::context::actor()?,
             chrono::Utc::now(),
         )
-        .await
-        .map_err(|e| match e {
-            crate::db::DbError::NotFound => AppError::NotFound {
-                what: "That attachment".into(),
-            },
-            other => AppError::from(other),
-        })?;
+        .await?;
         support::back_to_incident(n, "attachments");
         Ok(())
     })

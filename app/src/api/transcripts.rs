@@ -470,26 +470,12 @@ mod support {
         date: Option<String>,
         incident: &crate::domain::incident::Incident,
     ) -> Result<Settings, AppError> {
-        let incident_zone = super::super::timeline::zone_of(incident);
-        let zone = match zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
-            Some(z) => crate::domain::zone::parse_zone(z)
-                .map_err(|m| AppError::invalid_field("zone", m))?,
-            None => incident_zone,
-        };
-        let date = match date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            Some(d) => Some(
-                NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                    .map_err(|_| format!("\"{d}\" is not a date; write it as YYYY-MM-DD"))
-                    .and_then(crate::domain::moments::check_year)
-                    .map_err(|m| AppError::invalid_field("date", m))?,
-            ),
-            None => incident
-                .content
-                .moments
-                .earliest()
-                .or(Some(incident.created_at))
-                .map(|at| at.with_timezone(&zone).date_naive()),
-        };
+        let (zone, date) = crate::flows::transcript_import::reading_settings(
+            Some(incident),
+            zone.as_deref(),
+            date.as_deref(),
+        )
+        .map_err(|(field, message)| AppError::invalid_field(field, message))?;
         let mut format_list = Vec::with_capacity(files);
         let formats = formats.unwrap_or_default();
         for i in 0..files {
@@ -940,12 +926,7 @@ pub async fn dismiss_suggestion(number: IncidentNumber, line: String) -> Result<
             .trim()
             .parse()
             .map_err(|_| AppError::invalid_field("line", "That is not a line of the review."))?;
-        db.dismiss_suggestion(n, id).await.map_err(|e| match e {
-            crate::db::DbError::NotFound => AppError::NotFound {
-                what: "That suggestion".into(),
-            },
-            other => other.into(),
-        })?;
+        db.dismiss_suggestion(n, id).await?;
         back_to_review(n, &format!("line-{id}"));
         Ok(())
     })

@@ -291,7 +291,9 @@ impl Db {
         .bind(number.0)
         .fetch_optional(&mut *c)
         .await)?
-        .ok_or(DbError::NotFound)?;
+        .ok_or(DbError::NotFound(
+            crate::domain::missing::Missing::Incident(number),
+        ))?;
         let mut tables = Map::new();
         for table in TABLES {
             let sql = format!(
@@ -530,7 +532,7 @@ impl Db {
             .await
             .map_err(|e| match e {
                 DbError::Sqlx(sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_))
-                | DbError::NotFound => refused(format!(
+                | DbError::NotFound(_) => refused(format!(
                     "The restored incident could not be read back as Debrief reads it ({e}). Nothing was restored."
                 )),
                 other => other,

@@ -164,7 +164,9 @@ impl Db {
                 .bind(&incident_id)
                 .fetch_optional(&mut *c)
                 .await?
-                .ok_or(DbError::NotFound)?;
+                .ok_or(DbError::NotFound(
+                    crate::domain::missing::Missing::Attachment,
+                ))?;
             from_row(&row)?
         });
         on_tx!(&mut tx, |c| sqlx::query(

@@ -247,7 +247,7 @@ impl Db {
         let mut tx = self.write().await?;
         let from = editable_in(&mut tx, number, base_version).await?;
         let target = match countermeasure_in(&mut tx, into).await {
-            Err(DbError::NotFound) => {
+            Err(DbError::NotFound(_)) => {
                 return Err(DbError::Refused {
                     field: "into",
                     message: format!("There is no countermeasure CM-{into}."),
@@ -761,7 +761,9 @@ pub(super) async fn countermeasure_in(tx: &mut Tx, number: i64) -> Result<Counte
             .bind(number)
             .fetch_optional(&mut *c)
             .await?
-            .ok_or(DbError::NotFound)?;
+            .ok_or(DbError::NotFound(
+                crate::domain::missing::Missing::Countermeasure(number),
+            ))?;
         let mut cm = from_row(&row)?;
         let incidents = linked(&mut *c, &cm.id).await?;
         set_linked(&mut cm, incidents);

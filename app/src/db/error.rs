@@ -7,8 +7,9 @@ use sqlx::Sqlite;
 /// function boundary; these carry the detail for logs.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("no such record")]
-    NotFound,
+    /// The record a request named does not exist.
+    #[error("{0} does not exist")]
+    NotFound(crate::domain::missing::Missing),
     #[error("the record is at version {current}, not the version the change was based on")]
     Conflict { current: i64 },
     #[error(

@@ -371,7 +371,9 @@ pub(super) async fn incident_in(
             .bind(number.0)
             .fetch_optional(&mut *c)
             .await?
-            .ok_or(DbError::NotFound)?;
+            .ok_or(DbError::NotFound(
+                crate::domain::missing::Missing::Incident(number),
+            ))?;
         let id: String = row.col("id")?;
         let services: Vec<String> = sqlx::query_scalar(
             "SELECT service FROM incident_services WHERE incident_id = $1 ORDER BY position",
@@ -725,7 +727,7 @@ mod tests {
         assert!(matches!(
             db.update_incident(IncidentNumber(9), 1, &edited, &actor(), t(13, 0))
                 .await,
-            Err(DbError::NotFound)
+            Err(DbError::NotFound(_))
         ));
     }
 

@@ -148,7 +148,9 @@ async fn incident_id(tx: &mut Tx, number: IncidentNumber) -> Result<String, DbEr
     .bind(number.0)
     .fetch_optional(&mut *c)
     .await)?
-    .ok_or(DbError::NotFound)
+    .ok_or(DbError::NotFound(
+        crate::domain::missing::Missing::Incident(number),
+    ))
 }
 
 async fn live_event_ids(tx: &mut Tx, incident_id: &str) -> Result<Vec<String>, DbError> {

@@ -34,7 +34,9 @@ async fn incident_id(tx: &mut Tx, number: IncidentNumber) -> Result<String, DbEr
     .bind(number.0)
     .fetch_optional(&mut *c)
     .await)?
-    .ok_or(DbError::NotFound)
+    .ok_or(DbError::NotFound(
+        crate::domain::missing::Missing::Incident(number),
+    ))
 }
 
 pub(super) async fn current_in(

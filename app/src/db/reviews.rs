@@ -32,7 +32,9 @@ pub(super) async fn review_in(
             .bind(number.0)
             .fetch_optional(&mut *c)
             .await?
-            .ok_or(DbError::NotFound)?;
+            .ok_or(DbError::NotFound(
+                crate::domain::missing::Missing::Incident(number),
+            ))?;
         let review = sqlx::query("SELECT * FROM reviews WHERE incident_id = $1")
             .bind(&id)
             .fetch_optional(&mut *c)

@@ -433,24 +433,25 @@ impl Db {
         limit: usize,
     ) -> Result<Vec<RelatedRow>, DbError> {
         let pg = self.is_postgres();
-        let (id, started, text): (String, i64, String) = on_pool!(self.pool, |p| {
-            let row = sqlx::query(
+        let (id, started, text): (String, i64, String) =
+            on_pool!(self.pool, |p| {
+                let row = sqlx::query(
                 "SELECT id, title, summary_markdown, started_at FROM incidents WHERE number = $1",
             )
             .bind(number.0)
             .fetch_optional(p)
             .await?
-            .ok_or(DbError::NotFound)?;
-            (
-                row.col("id")?,
-                row.col("started_at")?,
-                format!(
-                    "{} {}",
-                    row.col::<String>("title")?,
-                    row.col::<String>("summary_markdown")?
-                ),
-            )
-        });
+            .ok_or(DbError::NotFound(crate::domain::missing::Missing::Incident(number)))?;
+                (
+                    row.col("id")?,
+                    row.col("started_at")?,
+                    format!(
+                        "{} {}",
+                        row.col::<String>("title")?,
+                        row.col::<String>("summary_markdown")?
+                    ),
+                )
+            });
         // Shared services: the incidents sharing the most, counted in SQL
         // (a common service is shared by thousands of incidents; only the
         // best few can be shown).

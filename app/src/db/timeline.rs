@@ -368,7 +368,7 @@ async fn event_in(tx: &mut Tx, incident_id: &str, id: &str) -> Result<TimelineEv
             .bind(incident_id)
             .fetch_optional(&mut *c)
             .await?
-            .ok_or(DbError::NotFound)?;
+            .ok_or(DbError::NotFound(crate::domain::missing::Missing::Event))?;
         event_from_row(&row)
     })
 }

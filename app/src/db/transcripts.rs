@@ -452,7 +452,9 @@ impl Db {
                     .fetch_one(p)
                     .await?;
             if !exists {
-                return Err(DbError::NotFound);
+                return Err(DbError::NotFound(
+                    crate::domain::missing::Missing::Incident(number),
+                ));
             }
             let mut count = QueryBuilder::new(
                 "SELECT COUNT(*) FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id",
@@ -595,7 +597,9 @@ impl Db {
         .await
         .map(|r| r.rows_affected()))?;
         if done == 0 {
-            return Err(DbError::NotFound);
+            return Err(DbError::NotFound(
+                crate::domain::missing::Missing::Suggestion,
+            ));
         }
         tx.commit().await?;
         Ok(())

@@ -219,7 +219,7 @@ impl Db {
             row.as_ref().map(user_from_row).transpose()?
         });
         let Some(before) = before else {
-            return Err(DbError::NotFound);
+            return Err(DbError::NotFound(crate::domain::missing::Missing::Account));
         };
         if before.version != base_version {
             return Err(DbError::Conflict {
@@ -319,7 +319,7 @@ impl Db {
             }
         });
         let Some((user, epoch)) = updated else {
-            return Err(DbError::NotFound);
+            return Err(DbError::NotFound(crate::domain::missing::Missing::Account));
         };
         let action = if actor.user_id.as_deref() == Some(id) {
             "password_changed"

@@ -135,7 +135,7 @@ impl Db {
         .bind(id)
         .fetch_optional(&mut *c)
         .await)?
-        .ok_or(DbError::NotFound)?;
+        .ok_or(DbError::NotFound(crate::domain::missing::Missing::Webhook))?;
         on_tx!(&mut tx, |c| sqlx::query(
             "UPDATE webhook_endpoints SET active = $1 WHERE id = $2"
         )
@@ -358,7 +358,7 @@ impl Db {
             .fetch_one(p)
             .await)?;
             if !exists {
-                return Err(DbError::NotFound);
+                return Err(DbError::NotFound(crate::domain::missing::Missing::Delivery));
             }
             return Err(DbError::Refused {
                 field: "delivery",

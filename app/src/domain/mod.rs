@@ -16,6 +16,7 @@ pub mod incident_form;
 pub mod incident_list;
 pub mod login_throttle;
 pub mod meeting;
+pub mod missing;
 pub mod moments;
 pub mod names;
 pub mod phases;

@@ -53,6 +53,44 @@ pub struct ImportOutcome {
     pub summaries: Vec<Summary>,
 }
 
+/// The zone and first date to read an import's transcripts with: those
+/// given (blank counts as not given), else the incident's (its zone; the day
+/// of its earliest key moment, or of its creation, in that zone). A refusal
+/// names its field (`zone`, `date`) and says why. The import page and
+/// `debrief import` both read their settings here.
+pub fn reading_settings(
+    incident: Option<&crate::domain::incident::Incident>,
+    zone: Option<&str>,
+    date: Option<&str>,
+) -> Result<(Tz, Option<NaiveDate>), (&'static str, String)> {
+    fn given(text: Option<&str>) -> Option<&str> {
+        text.map(str::trim).filter(|t| !t.is_empty())
+    }
+    let zone = match (given(zone), incident) {
+        (Some(z), _) => crate::domain::zone::parse_zone(z).map_err(|m| ("zone", m))?,
+        (None, Some(i)) => crate::domain::zone::parse_zone(&i.content.time_zone).unwrap_or(Tz::UTC),
+        (None, None) => Tz::UTC,
+    };
+    let date = match (given(date), incident) {
+        (Some(d), _) => Some(
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| format!("\"{d}\" is not a date; write it as YYYY-MM-DD"))
+                .and_then(crate::domain::moments::check_year)
+                .map_err(|m| ("date", m))?,
+        ),
+        (None, Some(i)) => Some(
+            i.content
+                .moments
+                .earliest()
+                .unwrap_or(i.created_at)
+                .with_timezone(&zone)
+                .date_naive(),
+        ),
+        (None, None) => None,
+    };
+    Ok((zone, date))
+}
+
 /// Imports `sources` into an incident in one transaction: either every
 /// line of every file is stored, or (on any failure) nothing is. Lines
 /// already in the incident's review (same instant, kind, author and text)

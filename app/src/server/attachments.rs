@@ -289,10 +289,6 @@ async fn upload(
     {
         state.store.remove(&id);
         let (status, message) = match e {
-            DbError::NotFound => (
-                StatusCode::NOT_FOUND,
-                format!("Incident #{n} was not found."),
-            ),
             DbError::Refused { message, .. } => (StatusCode::BAD_REQUEST, message),
             other => {
                 // A full disk, or something logged with a reference.

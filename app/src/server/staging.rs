@@ -248,7 +248,7 @@ async fn stage(
     let html = super::headers::accepts_html(&headers);
     match db.incident(IncidentNumber(n)).await {
         Ok(Some(_)) => {}
-        Ok(None) | Err(DbError::NotFound) => {
+        Ok(None) | Err(DbError::NotFound(_)) => {
             return refuse(
                 StatusCode::NOT_FOUND,
                 &format!("Incident {n} was not found; nothing was uploaded."),
