@@ -66,6 +66,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         // this binary), or the plain names of a build without hashes.
         .hash_files(app::server::assets::hashed())
         .build();
+    let missing = app::server::assets::missing_from(std::path::Path::new(cli.site_root.as_str()));
+    if !missing.is_empty() {
+        tracing::error!(
+            "the built assets in {}/pkg are not the ones this binary's hash.txt names (missing {}): pages will load without their stylesheet and script. Start the binary with the site folder of the same build (cargo leptos build writes both).",
+            cli.site_root,
+            missing.join(", ")
+        );
+    }
     let store = AttachmentStore::open(
         data_command::attachments_dir(&cli, &db),
         cli.attachment_max_mb.saturating_mul(1024 * 1024),

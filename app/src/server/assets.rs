@@ -39,6 +39,24 @@ pub fn hashed() -> bool {
         .all(|kind| hashes().contains_key(*kind))
 }
 
+/// The hashed files the hash list names that `site_root`'s `pkg` folder
+/// lacks: a binary started with the assets of another build serves pages
+/// whose stylesheet and script are not found.
+pub fn missing_from(site_root: &std::path::Path) -> Vec<String> {
+    missing(hashes(), site_root)
+}
+
+fn missing(hashes: &HashMap<String, String>, site_root: &std::path::Path) -> Vec<String> {
+    let mut missing: Vec<String> = hashes
+        .iter()
+        .filter(|(kind, _)| ["css", "js", "wasm"].contains(&kind.as_str()))
+        .map(|(kind, hash)| format!("debrief.{hash}.{kind}"))
+        .filter(|name| !site_root.join("pkg").join(name).is_file())
+        .collect();
+    missing.sort();
+    missing
+}
+
 /// The address of the stylesheet.
 pub fn stylesheet() -> String {
     match hashes().get("css") {
@@ -97,6 +115,22 @@ mod tests {
         ] {
             assert_eq!(cache_control(path), "no-cache", "{path}");
         }
+    }
+
+    #[test]
+    fn assets_of_another_build_are_noticed() {
+        let site = std::env::temp_dir().join(format!("debrief-assets-{}", std::process::id()));
+        std::fs::create_dir_all(site.join("pkg")).unwrap();
+        std::fs::write(site.join("pkg/debrief.AAAA.css"), "body{}").unwrap();
+        let hashes = parse_hashes("js: BBBB\nwasm: CCCC\ncss: AAAA\n");
+        assert_eq!(
+            missing(&hashes, &site),
+            ["debrief.BBBB.js", "debrief.CCCC.wasm"]
+        );
+        std::fs::write(site.join("pkg/debrief.BBBB.js"), "").unwrap();
+        std::fs::write(site.join("pkg/debrief.CCCC.wasm"), "").unwrap();
+        assert!(missing(&hashes, &site).is_empty());
+        std::fs::remove_dir_all(&site).unwrap();
     }
 
     #[test]
