@@ -371,9 +371,7 @@ pub fn path_problem(path: &str) -> Option<PathProblem> {
     }
     // Built assets keep their case: their names carry content hashes in
     // base64url, and every one of them is public whatever its spelling.
-    let asset = path
-        .strip_prefix(routes::ASSETS)
-        .is_some_and(|rest| rest.starts_with('/'));
+    let asset = is_built_asset(path);
     if (has_upper && !asset) || trailing_slash {
         let body = if asset {
             body.to_string()
@@ -392,9 +390,13 @@ fn is_public_page(path: &str) -> bool {
 
 /// Built assets and the health check: public, and never need to know who asks.
 pub fn is_static_asset(path: &str) -> bool {
+    is_built_asset(path) || [routes::FAVICON, routes::HEALTH, "/robots.txt"].contains(&path)
+}
+
+/// A file under `/pkg/`, the build's CSS, JavaScript and WASM.
+fn is_built_asset(path: &str) -> bool {
     path.strip_prefix(routes::ASSETS)
         .is_some_and(|rest| rest.starts_with('/'))
-        || [routes::FAVICON, routes::HEALTH, "/robots.txt"].contains(&path)
 }
 
 #[cfg(test)]

@@ -5,6 +5,11 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::routes;
+
+/// The kinds of file a build names by content, as `hash.txt` calls them.
+const KINDS: [&str; 3] = ["css", "js", "wasm"];
+
 /// The hashes of the build's CSS, JavaScript and WASM (`css`, `js`,
 /// `wasm`), read once; empty when the build wrote none.
 fn hashes() -> &'static HashMap<String, String> {
@@ -34,9 +39,7 @@ fn parse_hashes(text: &str) -> HashMap<String, String> {
 /// Whether this build's assets carry content hashes in their names (then
 /// pages must ask for those names: leptos reads the same file).
 pub fn hashed() -> bool {
-    ["css", "js", "wasm"]
-        .iter()
-        .all(|kind| hashes().contains_key(*kind))
+    KINDS.iter().all(|kind| hashes().contains_key(*kind))
 }
 
 /// The hashed files the hash list names that `site_root`'s `pkg` folder
@@ -49,7 +52,7 @@ pub fn missing_from(site_root: &std::path::Path) -> Vec<String> {
 fn missing(hashes: &HashMap<String, String>, site_root: &std::path::Path) -> Vec<String> {
     let mut missing: Vec<String> = hashes
         .iter()
-        .filter(|(kind, _)| ["css", "js", "wasm"].contains(&kind.as_str()))
+        .filter(|(kind, _)| KINDS.contains(&kind.as_str()))
         .map(|(kind, hash)| format!("debrief.{hash}.{kind}"))
         .filter(|name| !site_root.join("pkg").join(name).is_file())
         .collect();
@@ -60,8 +63,8 @@ fn missing(hashes: &HashMap<String, String>, site_root: &std::path::Path) -> Vec
 /// The address of the stylesheet.
 pub fn stylesheet() -> String {
     match hashes().get("css") {
-        Some(hash) => format!("/pkg/debrief.{hash}.css"),
-        None => "/pkg/debrief.css".into(),
+        Some(hash) => format!("{}/debrief.{hash}.css", routes::ASSETS),
+        None => format!("{}/debrief.css", routes::ASSETS),
     }
 }
 

@@ -28,13 +28,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IncidentInPath {
 /// A refusal as a raw route answers it: a small page with a way back for a
 /// browser, the sentence as plain text for a script.
 pub fn refusal(headers: &http::HeaderMap, error: AppError) -> Response {
-    if !super::headers::accepts_html(headers) {
-        return error.into_response();
-    }
-    super::headers::message_page(
+    super::headers::refusal(
         error.status(),
         "Not found",
         &error.to_string(),
         ("/incidents", "Back to the incidents"),
+        super::headers::accepts_html(headers),
     )
 }
