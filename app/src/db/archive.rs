@@ -18,9 +18,9 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
-use sqlx::{Column, QueryBuilder};
 
-use super::{Db, DbError, DbRow, On, Tx, on_tx};
+use super::statement::{self, Bind, Row};
+use super::{Db, DbError, DbRow, Tx, sql};
 use crate::domain::archive::{
     ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Cell, Count, Key, Name, TABLES, Tables, restored_name,
 };
@@ -76,13 +76,9 @@ fn left_out(table: &str, column: &str) -> bool {
 /// A row as JSON, each value by its type: integers, texts and reals as
 /// such; PostgreSQL's BOOLEAN flags as 0/1, as SQLite stores them, so an
 /// archive is the same from either database.
-fn row_to_json<R>(table: &str, row: &R) -> Result<Map<String, Value>, DbError>
-where
-    R: DbRow + sqlx::Row,
-{
+fn row_to_json(table: &str, row: &Row) -> Result<Map<String, Value>, DbError> {
     let mut out = Map::new();
-    for column in sqlx::Row::columns(row) {
-        let name = column.name();
+    for name in row.column_names() {
         if left_out(table, name) {
             continue;
         }
@@ -121,32 +117,21 @@ pub struct Restored {
     pub rows: usize,
 }
 
-/// Whether a row matches: `sql` ends where the one value is bound.
-async fn exists(tx: &mut Tx, sql: &str, value: Cell<'_>) -> Result<bool, DbError> {
-    Ok(on_tx!(tx, |c| {
-        let mut q = QueryBuilder::new(sql);
-        bind(&mut q.separated(""), value);
-        q.build()
-            .fetch_optional(&mut *c)
-            .await
-            .map(|row| row.is_some())
-    })?)
+/// Whether a row matches: `text` ends where the one value is bound.
+async fn exists(tx: &mut Tx, text: &str, value: Cell<'_>) -> Result<bool, DbError> {
+    let mut q = sql(text);
+    q.push_list([bound(value)]);
+    Ok(q.fetch_optional(tx).await?.is_some())
 }
 
-/// Binds one value, typed as its column is (PostgreSQL wants NULLs and
-/// flags of the column's type).
-fn bind<'q, DB>(q: &mut sqlx::query_builder::Separated<'_, 'q, DB, &'static str>, cell: Cell<'q>)
-where
-    DB: sqlx::Database,
-    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    bool: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-{
+/// One value, typed as its column is (PostgreSQL wants NULLs and flags of
+/// the column's type).
+fn bound(cell: Cell<'_>) -> statement::Value<'_> {
     match cell {
-        Cell::Int(v) => q.push_bind(v),
-        Cell::Text(v) => q.push_bind(v),
-        Cell::Bool(v) => q.push_bind(v),
-    };
+        Cell::Int(v) => v.value(),
+        Cell::Text(v) => v.value(),
+        Cell::Bool(v) => v.value(),
+    }
 }
 
 /// Inserts one row; with `keyed`, returns the `id` it was given.
@@ -157,26 +142,18 @@ async fn insert(
     keyed: bool,
 ) -> Result<Option<i64>, DbError> {
     let names: Vec<String> = cells.iter().map(|(c, _)| format!("\"{c}\"")).collect();
-    let result: Result<Option<i64>, sqlx::Error> = on_tx!(tx, |c| {
-        let mut q = QueryBuilder::new(format!(
-            "INSERT INTO {table} ({}) VALUES (",
-            names.join(", ")
-        ));
-        let mut values = q.separated(", ");
-        for (_, cell) in &cells {
-            bind(&mut values, *cell);
-        }
-        if keyed {
-            q.push(") RETURNING id");
-            q.build_query_scalar::<i64>()
-                .fetch_one(&mut *c)
-                .await
-                .map(Some)
-        } else {
-            q.push(")");
-            q.build().execute(&mut *c).await.map(|_| None)
-        }
-    });
+    let mut q = sql(format!(
+        "INSERT INTO {table} ({}) VALUES (",
+        names.join(", ")
+    ));
+    q.push_list(cells.iter().map(|(_, cell)| bound(*cell)));
+    let result: Result<Option<i64>, sqlx::Error> = if keyed {
+        q.push(") RETURNING id");
+        q.scalar::<i64>(tx).await.map(Some)
+    } else {
+        q.push(")");
+        q.execute(tx).await.map(|_| None)
+    };
     result.map_err(|e| match e {
         // A value the schema refuses (a key moment marked twice, a service
         // listed twice, an id this database already holds): the archive's
@@ -195,16 +172,13 @@ async fn insert(
 /// (its identity sequence knows nothing of the ids written explicitly, by
 /// imports and restores).
 async fn new_key(tx: &mut Tx, table: &str) -> Result<Option<Key>, DbError> {
-    match tx {
-        On::Sqlite(_) => Ok(None),
-        On::Postgres(t) => {
-            let next: i64 =
-                sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
-                    .fetch_one(&mut **t)
-                    .await?;
-            Ok(Some(Key(next)))
-        }
+    if !tx.is_postgres() {
+        return Ok(None);
     }
+    let next: i64 = sql(format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"))
+        .scalar(tx)
+        .await?;
+    Ok(Some(Key(next)))
 }
 
 /// The key a row keeps when this database does not hold it yet, else a
@@ -229,17 +203,17 @@ async fn free_key(tx: &mut Tx, table: &str, id: Option<Key>) -> Result<Option<Ke
 /// ids written explicitly, so rows added later without an id (the
 /// restore's own audit entry, imports, notes) do not collide with them.
 async fn catch_up_sequences(tx: &mut Tx) -> Result<(), DbError> {
-    let On::Postgres(t) = tx else {
+    if !tx.is_postgres() {
         return Ok(());
-    };
+    }
     for table in KEYED {
-        sqlx::query(&format!(
+        sql(format!(
             "SELECT setval(s.seq, GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), \
              COALESCE(pg_sequence_last_value(s.seq), 0), 1)) \
              FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) s"
         ))
         .bind(table)
-        .execute(&mut **t)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(())
@@ -255,23 +229,20 @@ async fn read_back(
     countermeasures: &[i64],
 ) -> Result<(), DbError> {
     super::incidents::incident_in(tx, number).await?;
-    on_tx!(tx, |c| {
-        for row in sqlx::query("SELECT * FROM timeline_events WHERE incident_id = $1")
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await?
-        {
-            super::timeline::event_from_row(&row)?;
-        }
-        for row in sqlx::query("SELECT * FROM audit_log WHERE incident_id = $1")
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await?
-        {
-            super::audit::entry_from_row(&row)?;
-        }
-        Ok::<(), DbError>(())
-    })?;
+    for row in sql("SELECT * FROM timeline_events WHERE incident_id = $1")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+    {
+        super::timeline::event_from_row(&row)?;
+    }
+    for row in sql("SELECT * FROM audit_log WHERE incident_id = $1")
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+    {
+        super::audit::entry_from_row(&row)?;
+    }
     for n in countermeasures {
         super::countermeasures::countermeasure_in(tx, *n).await?;
     }
@@ -285,28 +256,20 @@ impl Db {
     pub async fn export_incident(&self, number: IncidentNumber) -> Result<Value, DbError> {
         // One snapshot of every table.
         let mut tx = self.read().await?;
-        let id: String = on_tx!(&mut tx, |c| sqlx::query_scalar(
-            "SELECT id FROM incidents WHERE number = $1"
-        )
-        .bind(number.0)
-        .fetch_optional(&mut *c)
-        .await)?
-        .ok_or(DbError::NotFound(
-            crate::domain::missing::Missing::Incident(number),
-        ))?;
+        let id = super::incidents::incident_id(&mut tx, number).await?;
         let mut tables = Map::new();
         for table in TABLES {
-            let sql = format!(
+            let rows = sql(format!(
                 "SELECT * FROM {table} WHERE {} ORDER BY {}",
                 filter_of(table),
                 order_of(table)
-            );
-            let rows = on_tx!(&mut tx, |c| {
-                let rows = sqlx::query(&sql).bind(&id).fetch_all(&mut *c).await?;
-                rows.iter()
-                    .map(|r| row_to_json(table, r).map(Value::Object))
-                    .collect::<Result<Vec<_>, DbError>>()
-            })?;
+            ))
+            .bind(&id)
+            .fetch_all(&mut tx)
+            .await?
+            .iter()
+            .map(|r| row_to_json(table, r).map(Value::Object))
+            .collect::<Result<Vec<_>, DbError>>()?;
             tables.insert(table.to_string(), Value::Array(rows));
         }
         Ok(json!({
@@ -373,11 +336,9 @@ impl Db {
         {
             old_number
         } else {
-            on_tx!(&mut tx, |c| sqlx::query_scalar(
-                "SELECT COALESCE(MAX(number), 0) + 1 FROM incidents"
-            )
-            .fetch_one(&mut *c)
-            .await)?
+            sql("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
+                .scalar(&mut tx)
+                .await?
         };
         incident.number = Key(number);
         let mut written = 0;
@@ -425,14 +386,11 @@ impl Db {
         }
         drop(transcript_lines);
         for (line, of) in pending_duplicates {
-            on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE transcript_lines SET duplicate_of = $1 WHERE id = $2"
-            )
-            .bind(line_keys.get(&of).copied().unwrap_or(of))
-            .bind(line)
-            .execute(&mut *c)
-            .await
-            .map(|_| ()))?;
+            sql("UPDATE transcript_lines SET duplicate_of = $1 WHERE id = $2")
+                .bind(line_keys.get(&of).copied().unwrap_or(of))
+                .bind(line)
+                .execute(&mut tx)
+                .await?;
         }
         for key in transcript_keys.values() {
             super::search::index_transcript_lines(&mut tx, *key).await?;
@@ -452,12 +410,10 @@ impl Db {
         let mut linked_only: Vec<String> = Vec::new();
         let mut measure_numbers: Vec<i64> = Vec::new();
         for mut row in countermeasures {
-            if let Some(n) = on_tx!(&mut tx, |c| sqlx::query_scalar::<_, i64>(
-                "SELECT number FROM countermeasures WHERE id = $1"
-            )
-            .bind(row.id.as_str())
-            .fetch_optional(&mut *c)
-            .await)?
+            if let Some(n) = sql("SELECT number FROM countermeasures WHERE id = $1")
+                .bind(row.id.as_str())
+                .scalar_optional::<i64>(&mut tx)
+                .await?
             {
                 measure_numbers.push(n);
                 linked_only.push(row.id.0);
@@ -470,11 +426,9 @@ impl Db {
             )
             .await?
             {
-                let next: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-                    "SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures"
-                )
-                .fetch_one(&mut *c)
-                .await)?;
+                let next: i64 = sql("SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures")
+                    .scalar(&mut tx)
+                    .await?;
                 row.number = Key(next);
             }
             row.source_line_id = row.source_line_id.map(|l| remap(&line_keys, l));

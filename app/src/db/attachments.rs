@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit::{Change, record};
 use super::incidents::incident_in;
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 
@@ -62,14 +62,12 @@ impl Db {
         let mut tx = self.write().await?;
         let (incident_id, _) = incident_in(&mut tx, number).await?;
         if let Some(event_id) = &new.event_id {
-            let live: bool = on_tx!(&mut tx, |c| sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM timeline_events \
-                 WHERE id = $1 AND incident_id = $2 AND deleted_at IS NULL)",
-            )
+            let live: bool = sql("SELECT EXISTS (SELECT 1 FROM timeline_events \
+                 WHERE id = $1 AND incident_id = $2 AND deleted_at IS NULL)")
             .bind(event_id)
             .bind(&incident_id)
-            .fetch_one(&mut *c)
-            .await)?;
+            .scalar(&mut tx)
+            .await?;
             if !live {
                 return Err(DbError::Refused {
                     field: "event",
@@ -77,8 +75,7 @@ impl Db {
                 });
             }
         }
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
+        sql(
             "INSERT INTO attachments (id, incident_id, event_id, file_name, kind, size, sha256, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -91,9 +88,8 @@ impl Db {
         .bind(&new.sha256)
         .bind(&actor.name)
         .bind(to_epoch(now))
-        .execute(&mut *c)
+        .execute(&mut tx)
         .await?;
-        });
         let changes = [FieldChange {
             field: "File".into(),
             before: String::new(),
@@ -118,31 +114,29 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Vec<AttachmentRecord>, DbError> {
-        let sql = format!(
+        let rows = sql(format!(
             "{SELECT} WHERE i.number = $1 AND a.deleted_at IS NULL ORDER BY a.created_at, a.id"
-        );
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(&sql).bind(number.0).fetch_all(p).await?;
-            rows.iter().map(from_row).collect()
-        })
+        ))
+        .bind(number.0)
+        .fetch_all(self)
+        .await?;
+        rows.iter().map(from_row).collect()
     }
 
     /// One attachment, deleted or not.
     pub async fn attachment(&self, id: &str) -> Result<Option<AttachmentRecord>, DbError> {
-        let sql = format!("{SELECT} WHERE a.id = $1");
-        on_pool!(self.pool, |p| {
-            let row = sqlx::query(&sql).bind(id).fetch_optional(p).await?;
-            row.as_ref().map(from_row).transpose()
-        })
+        let row = sql(format!("{SELECT} WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(self)
+            .await?;
+        row.as_ref().map(from_row).transpose()
     }
 
     /// Every attachment id ever recorded: the files a backup copies.
     pub async fn attachment_ids(&self) -> Result<Vec<String>, DbError> {
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
-            "SELECT id FROM attachments ORDER BY id"
-        )
-        .fetch_all(p)
-        .await)?)
+        Ok(sql("SELECT id FROM attachments ORDER BY id")
+            .scalars(self)
+            .await?)
     }
 
     /// Removes an attachment from the incident. The file is kept (and stays
@@ -156,27 +150,22 @@ impl Db {
     ) -> Result<(), DbError> {
         let mut tx = self.write().await?;
         let (incident_id, _) = incident_in(&mut tx, number).await?;
-        let sql =
-            format!("{SELECT} WHERE a.id = $1 AND a.incident_id = $2 AND a.deleted_at IS NULL");
-        let attachment = on_tx!(&mut tx, |c| {
-            let row = sqlx::query(&sql)
-                .bind(id)
-                .bind(&incident_id)
-                .fetch_optional(&mut *c)
-                .await?
-                .ok_or(DbError::NotFound(
-                    crate::domain::missing::Missing::Attachment,
-                ))?;
-            from_row(&row)?
-        });
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE attachments SET deleted_at = $1 WHERE id = $2"
-        )
-        .bind(to_epoch(now))
+        let row = sql(format!(
+            "{SELECT} WHERE a.id = $1 AND a.incident_id = $2 AND a.deleted_at IS NULL"
+        ))
         .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .bind(&incident_id)
+        .fetch_optional(&mut tx)
+        .await?
+        .ok_or(DbError::NotFound(
+            crate::domain::missing::Missing::Attachment,
+        ))?;
+        let attachment = from_row(&row)?;
+        sql("UPDATE attachments SET deleted_at = $1 WHERE id = $2")
+            .bind(to_epoch(now))
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
         let changes = [FieldChange {
             field: "File".into(),
             before: attachment.file_name.clone(),

@@ -1,7 +1,7 @@
 //! The audit log: one row per change, written in the same transaction as the
 //! change itself, so the log and the data never disagree.
 
-use super::{Db, DbError, DbRow, Tx, on_pool, on_tx, stored_time, to_epoch};
+use super::{Db, DbError, DbRow, Tx, sql, stored_time, to_epoch};
 use crate::domain::audit::{Actor, AuditEntry, FieldChange};
 use chrono::{DateTime, Utc};
 
@@ -25,11 +25,8 @@ pub(crate) async fn record(
 ) -> Result<(), DbError> {
     let changes = serde_json::to_string(change.changes)
         .map_err(|e| DbError::Sqlx(sqlx::Error::Encode(e.into())))?;
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_name, action, object_kind, object_id, object_label, changes, incident_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
+    sql("INSERT INTO audit_log (at, actor_id, actor_name, action, object_kind, object_id, object_label, changes, incident_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
     .bind(to_epoch(now))
     .bind(actor.user_id.as_deref())
     .bind(&actor.name)
@@ -39,10 +36,8 @@ pub(crate) async fn record(
     .bind(change.object_label)
     .bind(changes)
     .bind(change.incident_id)
-    .execute(&mut *c)
-    .await
-    .map(|_| ())
-    })?;
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
@@ -80,28 +75,23 @@ impl Db {
         &self,
         number: crate::domain::incident::IncidentNumber,
     ) -> Result<Vec<AuditEntry>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(
-                "SELECT a.* FROM audit_log a JOIN incidents i ON a.incident_id = i.id \
-                 WHERE i.number = $1 ORDER BY a.id",
-            )
-            .bind(number.0)
-            .fetch_all(p)
-            .await?;
-            rows.iter().map(entry_from_row).collect()
-        })
+        let rows = sql(
+            "SELECT a.* FROM audit_log a JOIN incidents i ON a.incident_id = i.id \
+             WHERE i.number = $1 ORDER BY a.id",
+        )
+        .bind(number.0)
+        .fetch_all(self)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
     }
 
     /// The newest entries older than `before` (an entry id), newest first.
     pub async fn audit_page(&self, before: Option<i64>) -> Result<Vec<AuditEntry>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows =
-                sqlx::query("SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2")
-                    .bind(before.unwrap_or(i64::MAX))
-                    .bind(AUDIT_PAGE)
-                    .fetch_all(p)
-                    .await?;
-            rows.iter().map(entry_from_row).collect()
-        })
+        let rows = sql("SELECT * FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT $2")
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(AUDIT_PAGE)
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(entry_from_row).collect()
     }
 }

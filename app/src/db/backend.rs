@@ -1,20 +1,19 @@
 //! The one place the two backends differ in kind: the pool, transaction and
-//! row of whichever database is in use ([`On`]), the macros that run one
-//! statement on either ([`on_pool!`], [`on_tx!`]), reading a column from
+//! row of whichever database is in use ([`On`]), reading a column from
 //! either row ([`DbRow`]), the write lock and the read snapshot, and stored
-//! times.
+//! times. Statements themselves are written once, in the dialect both
+//! accept, and run on either through [`super::statement`].
 
 use sqlx::postgres::{PgPool, PgRow};
 use sqlx::sqlite::{SqlitePool, SqliteRow};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{ColumnIndex, Postgres, Sqlite, Transaction};
 
 use super::{Db, DbError};
 
 /// One value per backend: the pool, transaction or row of whichever database
-/// is in use. Statements are written once and run through [`on_pool!`] or
-/// [`on_tx!`], which compile them for each backend; SQL is written in the
-/// dialect both accept (numbered `$1` parameters, `COALESCE`, `TRUE`), and
-/// the few statements that differ say so with [`Db::is_postgres`].
+/// is in use. Statements are written once ([`super::sql`]) in the dialect
+/// both accept (numbered `$1` parameters, `COALESCE`, `TRUE`); the few that
+/// differ say so with [`Db::is_postgres`].
 #[derive(Clone, Debug)]
 pub(crate) enum On<S, P> {
     Sqlite(S),
@@ -26,6 +25,16 @@ pub(crate) type Pool = On<SqlitePool, PgPool>;
 
 /// A write transaction (see [`Db::write`]) or a read one.
 pub(crate) type Tx = On<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>;
+
+impl Pool {
+    /// Closes every connection (on SQLite, checkpointing the WAL).
+    pub(crate) async fn close(&self) {
+        match self {
+            On::Sqlite(pool) => pool.close().await,
+            On::Postgres(pool) => pool.close().await,
+        }
+    }
+}
 
 impl Tx {
     pub(crate) async fn commit(self) -> Result<(), DbError> {
@@ -41,41 +50,11 @@ impl Tx {
     }
 }
 
-/// Runs `$body` with `$c` bound to the pool in use (`&SqlitePool` or
-/// `&PgPool`); the body is compiled once per backend.
-macro_rules! on_pool {
-    ($pool:expr, |$c:ident| $body:expr) => {
-        match &$pool {
-            $crate::db::On::Sqlite($c) => $body,
-            $crate::db::On::Postgres($c) => $body,
-        }
-    };
-}
-pub(crate) use on_pool;
-
-/// Runs `$body` with `$c` bound to the connection of transaction `$tx` (a
-/// `&mut Tx`): write statements as `.execute(&mut *c)`.
-macro_rules! on_tx {
-    ($tx:expr, |$c:ident| $body:expr) => {
-        match &mut *$tx {
-            $crate::db::On::Sqlite($c) => {
-                let $c: &mut sqlx::SqliteConnection = &mut *$c;
-                $body
-            }
-            $crate::db::On::Postgres($c) => {
-                let $c: &mut sqlx::PgConnection = &mut *$c;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on_tx;
-
 /// A value both backends store and read the same way: `i64`, `f64`, `bool`,
 /// `String`, `Vec<u8>` and their `Option`s.
 pub(crate) trait Stored: Sized {
-    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error>;
-    fn from_postgres(row: &PgRow, column: &str) -> Result<Self, sqlx::Error>;
+    fn from_sqlite<I: ColumnIndex<SqliteRow>>(row: &SqliteRow, at: I) -> Result<Self, sqlx::Error>;
+    fn from_postgres<I: ColumnIndex<PgRow>>(row: &PgRow, at: I) -> Result<Self, sqlx::Error>;
 }
 
 impl<T> Stored for T
@@ -85,28 +64,35 @@ where
         + for<'r> sqlx::Decode<'r, Postgres>
         + sqlx::Type<Postgres>,
 {
-    fn from_sqlite(row: &SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
-        sqlx::Row::try_get(row, column)
+    fn from_sqlite<I: ColumnIndex<SqliteRow>>(row: &SqliteRow, at: I) -> Result<Self, sqlx::Error> {
+        sqlx::Row::try_get(row, at)
     }
-    fn from_postgres(row: &PgRow, column: &str) -> Result<Self, sqlx::Error> {
-        sqlx::Row::try_get(row, column)
+    fn from_postgres<I: ColumnIndex<PgRow>>(row: &PgRow, at: I) -> Result<Self, sqlx::Error> {
+        sqlx::Row::try_get(row, at)
     }
 }
 
-/// A result row of either backend, read by column name.
+/// A result row of either backend, read by column name or position.
 pub(crate) trait DbRow {
     fn col<T: Stored>(&self, column: &str) -> Result<T, sqlx::Error>;
+    fn at<T: Stored>(&self, index: usize) -> Result<T, sqlx::Error>;
 }
 
 impl DbRow for SqliteRow {
     fn col<T: Stored>(&self, column: &str) -> Result<T, sqlx::Error> {
         T::from_sqlite(self, column)
     }
+    fn at<T: Stored>(&self, index: usize) -> Result<T, sqlx::Error> {
+        T::from_sqlite(self, index)
+    }
 }
 
 impl DbRow for PgRow {
     fn col<T: Stored>(&self, column: &str) -> Result<T, sqlx::Error> {
         T::from_postgres(self, column)
+    }
+    fn at<T: Stored>(&self, index: usize) -> Result<T, sqlx::Error> {
+        T::from_postgres(self, index)
     }
 }
 

@@ -3,11 +3,11 @@
 //! its own transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::QueryBuilder;
 
 use super::audit::{Change, record};
+use super::statement::Conn;
 use super::webhooks::enqueue;
-use super::{Db, DbError, DbRow, Tx, on_pool, on_tx, stored_time, stored_value, to_epoch};
+use super::{Db, DbError, DbRow, Tx, sql, stored_time, stored_value, to_epoch};
 use crate::domain::audit::{Actor, AuditEntry, FieldChange};
 use crate::domain::countermeasure::{
     BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
@@ -50,31 +50,27 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
         let mut tx = self.write().await?;
-        let number: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures"
-        )
-        .fetch_one(&mut *c)
-        .await)?;
+        let number: i64 = sql("SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures")
+            .scalar(&mut tx)
+            .await?;
         let id = uuid::Uuid::new_v4().to_string();
         let incident_ids = incident_ids(&mut tx, &content.incidents).await?;
         check_source(&mut tx, content, &incident_ids).await?;
-        on_tx!(&mut tx, |c| {
-            let insert = sqlx::query(
-                "INSERT INTO countermeasures (id, number, version, title, description_markdown, kind, \
-                 priority, owner, due_on, status, wont_do_reason, ticket_url, source_event_id, \
-                 source_line_id, created_by, created_at, updated_at, completed_at) \
-                 VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-            )
-            .bind(&id)
-            .bind(number);
-            bind_content!(insert, content)
-                .bind(&actor.name)
-                .bind(to_epoch(now))
-                .bind(to_epoch(now))
-                .bind((content.status == CmStatus::Done).then(|| to_epoch(now)))
-                .execute(&mut *c)
-                .await?;
-        });
+        let insert = sql(
+            "INSERT INTO countermeasures (id, number, version, title, description_markdown, kind, \
+             priority, owner, due_on, status, wont_do_reason, ticket_url, source_event_id, \
+             source_line_id, created_by, created_at, updated_at, completed_at) \
+             VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        )
+        .bind(&id)
+        .bind(number);
+        bind_content!(insert, content)
+            .bind(&actor.name)
+            .bind(to_epoch(now))
+            .bind(to_epoch(now))
+            .bind((content.status == CmStatus::Done).then(|| to_epoch(now)))
+            .execute(&mut tx)
+            .await?;
         link_incidents(&mut tx, &id, &incident_ids).await?;
         enqueue(&mut tx, Event::Created, number, content, None, now).await?;
         audit(
@@ -108,27 +104,22 @@ impl Db {
         let incident_ids = incident_ids(&mut tx, &content.incidents).await?;
         check_source(&mut tx, content, &incident_ids).await?;
         let completed_at = completed_at(&before, content.status, now);
-        on_tx!(&mut tx, |c| {
-            let update = sqlx::query(
-                "UPDATE countermeasures SET version = version + 1, title = $1, description_markdown = $2, \
-                 kind = $3, priority = $4, owner = $5, due_on = $6, status = $7, wont_do_reason = $8, \
-                 ticket_url = $9, source_event_id = $10, source_line_id = $11, updated_at = $12, completed_at = $13 \
-                 WHERE id = $14",
-            );
-            bind_content!(update, content)
-                .bind(to_epoch(now))
-                .bind(completed_at)
-                .bind(&before.id)
-                .execute(&mut *c)
-                .await?;
-        });
-        on_tx!(&mut tx, |c| sqlx::query(
-            "DELETE FROM countermeasure_incidents WHERE countermeasure_id = $1"
-        )
-        .bind(&before.id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        let update = sql(
+            "UPDATE countermeasures SET version = version + 1, title = $1, description_markdown = $2, \
+             kind = $3, priority = $4, owner = $5, due_on = $6, status = $7, wont_do_reason = $8, \
+             ticket_url = $9, source_event_id = $10, source_line_id = $11, updated_at = $12, completed_at = $13 \
+             WHERE id = $14",
+        );
+        bind_content!(update, content)
+            .bind(to_epoch(now))
+            .bind(completed_at)
+            .bind(&before.id)
+            .execute(&mut tx)
+            .await?;
+        sql("DELETE FROM countermeasure_incidents WHERE countermeasure_id = $1")
+            .bind(&before.id)
+            .execute(&mut tx)
+            .await?;
         link_incidents(&mut tx, &before.id, &incident_ids).await?;
         if before.content.status != content.status {
             let previous = Some(before.content.status);
@@ -192,7 +183,7 @@ impl Db {
             ..before.content.clone()
         };
         let completed_at = completed_at(&before, to, now);
-        on_tx!(&mut tx, |c| sqlx::query(
+        sql(
             "UPDATE countermeasures SET version = version + 1, status = $1, wont_do_reason = $2, \
              updated_at = $3, completed_at = $4 WHERE id = $5",
         )
@@ -201,21 +192,20 @@ impl Db {
         .bind(to_epoch(now))
         .bind(completed_at)
         .bind(&before.id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut tx)
+        .await?;
         if before.content.status != to {
             let previous = Some(before.content.status);
             enqueue(&mut tx, Event::StatusChanged, number, &after, previous, now).await?;
         }
         // The key's order: what SQLite's primary-key index gave unasked.
-        let first_incident: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        let first_incident: Option<String> = sql(
             "SELECT incident_id FROM countermeasure_incidents WHERE countermeasure_id = $1 \
              ORDER BY incident_id LIMIT 1",
         )
         .bind(&before.id)
-        .fetch_optional(&mut *c)
-        .await)?;
+        .scalar_optional(&mut tx)
+        .await?;
         audit(
             &mut tx,
             actor,
@@ -259,16 +249,15 @@ impl Db {
             field: "into",
             message,
         })?;
-        on_tx!(&mut tx, |c| sqlx::query(
+        sql(
             "UPDATE countermeasures SET merged_into = $1, version = version + 1, updated_at = $2 \
              WHERE id = $3",
         )
         .bind(&target.id)
         .bind(to_epoch(now))
         .bind(&from.id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut tx)
+        .await?;
         let incidents = union_incidents(&target.content.incidents, &from.content.incidents);
         let (new_version, ids) = relink(&mut tx, &target, &incidents, now).await?;
         // Each history names the incident it starts from, as filing does.
@@ -368,49 +357,38 @@ impl Db {
     /// The history of a countermeasure and of every one merged into it (and
     /// into those, and so on), oldest first.
     pub async fn countermeasure_history(&self, number: i64) -> Result<Vec<AuditEntry>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(
-                "WITH RECURSIVE family (id) AS ( \
-                     SELECT id FROM countermeasures WHERE number = $1 \
-                     UNION SELECT c.id FROM countermeasures c JOIN family f ON c.merged_into = f.id) \
-                 SELECT a.* FROM audit_log a WHERE a.object_kind = 'countermeasure' \
-                 AND a.object_id IN (SELECT id FROM family) ORDER BY a.id",
-            )
-            .bind(number)
-            .fetch_all(p)
-            .await?;
-            rows.iter().map(super::audit::entry_from_row).collect()
-        })
+        let rows = sql("WITH RECURSIVE family (id) AS ( \
+                 SELECT id FROM countermeasures WHERE number = $1 \
+                 UNION SELECT c.id FROM countermeasures c JOIN family f ON c.merged_into = f.id) \
+             SELECT a.* FROM audit_log a WHERE a.object_kind = 'countermeasure' \
+             AND a.object_id IN (SELECT id FROM family) ORDER BY a.id")
+        .bind(number)
+        .fetch_all(self)
+        .await?;
+        rows.iter().map(super::audit::entry_from_row).collect()
     }
 
     /// The countermeasures merged straight into this one, as (number, title).
     pub async fn merged_into_this(&self, number: i64) -> Result<Vec<(i64, String)>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(
-                "SELECT c.number, c.title FROM countermeasures c JOIN countermeasures t \
-                 ON c.merged_into = t.id WHERE t.number = $1 ORDER BY c.number",
-            )
-            .bind(number)
-            .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|r| Ok((r.col("number")?, r.col("title")?)))
-                .collect()
-        })
+        let rows = sql(
+            "SELECT c.number, c.title FROM countermeasures c JOIN countermeasures t \
+             ON c.merged_into = t.id WHERE t.number = $1 ORDER BY c.number",
+        )
+        .bind(number)
+        .fetch_all(self)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.col("number")?, r.col("title")?)))
+            .collect()
     }
 
     pub async fn countermeasure(&self, number: i64) -> Result<Option<Countermeasure>, DbError> {
-        on_pool!(self.pool, |p| {
-            let row = sqlx::query(SELECT_ONE)
-                .bind(number)
-                .fetch_optional(p)
-                .await?;
-            let Some(row) = row else { return Ok(None) };
-            let mut cm = from_row(&row)?;
-            let incidents = linked(p, &cm.id).await?;
-            set_linked(&mut cm, incidents);
-            Ok(Some(cm))
-        })
+        let row = sql(SELECT_ONE).bind(number).fetch_optional(self).await?;
+        let Some(row) = row else { return Ok(None) };
+        let mut cm = from_row(&row)?;
+        let incidents = linked(self, &cm.id).await?;
+        set_linked(&mut cm, incidents);
+        Ok(Some(cm))
     }
 
     /// The countermeasures `filter` selects (never merged ones), most urgent
@@ -420,103 +398,100 @@ impl Db {
         filter: &BacklogFilter,
         today: NaiveDate,
     ) -> Result<Vec<Countermeasure>, DbError> {
-        on_pool!(self.pool, |p| {
-            let mut q = QueryBuilder::new(
-                "SELECT c.*, m.number AS merged_number FROM countermeasures c \
-                 LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.merged_into IS NULL",
-            );
-            if let Some(owner) = &filter.owner {
-                q.push(" AND c.owner = ").push_bind(owner.clone());
-            }
-            if let Some(kind) = filter.kind {
-                q.push(" AND c.kind = ").push_bind(kind.code());
-            }
-            if let Some(status) = filter.status {
-                q.push(" AND c.status = ").push_bind(status.code());
-            }
-            if let Some(number) = filter.incident {
-                q.push(
-                    " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incidents i \
-                     ON i.id = ci.incident_id WHERE ci.countermeasure_id = c.id AND i.number = ",
-                )
-                .push_bind(number)
-                .push(")");
-            }
-            if let Some(service) = &filter.service {
-                q.push(
-                    " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incident_services s \
-                     ON s.incident_id = ci.incident_id WHERE ci.countermeasure_id = c.id AND s.service = ",
-                )
-                .push_bind(service.clone())
-                .push(")");
-            }
-            if filter.overdue {
-                q.push(" AND c.status IN ('proposed', 'accepted', 'in_progress') AND c.due_on < ")
-                    .push_bind(today.to_string());
-            }
+        let mut q = sql(
+            "SELECT c.*, m.number AS merged_number FROM countermeasures c \
+             LEFT JOIN countermeasures m ON m.id = c.merged_into WHERE c.merged_into IS NULL",
+        );
+        if let Some(owner) = &filter.owner {
+            q.push(" AND c.owner = ").push_bind(owner.clone());
+        }
+        if let Some(kind) = filter.kind {
+            q.push(" AND c.kind = ").push_bind(kind.code());
+        }
+        if let Some(status) = filter.status {
+            q.push(" AND c.status = ").push_bind(status.code());
+        }
+        if let Some(number) = filter.incident {
             q.push(
-                " ORDER BY CASE c.status WHEN 'proposed' THEN 1 WHEN 'accepted' THEN 2 \
-                 WHEN 'in_progress' THEN 3 WHEN 'done' THEN 4 ELSE 5 END, \
-                 c.due_on IS NULL, c.due_on, c.number",
+                " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incidents i \
+                 ON i.id = ci.incident_id WHERE ci.countermeasure_id = c.id AND i.number = ",
+            )
+            .push_bind(number)
+            .push(")");
+        }
+        if let Some(service) = &filter.service {
+            q.push(
+                " AND EXISTS (SELECT 1 FROM countermeasure_incidents ci JOIN incident_services s \
+                 ON s.incident_id = ci.incident_id WHERE ci.countermeasure_id = c.id AND s.service = ",
+            )
+            .push_bind(service.clone())
+            .push(")");
+        }
+        if filter.overdue {
+            q.push(" AND c.status IN ('proposed', 'accepted', 'in_progress') AND c.due_on < ")
+                .push_bind(today.to_string());
+        }
+        q.push(
+            " ORDER BY CASE c.status WHEN 'proposed' THEN 1 WHEN 'accepted' THEN 2 \
+             WHEN 'in_progress' THEN 3 WHEN 'done' THEN 4 ELSE 5 END, \
+             c.due_on IS NULL, c.due_on, c.number",
+        );
+        let rows = q.fetch_all(self).await?;
+        let mut out: Vec<Countermeasure> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+        // Every listed item's incidents in one query, not one per item.
+        let mut by_id: std::collections::HashMap<String, Vec<LinkedIncident>> =
+            std::collections::HashMap::new();
+        if !out.is_empty() {
+            let mut links = sql(
+                "SELECT ci.countermeasure_id, i.number, i.title FROM countermeasure_incidents ci \
+                 JOIN incidents i ON i.id = ci.incident_id WHERE ci.countermeasure_id IN (",
             );
-            let rows = q.build().fetch_all(p).await?;
-            let mut out: Vec<Countermeasure> =
-                rows.iter().map(from_row).collect::<Result<_, _>>()?;
-            // Every listed item's incidents in one query, not one per item.
-            let mut by_id: std::collections::HashMap<String, Vec<LinkedIncident>> =
-                std::collections::HashMap::new();
-            if !out.is_empty() {
-                let mut links = QueryBuilder::new(
-                    "SELECT ci.countermeasure_id, i.number, i.title FROM countermeasure_incidents ci \
-                     JOIN incidents i ON i.id = ci.incident_id WHERE ci.countermeasure_id IN (",
-                );
-                let mut ids = links.separated(", ");
-                for cm in &out {
-                    ids.push_bind(cm.id.clone());
+            for (n, cm) in out.iter().enumerate() {
+                if n > 0 {
+                    links.push(", ");
                 }
-                links.push(") ORDER BY i.number");
-                for r in links.build().fetch_all(p).await? {
-                    by_id
-                        .entry(r.col("countermeasure_id")?)
-                        .or_default()
-                        .push(LinkedIncident {
-                            number: r.col("number")?,
-                            title: r.col("title")?,
-                        });
-                }
+                links.push_bind(cm.id.clone());
             }
-            for cm in &mut out {
-                let incidents = by_id.remove(&cm.id).unwrap_or_default();
-                set_linked(cm, incidents);
+            links.push(") ORDER BY i.number");
+            for r in links.fetch_all(self).await? {
+                by_id
+                    .entry(r.col("countermeasure_id")?)
+                    .or_default()
+                    .push(LinkedIncident {
+                        number: r.col("number")?,
+                        title: r.col("title")?,
+                    });
             }
-            Ok(out)
-        })
+        }
+        for cm in &mut out {
+            let incidents = by_id.remove(&cm.id).unwrap_or_default();
+            set_linked(cm, incidents);
+        }
+        Ok(out)
     }
 
     /// Everyone named as an owner (not merged), sorted, for the filter.
     pub async fn countermeasure_owners(&self) -> Result<Vec<String>, DbError> {
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+        Ok(sql(
             "SELECT DISTINCT owner FROM countermeasures WHERE merged_into IS NULL AND owner <> '' \
              ORDER BY owner",
         )
-        .fetch_all(p)
-        .await)?)
+        .scalars(self)
+        .await?)
     }
 
     /// Open countermeasures (not merged) as (number, title): what a new one
     /// is compared with.
     pub async fn open_countermeasure_titles(&self) -> Result<Vec<(i64, String)>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(
-                "SELECT number, title FROM countermeasures WHERE merged_into IS NULL \
-                 AND status IN ('proposed', 'accepted', 'in_progress') ORDER BY number",
-            )
-            .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|r| Ok((r.col("number")?, r.col("title")?)))
-                .collect()
-        })
+        let rows = sql(
+            "SELECT number, title FROM countermeasures WHERE merged_into IS NULL \
+             AND status IN ('proposed', 'accepted', 'in_progress') ORDER BY number",
+        )
+        .fetch_all(self)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.col("number")?, r.col("title")?)))
+            .collect()
     }
 
     /// Open and overdue counts of these incidents (ids), for the list's page.
@@ -528,57 +503,48 @@ impl Db {
         if incident_ids.is_empty() {
             return Ok(Default::default());
         }
-        on_pool!(self.pool, |p| {
-            let mut q = QueryBuilder::new(
-                "SELECT ci.incident_id, COUNT(*) AS open, CAST(SUM(CASE WHEN c.due_on < ",
-            );
-            q.push_bind(today.to_string()).push(
-                " THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
-                 FROM countermeasure_incidents ci JOIN countermeasures c ON c.id = ci.countermeasure_id \
-                 WHERE c.merged_into IS NULL AND c.status IN ('proposed', 'accepted', 'in_progress') \
-                 AND ci.incident_id IN (",
-            );
-            let mut ids = q.separated(", ");
-            for id in incident_ids {
-                ids.push_bind(id.clone());
+        let mut q = sql("SELECT ci.incident_id, COUNT(*) AS open, CAST(SUM(CASE WHEN c.due_on < ");
+        q.push_bind(today.to_string()).push(
+            " THEN 1 ELSE 0 END) AS BIGINT) AS overdue \
+             FROM countermeasure_incidents ci JOIN countermeasures c ON c.id = ci.countermeasure_id \
+             WHERE c.merged_into IS NULL AND c.status IN ('proposed', 'accepted', 'in_progress') \
+             AND ci.incident_id IN (",
+        );
+        for (n, id) in incident_ids.iter().enumerate() {
+            if n > 0 {
+                q.push(", ");
             }
-            q.push(") GROUP BY ci.incident_id");
-            let rows = q.build().fetch_all(p).await?;
-            rows.iter()
-                .map(|r| {
-                    Ok((
-                        r.col("incident_id")?,
-                        CountermeasureCounts {
-                            open: r.col("open")?,
-                            overdue: r.col("overdue")?,
-                        },
-                    ))
-                })
-                .collect()
-        })
+            q.push_bind(id.clone());
+        }
+        q.push(") GROUP BY ci.incident_id");
+        let rows = q.fetch_all(self).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.col("incident_id")?,
+                    CountermeasureCounts {
+                        open: r.col("open")?,
+                        overdue: r.col("overdue")?,
+                    },
+                ))
+            })
+            .collect()
     }
 }
 
 /// Every countermeasure (not merged) with its linked incident numbers, for
-/// the report (read in the report's snapshot transaction): pass that
-/// transaction's connection (`&mut *c` inside `on_tx!`) of either backend.
-pub(super) async fn report_countermeasures<'e, DB, E>(
-    executor: E,
-) -> Result<Vec<crate::domain::report::ReportCountermeasure>, DbError>
-where
-    DB: sqlx::Database,
-    DB::Row: DbRow,
-    E: sqlx::Executor<'e, Database = DB>,
-    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-{
+/// the report (read in the report's snapshot transaction `tx`).
+pub(super) async fn report_countermeasures(
+    tx: &mut Tx,
+) -> Result<Vec<crate::domain::report::ReportCountermeasure>, DbError> {
     use crate::domain::report::ReportCountermeasure;
-    let rows = sqlx::query::<DB>(
+    let rows = sql(
         "SELECT c.id, c.kind, c.status, c.due_on, i.number FROM countermeasures c \
          JOIN countermeasure_incidents ci ON ci.countermeasure_id = c.id \
          JOIN incidents i ON i.id = ci.incident_id \
          WHERE c.merged_into IS NULL ORDER BY c.id, i.number",
     )
-    .fetch_all(executor)
+    .fetch_all(tx)
     .await?;
     let bad = |column: &str, value: &str| stored_value("countermeasures", column, value);
     let mut out: Vec<(String, ReportCountermeasure)> = Vec::new();
@@ -640,30 +606,29 @@ impl Db {
         if numbers.is_empty() {
             return Ok(Vec::new());
         }
-        on_pool!(self.pool, |p| {
-            let mut q = QueryBuilder::new(
-                "SELECT number, cynefin_first, cynefin_hindsight FROM incidents WHERE number IN (",
-            );
-            let mut list = q.separated(", ");
-            for n in numbers {
-                list.push_bind(*n);
+        let mut q =
+            sql("SELECT number, cynefin_first, cynefin_hindsight FROM incidents WHERE number IN (");
+        for (i, n) in numbers.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
             }
-            q.push(") ORDER BY number");
-            let mut out = Vec::with_capacity(numbers.len());
-            for row in q.build().fetch_all(p).await? {
-                let read = |c: &str| -> Result<Option<Cynefin>, DbError> {
-                    Ok(row
-                        .col::<Option<String>>(c)?
-                        .and_then(|v| Cynefin::parse(&v)))
-                };
-                out.push(crate::domain::countermeasure_export::IncidentTags {
-                    number: row.col("number")?,
-                    first: read("cynefin_first")?,
-                    hindsight: read("cynefin_hindsight")?,
-                });
-            }
-            Ok(out)
-        })
+            q.push_bind(*n);
+        }
+        q.push(") ORDER BY number");
+        let mut out = Vec::with_capacity(numbers.len());
+        for row in q.fetch_all(self).await? {
+            let read = |c: &str| -> Result<Option<Cynefin>, DbError> {
+                Ok(row
+                    .col::<Option<String>>(c)?
+                    .and_then(|v| Cynefin::parse(&v)))
+            };
+            out.push(crate::domain::countermeasure_export::IncidentTags {
+                number: row.col("number")?,
+                first: read("cynefin_first")?,
+                hindsight: read("cynefin_hindsight")?,
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -697,22 +662,16 @@ async fn relink(
     now: DateTime<Utc>,
 ) -> Result<(i64, Vec<String>), DbError> {
     let ids = incident_ids(tx, numbers).await?;
-    on_tx!(tx, |c| sqlx::query(
-        "DELETE FROM countermeasure_incidents WHERE countermeasure_id = $1"
-    )
-    .bind(&cm.id)
-    .execute(&mut *c)
-    .await
-    .map(|_| ()))?;
+    sql("DELETE FROM countermeasure_incidents WHERE countermeasure_id = $1")
+        .bind(&cm.id)
+        .execute(&mut *tx)
+        .await?;
     link_incidents(tx, &cm.id, &ids).await?;
-    on_tx!(tx, |c| sqlx::query(
-        "UPDATE countermeasures SET version = version + 1, updated_at = $1 WHERE id = $2"
-    )
-    .bind(to_epoch(now))
-    .bind(&cm.id)
-    .execute(&mut *c)
-    .await
-    .map(|_| ()))?;
+    sql("UPDATE countermeasures SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(to_epoch(now))
+        .bind(&cm.id)
+        .execute(tx)
+        .await?;
     Ok((cm.version + 1, ids))
 }
 
@@ -756,19 +715,17 @@ fn completed_at(before: &Countermeasure, to: CmStatus, now: DateTime<Utc>) -> Op
 }
 
 pub(super) async fn countermeasure_in(tx: &mut Tx, number: i64) -> Result<Countermeasure, DbError> {
-    on_tx!(tx, |c| {
-        let row = sqlx::query(SELECT_ONE)
-            .bind(number)
-            .fetch_optional(&mut *c)
-            .await?
-            .ok_or(DbError::NotFound(
-                crate::domain::missing::Missing::Countermeasure(number),
-            ))?;
-        let mut cm = from_row(&row)?;
-        let incidents = linked(&mut *c, &cm.id).await?;
-        set_linked(&mut cm, incidents);
-        Ok(cm)
-    })
+    let row = sql(SELECT_ONE)
+        .bind(number)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(DbError::NotFound(
+            crate::domain::missing::Missing::Countermeasure(number),
+        ))?;
+    let mut cm = from_row(&row)?;
+    let incidents = linked(tx, &cm.id).await?;
+    set_linked(&mut cm, incidents);
+    Ok(cm)
 }
 
 fn set_linked(cm: &mut Countermeasure, incidents: Vec<LinkedIncident>) {
@@ -780,12 +737,10 @@ fn set_linked(cm: &mut Countermeasure, incidents: Vec<LinkedIncident>) {
 async fn incident_ids(tx: &mut Tx, numbers: &[i64]) -> Result<Vec<String>, DbError> {
     let mut ids = Vec::with_capacity(numbers.len());
     for n in numbers {
-        let id: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-            "SELECT id FROM incidents WHERE number = $1"
-        )
-        .bind(*n)
-        .fetch_optional(&mut *c)
-        .await)?;
+        let id: Option<String> = sql("SELECT id FROM incidents WHERE number = $1")
+            .bind(*n)
+            .scalar_optional(&mut *tx)
+            .await?;
         ids.push(id.ok_or_else(|| DbError::Refused {
             field: "incidents",
             message: format!("There is no incident #{n}."),
@@ -801,12 +756,10 @@ async fn check_source(
     incident_ids: &[String],
 ) -> Result<(), DbError> {
     if let Some(event) = &content.source_event {
-        let incident: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
-            "SELECT incident_id FROM timeline_events WHERE id = $1"
-        )
-        .bind(event)
-        .fetch_optional(&mut *c)
-        .await)?;
+        let incident: Option<String> = sql("SELECT incident_id FROM timeline_events WHERE id = $1")
+            .bind(event)
+            .scalar_optional(&mut *tx)
+            .await?;
         if !incident.is_some_and(|i| incident_ids.contains(&i)) {
             return Err(DbError::Refused {
                 field: "source_event",
@@ -816,13 +769,13 @@ async fn check_source(
         }
     }
     if let Some(line) = content.source_line {
-        let incident: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+        let incident: Option<String> = sql(
             "SELECT i.id FROM transcript_lines l JOIN incidents i ON i.number = l.incident_no \
              WHERE l.id = $1",
         )
         .bind(line)
-        .fetch_optional(&mut *c)
-        .await)?;
+        .scalar_optional(&mut *tx)
+        .await?;
         if !incident.is_some_and(|i| incident_ids.contains(&i)) {
             return Err(DbError::Refused {
                 field: "source_line",
@@ -836,14 +789,13 @@ async fn check_source(
 
 async fn link_incidents(tx: &mut Tx, id: &str, incident_ids: &[String]) -> Result<(), DbError> {
     for incident in incident_ids {
-        on_tx!(tx, |c| sqlx::query(
+        sql(
             "INSERT INTO countermeasure_incidents (countermeasure_id, incident_id) VALUES ($1, $2)",
         )
         .bind(id)
         .bind(incident)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }
@@ -876,22 +828,15 @@ async fn audit(
     .await
 }
 
-/// The incidents countermeasure `id` is linked to, by number; `executor`
-/// is a pool or connection of either backend.
-async fn linked<'e, DB, E>(executor: E, id: &str) -> Result<Vec<LinkedIncident>, DbError>
-where
-    DB: sqlx::Database,
-    DB::Row: DbRow,
-    E: sqlx::Executor<'e, Database = DB>,
-    String: for<'q> sqlx::Encode<'q, DB> + sqlx::Type<DB>,
-    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-{
-    let rows = sqlx::query::<DB>(
+/// The incidents countermeasure `id` is linked to, by number; `on` is the
+/// pool or a transaction.
+async fn linked(on: impl Into<Conn<'_>>, id: &str) -> Result<Vec<LinkedIncident>, DbError> {
+    let rows = sql(
         "SELECT i.number, i.title FROM countermeasure_incidents ci JOIN incidents i \
          ON i.id = ci.incident_id WHERE ci.countermeasure_id = $1 ORDER BY i.number",
     )
     .bind(id.to_string())
-    .fetch_all(executor)
+    .fetch_all(on)
     .await?;
     rows.iter()
         .map(|r| {

@@ -1,11 +1,10 @@
 //! Incidents: create, update (versioned), read and list.
 
 use chrono::{DateTime, Utc};
-use sqlx::query_builder::Separated;
-use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, DbRow, Tx, on_pool, on_tx, stored_time, to_epoch};
+use super::statement::{Bind, Conn, Sql, Value};
+use super::{Db, DbError, DbRow, Tx, sql, stored_time, to_epoch};
 use crate::domain::audit::{Actor, incident_changes};
 use crate::domain::incident::{
     Cynefin, CynefinPair, DetectionMethod, Incident, IncidentContent, IncidentNumber, Severity,
@@ -14,6 +13,7 @@ use crate::domain::incident::{
 use crate::domain::incident_list::{
     IncidentPage, IncidentQuery, IncidentSummary, PAGE_SIZE, SortKey, page_count,
 };
+use crate::domain::missing::Missing;
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
 use crate::domain::review::ReviewStatus;
 
@@ -49,37 +49,31 @@ const CONTENT_COLUMNS: &[&str] = &[
 ];
 
 /// Binds the values for [`CONTENT_COLUMNS`], in order, for either backend.
-fn push_content_values<'args, DB>(
-    sep: &mut Separated<'_, 'args, DB, &'static str>,
-    c: &IncidentContent,
-    created_at: DateTime<Utc>,
-) where
-    DB: Database,
-    String: Encode<'args, DB> + Type<DB>,
-    &'static str: Encode<'args, DB> + Type<DB>,
-    Option<&'static str>: Encode<'args, DB> + Type<DB>,
-    Option<i64>: Encode<'args, DB> + Type<DB>,
-    bool: Encode<'args, DB> + Type<DB>,
-    i64: Encode<'args, DB> + Type<DB>,
-{
-    sep.push_bind(c.title.clone())
-        .push_bind(c.severity.code())
-        .push_bind(c.status.code())
-        .push_bind(c.commander.clone())
-        .push_bind(c.facilitator.clone())
-        .push_bind(c.detection_method.map(|d| d.code()))
-        .push_bind(c.time_zone.clone())
-        .push_bind(c.summary_markdown.clone());
+/// The values of [`CONTENT_COLUMNS`], in their order.
+fn content_values(c: &IncidentContent, created_at: DateTime<Utc>) -> Vec<Value<'_>> {
+    let mut values = vec![
+        c.title.as_str().value(),
+        c.severity.code().value(),
+        c.status.code().value(),
+        c.commander.as_str().value(),
+        c.facilitator.as_str().value(),
+        c.detection_method.map(|d| d.code()).value(),
+        c.time_zone.as_str().value(),
+        c.summary_markdown.as_str().value(),
+    ];
     for moment in KeyMoment::ALL {
         let m = c.moments.get(moment);
-        sep.push_bind(m.map(|m| to_epoch(m.at)))
-            .push_bind(m.is_some_and(|m| m.estimated));
+        values.push(m.map(|m| to_epoch(m.at)).value());
+        values.push(m.is_some_and(|m| m.estimated).value());
     }
-    sep.push_bind(c.cynefin.first.map(|d| d.code()))
-        .push_bind(c.cynefin.first_note.clone())
-        .push_bind(c.cynefin.hindsight.map(|d| d.code()))
-        .push_bind(c.cynefin.hindsight_note.clone())
-        .push_bind(to_epoch(c.moments.earliest().unwrap_or(created_at)));
+    values.extend([
+        c.cynefin.first.map(|d| d.code()).value(),
+        c.cynefin.first_note.as_str().value(),
+        c.cynefin.hindsight.map(|d| d.code()).value(),
+        c.cynefin.hindsight_note.as_str().value(),
+        to_epoch(c.moments.earliest().unwrap_or(created_at)).value(),
+    ]);
+    values
 }
 
 /// One row of the incident list as read, before the counts and review
@@ -185,30 +179,16 @@ impl Db {
 
     /// One incident with everything it holds, or `None`.
     pub async fn incident(&self, number: IncidentNumber) -> Result<Option<Incident>, DbError> {
-        on_pool!(self.pool, |p| {
-            let row = sqlx::query("SELECT * FROM incidents WHERE number = $1")
-                .bind(number.0)
-                .fetch_optional(p)
-                .await?;
-            let Some(row) = row else { return Ok(None) };
-            let id: String = row.col("id")?;
-            let services: Vec<String> = sqlx::query_scalar(
-                "SELECT service FROM incident_services WHERE incident_id = $1 ORDER BY position",
-            )
-            .bind(&id)
-            .fetch_all(p)
-            .await?;
-            Ok(Some(incident_from_row(&row, services)?))
-        })
+        Ok(read_incident(self.into(), number)
+            .await?
+            .map(|(_, incident)| incident))
     }
 
     /// One page of incidents matching the query, and how many match in all.
     pub async fn list_incidents(&self, query: &IncidentQuery) -> Result<IncidentPage, DbError> {
-        let total: i64 = on_pool!(self.pool, |p| {
-            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM incidents i");
-            push_filters(&mut count, query);
-            count.build_query_scalar().fetch_one(p).await?
-        });
+        let mut count = sql("SELECT COUNT(*) FROM incidents i");
+        push_filters(&mut count, query);
+        let total: i64 = count.scalar(self).await?;
         // A page past the end shows the last page rather than nothing.
         let query = &IncidentQuery {
             page: query.page.clamp(1, page_count(total as u64)),
@@ -225,8 +205,8 @@ impl Db {
             SortKey::Severity => "CASE i.severity WHEN 'blip' THEN 1 WHEN 'degradation' THEN 2 ELSE 3 END".to_string(),
             SortKey::Status => "CASE i.status WHEN 'investigating' THEN 1 WHEN 'resolved' THEN 2 WHEN 'in_review' THEN 3 ELSE 4 END".to_string(),
         };
-        let listed: Vec<Listed> = on_pool!(self.pool, |p| {
-            let mut select = QueryBuilder::new(
+        let listed: Vec<Listed> = {
+            let mut select = sql(
                 "SELECT i.id, i.number, i.title, i.severity, i.status, i.commander, i.started_at, ",
             );
             select.push(moment_columns.join(", ")).push(
@@ -242,11 +222,11 @@ impl Db {
                 .push_bind(i64::from(PAGE_SIZE))
                 .push(" OFFSET ")
                 .push_bind(query.offset() as i64);
-            let rows = select.build().fetch_all(p).await?;
+            let rows = select.fetch_all(self).await?;
             rows.iter()
                 .map(listed_from_row)
                 .collect::<Result<_, DbError>>()?
-        });
+        };
 
         let ids: Vec<String> = listed.iter().map(|r| r.id.clone()).collect();
         let mut services = self.services_of(&ids).await?;
@@ -290,11 +270,11 @@ impl Db {
 
     /// Every service named on any incident, for the list's filter.
     pub async fn known_services(&self) -> Result<Vec<String>, DbError> {
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
-            "SELECT DISTINCT service FROM incident_services ORDER BY service"
+        Ok(
+            sql("SELECT DISTINCT service FROM incident_services ORDER BY service")
+                .scalars(self)
+                .await?,
         )
-        .fetch_all(p)
-        .await)?)
     }
 
     async fn services_of(
@@ -306,19 +286,11 @@ impl Db {
         if ids.is_empty() {
             return Ok(map);
         }
-        let pairs: Vec<(String, String)> = on_pool!(self.pool, |p| {
-            let mut q = QueryBuilder::new(
-                "SELECT incident_id, service FROM incident_services WHERE incident_id IN (",
-            );
-            {
-                let mut sep = q.separated(", ");
-                for id in ids {
-                    sep.push_bind(id);
-                }
-            }
-            q.push(") ORDER BY incident_id, position");
-            q.build_query_as().fetch_all(p).await?
-        });
+        let mut q =
+            sql("SELECT incident_id, service FROM incident_services WHERE incident_id IN (");
+        q.push_list(ids.iter().map(|id| id.value()))
+            .push(") ORDER BY incident_id, position");
+        let pairs: Vec<(String, String)> = q.records(self).await?;
         for (incident_id, service) in pairs {
             map.entry(incident_id).or_default().push(service);
         }
@@ -334,27 +306,25 @@ pub(super) async fn create_incident_in(
     now: DateTime<Utc>,
 ) -> Result<IncidentNumber, DbError> {
     let id = uuid::Uuid::new_v4().to_string();
-    let number: i64 = on_tx!(tx, |c| {
-        let number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
-            .fetch_one(&mut *c)
-            .await?;
-        let mut insert = QueryBuilder::new(
-            "INSERT INTO incidents (id, number, version, created_at, updated_at, ",
-        );
-        insert.push(CONTENT_COLUMNS.join(", ")).push(") VALUES (");
-        {
-            let mut sep = insert.separated(", ");
-            sep.push_bind(id.clone())
-                .push_bind(number)
-                .push_bind(1_i64)
-                .push_bind(to_epoch(now))
-                .push_bind(to_epoch(now));
-            push_content_values(&mut sep, content, now);
-        }
-        insert.push(")");
-        insert.build().execute(&mut *c).await?;
-        number
-    });
+    let number: i64 = sql("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
+        .scalar(&mut *tx)
+        .await?;
+    let mut insert = sql("INSERT INTO incidents (id, number, version, created_at, updated_at, ");
+    insert.push(CONTENT_COLUMNS.join(", ")).push(") VALUES (");
+    insert
+        .push_list(
+            [
+                id.as_str().value(),
+                number.value(),
+                1_i64.value(),
+                to_epoch(now).value(),
+                to_epoch(now).value(),
+            ]
+            .into_iter()
+            .chain(content_values(content, now)),
+        )
+        .push(")");
+    insert.execute(&mut *tx).await?;
     replace_services(tx, &id, &content.services).await?;
     let number = IncidentNumber(number);
     record_incident_change(tx, actor, "created", &id, number, None, content, now).await?;
@@ -366,24 +336,40 @@ pub(super) async fn incident_in(
     tx: &mut Tx,
     number: IncidentNumber,
 ) -> Result<(String, Incident), DbError> {
-    on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM incidents WHERE number = $1")
-            .bind(number.0)
-            .fetch_optional(&mut *c)
-            .await?
-            .ok_or(DbError::NotFound(
-                crate::domain::missing::Missing::Incident(number),
-            ))?;
-        let id: String = row.col("id")?;
-        let services: Vec<String> = sqlx::query_scalar(
-            "SELECT service FROM incident_services WHERE incident_id = $1 ORDER BY position",
-        )
-        .bind(&id)
-        .fetch_all(&mut *c)
-        .await?;
-        let incident = incident_from_row(&row, services)?;
-        Ok((id, incident))
-    })
+    read_incident(tx.into(), number)
+        .await?
+        .ok_or(DbError::NotFound(Missing::Incident(number)))
+}
+
+/// The id of the incident with this number, inside a transaction.
+pub(super) async fn incident_id(tx: &mut Tx, number: IncidentNumber) -> Result<String, DbError> {
+    sql("SELECT id FROM incidents WHERE number = $1")
+        .bind(number.0)
+        .scalar_optional(tx)
+        .await?
+        .ok_or(DbError::NotFound(Missing::Incident(number)))
+}
+
+/// The incident with this number and its id, or `None`.
+async fn read_incident(
+    mut on: Conn<'_>,
+    number: IncidentNumber,
+) -> Result<Option<(String, Incident)>, DbError> {
+    let Some(row) = sql("SELECT * FROM incidents WHERE number = $1")
+        .bind(number.0)
+        .fetch_optional(&mut on)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let id: String = row.col("id")?;
+    let services: Vec<String> =
+        sql("SELECT service FROM incident_services WHERE incident_id = $1 ORDER BY position")
+            .bind(&id)
+            .scalars(on)
+            .await?;
+    let incident = incident_from_row(&row, services)?;
+    Ok(Some((id, incident)))
 }
 
 /// Replaces the content of `before` (read in this transaction) and bumps its
@@ -396,21 +382,19 @@ pub(super) async fn write_content(
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
     let version = before.version;
-    let changed: u64 = on_tx!(tx, |c| {
-        let mut update = QueryBuilder::new("UPDATE incidents SET (version, updated_at, ");
-        update.push(CONTENT_COLUMNS.join(", ")).push(") = (");
-        {
-            let mut sep = update.separated(", ");
-            sep.push_bind(version + 1).push_bind(to_epoch(now));
-            push_content_values(&mut sep, content, before.created_at);
-        }
-        update
-            .push(") WHERE id = ")
-            .push_bind(id.to_string())
-            .push(" AND version = ")
-            .push_bind(version);
-        update.build().execute(&mut *c).await?.rows_affected()
-    });
+    let mut update = sql("UPDATE incidents SET (version, updated_at, ");
+    update.push(CONTENT_COLUMNS.join(", ")).push(") = (");
+    update
+        .push_list(
+            [(version + 1).value(), to_epoch(now).value()]
+                .into_iter()
+                .chain(content_values(content, before.created_at)),
+        )
+        .push(") WHERE id = ")
+        .push_bind(id)
+        .push(" AND version = ")
+        .push_bind(version);
+    let changed = update.execute(&mut *tx).await?;
     if changed != 1 {
         return Err(DbError::Conflict { current: version });
     }
@@ -513,12 +497,7 @@ async fn record_incident_change(
     .await
 }
 
-fn push_filters<'args, DB>(q: &mut QueryBuilder<'args, DB>, query: &IncidentQuery)
-where
-    DB: Database,
-    String: Encode<'args, DB> + Type<DB>,
-    &'static str: Encode<'args, DB> + Type<DB>,
-{
+fn push_filters<'q>(q: &mut Sql<'q>, query: &'q IncidentQuery) {
     q.push(" WHERE 1 = 1");
     if let Some(status) = query.status {
         q.push(" AND i.status = ").push_bind(status.code());
@@ -528,28 +507,24 @@ where
     }
     if let Some(service) = &query.service {
         q.push(" AND EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service = ")
-            .push_bind(service.clone())
+            .push_bind(service)
             .push(")");
     }
 }
 
 async fn replace_services(tx: &mut Tx, id: &str, services: &[String]) -> Result<(), DbError> {
-    on_tx!(tx, |c| {
-        sqlx::query("DELETE FROM incident_services WHERE incident_id = $1")
-            .bind(id)
-            .execute(&mut *c)
-            .await?;
-        for (position, service) in services.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO incident_services (incident_id, position, service) VALUES ($1, $2, $3)",
-            )
+    sql("DELETE FROM incident_services WHERE incident_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    for (position, service) in services.iter().enumerate() {
+        sql("INSERT INTO incident_services (incident_id, position, service) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(position as i64)
             .bind(service)
-            .execute(&mut *c)
+            .execute(&mut *tx)
             .await?;
-        }
-    });
+    }
     Ok(())
 }
 

@@ -16,7 +16,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
 use super::audit::{Change, record};
-use super::{Db, DbError, DbRow, On, Tx, from_epoch, on_tx, stored_value, to_epoch};
+use super::incidents::incident_id;
+use super::{Db, DbError, DbRow, On, Tx, from_epoch, sql, stored_value, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::meeting::{MeetingLive, MeetingNote, MeetingState, NoteKind, Step};
@@ -141,36 +142,22 @@ impl MeetingSnapshot {
     }
 }
 
-async fn incident_id(tx: &mut Tx, number: IncidentNumber) -> Result<String, DbError> {
-    on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT id FROM incidents WHERE number = $1"
-    )
-    .bind(number.0)
-    .fetch_optional(&mut *c)
-    .await)?
-    .ok_or(DbError::NotFound(
-        crate::domain::missing::Missing::Incident(number),
-    ))
-}
-
 async fn live_event_ids(tx: &mut Tx, incident_id: &str) -> Result<Vec<String>, DbError> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+    Ok(sql(
         "SELECT id FROM timeline_events WHERE incident_id = $1 AND deleted_at IS NULL \
          ORDER BY at, seq",
     )
     .bind(incident_id)
-    .fetch_all(&mut *c)
-    .await)?)
+    .scalars(tx)
+    .await?)
 }
 
 async fn state_in(tx: &mut Tx, incident_id: &str) -> Result<Option<MeetingState>, DbError> {
-    on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM meetings WHERE incident_id = $1")
-            .bind(incident_id)
-            .fetch_optional(&mut *c)
-            .await?;
-        row.as_ref().map(state_from_row).transpose()
-    })
+    let row = sql("SELECT * FROM meetings WHERE incident_id = $1")
+        .bind(incident_id)
+        .fetch_optional(tx)
+        .await?;
+    row.as_ref().map(state_from_row).transpose()
 }
 
 fn state_from_row(row: &impl DbRow) -> Result<MeetingState, DbError> {
@@ -184,13 +171,13 @@ fn state_from_row(row: &impl DbRow) -> Result<MeetingState, DbError> {
 }
 
 async fn bump(tx: &mut Tx, incident_id: &str, now: DateTime<Utc>) -> Result<i64, DbError> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
+    Ok(sql(
         "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE incident_id = $2 RETURNING version",
     )
     .bind(to_epoch(now))
     .bind(incident_id)
-    .fetch_optional(&mut *c)
-    .await)?
+    .scalar_optional(tx)
+    .await?
     .unwrap_or(0))
 }
 
@@ -250,18 +237,17 @@ impl Db {
         let id = incident_id(&mut tx, number).await?;
         let state = state_in(&mut tx, &id).await?;
         let event_ids = live_event_ids(&mut tx, &id).await?;
-        let notes = on_tx!(&mut tx, |c| {
-            let rows = sqlx::query(
-                "SELECT id, event_id, kind, body, author, created_at FROM meeting_notes \
-                 WHERE incident_id = $1 ORDER BY id",
-            )
-            .bind(&id)
-            .fetch_all(&mut *c)
-            .await?;
-            rows.iter()
-                .map(note_from_row)
-                .collect::<Result<Vec<_>, DbError>>()?
-        });
+        let rows = sql(
+            "SELECT id, event_id, kind, body, author, created_at FROM meeting_notes \
+             WHERE incident_id = $1 ORDER BY id",
+        )
+        .bind(&id)
+        .fetch_all(&mut tx)
+        .await?;
+        let notes = rows
+            .iter()
+            .map(note_from_row)
+            .collect::<Result<Vec<_>, DbError>>()?;
         Ok(MeetingSnapshot {
             state,
             event_ids,
@@ -285,8 +271,7 @@ impl Db {
             return Ok(before.map_or(0, |s| s.version));
         }
         let first = live_event_ids(&mut tx, &id).await?.into_iter().next();
-        let version: i64 = on_tx!(&mut tx, |c| {
-            sqlx::query_scalar(
+        let version: i64 = sql(
             "INSERT INTO meetings (incident_id, event_id, facilitator_id, facilitator_name, version, started_at, updated_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $6) \
              ON CONFLICT (incident_id) DO UPDATE SET facilitator_id = excluded.facilitator_id, \
@@ -299,9 +284,8 @@ impl Db {
         .bind(&actor.name)
         .bind(to_epoch(now))
         .bind(to_epoch(now))
-        .fetch_one(&mut *c)
-        .await
-        })?;
+        .scalar(&mut tx)
+        .await?;
         record(
             &mut tx,
             actor,
@@ -362,14 +346,11 @@ impl Db {
                     .into(),
             });
         };
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE meetings SET event_id = $1 WHERE incident_id = $2"
-        )
-        .bind(&events[to])
-        .bind(&id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        sql("UPDATE meetings SET event_id = $1 WHERE incident_id = $2")
+            .bind(&events[to])
+            .bind(&id)
+            .execute(&mut tx)
+            .await?;
         let version = bump(&mut tx, &id, now).await?;
         tx.commit().await?;
         self.signal_meeting(number, version);
@@ -399,7 +380,7 @@ impl Db {
                 message: "That event is no longer on the timeline; the note was not added.".into(),
             });
         }
-        on_tx!(&mut tx, |c| sqlx::query(
+        sql(
             "INSERT INTO meeting_notes (incident_id, event_id, kind, body, author, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -409,9 +390,8 @@ impl Db {
         .bind(body)
         .bind(&actor.name)
         .bind(to_epoch(now))
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut tx)
+        .await?;
         let version = bump(&mut tx, &id, now).await?;
         tx.commit().await?;
         self.signal_meeting(number, version);
@@ -428,13 +408,10 @@ impl Db {
         let mut tx = self.write().await?;
         let id = incident_id(&mut tx, number).await?;
         let state = state_in(&mut tx, &id).await?.ok_or_else(not_running)?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "DELETE FROM meetings WHERE incident_id = $1"
-        )
-        .bind(&id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        sql("DELETE FROM meetings WHERE incident_id = $1")
+            .bind(&id)
+            .execute(&mut tx)
+            .await?;
         record(
             &mut tx,
             actor,

@@ -47,14 +47,16 @@ mod backend;
 mod backup;
 mod error;
 mod open;
+mod statement;
 
 pub use error::{DbError, is_disk_full};
 pub use open::DatabaseLocation;
 
 pub(crate) use backend::stored_time;
-pub(crate) use backend::{DbRow, On, Pool, Tx, on_pool, on_tx};
+pub(crate) use backend::{DbRow, On, Pool, Tx};
 use backend::{from_epoch, pg_pool, to_epoch};
 pub(crate) use error::stored_value;
+pub(crate) use statement::sql;
 
 /// A handle to the database; cheap to clone.
 #[derive(Clone, Debug)]

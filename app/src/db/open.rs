@@ -10,7 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::error::still_usable;
-use super::{COPIED_TABLES, Db, DbError, On, Pool, on_pool, pg_pool};
+use super::{COPIED_TABLES, Db, DbError, On, Pool, pg_pool, sql};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
@@ -197,11 +197,9 @@ impl Db {
     /// of the first that does.
     pub async fn first_table_with_rows(&self) -> Result<Option<&'static str>, DbError> {
         for (table, _) in COPIED_TABLES {
-            let has_rows: bool = on_pool!(self.pool, |p| sqlx::query_scalar(&format!(
-                "SELECT EXISTS (SELECT 1 FROM {table})"
-            ))
-            .fetch_one(p)
-            .await)?;
+            let has_rows: bool = sql(format!("SELECT EXISTS (SELECT 1 FROM {table})"))
+                .scalar(self)
+                .await?;
             if has_rows {
                 return Ok(Some(table));
             }
@@ -235,22 +233,20 @@ impl Db {
             path: self.location.clone(),
             reason: e.to_string(),
         };
-        let has_table: bool = on_pool!(self.pool, |p| sqlx::query_scalar(if self.is_postgres() {
+        let has_table: bool = sql(if self.is_postgres() {
             "SELECT to_regclass('_sqlx_migrations') IS NOT NULL"
         } else {
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations')"
         })
-        .fetch_one(p)
-        .await)
+        .scalar(self)
+        .await
         .map_err(open_failed)?;
         if !has_table {
             return Ok(());
         }
-        let found: Option<i64> = on_pool!(self.pool, |p| sqlx::query_scalar(
-            "SELECT MAX(version) FROM _sqlx_migrations"
-        )
-        .fetch_one(p)
-        .await)?;
+        let found: Option<i64> = sql("SELECT MAX(version) FROM _sqlx_migrations")
+            .scalar(self)
+            .await?;
         let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
         match found {
             Some(found) if found > known => Err(DbError::NewerSchema {
@@ -272,7 +268,7 @@ impl Db {
 
     /// Closes every connection, checkpointing the WAL.
     pub async fn close(&self) {
-        on_pool!(self.pool, |p| p.close().await)
+        self.pool.close().await
     }
 }
 

@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Change};
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, stored_value, to_epoch};
+use super::incidents::incident_id;
+use super::{Db, DbError, DbRow, Tx, from_epoch, sql, stored_value, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::postmortem::{DocStatus, Postmortem, VersionEntry};
@@ -27,31 +28,17 @@ fn postmortem_from_row(row: &impl DbRow) -> Result<Postmortem, DbError> {
     })
 }
 
-async fn incident_id(tx: &mut Tx, number: IncidentNumber) -> Result<String, DbError> {
-    on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT id FROM incidents WHERE number = $1"
-    )
-    .bind(number.0)
-    .fetch_optional(&mut *c)
-    .await)?
-    .ok_or(DbError::NotFound(
-        crate::domain::missing::Missing::Incident(number),
-    ))
-}
-
 pub(super) async fn current_in(
     tx: &mut Tx,
     incident_id: &str,
 ) -> Result<Option<Postmortem>, DbError> {
-    on_tx!(tx, |c| sqlx::query(
-        "SELECT * FROM postmortems WHERE incident_id = $1"
-    )
-    .bind(incident_id)
-    .fetch_optional(&mut *c)
-    .await?
-    .as_ref()
-    .map(postmortem_from_row)
-    .transpose())
+    sql("SELECT * FROM postmortems WHERE incident_id = $1")
+        .bind(incident_id)
+        .fetch_optional(tx)
+        .await?
+        .as_ref()
+        .map(postmortem_from_row)
+        .transpose()
 }
 
 /// What one write does.
@@ -177,41 +164,31 @@ impl Db {
             DocStatus::Published => Some(to_epoch(now)),
             DocStatus::Draft => None,
         };
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO postmortems (incident_id, body, status, version, updated_at, updated_by, published_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, status = excluded.status, \
-                 version = excluded.version, updated_at = excluded.updated_at, \
-                 updated_by = excluded.updated_by, published_at = excluded.published_at",
-            )
-            .bind(&id)
-            .bind(&body)
-            .bind(write.status.code())
-            .bind(version)
-            .bind(to_epoch(now))
-            .bind(&actor.name)
-            .bind(published_at)
-            .execute(&mut *c)
-            .await
-            .map(|_| ())
-        })?;
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO postmortem_versions (incident_id, version, body, status, action, saved_at, saved_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&id)
-            .bind(version)
-            .bind(&body)
-            .bind(write.status.code())
-            .bind(write.action)
-            .bind(to_epoch(now))
-            .bind(&actor.name)
-            .execute(&mut *c)
-            .await
-            .map(|_| ())
-        })?;
+        sql("INSERT INTO postmortems (incident_id, body, status, version, updated_at, updated_by, published_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (incident_id) DO UPDATE SET body = excluded.body, status = excluded.status, \
+             version = excluded.version, updated_at = excluded.updated_at, \
+             updated_by = excluded.updated_by, published_at = excluded.published_at")
+        .bind(&id)
+        .bind(&body)
+        .bind(write.status.code())
+        .bind(version)
+        .bind(to_epoch(now))
+        .bind(&actor.name)
+        .bind(published_at)
+        .execute(&mut tx)
+        .await?;
+        sql("INSERT INTO postmortem_versions (incident_id, version, body, status, action, saved_at, saved_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(&id)
+        .bind(version)
+        .bind(&body)
+        .bind(write.status.code())
+        .bind(write.action)
+        .bind(to_epoch(now))
+        .bind(&actor.name)
+        .execute(&mut tx)
+        .await?;
         let changes = match before_status {
             Some(s) if s != write.status => vec![FieldChange {
                 field: "status".into(),
@@ -258,29 +235,27 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Vec<VersionEntry>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(
-                "SELECT v.version, v.status, v.action, v.saved_at, v.saved_by, \
-                 CAST(length(v.body) AS BIGINT) AS chars \
-                 FROM postmortem_versions v JOIN incidents i ON i.id = v.incident_id \
-                 WHERE i.number = $1 ORDER BY v.version DESC",
-            )
-            .bind(number.0)
-            .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|row| {
-                    Ok(VersionEntry {
-                        version: row.col("version")?,
-                        status: status_of(row)?,
-                        action: row.col("action")?,
-                        saved_at: from_epoch(row.col("saved_at")?),
-                        saved_by: row.col("saved_by")?,
-                        chars: row.col::<i64>("chars")? as usize,
-                    })
+        let rows = sql(
+            "SELECT v.version, v.status, v.action, v.saved_at, v.saved_by, \
+             CAST(length(v.body) AS BIGINT) AS chars \
+             FROM postmortem_versions v JOIN incidents i ON i.id = v.incident_id \
+             WHERE i.number = $1 ORDER BY v.version DESC",
+        )
+        .bind(number.0)
+        .fetch_all(self)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(VersionEntry {
+                    version: row.col("version")?,
+                    status: status_of(row)?,
+                    action: row.col("action")?,
+                    saved_at: from_epoch(row.col("saved_at")?),
+                    saved_by: row.col("saved_by")?,
+                    chars: row.col::<i64>("chars")? as usize,
                 })
-                .collect()
-        })
+            })
+            .collect()
     }
 
     /// The text of one version, or `None`.
@@ -289,13 +264,13 @@ impl Db {
         number: IncidentNumber,
         version: i64,
     ) -> Result<Option<String>, DbError> {
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+        Ok(sql(
             "SELECT v.body FROM postmortem_versions v JOIN incidents i ON i.id = v.incident_id \
              WHERE i.number = $1 AND v.version = $2",
         )
         .bind(number.0)
         .bind(version)
-        .fetch_optional(p)
-        .await)?)
+        .scalar_optional(self)
+        .await?)
     }
 }

@@ -17,7 +17,7 @@ use sqlx::sqlite::LockedSqliteHandle;
 
 use super::countermeasures::report_countermeasures;
 use super::sqlite_bulk::{Rows, Value};
-use super::{Db, DbError, On, Tx, from_epoch, on_pool, on_tx, stored_value};
+use super::{Db, DbError, On, Tx, from_epoch, sql, stored_value};
 use crate::domain::incident::{Cynefin, Severity, Status};
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
 use crate::domain::report::{
@@ -172,9 +172,7 @@ impl Db {
     ) -> Result<Arc<ReportSnapshot>, DbError> {
         const VERSION: &str = "SELECT version FROM data_versions WHERE name = 'report'";
         // The common case, nothing changed, costs this one query.
-        let version: i64 = on_pool!(self.pool, |p| sqlx::query_scalar(VERSION)
-            .fetch_one(p)
-            .await)?;
+        let version: i64 = sql(VERSION).scalar(self).await?;
         if let Some(snapshot) = &cache.snapshot
             && snapshot.version == version
         {
@@ -197,15 +195,12 @@ impl Db {
             On::Postgres(_) => self.read().await?,
         };
         // Read again inside the transaction: the snapshot is of this version.
-        let version: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(VERSION)
-            .fetch_one(&mut *c)
-            .await)?;
-        let (oldest, newest): (i64, i64) = on_tx!(&mut tx, |c| sqlx::query_as(
-            "SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM report_changes",
-        )
-        .fetch_one(&mut *c)
-        .await)?;
-        let countermeasures = on_tx!(&mut tx, |c| report_countermeasures(&mut *c).await)?;
+        let version: i64 = sql(VERSION).scalar(&mut tx).await?;
+        let (oldest, newest): (i64, i64) =
+            sql("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM report_changes")
+                .record(&mut tx)
+                .await?;
+        let countermeasures = report_countermeasures(&mut tx).await?;
         // Re-read only the incidents changed since the kept snapshot, when
         // the log still holds every one of those changes and they are few.
         let since = cache.snapshot.as_ref().map(|s| s.changes_seen);
@@ -217,12 +212,11 @@ impl Db {
         let stale = std::mem::take(&mut cache.reports);
         let snapshot = match (incremental, cache.snapshot.take()) {
             (Some(seen), Some(mut kept)) => {
-                let changed: Vec<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-                    "SELECT DISTINCT incident_id FROM report_changes WHERE seq > $1",
-                )
-                .bind(seen)
-                .fetch_all(&mut *c)
-                .await)?;
+                let changed: Vec<String> =
+                    sql("SELECT DISTINCT incident_id FROM report_changes WHERE seq > $1")
+                        .bind(seen)
+                        .scalars(&mut tx)
+                        .await?;
                 let fresh = read_incidents(&mut tx, Some(&changed)).await?;
                 // In place unless a request still holds the old snapshot.
                 let next = Arc::make_mut(&mut kept);

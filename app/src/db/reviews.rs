@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::review::{Review, Schedule, split_attendees};
@@ -27,24 +27,16 @@ pub(super) async fn review_in(
     tx: &mut Tx,
     number: IncidentNumber,
 ) -> Result<(String, Review), DbError> {
-    on_tx!(tx, |c| {
-        let id: String = sqlx::query_scalar("SELECT id FROM incidents WHERE number = $1")
-            .bind(number.0)
-            .fetch_optional(&mut *c)
-            .await?
-            .ok_or(DbError::NotFound(
-                crate::domain::missing::Missing::Incident(number),
-            ))?;
-        let review = sqlx::query("SELECT * FROM reviews WHERE incident_id = $1")
-            .bind(&id)
-            .fetch_optional(&mut *c)
-            .await?
-            .as_ref()
-            .map(review_from_row)
-            .transpose()?
-            .unwrap_or_default();
-        Ok((id, review))
-    })
+    let id = super::incidents::incident_id(tx, number).await?;
+    let review = sql("SELECT * FROM reviews WHERE incident_id = $1")
+        .bind(&id)
+        .fetch_optional(tx)
+        .await?
+        .as_ref()
+        .map(review_from_row)
+        .transpose()?
+        .unwrap_or_default();
+    Ok((id, review))
 }
 
 fn shown_time(at: Option<DateTime<Utc>>) -> String {
@@ -106,25 +98,22 @@ impl Db {
             return Ok(before.version);
         }
         let version = before.version + 1;
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO reviews (incident_id, scheduled_at, minutes, location, attendees, version, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (incident_id) DO UPDATE SET scheduled_at = excluded.scheduled_at, \
-                 minutes = excluded.minutes, location = excluded.location, attendees = excluded.attendees, \
-                 version = excluded.version, updated_at = excluded.updated_at",
-            )
-            .bind(&id)
-            .bind(schedule.scheduled_at.map(to_epoch))
-            .bind(i64::from(schedule.minutes))
-            .bind(&schedule.location)
-            .bind(schedule.attendees.join("\n"))
-            .bind(version)
-            .bind(to_epoch(now))
-            .execute(&mut *c)
-            .await
-            .map(|_| ())
-        })?;
+        sql(
+            "INSERT INTO reviews (incident_id, scheduled_at, minutes, location, attendees, version, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (incident_id) DO UPDATE SET scheduled_at = excluded.scheduled_at, \
+             minutes = excluded.minutes, location = excluded.location, attendees = excluded.attendees, \
+             version = excluded.version, updated_at = excluded.updated_at",
+        )
+        .bind(&id)
+        .bind(schedule.scheduled_at.map(to_epoch))
+        .bind(i64::from(schedule.minutes))
+        .bind(&schedule.location)
+        .bind(schedule.attendees.join("\n"))
+        .bind(version)
+        .bind(to_epoch(now))
+        .execute(&mut tx)
+        .await?;
         record(
             &mut tx,
             actor,
@@ -176,23 +165,20 @@ impl Db {
         } else {
             (None, String::new())
         };
-        on_tx!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO reviews (incident_id, handout_sent_at, handout_sent_by, version, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (incident_id) DO UPDATE SET handout_sent_at = excluded.handout_sent_at, \
-                 handout_sent_by = excluded.handout_sent_by, version = excluded.version, \
-                 updated_at = excluded.updated_at",
-            )
-            .bind(&id)
-            .bind(at)
-            .bind(&by)
-            .bind(version)
-            .bind(to_epoch(now))
-            .execute(&mut *c)
-            .await
-            .map(|_| ())
-        })?;
+        sql(
+            "INSERT INTO reviews (incident_id, handout_sent_at, handout_sent_by, version, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (incident_id) DO UPDATE SET handout_sent_at = excluded.handout_sent_at, \
+             handout_sent_by = excluded.handout_sent_by, version = excluded.version, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&id)
+        .bind(at)
+        .bind(&by)
+        .bind(version)
+        .bind(to_epoch(now))
+        .execute(&mut tx)
+        .await?;
         record(
             &mut tx,
             actor,

@@ -11,9 +11,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{Database, Encode, QueryBuilder, Type};
 
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, stored_time, to_epoch};
+use super::statement::Sql;
+use super::{Db, DbError, DbRow, Tx, from_epoch, sql, stored_time, to_epoch};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::search::{
     MARK_END, MARK_START, RESULT_LIMIT, SearchKind, SearchQuery, all_terms, any_term,
@@ -54,10 +54,7 @@ pub struct RelatedRow {
     pub countermeasures: Vec<(i64, String, String)>,
 }
 
-fn push_dates<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, column: &str, query: &SearchQuery)
-where
-    i64: Encode<'a, DB> + Type<DB>,
-{
+fn push_dates(q: &mut Sql<'_>, column: &str, query: &SearchQuery) {
     let day_start = |d: NaiveDate| to_epoch(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
     if let Some(from) = query.from {
         q.push(format!(" AND {column} >= "))
@@ -91,15 +88,7 @@ fn headline_options() -> String {
 /// markup, so `<`, `>` and `&` are swapped for control characters around it
 /// and back: stored text shows as written. Pushes the `FROM` tail of the statement (after
 /// `… FROM (…) m`); [`PG_SNIPPET`] is the snippet column it makes.
-fn push_pg_headline<'a, DB: Database>(
-    q: &mut QueryBuilder<'a, DB>,
-    first: &str,
-    second: &str,
-    all: String,
-    any: String,
-) where
-    String: Encode<'a, DB> + Type<DB>,
-{
+fn push_pg_headline(q: &mut Sql<'_>, first: &str, second: &str, all: String, any: String) {
     q.push(format!(
         " CROSS JOIN LATERAL (SELECT CASE WHEN \
          ts_rank(debrief_tsvector(COALESCE(m.{first}, '')), debrief_tsquery("
@@ -144,7 +133,7 @@ pub(super) async fn index_transcript_lines(
     tx: &mut Tx,
     transcript_key: i64,
 ) -> Result<(), DbError> {
-    let sql = if tx.is_postgres() {
+    let statement = if tx.is_postgres() {
         "INSERT INTO line_search (line_id, doc) \
          SELECT id, debrief_tsvector(COALESCE(author, '') || ' ' || text) \
          FROM transcript_lines WHERE transcript_id = $1 ON CONFLICT (line_id) DO NOTHING"
@@ -152,11 +141,7 @@ pub(super) async fn index_transcript_lines(
         "INSERT INTO line_search (rowid, author, text) \
          SELECT id, author, text FROM transcript_lines WHERE transcript_id = $1"
     };
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(transcript_key)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+    sql(statement).bind(transcript_key).execute(tx).await?;
     Ok(())
 }
 
@@ -223,35 +208,29 @@ impl Db {
     pub async fn index_pending_transcripts(&self) -> Result<u64, DbError> {
         // Asked every few seconds by every instance: a read first, so the
         // write lock is taken only when there is work.
-        let pending: bool = on_pool!(self.pool, |p| sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM transcripts WHERE search_indexed = FALSE)"
-        )
-        .fetch_one(p)
-        .await)?;
+        let pending: bool =
+            sql("SELECT EXISTS (SELECT 1 FROM transcripts WHERE search_indexed = FALSE)")
+                .scalar(self)
+                .await?;
         if !pending {
             return Ok(0);
         }
         let mut lines = 0;
         loop {
             let mut tx = self.write().await?;
-            let next: Option<(i64, i64)> = on_tx!(&mut tx, |c| {
-                sqlx::query_as(
+            let next: Option<(i64, i64)> = sql(
                 "SELECT id, line_count FROM transcripts WHERE search_indexed = FALSE ORDER BY id LIMIT 1",
             )
-            .fetch_optional(&mut *c)
-            .await
-            })?;
+            .record_optional(&mut tx)
+            .await?;
             let Some((key, count)) = next else {
                 return Ok(lines);
             };
             index_transcript_lines(&mut tx, key).await?;
-            on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE transcripts SET search_indexed = TRUE WHERE id = $1"
-            )
-            .bind(key)
-            .execute(&mut *c)
-            .await
-            .map(|_| ()))?;
+            sql("UPDATE transcripts SET search_indexed = TRUE WHERE id = $1")
+                .bind(key)
+                .execute(&mut tx)
+                .await?;
             tx.commit().await?;
             lines += count as u64;
         }
@@ -259,12 +238,12 @@ impl Db {
 
     /// Transcript lines imported but not yet searchable.
     pub async fn lines_pending_search(&self) -> Result<i64, DbError> {
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+        Ok(sql(
             "SELECT CAST(COALESCE(SUM(line_count), 0) AS BIGINT) FROM transcripts \
              WHERE search_indexed = FALSE",
         )
-        .fetch_one(p)
-        .await)?)
+        .scalar(self)
+        .await?)
     }
 
     /// Results for a query: the exact phrase first, then by relevance.
@@ -280,123 +259,119 @@ impl Db {
         let ts_any = ts_any_term(&words).unwrap_or_default();
         let mut hits = Vec::new();
         if query.kind != Some(SearchKind::Line) {
-            let found: Vec<Hit> = on_pool!(self.pool, |p| {
-                let mut q = QueryBuilder::new("");
-                if pg {
-                    // The best RESULT_LIMIT documents first, then their
-                    // snippets (ts_headline reads the whole text).
-                    q.push(format!(
-                        "SELECT m.kind, m.number, m.ref, m.at, m.title, m.exact, m.score, \
-                         m.incident_title, {PG_SNIPPET} FROM (\
-                         SELECT r.kind, d.number, r.ref, d.at, d.title, d.body, \
-                         d.doc @@ debrief_tsquery("
-                    ))
-                    .push_bind(ts_exact.clone())
-                    .push(
-                        ") AS exact, \
-                         CAST(-ts_rank(d.doc, debrief_tsquery(",
-                    )
-                    .push_bind(ts_all.clone())
-                    .push(
-                        "), 1) AS DOUBLE PRECISION) AS score, \
-                         (SELECT title FROM incidents WHERE number = d.number) AS incident_title \
-                         FROM search_docs d JOIN search_refs r ON r.docid = d.docid \
-                         WHERE d.doc @@ debrief_tsquery(",
-                    )
-                    .push_bind(ts_all.clone())
-                    .push(")");
-                } else {
-                    q.push(format!(
-                        "SELECT r.kind, d.number, r.ref, d.at, d.title, \
-                         snippet(search_docs, -1, {}, '…', 16) AS snip, \
-                         d.rowid IN (SELECT rowid FROM search_docs WHERE search_docs MATCH ",
-                        snippet_marks()
-                    ))
-                    .push_bind(exact.clone())
-                    .push(
-                        ") AS exact, bm25(search_docs, 0, 0, 4.0, 1.0) AS score, \
-                         (SELECT title FROM incidents WHERE number = d.number) AS incident_title \
-                         FROM search_docs d JOIN search_refs r ON r.docid = d.rowid \
-                         WHERE search_docs MATCH ",
-                    )
-                    .push_bind(all.clone());
-                }
-                if let Some(kind) = query.kind {
-                    q.push(" AND r.kind = ").push_bind(kind.code());
-                }
-                push_dates(&mut q, "d.at", query);
-                q.push(" ORDER BY exact DESC, score LIMIT ")
-                    .push_bind(RESULT_LIMIT as i64);
-                if pg {
-                    q.push(") m");
-                    push_pg_headline(&mut q, "title", "body", ts_all.clone(), ts_any.clone());
-                    q.push(" ORDER BY m.exact DESC, m.score");
-                }
-                q.build()
-                    .fetch_all(p)
-                    .await?
-                    .iter()
-                    .map(doc_hit)
-                    .collect::<Result<Vec<_>, DbError>>()?
-            });
+            let mut q = sql(String::new());
+            if pg {
+                // The best RESULT_LIMIT documents first, then their
+                // snippets (ts_headline reads the whole text).
+                q.push(format!(
+                    "SELECT m.kind, m.number, m.ref, m.at, m.title, m.exact, m.score, \
+                     m.incident_title, {PG_SNIPPET} FROM (\
+                     SELECT r.kind, d.number, r.ref, d.at, d.title, d.body, \
+                     d.doc @@ debrief_tsquery("
+                ))
+                .push_bind(ts_exact.clone())
+                .push(
+                    ") AS exact, \
+                     CAST(-ts_rank(d.doc, debrief_tsquery(",
+                )
+                .push_bind(ts_all.clone())
+                .push(
+                    "), 1) AS DOUBLE PRECISION) AS score, \
+                     (SELECT title FROM incidents WHERE number = d.number) AS incident_title \
+                     FROM search_docs d JOIN search_refs r ON r.docid = d.docid \
+                     WHERE d.doc @@ debrief_tsquery(",
+                )
+                .push_bind(ts_all.clone())
+                .push(")");
+            } else {
+                q.push(format!(
+                    "SELECT r.kind, d.number, r.ref, d.at, d.title, \
+                     snippet(search_docs, -1, {}, '…', 16) AS snip, \
+                     d.rowid IN (SELECT rowid FROM search_docs WHERE search_docs MATCH ",
+                    snippet_marks()
+                ))
+                .push_bind(exact.clone())
+                .push(
+                    ") AS exact, bm25(search_docs, 0, 0, 4.0, 1.0) AS score, \
+                     (SELECT title FROM incidents WHERE number = d.number) AS incident_title \
+                     FROM search_docs d JOIN search_refs r ON r.docid = d.rowid \
+                     WHERE search_docs MATCH ",
+                )
+                .push_bind(all.clone());
+            }
+            if let Some(kind) = query.kind {
+                q.push(" AND r.kind = ").push_bind(kind.code());
+            }
+            push_dates(&mut q, "d.at", query);
+            q.push(" ORDER BY exact DESC, score LIMIT ")
+                .push_bind(RESULT_LIMIT as i64);
+            if pg {
+                q.push(") m");
+                push_pg_headline(&mut q, "title", "body", ts_all.clone(), ts_any.clone());
+                q.push(" ORDER BY m.exact DESC, m.score");
+            }
+            let found: Vec<Hit> = q
+                .fetch_all(self)
+                .await?
+                .iter()
+                .map(doc_hit)
+                .collect::<Result<Vec<_>, DbError>>()?;
             hits.extend(found);
         }
         if query.kind.is_none() || query.kind == Some(SearchKind::Line) {
-            let found: Vec<(Hit, Option<i64>)> = on_pool!(self.pool, |p| {
-                let mut q = QueryBuilder::new("");
-                if pg {
-                    q.push(format!(
-                        "SELECT m.id, m.incident_no, m.at, m.line_kind, m.exact, m.score, m.title, \
-                         {PG_SNIPPET} FROM (\
-                         SELECT l.id, l.incident_no, l.at, l.kind AS line_kind, l.author, l.text, \
-                         s.doc @@ debrief_tsquery("
-                    ))
-                    .push_bind(ts_exact.clone())
-                    .push(
-                        ") AS exact, \
-                         CAST(-ts_rank(s.doc, debrief_tsquery(",
-                    )
-                    .push_bind(ts_all.clone())
-                    .push(
-                        "), 1) AS DOUBLE PRECISION) AS score, i.title \
-                         FROM line_search s JOIN transcript_lines l ON l.id = s.line_id \
-                         JOIN incidents i ON i.number = l.incident_no \
-                         WHERE s.doc @@ debrief_tsquery(",
-                    )
-                    .push_bind(ts_all.clone())
-                    .push(") AND l.duplicate_of IS NULL");
-                } else {
-                    q.push(format!(
-                        "SELECT l.id, l.incident_no, l.at, l.kind AS line_kind, \
-                         snippet(line_search, -1, {}, '…', 16) AS snip, \
-                         s.rowid IN (SELECT rowid FROM line_search WHERE line_search MATCH ",
-                        snippet_marks()
-                    ))
-                    .push_bind(exact.clone())
-                    .push(
-                        ") AS exact, bm25(line_search, 0.5, 1.0) AS score, i.title \
-                         FROM line_search s JOIN transcript_lines l ON l.id = s.rowid \
-                         JOIN incidents i ON i.number = l.incident_no \
-                         WHERE line_search MATCH ",
-                    )
-                    .push_bind(all.clone())
-                    .push(" AND l.duplicate_of IS NULL");
-                }
-                push_dates(&mut q, "l.at", query);
-                q.push(" ORDER BY exact DESC, score LIMIT ")
-                    .push_bind(RESULT_LIMIT as i64);
-                if pg {
-                    q.push(") m");
-                    push_pg_headline(&mut q, "author", "text", ts_all.clone(), ts_any.clone());
-                    q.push(" ORDER BY m.exact DESC, m.score");
-                }
-                q.build()
-                    .fetch_all(p)
-                    .await?
-                    .iter()
-                    .map(line_hit)
-                    .collect::<Result<Vec<_>, DbError>>()?
-            });
+            let mut q = sql(String::new());
+            if pg {
+                q.push(format!(
+                    "SELECT m.id, m.incident_no, m.at, m.line_kind, m.exact, m.score, m.title, \
+                     {PG_SNIPPET} FROM (\
+                     SELECT l.id, l.incident_no, l.at, l.kind AS line_kind, l.author, l.text, \
+                     s.doc @@ debrief_tsquery("
+                ))
+                .push_bind(ts_exact.clone())
+                .push(
+                    ") AS exact, \
+                     CAST(-ts_rank(s.doc, debrief_tsquery(",
+                )
+                .push_bind(ts_all.clone())
+                .push(
+                    "), 1) AS DOUBLE PRECISION) AS score, i.title \
+                     FROM line_search s JOIN transcript_lines l ON l.id = s.line_id \
+                     JOIN incidents i ON i.number = l.incident_no \
+                     WHERE s.doc @@ debrief_tsquery(",
+                )
+                .push_bind(ts_all.clone())
+                .push(") AND l.duplicate_of IS NULL");
+            } else {
+                q.push(format!(
+                    "SELECT l.id, l.incident_no, l.at, l.kind AS line_kind, \
+                     snippet(line_search, -1, {}, '…', 16) AS snip, \
+                     s.rowid IN (SELECT rowid FROM line_search WHERE line_search MATCH ",
+                    snippet_marks()
+                ))
+                .push_bind(exact.clone())
+                .push(
+                    ") AS exact, bm25(line_search, 0.5, 1.0) AS score, i.title \
+                     FROM line_search s JOIN transcript_lines l ON l.id = s.rowid \
+                     JOIN incidents i ON i.number = l.incident_no \
+                     WHERE line_search MATCH ",
+                )
+                .push_bind(all.clone())
+                .push(" AND l.duplicate_of IS NULL");
+            }
+            push_dates(&mut q, "l.at", query);
+            q.push(" ORDER BY exact DESC, score LIMIT ")
+                .push_bind(RESULT_LIMIT as i64);
+            if pg {
+                q.push(") m");
+                push_pg_headline(&mut q, "author", "text", ts_all.clone(), ts_any.clone());
+                q.push(" ORDER BY m.exact DESC, m.score");
+            }
+            let found: Vec<(Hit, Option<i64>)> = q
+                .fetch_all(self)
+                .await?
+                .iter()
+                .map(line_hit)
+                .collect::<Result<Vec<_>, DbError>>()?;
             for (mut hit, paged) in found {
                 if let Some(id) = paged {
                     hit.page = Some(self.review_position(hit.number, id).await?);
@@ -412,7 +387,7 @@ impl Db {
     /// How many lines come before line `id` in the incident's review (its
     /// default view: duplicates and joins left out), to link to its page.
     async fn review_position(&self, number: i64, id: i64) -> Result<i64, DbError> {
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
+        Ok(sql(
             "SELECT COUNT(*) FROM transcript_lines l, transcript_lines me \
              WHERE me.id = $1 AND l.incident_no = $2 AND l.duplicate_of IS NULL \
              AND l.kind NOT IN ('join', 'part', 'quit') \
@@ -420,8 +395,8 @@ impl Db {
         )
         .bind(id)
         .bind(number)
-        .fetch_one(p)
-        .await)?)
+        .scalar(self)
+        .await?)
     }
 
     /// Earlier incidents like incident `number`: sharing an affected service
@@ -433,25 +408,23 @@ impl Db {
         limit: usize,
     ) -> Result<Vec<RelatedRow>, DbError> {
         let pg = self.is_postgres();
-        let (id, started, text): (String, i64, String) =
-            on_pool!(self.pool, |p| {
-                let row = sqlx::query(
-                "SELECT id, title, summary_markdown, started_at FROM incidents WHERE number = $1",
-            )
-            .bind(number.0)
-            .fetch_optional(p)
-            .await?
-            .ok_or(DbError::NotFound(crate::domain::missing::Missing::Incident(number)))?;
-                (
-                    row.col("id")?,
-                    row.col("started_at")?,
-                    format!(
-                        "{} {}",
-                        row.col::<String>("title")?,
-                        row.col::<String>("summary_markdown")?
-                    ),
-                )
-            });
+        let row =
+            sql("SELECT id, title, summary_markdown, started_at FROM incidents WHERE number = $1")
+                .bind(number.0)
+                .fetch_optional(self)
+                .await?
+                .ok_or(DbError::NotFound(
+                    crate::domain::missing::Missing::Incident(number),
+                ))?;
+        let (id, started, text): (String, i64, String) = (
+            row.col("id")?,
+            row.col("started_at")?,
+            format!(
+                "{} {}",
+                row.col::<String>("title")?,
+                row.col::<String>("summary_markdown")?
+            ),
+        );
         // Shared services: the incidents sharing the most, counted in SQL
         // (a common service is shared by thousands of incidents; only the
         // best few can be shown).
@@ -461,8 +434,7 @@ impl Db {
         } else {
             "group_concat(s.service, ',')"
         };
-        let rows: Vec<(i64, String)> = on_pool!(self.pool, |p| {
-            sqlx::query_as(&format!(
+        let rows: Vec<(i64, String)> = sql(format!(
             "SELECT i.number, {services_of} AS services FROM incident_services mine \
              JOIN incident_services s ON s.service = mine.service AND s.incident_id <> mine.incident_id \
              JOIN incidents i ON i.id = s.incident_id \
@@ -472,9 +444,8 @@ impl Db {
         .bind(&id)
         .bind(started)
         .bind(TERM_MATCH_LIMIT)
-        .fetch_all(p)
-        .await
-        })?;
+        .records(self)
+        .await?;
         for (n, services) in rows {
             // Service names hold no commas (the form splits on them).
             shared.insert(n, services.split(',').map(str::to_string).collect());
@@ -485,11 +456,7 @@ impl Db {
         // A term in more than one document of twenty says little about this
         // incident (and matching it would read a large share of the index on
         // every page view); small databases keep every shared term.
-        let documents: i64 = on_pool!(self.pool, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM search_refs"
-        )
-        .fetch_one(p)
-        .await)?;
+        let documents: i64 = sql("SELECT COUNT(*) FROM search_refs").scalar(self).await?;
         let common = (documents / 20).max(COMMON_TERM_FLOOR);
         let mut counted: Vec<(String, i64)> = Vec::new();
         for term in candidates.iter().take(40) {
@@ -501,21 +468,19 @@ impl Db {
                 let Some(query) = ts_any_term(std::slice::from_ref(term)) else {
                     continue;
                 };
-                Some(on_pool!(self.pool, |p| sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM search_docs \
-                     WHERE doc @@ debrief_tsquery($1) LIMIT $2) t",
+                Some(
+                    sql("SELECT COUNT(*) FROM (SELECT 1 FROM search_docs \
+                         WHERE doc @@ debrief_tsquery($1) LIMIT $2) t")
+                    .bind(query)
+                    .bind(common + 1)
+                    .scalar(self)
+                    .await?,
                 )
-                .bind(query)
-                .bind(common + 1)
-                .fetch_one(p)
-                .await)?)
             } else {
-                on_pool!(self.pool, |p| sqlx::query_scalar(
-                    "SELECT doc FROM search_terms WHERE term = $1"
-                )
-                .bind(term)
-                .fetch_optional(p)
-                .await)?
+                sql("SELECT doc FROM search_terms WHERE term = $1")
+                    .bind(term)
+                    .scalar_optional(self)
+                    .await?
             };
             if let Some(docs) = docs.filter(|d| (2..=common).contains(d)) {
                 counted.push((term.clone(), docs));
@@ -533,7 +498,7 @@ impl Db {
             let Some(query) = query else {
                 continue;
             };
-            let sql = if pg {
+            let statement = if pg {
                 "SELECT DISTINCT d.number FROM search_docs d JOIN search_refs r ON r.docid = d.docid \
                  JOIN incidents i ON i.number = d.number \
                  WHERE d.doc @@ debrief_tsquery($1) AND r.kind IN ('incident', 'event', 'postmortem') \
@@ -544,13 +509,13 @@ impl Db {
                  WHERE search_docs MATCH $1 AND r.kind IN ('incident', 'event', 'postmortem') \
                  AND d.number <> $2 AND i.started_at < $3 LIMIT $4"
             };
-            let numbers: Vec<i64> = on_pool!(self.pool, |p| sqlx::query_scalar(sql)
+            let numbers: Vec<i64> = sql(statement)
                 .bind(&query)
                 .bind(number.0)
                 .bind(started)
                 .bind(TERM_MATCH_LIMIT)
-                .fetch_all(p)
-                .await)?;
+                .scalars(self)
+                .await?;
             for n in numbers {
                 by_terms.entry(n).or_default().push(term.clone());
             }
@@ -579,23 +544,19 @@ impl Db {
         scored.truncate(limit);
         let mut out = Vec::with_capacity(scored.len());
         for (n, shared_services, shared_terms) in scored {
-            let (title, started_at): (String, i64) = on_pool!(self.pool, |p| sqlx::query_as(
-                "SELECT title, started_at FROM incidents WHERE number = $1"
-            )
-            .bind(n)
-            .fetch_one(p)
-            .await)?;
-            let countermeasures: Vec<(i64, String, String)> = on_pool!(self.pool, |p| {
-                sqlx::query_as(
-                    "SELECT c.number, c.title, c.status FROM countermeasures c \
-                     JOIN countermeasure_incidents ci ON ci.countermeasure_id = c.id \
-                     JOIN incidents i ON i.id = ci.incident_id \
-                     WHERE i.number = $1 AND c.merged_into IS NULL ORDER BY c.number",
-                )
+            let (title, started_at): (String, i64) =
+                sql("SELECT title, started_at FROM incidents WHERE number = $1")
+                    .bind(n)
+                    .record(self)
+                    .await?;
+            let countermeasures: Vec<(i64, String, String)> =
+                sql("SELECT c.number, c.title, c.status FROM countermeasures c \
+                 JOIN countermeasure_incidents ci ON ci.countermeasure_id = c.id \
+                 JOIN incidents i ON i.id = ci.incident_id \
+                 WHERE i.number = $1 AND c.merged_into IS NULL ORDER BY c.number")
                 .bind(n)
-                .fetch_all(p)
-                .await
-            })?;
+                .records(self)
+                .await?;
             out.push(RelatedRow {
                 number: n,
                 title,
@@ -624,14 +585,13 @@ impl Db {
                     .unwrap_or_default()
                     .and_utc(),
             );
-            let rows: Vec<(i64, String, i64)> = on_pool!(self.pool, |p| sqlx::query_as(
-                "SELECT number, title, started_at FROM incidents \
-                 WHERE started_at >= $1 AND started_at < $2 ORDER BY started_at",
-            )
-            .bind(start)
-            .bind(end)
-            .fetch_all(p)
-            .await)?;
+            let rows: Vec<(i64, String, i64)> =
+                sql("SELECT number, title, started_at FROM incidents \
+                 WHERE started_at >= $1 AND started_at < $2 ORDER BY started_at")
+                .bind(start)
+                .bind(end)
+                .records(self)
+                .await?;
             out.extend(rows.into_iter().map(|(n, t, s)| (n, t, from_epoch(s))));
         }
         Ok(out)

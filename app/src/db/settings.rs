@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, Tx, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, Tx, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::blameless::{Rule, default_rules, parse_rules};
 use crate::domain::countermeasure::{CmStatus, DEFAULT_WIP, parse_wip_limits, wip_limits_text};
@@ -22,16 +22,15 @@ const REVIEW_KEY: &str = "review_due_days";
 
 /// Stores a setting in the transaction that audits it.
 async fn put(tx: &mut Tx, key: &str, value: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-    on_tx!(tx, |c| sqlx::query(
+    sql(
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
     )
     .bind(key)
     .bind(value)
     .bind(to_epoch(now))
-    .execute(&mut *c)
-    .await
-    .map(|_| ()))?;
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
@@ -209,12 +208,10 @@ impl Db {
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, DbError> {
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
-            "SELECT value FROM settings WHERE key = $1"
-        )
-        .bind(key)
-        .fetch_optional(p)
-        .await)?)
+        Ok(sql("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .scalar_optional(self)
+            .await?)
     }
 
     pub async fn metrics_settings(&self) -> Result<MetricsSettings, DbError> {
@@ -264,13 +261,10 @@ impl Db {
                 });
             }
             Some(None) => {
-                on_tx!(&mut tx, |c| sqlx::query(
-                    "DELETE FROM settings WHERE key = $1"
-                )
-                .bind(TOKEN_KEY)
-                .execute(&mut *c)
-                .await
-                .map(|_| ()))?;
+                sql("DELETE FROM settings WHERE key = $1")
+                    .bind(TOKEN_KEY)
+                    .execute(&mut tx)
+                    .await?;
                 changes.push(FieldChange {
                     field: "bearer token".into(),
                     before: was.into(),

@@ -2,7 +2,7 @@
 //! ([`crate::domain::login_throttle`]): stored so that every instance on one
 //! database counts the same attempts.
 
-use super::{Db, DbError, on_pool, on_tx};
+use super::{Db, DbError, sql};
 
 impl Db {
     /// The failures recorded under `keys` at or after `since` (epoch
@@ -14,15 +14,12 @@ impl Db {
     ) -> Result<Vec<(String, i64)>, DbError> {
         let mut out = Vec::new();
         for key in keys {
-            let times: Vec<i64> = on_pool!(self.pool, |p| {
-                sqlx::query_scalar(
-                    "SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 ORDER BY at",
-                )
-                .bind(key)
-                .bind(since)
-                .fetch_all(p)
-                .await
-            })?;
+            let times: Vec<i64> =
+                sql("SELECT at FROM sign_in_failures WHERE key = $1 AND at >= $2 ORDER BY at")
+                    .bind(key)
+                    .bind(since)
+                    .scalars(self)
+                    .await?;
             out.extend(times.into_iter().map(|at| (key.clone(), at)));
         }
         Ok(out)
@@ -43,31 +40,26 @@ impl Db {
         since: i64,
     ) -> Result<Vec<(String, i64)>, DbError> {
         let mut tx = self.write().await?;
-        let earlier = on_tx!(&mut tx, |c| {
-            sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-                .bind(since)
-                .execute(&mut *c)
-                .await?;
-            let mut earlier = Vec::new();
-            for key in keys {
-                let times: Vec<i64> = sqlx::query_scalar(
-                    "SELECT at FROM sign_in_failures WHERE key = $1 ORDER BY at",
-                )
+        sql("DELETE FROM sign_in_failures WHERE at < $1")
+            .bind(since)
+            .execute(&mut tx)
+            .await?;
+        let mut earlier = Vec::new();
+        for key in keys {
+            let times: Vec<i64> = sql("SELECT at FROM sign_in_failures WHERE key = $1 ORDER BY at")
                 .bind(key)
-                .fetch_all(&mut *c)
+                .scalars(&mut tx)
                 .await?;
-                earlier.extend(times.into_iter().map(|at| (key.clone(), at)));
-            }
-            for key in keys {
-                sqlx::query("INSERT INTO sign_in_failures (key, attempt, at) VALUES ($1, $2, $3)")
-                    .bind(key)
-                    .bind(attempt)
-                    .bind(at)
-                    .execute(&mut *c)
-                    .await?;
-            }
-            Ok::<_, DbError>(earlier)
-        })?;
+            earlier.extend(times.into_iter().map(|at| (key.clone(), at)));
+        }
+        for key in keys {
+            sql("INSERT INTO sign_in_failures (key, attempt, at) VALUES ($1, $2, $3)")
+                .bind(key)
+                .bind(attempt)
+                .bind(at)
+                .execute(&mut tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(earlier)
     }
@@ -75,26 +67,20 @@ impl Db {
     /// Takes back attempt `attempt` (it succeeded, or was not allowed).
     pub async fn forget_sign_in_attempt(&self, attempt: &str) -> Result<(), DbError> {
         let mut tx = self.write().await?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "DELETE FROM sign_in_failures WHERE attempt = $1"
-        )
-        .bind(attempt)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        sql("DELETE FROM sign_in_failures WHERE attempt = $1")
+            .bind(attempt)
+            .execute(&mut tx)
+            .await?;
         tx.commit().await
     }
 
     /// Forgets the failures recorded under `key` (a successful sign-in).
     pub async fn clear_sign_in_failures(&self, key: &str) -> Result<(), DbError> {
         let mut tx = self.write().await?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "DELETE FROM sign_in_failures WHERE key = $1"
-        )
-        .bind(key)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        sql("DELETE FROM sign_in_failures WHERE key = $1")
+            .bind(key)
+            .execute(&mut tx)
+            .await?;
         tx.commit().await
     }
 }

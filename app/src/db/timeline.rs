@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit::{Change, record};
 use super::incidents::{incident_in, set_moments};
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, stored_time, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, sql, stored_time, to_epoch};
 use crate::domain::audit::{Actor, event_changes};
 use crate::domain::incident::{Incident, IncidentContent, IncidentNumber};
 use crate::domain::moments::{KeyMoment, KeyMoments};
@@ -79,13 +79,11 @@ impl Db {
     /// Every event of an incident, deleted ones included, in timeline order
     /// (time, then the order they were added).
     pub async fn timeline(&self, number: IncidentNumber) -> Result<Vec<TimelineEvent>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(&format!("{EVENTS_OF} ORDER BY e.at, e.seq"))
-                .bind(number.0)
-                .fetch_all(p)
-                .await?;
-            rows.iter().map(event_from_row).collect()
-        })
+        let rows = sql(format!("{EVENTS_OF} ORDER BY e.at, e.seq"))
+            .bind(number.0)
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(event_from_row).collect()
     }
 
     /// The time of every live event, and whether it marks a key moment: what
@@ -94,14 +92,14 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Vec<(DateTime<Utc>, bool)>, DbError> {
-        let rows: Vec<(i64, bool)> = on_pool!(self.pool, |p| sqlx::query_as(
+        let rows: Vec<(i64, bool)> = sql(
             "SELECT e.at, e.key_moment IS NOT NULL FROM timeline_events e \
              JOIN incidents i ON e.incident_id = i.id \
              WHERE i.number = $1 AND e.deleted_at IS NULL ORDER BY e.at, e.seq",
         )
         .bind(number.0)
-        .fetch_all(p)
-        .await)?;
+        .records(self)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(at, m)| (from_epoch(at), m))
@@ -114,14 +112,12 @@ impl Db {
         number: IncidentNumber,
         id: &str,
     ) -> Result<Option<TimelineEvent>, DbError> {
-        on_pool!(self.pool, |p| {
-            let row = sqlx::query(&format!("{EVENTS_OF} AND e.id = $2"))
-                .bind(number.0)
-                .bind(id)
-                .fetch_optional(p)
-                .await?;
-            row.as_ref().map(event_from_row).transpose()
-        })
+        let row = sql(format!("{EVENTS_OF} AND e.id = $2"))
+            .bind(number.0)
+            .bind(id)
+            .fetch_optional(self)
+            .await?;
+        row.as_ref().map(event_from_row).transpose()
     }
 
     /// The time of the live event added last: quick entry reads a bare time
@@ -130,13 +126,13 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Option<DateTime<Utc>>, DbError> {
-        let at: Option<i64> = on_pool!(self.pool, |p| sqlx::query_scalar(
+        let at: Option<i64> = sql(
             "SELECT e.at FROM timeline_events e JOIN incidents i ON e.incident_id = i.id \
              WHERE i.number = $1 AND e.deleted_at IS NULL ORDER BY e.seq DESC LIMIT 1",
         )
         .bind(number.0)
-        .fetch_optional(p)
-        .await)?;
+        .scalar_optional(self)
+        .await?;
         Ok(at.map(from_epoch))
     }
 
@@ -182,8 +178,7 @@ impl Db {
                     })?;
             set_moments(&mut tx, &incident_id, &incident, &moments, actor, now).await?;
         }
-        let changed = on_tx!(&mut tx, |c| {
-            sqlx::query(
+        let changed = sql(
             "UPDATE timeline_events SET at = $1, kind = $2, actor = $3, body_markdown = $4, \
              evidence_url = $5, version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
         )
@@ -195,10 +190,8 @@ impl Db {
         .bind(to_epoch(now))
         .bind(id)
         .bind(base_version)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
+        .execute(&mut tx)
+        .await?;
         if changed != 1 {
             return Err(DbError::Conflict {
                 current: before.version,
@@ -232,16 +225,15 @@ impl Db {
         let mut tx = self.write().await?;
         let (incident_id, incident) = incident_in(&mut tx, number).await?;
         let event = live_event(&mut tx, &incident_id, id, base_version).await?;
-        on_tx!(&mut tx, |c| sqlx::query(
+        sql(
             "UPDATE timeline_events SET deleted_at = $1, version = version + 1, updated_at = $2 \
              WHERE id = $3",
         )
         .bind(to_epoch(now))
         .bind(to_epoch(now))
         .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut tx)
+        .await?;
         record_event_change(
             &mut tx,
             actor,
@@ -294,16 +286,15 @@ impl Db {
                 }
             }
         }
-        on_tx!(&mut tx, |c| sqlx::query(
+        sql(
             "UPDATE timeline_events SET deleted_at = NULL, key_moment = $1, version = version + 1, \
              updated_at = $2 WHERE id = $3",
         )
         .bind(keep_mark.map(|m| m.code()))
         .bind(to_epoch(now))
         .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut tx)
+        .await?;
         let after = event_in(&mut tx, &incident_id, id).await?;
         let before = TimelineEvent {
             key_moment: event.key_moment,
@@ -362,15 +353,13 @@ impl Db {
 
 /// An event of this incident, read inside a transaction.
 async fn event_in(tx: &mut Tx, incident_id: &str, id: &str) -> Result<TimelineEvent, DbError> {
-    on_tx!(tx, |c| {
-        let row = sqlx::query("SELECT * FROM timeline_events WHERE id = $1 AND incident_id = $2")
-            .bind(id)
-            .bind(incident_id)
-            .fetch_optional(&mut *c)
-            .await?
-            .ok_or(DbError::NotFound(crate::domain::missing::Missing::Event))?;
-        event_from_row(&row)
-    })
+    let row = sql("SELECT * FROM timeline_events WHERE id = $1 AND incident_id = $2")
+        .bind(id)
+        .bind(incident_id)
+        .fetch_optional(tx)
+        .await?
+        .ok_or(DbError::NotFound(crate::domain::missing::Missing::Event))?;
+    event_from_row(&row)
 }
 
 /// A live event at `base_version`: a deleted one cannot be changed, and a
@@ -403,15 +392,13 @@ async fn holder_of(
     incident_id: &str,
     moment: KeyMoment,
 ) -> Result<Option<String>, DbError> {
-    Ok(on_tx!(tx, |c| {
-        sqlx::query_scalar(
+    Ok(sql(
         "SELECT id FROM timeline_events WHERE incident_id = $1 AND key_moment = $2 AND deleted_at IS NULL",
     )
     .bind(incident_id)
     .bind(moment.code())
-    .fetch_optional(&mut *c)
-    .await
-    })?)
+    .scalar_optional(tx)
+    .await?)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -486,17 +473,14 @@ async fn set_mark(
     moment: Option<KeyMoment>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    on_tx!(tx, |c| {
-        sqlx::query(
+    sql(
         "UPDATE timeline_events SET key_moment = $1, version = version + 1, updated_at = $2 WHERE id = $3",
     )
     .bind(moment.map(|m| m.code()))
     .bind(to_epoch(now))
     .bind(id)
-    .execute(&mut *c)
-    .await
-    .map(|_| ())
-    })?;
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
@@ -510,13 +494,13 @@ pub(super) async fn add_event_in(
     now: DateTime<Utc>,
 ) -> Result<String, DbError> {
     let (incident_id, incident) = incident_in(tx, number).await?;
-    let (live, next_seq): (i64, i64) = on_tx!(tx, |c| sqlx::query_as(
+    let (live, next_seq): (i64, i64) = sql(
         "SELECT COUNT(*) FILTER (WHERE deleted_at IS NULL), COALESCE(MAX(seq), 0) + 1 \
              FROM timeline_events WHERE incident_id = $1",
     )
     .bind(&incident_id)
-    .fetch_one(&mut *c)
-    .await)?;
+    .record(&mut *tx)
+    .await?;
     if live >= limits::EVENTS_PER_INCIDENT {
         return Err(DbError::Refused {
             field: "line",
@@ -534,30 +518,27 @@ pub(super) async fn add_event_in(
         }
     };
     let content = &new.content;
-    on_tx!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO timeline_events (id, incident_id, seq, at, kind, actor, body_markdown, \
-             evidence_url, source, source_name, source_line, version, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14)",
-        )
-        .bind(&id)
-        .bind(&incident_id)
-        .bind(next_seq)
-        .bind(to_epoch(content.at))
-        .bind(content.kind.code())
-        .bind(&content.actor)
-        .bind(&content.body_markdown)
-        .bind(&content.evidence_url)
-        .bind(source)
-        .bind(source_name)
-        .bind(source_line)
-        .bind(&actor.name)
-        .bind(to_epoch(now))
-        .bind(to_epoch(now))
-        .execute(&mut *c)
-        .await
-        .map(|_| ())
-    })?;
+    sql(
+        "INSERT INTO timeline_events (id, incident_id, seq, at, kind, actor, body_markdown, \
+         evidence_url, source, source_name, source_line, version, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14)",
+    )
+    .bind(&id)
+    .bind(&incident_id)
+    .bind(next_seq)
+    .bind(to_epoch(content.at))
+    .bind(content.kind.code())
+    .bind(&content.actor)
+    .bind(&content.body_markdown)
+    .bind(&content.evidence_url)
+    .bind(source)
+    .bind(source_name)
+    .bind(source_line)
+    .bind(&actor.name)
+    .bind(to_epoch(now))
+    .bind(to_epoch(now))
+    .execute(&mut *tx)
+    .await?;
     let event = event_in(tx, &incident_id, &id).await?;
     record_event_change(tx, actor, "event_added", &incident_id, &event, None, now).await?;
     if let Some(moment) = new.mark {
@@ -589,18 +570,17 @@ pub(super) async fn unmark_moved_moments(
     if *before == after.moments {
         return Ok(());
     }
-    let events: Vec<TimelineEvent> = on_tx!(tx, |c| {
-        let rows = sqlx::query(
-            "SELECT * FROM timeline_events WHERE incident_id = $1 AND key_moment IS NOT NULL \
-             AND deleted_at IS NULL",
-        )
-        .bind(incident_id)
-        .fetch_all(&mut *c)
-        .await?;
-        rows.iter()
-            .map(event_from_row)
-            .collect::<Result<Vec<_>, DbError>>()?
-    });
+    let rows = sql(
+        "SELECT * FROM timeline_events WHERE incident_id = $1 AND key_moment IS NOT NULL \
+         AND deleted_at IS NULL",
+    )
+    .bind(incident_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let events: Vec<TimelineEvent> = rows
+        .iter()
+        .map(event_from_row)
+        .collect::<Result<Vec<_>, DbError>>()?;
     for event in events {
         let Some(mark) = event.key_moment else {
             continue;

@@ -5,15 +5,15 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::QueryBuilder;
 use transcript::formats::Format;
 use transcript::{Line, LineKind, Problem};
 
 use super::audit::{Change, record};
 use super::incidents::{create_incident_in, incident_in};
 use super::sqlite_bulk::Inserter;
+use super::statement::Sql;
 use super::timeline::{NewEvent, add_event_in};
-use super::{Db, DbError, DbRow, On, Tx, from_epoch, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, On, Tx, from_epoch, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::{IncidentContent, IncidentNumber};
 
@@ -171,12 +171,11 @@ impl Db {
             }
         };
         let (incident_id, _) = incident_in(&mut tx, number).await?;
-        let next_no: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
-            "SELECT COALESCE(MAX(no), 0) + 1 FROM transcripts WHERE incident_id = $1",
-        )
-        .bind(&incident_id)
-        .fetch_one(&mut *c)
-        .await)?;
+        let next_no: i64 =
+            sql("SELECT COALESCE(MAX(no), 0) + 1 FROM transcripts WHERE incident_id = $1")
+                .bind(&incident_id)
+                .scalar(&mut tx)
+                .await?;
         Ok(ImportWriter {
             tx,
             number,
@@ -197,19 +196,15 @@ impl ImportWriter {
     /// The lines the incident shows already, as (fingerprint, id), and the
     /// id the next stored line takes.
     pub async fn known_lines(&mut self) -> Result<(Vec<(i64, i64)>, i64), DbError> {
-        let known: Vec<(i64, i64)> = on_tx!(&mut self.tx, |c| {
-            sqlx::query_as(
-                "SELECT fingerprint, id FROM transcript_lines WHERE incident_no = $1 AND duplicate_of IS NULL",
-            )
-            .bind(self.number.0)
-            .fetch_all(&mut *c)
-            .await
-        })?;
-        let next_id: i64 = on_tx!(&mut self.tx, |c| sqlx::query_scalar(
-            "SELECT COALESCE(MAX(id), 0) + 1 FROM transcript_lines"
+        let known: Vec<(i64, i64)> = sql(
+            "SELECT fingerprint, id FROM transcript_lines WHERE incident_no = $1 AND duplicate_of IS NULL",
         )
-        .fetch_one(&mut *c)
-        .await)?;
+        .bind(self.number.0)
+        .records(&mut self.tx)
+        .await?;
+        let next_id: i64 = sql("SELECT COALESCE(MAX(id), 0) + 1 FROM transcript_lines")
+            .scalar(&mut self.tx)
+            .await?;
         Ok((known, next_id))
     }
 
@@ -241,24 +236,22 @@ impl ImportWriter {
         let id = uuid::Uuid::new_v4().to_string();
         let no = self.next_no;
         self.next_no += 1;
-        let key: i64 = on_tx!(&mut self.tx, |c| {
-            sqlx::query_scalar(
-                "INSERT INTO transcripts (uuid, incident_id, no, channel, format, file_name, zone, line_count, \
-                 duplicate_count, problem_count, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9) \
-                 RETURNING id",
-            )
-            .bind(&id)
-            .bind(&self.incident_id)
-            .bind(no)
-            .bind(channel)
-            .bind(origin.format.code())
-            .bind(&file_name)
-            .bind(origin.zone.name())
-            .bind(&self.actor.name)
-            .bind(to_epoch(self.now))
-            .fetch_one(&mut *c)
-            .await
-        })?;
+        let key: i64 = sql(
+            "INSERT INTO transcripts (uuid, incident_id, no, channel, format, file_name, zone, line_count, \
+             duplicate_count, problem_count, imported_by, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 0, 0, $8, $9) \
+             RETURNING id",
+        )
+        .bind(&id)
+        .bind(&self.incident_id)
+        .bind(no)
+        .bind(channel)
+        .bind(origin.format.code())
+        .bind(&file_name)
+        .bind(origin.zone.name())
+        .bind(&self.actor.name)
+        .bind(to_epoch(self.now))
+        .scalar(&mut self.tx)
+        .await?;
         self.open.push(Open {
             key,
             id,
@@ -307,18 +300,21 @@ impl ImportWriter {
             self.open[*t].problems += 1;
         }
         for chunk in problems.chunks(300) {
-            let open = &self.open;
-            on_tx!(&mut self.tx, |c| {
-                let mut q = QueryBuilder::new(
-                    "INSERT INTO transcript_problems (transcript_id, line_no, reason) ",
-                );
-                q.push_values(chunk, |mut b, (t, p)| {
-                    b.push_bind(open[*t].key)
-                        .push_bind(p.line as i64)
-                        .push_bind(&p.reason);
-                });
-                q.build().execute(&mut *c).await.map(|_| ())
-            })?;
+            let mut q = sql("INSERT INTO transcript_problems (transcript_id, line_no, reason) ");
+            q.push("VALUES ");
+            for (i, (t, p)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push("(")
+                    .push_bind(self.open[*t].key)
+                    .push(", ")
+                    .push_bind(p.line as i64)
+                    .push(", ")
+                    .push_bind(&p.reason)
+                    .push(")");
+            }
+            q.execute(&mut self.tx).await?;
         }
         Ok(())
     }
@@ -335,28 +331,22 @@ impl ImportWriter {
             if index_now {
                 super::search::index_transcript_lines(tx, o.key).await?;
             } else {
-                on_tx!(tx, |c| sqlx::query(
-                    "UPDATE transcripts SET search_indexed = FALSE WHERE id = $1"
-                )
-                .bind(o.key)
-                .execute(&mut *c)
-                .await
-                .map(|_| ()))?;
+                sql("UPDATE transcripts SET search_indexed = FALSE WHERE id = $1")
+                    .bind(o.key)
+                    .execute(&mut *tx)
+                    .await?;
             }
-            on_tx!(tx, |c| {
-                sqlx::query(
-                    "UPDATE transcripts SET line_count = $1, duplicate_count = $2, problem_count = $3, first_at = $4, last_at = $5 WHERE id = $6",
-                )
-                .bind(o.lines as i64)
-                .bind(o.duplicates as i64)
-                .bind(o.problems as i64)
-                .bind(o.first)
-                .bind(o.last)
-                .bind(o.key)
-                .execute(&mut *c)
-                .await
-                .map(|_| ())
-            })?;
+            sql(
+                "UPDATE transcripts SET line_count = $1, duplicate_count = $2, problem_count = $3, first_at = $4, last_at = $5 WHERE id = $6",
+            )
+            .bind(o.lines as i64)
+            .bind(o.duplicates as i64)
+            .bind(o.problems as i64)
+            .bind(o.first)
+            .bind(o.last)
+            .bind(o.key)
+            .execute(&mut *tx)
+            .await?;
             let label = format!("#{} ({})", o.channel.trim_start_matches('#'), o.file_name);
             let changes = [
                 FieldChange {
@@ -406,16 +396,14 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<Vec<TranscriptRecord>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(
-                "SELECT t.* FROM transcripts t JOIN incidents i ON t.incident_id = i.id \
-                 WHERE i.number = $1 ORDER BY t.no",
-            )
-            .bind(number.0)
-            .fetch_all(p)
-            .await?;
-            rows.iter().map(transcript_record).collect()
-        })
+        let rows = sql(
+            "SELECT t.* FROM transcripts t JOIN incidents i ON t.incident_id = i.id \
+             WHERE i.number = $1 ORDER BY t.no",
+        )
+        .bind(number.0)
+        .fetch_all(self)
+        .await?;
+        rows.iter().map(transcript_record).collect()
     }
 
     /// Lines of a transcript that could not be read, in line order (at most `limit`).
@@ -424,15 +412,13 @@ impl Db {
         transcript_key: i64,
         limit: i64,
     ) -> Result<Vec<(i64, String)>, DbError> {
-        Ok(on_pool!(self.pool, |p| {
-            sqlx::query_as(
+        Ok(sql(
             "SELECT line_no, reason FROM transcript_problems WHERE transcript_id = $1 ORDER BY line_no LIMIT $2",
         )
         .bind(transcript_key)
         .bind(limit)
-        .fetch_all(p)
-        .await
-        })?)
+        .records(self)
+        .await?)
     }
 
     /// One page of the review of incident `number`: lines shown in order
@@ -445,35 +431,32 @@ impl Db {
         limit: i64,
     ) -> Result<(Vec<ReviewLine>, i64), DbError> {
         let select = REVIEW_SELECT;
-        on_pool!(self.pool, |p| {
-            let exists: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM incidents WHERE number = $1)")
-                    .bind(number.0)
-                    .fetch_one(p)
-                    .await?;
-            if !exists {
-                return Err(DbError::NotFound(
-                    crate::domain::missing::Missing::Incident(number),
-                ));
-            }
-            let mut count = QueryBuilder::new(
-                "SELECT COUNT(*) FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id",
-            );
-            review_where(&mut count, number, filter);
-            let total: i64 = count.build_query_scalar().fetch_one(p).await?;
-            let mut q = QueryBuilder::new(select);
-            review_where(&mut q, number, filter);
-            q.push(" ORDER BY l.at, l.transcript_id, l.line_no LIMIT ")
-                .push_bind(limit)
-                .push(" OFFSET ")
-                .push_bind(offset);
-            let rows = q.build().fetch_all(p).await?;
-            let lines = rows
-                .iter()
-                .map(review_line)
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((lines, total))
-        })
+        let exists: bool = sql("SELECT EXISTS (SELECT 1 FROM incidents WHERE number = $1)")
+            .bind(number.0)
+            .scalar(self)
+            .await?;
+        if !exists {
+            return Err(DbError::NotFound(
+                crate::domain::missing::Missing::Incident(number),
+            ));
+        }
+        let mut count = sql(
+            "SELECT COUNT(*) FROM transcript_lines l JOIN transcripts t ON l.transcript_id = t.id",
+        );
+        review_where(&mut count, number, filter);
+        let total: i64 = count.scalar(self).await?;
+        let mut q = sql(select);
+        review_where(&mut q, number, filter);
+        q.push(" ORDER BY l.at, l.transcript_id, l.line_no LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = q.fetch_all(self).await?;
+        let lines = rows
+            .iter()
+            .map(review_line)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((lines, total))
     }
 
     /// Channels and authors of an incident's review, for its filters.
@@ -481,23 +464,21 @@ impl Db {
         &self,
         number: IncidentNumber,
     ) -> Result<(Vec<String>, Vec<String>), DbError> {
-        on_pool!(self.pool, |p| {
-            let channels: Vec<String> = sqlx::query_scalar(
-                "SELECT DISTINCT t.channel FROM transcripts t JOIN incidents i ON t.incident_id = i.id \
-                 WHERE i.number = $1 ORDER BY t.channel",
-            )
-            .bind(number.0)
-            .fetch_all(p)
-            .await?;
-            let authors: Vec<String> = sqlx::query_scalar(
-                "SELECT DISTINCT author FROM transcript_lines \
-                 WHERE incident_no = $1 AND author != '' AND duplicate_of IS NULL ORDER BY author LIMIT 500",
-            )
-            .bind(number.0)
-            .fetch_all(p)
-            .await?;
-            Ok((channels, authors))
-        })
+        let channels: Vec<String> = sql(
+            "SELECT DISTINCT t.channel FROM transcripts t JOIN incidents i ON t.incident_id = i.id \
+             WHERE i.number = $1 ORDER BY t.channel",
+        )
+        .bind(number.0)
+        .scalars(self)
+        .await?;
+        let authors: Vec<String> = sql(
+            "SELECT DISTINCT author FROM transcript_lines \
+             WHERE incident_no = $1 AND author != '' AND duplicate_of IS NULL ORDER BY author LIMIT 500",
+        )
+        .bind(number.0)
+        .scalars(self)
+        .await?;
+        Ok((channels, authors))
     }
 
     /// Lines of incident `number` by id, in review order (for promoting a selection).
@@ -510,19 +491,19 @@ impl Db {
             return Ok(Vec::new());
         }
         let select = REVIEW_SELECT;
-        on_pool!(self.pool, |p| {
-            let mut q = QueryBuilder::new(select);
-            q.push(" WHERE l.incident_no = ")
-                .push_bind(number.0)
-                .push(" AND l.id IN (");
-            let mut sep = q.separated(", ");
-            for id in ids {
-                sep.push_bind(*id);
+        let mut q = sql(select);
+        q.push(" WHERE l.incident_no = ")
+            .push_bind(number.0)
+            .push(" AND l.id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
             }
-            q.push(") ORDER BY l.at, l.transcript_id, l.line_no");
-            let rows = q.build().fetch_all(p).await?;
-            rows.iter().map(review_line).collect()
-        })
+            q.push_bind(*id);
+        }
+        q.push(") ORDER BY l.at, l.transcript_id, l.line_no");
+        let rows = q.fetch_all(self).await?;
+        rows.iter().map(review_line).collect()
     }
 
     /// Makes a timeline event from transcript lines (and marks its key moment,
@@ -539,15 +520,13 @@ impl Db {
         let mut tx = self.write().await?;
         incident_in(&mut tx, number).await?;
         for id in line_ids {
-            let found: bool = on_tx!(&mut tx, |c| {
-                sqlx::query_scalar(
+            let found: bool = sql(
                 "SELECT EXISTS (SELECT 1 FROM transcript_lines WHERE id = $1 AND incident_no = $2)",
             )
             .bind(id)
             .bind(number.0)
-            .fetch_one(&mut *c)
-            .await
-            })?;
+            .scalar(&mut tx)
+            .await?;
             if !found {
                 return Err(DbError::Refused {
                     field: "lines",
@@ -557,23 +536,18 @@ impl Db {
         }
         let event_id = add_event_in(&mut tx, number, new, actor, now).await?;
         for id in line_ids {
-            on_tx!(&mut tx, |c| {
-                sqlx::query(
-                    "INSERT INTO event_lines (event_id, line_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                )
-                .bind(&event_id)
-                .bind(id)
-                .execute(&mut *c)
-                .await?;
-                sqlx::query(
-                    "UPDATE transcript_lines SET suggestion_state = 'accepted' \
-                     WHERE id = $1 AND suggestion IS NOT NULL AND suggestion_state IS NULL",
-                )
-                .bind(id)
-                .execute(&mut *c)
-                .await
-                .map(|_| ())
-            })?;
+            sql(
+                "INSERT INTO event_lines (event_id, line_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(&event_id)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
+            sql("UPDATE transcript_lines SET suggestion_state = 'accepted' \
+                 WHERE id = $1 AND suggestion IS NOT NULL AND suggestion_state IS NULL")
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(event_id)
@@ -587,15 +561,14 @@ impl Db {
     ) -> Result<(), DbError> {
         let mut tx = self.write().await?;
         incident_in(&mut tx, number).await?;
-        let done = on_tx!(&mut tx, |c| sqlx::query(
+        let done = sql(
             "UPDATE transcript_lines SET suggestion_state = 'dismissed' \
              WHERE id = $1 AND incident_no = $2 AND suggestion IS NOT NULL",
         )
         .bind(line_id)
         .bind(number.0)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        .execute(&mut tx)
+        .await?;
         if done == 0 {
             return Err(DbError::NotFound(
                 crate::domain::missing::Missing::Suggestion,
@@ -731,12 +704,7 @@ fn transcript_record(row: &impl DbRow) -> Result<TranscriptRecord, DbError> {
 }
 
 /// The review's WHERE clause for incident `number` and `filter`.
-fn review_where<'a, DB>(q: &mut QueryBuilder<'a, DB>, number: IncidentNumber, filter: &ReviewFilter)
-where
-    DB: sqlx::Database,
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
+fn review_where(q: &mut Sql<'_>, number: IncidentNumber, filter: &ReviewFilter) {
     q.push(" WHERE l.incident_no = ")
         .push_bind(number.0)
         .push(" AND l.duplicate_of IS NULL");

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, DbRow, Tx, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, Tx, sql, to_epoch};
 use crate::domain::account::{Role, User};
 use crate::domain::audit::{Actor, FieldChange};
 
@@ -67,11 +67,9 @@ fn is_unique_violation(err: &sqlx::Error) -> bool {
 impl Db {
     /// True once any account exists (first-run setup is then closed).
     pub async fn has_users(&self) -> Result<bool, DbError> {
-        Ok(on_pool!(self.pool, |p| sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM users)"
-        )
-        .fetch_one(p)
-        .await)?)
+        Ok(sql("SELECT EXISTS (SELECT 1 FROM users)")
+            .scalar(self)
+            .await?)
     }
 
     /// Stores a new account. With `only_if_none`, refuses (`SetupDone`) when
@@ -86,32 +84,28 @@ impl Db {
     ) -> Result<User, DbError> {
         let mut tx = self.write().await?;
         if only_if_none {
-            let exists: bool = on_tx!(&mut tx, |c| sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM users)"
-            )
-            .fetch_one(&mut *c)
-            .await)?;
+            let exists: bool = sql("SELECT EXISTS (SELECT 1 FROM users)")
+                .scalar(&mut tx)
+                .await?;
             if exists {
                 return Err(DbError::SetupDone);
             }
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let inserted = on_tx!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO users (id, login, display_name, password_hash, role, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&id)
-                .bind(&record.login)
-                .bind(&record.display_name)
-                .bind(&record.password_hash)
-                .bind(record.role.code())
-                .bind(to_epoch(now))
-                .bind(to_epoch(now))
-                .execute(&mut *c)
-                .await
-                .map(|_| ())
-        });
+        let inserted = sql(
+            "INSERT INTO users (id, login, display_name, password_hash, role, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(&record.login)
+        .bind(&record.display_name)
+        .bind(&record.password_hash)
+        .bind(record.role.code())
+        .bind(to_epoch(now))
+        .bind(to_epoch(now))
+        .execute(&mut tx)
+        .await
+        .map(|_| ());
         match inserted {
             Err(e) if is_unique_violation(&e) => return Err(DbError::Taken),
             other => other?,
@@ -148,55 +142,45 @@ impl Db {
 
     /// The account with this login name, for signing in.
     pub async fn credentials(&self, login: &str) -> Result<Option<Credentials>, DbError> {
-        on_pool!(self.pool, |p| {
-            let row = sqlx::query("SELECT * FROM users WHERE login = $1")
-                .bind(login)
-                .fetch_optional(p)
-                .await?;
-            row.map(|row| {
-                Ok(Credentials {
-                    user: user_from_row(&row)?,
-                    password_hash: row.col("password_hash")?,
-                    session_epoch: row.col("session_epoch")?,
-                })
+        let row = sql("SELECT * FROM users WHERE login = $1")
+            .bind(login)
+            .fetch_optional(self)
+            .await?;
+        row.map(|row| {
+            Ok(Credentials {
+                user: user_from_row(&row)?,
+                password_hash: row.col("password_hash")?,
+                session_epoch: row.col("session_epoch")?,
             })
-            .transpose()
         })
+        .transpose()
     }
 
     /// The account a session belongs to, if it is still active and the session
     /// was made under its current epoch (no password change or disabling since).
     pub async fn user_for_session(&self, id: &str, epoch: i64) -> Result<Option<User>, DbError> {
-        on_pool!(self.pool, |p| {
-            let row = sqlx::query(
-                "SELECT * FROM users WHERE id = $1 AND active = TRUE AND session_epoch = $2",
-            )
+        let row = sql("SELECT * FROM users WHERE id = $1 AND active = TRUE AND session_epoch = $2")
             .bind(id)
             .bind(epoch)
-            .fetch_optional(p)
+            .fetch_optional(self)
             .await?;
-            row.as_ref().map(user_from_row).transpose()
-        })
+        row.as_ref().map(user_from_row).transpose()
     }
 
     pub async fn user(&self, id: &str) -> Result<Option<User>, DbError> {
-        on_pool!(self.pool, |p| {
-            let row = sqlx::query("SELECT * FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(p)
-                .await?;
-            row.as_ref().map(user_from_row).transpose()
-        })
+        let row = sql("SELECT * FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
     }
 
     /// Every account, by login name.
     pub async fn users(&self) -> Result<Vec<User>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query("SELECT * FROM users ORDER BY login")
-                .fetch_all(p)
-                .await?;
-            rows.iter().map(user_from_row).collect()
-        })
+        let rows = sql("SELECT * FROM users ORDER BY login")
+            .fetch_all(self)
+            .await?;
+        rows.iter().map(user_from_row).collect()
     }
 
     /// Changes an account's display name, role or standing if it is still at
@@ -211,13 +195,11 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<User, DbError> {
         let mut tx = self.write().await?;
-        let before = on_tx!(&mut tx, |c| {
-            let row = sqlx::query("SELECT * FROM users WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *c)
-                .await?;
-            row.as_ref().map(user_from_row).transpose()?
-        });
+        let row = sql("SELECT * FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?;
+        let before = row.as_ref().map(user_from_row).transpose()?;
         let Some(before) = before else {
             return Err(DbError::NotFound(crate::domain::missing::Missing::Account));
         };
@@ -229,20 +211,18 @@ impl Db {
         let was_admin = before.active && before.role == Role::Admin;
         let stays_admin = update.active && update.role == Role::Admin;
         if was_admin && !stays_admin {
-            let others: i64 = on_tx!(&mut tx, |c| {
-                sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = TRUE AND id <> $1",
-                )
-                .bind(id)
-                .fetch_one(&mut *c)
-                .await
-            })?;
+            let others: i64 = sql(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = TRUE AND id <> $1",
+            )
+            .bind(id)
+            .scalar(&mut tx)
+            .await?;
             if others == 0 {
                 return Err(DbError::LastAdmin);
             }
         }
         let bump_epoch = before.active && !update.active;
-        on_tx!(&mut tx, |c| sqlx::query(
+        sql(
             "UPDATE users SET display_name = $1, role = $2, active = $3, \
              session_epoch = session_epoch + $4, version = version + 1, updated_at = $5 \
              WHERE id = $6 AND version = $7",
@@ -254,9 +234,8 @@ impl Db {
         .bind(to_epoch(now))
         .bind(id)
         .bind(base_version)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut tx)
+        .await?;
         let after = User {
             display_name: update.display_name.clone(),
             role: update.role,
@@ -303,21 +282,19 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
         let mut tx = self.write().await?;
-        let updated: Option<(User, i64)> = on_tx!(&mut tx, |c| {
-            let row = sqlx::query(
-                "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
-                 version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *",
-            )
-            .bind(password_hash)
-            .bind(to_epoch(now))
-            .bind(id)
-            .fetch_optional(&mut *c)
-            .await?;
-            match row {
-                Some(row) => Some((user_from_row(&row)?, row.col("session_epoch")?)),
-                None => None,
-            }
-        });
+        let row = sql(
+            "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
+             version = version + 1, updated_at = $2 WHERE id = $3 RETURNING *",
+        )
+        .bind(password_hash)
+        .bind(to_epoch(now))
+        .bind(id)
+        .fetch_optional(&mut tx)
+        .await?;
+        let updated: Option<(User, i64)> = match row {
+            Some(row) => Some((user_from_row(&row)?, row.col("session_epoch")?)),
+            None => None,
+        };
         let Some((user, epoch)) = updated else {
             return Err(DbError::NotFound(crate::domain::missing::Missing::Account));
         };

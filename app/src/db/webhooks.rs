@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::audit::{Change, record};
-use super::{Db, DbError, DbRow, Tx, from_epoch, on_pool, on_tx, to_epoch};
+use super::{Db, DbError, DbRow, Tx, from_epoch, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::countermeasure::{CmStatus, CountermeasureContent};
 use crate::domain::webhook::{
@@ -51,18 +51,16 @@ pub(super) async fn enqueue(
     previous: Option<CmStatus>,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    let endpoints: Vec<String> = on_tx!(tx, |c| sqlx::query_scalar(
-        "SELECT id FROM webhook_endpoints WHERE active = TRUE"
-    )
-    .fetch_all(&mut *c)
-    .await)?;
+    let endpoints: Vec<String> = sql("SELECT id FROM webhook_endpoints WHERE active = TRUE")
+        .scalars(&mut *tx)
+        .await?;
     if endpoints.is_empty() {
         return Ok(());
     }
     let event_id = uuid::Uuid::new_v4().to_string();
     let text = body(event, &event_id, number, content, previous, now);
     for endpoint in endpoints {
-        on_tx!(tx, |c| sqlx::query(
+        sql(
             "INSERT INTO webhook_deliveries (id, endpoint_id, event, body, state, attempts, \
              next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6)",
         )
@@ -72,9 +70,8 @@ pub(super) async fn enqueue(
         .bind(&text)
         .bind(millis(now))
         .bind(to_epoch(now))
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }
@@ -104,7 +101,7 @@ impl Db {
     ) -> Result<String, DbError> {
         let mut tx = self.write().await?;
         let id = uuid::Uuid::new_v4().to_string();
-        on_tx!(&mut tx, |c| sqlx::query(
+        sql(
             "INSERT INTO webhook_endpoints (id, url, secret, active, created_by, created_at) \
              VALUES ($1, $2, $3, TRUE, $4, $5)",
         )
@@ -113,9 +110,8 @@ impl Db {
         .bind(secret)
         .bind(&actor.name)
         .bind(to_epoch(now))
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        .execute(&mut tx)
+        .await?;
         audit_endpoint(&mut tx, actor, "created", &id, url, "", "active", now).await?;
         tx.commit().await?;
         Ok(id)
@@ -129,21 +125,16 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
         let mut tx = self.write().await?;
-        let url: String = on_tx!(&mut tx, |c| sqlx::query_scalar(
-            "SELECT url FROM webhook_endpoints WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await)?
-        .ok_or(DbError::NotFound(crate::domain::missing::Missing::Webhook))?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE webhook_endpoints SET active = $1 WHERE id = $2"
-        )
-        .bind(active)
-        .bind(id)
-        .execute(&mut *c)
-        .await
-        .map(|_| ()))?;
+        let url: String = sql("SELECT url FROM webhook_endpoints WHERE id = $1")
+            .bind(id)
+            .scalar_optional(&mut tx)
+            .await?
+            .ok_or(DbError::NotFound(crate::domain::missing::Missing::Webhook))?;
+        sql("UPDATE webhook_endpoints SET active = $1 WHERE id = $2")
+            .bind(active)
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
         let (before, after) = if active {
             ("paused", "active")
         } else {
@@ -155,24 +146,22 @@ impl Db {
     }
 
     pub async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, DbError> {
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(
-                "SELECT id, url, active, created_by, created_at FROM webhook_endpoints ORDER BY created_at, id",
-            )
-            .fetch_all(p)
-            .await?;
-            rows.iter()
-                .map(|r| {
-                    Ok(WebhookEndpoint {
-                        id: r.col("id")?,
-                        url: r.col("url")?,
-                        active: r.col("active")?,
-                        created_by: r.col("created_by")?,
-                        created_at: from_epoch(r.col("created_at")?),
-                    })
+        let rows = sql(
+            "SELECT id, url, active, created_by, created_at FROM webhook_endpoints ORDER BY created_at, id",
+        )
+        .fetch_all(self)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WebhookEndpoint {
+                    id: r.col("id")?,
+                    url: r.col("url")?,
+                    active: r.col("active")?,
+                    created_by: r.col("created_by")?,
+                    created_at: from_epoch(r.col("created_at")?),
                 })
-                .collect()
-        })
+            })
+            .collect()
     }
 
     /// The latest deliveries, newest first.
@@ -180,17 +169,15 @@ impl Db {
         // Deliveries of one second come newest first: SQLite has their
         // insertion order (rowid); PostgreSQL has no rowid and falls back to
         // the key, so ties there come in id order.
-        let sql = if self.is_postgres() {
+        let text = if self.is_postgres() {
             "SELECT d.*, e.url FROM webhook_deliveries d JOIN webhook_endpoints e \
              ON e.id = d.endpoint_id ORDER BY d.created_at DESC, d.id DESC LIMIT $1"
         } else {
             "SELECT d.*, e.url FROM webhook_deliveries d JOIN webhook_endpoints e \
              ON e.id = d.endpoint_id ORDER BY d.created_at DESC, d.rowid DESC LIMIT $1"
         };
-        on_pool!(self.pool, |p| {
-            let rows = sqlx::query(sql).bind(limit).fetch_all(p).await?;
-            rows.iter().map(delivery_from_row).collect()
-        })
+        let rows = sql(text).bind(limit).fetch_all(self).await?;
+        rows.iter().map(delivery_from_row).collect()
     }
 
     /// Claims up to `limit` due deliveries for `lease_ms`: another worker
@@ -204,13 +191,11 @@ impl Db {
     ) -> Result<Vec<DueDelivery>, DbError> {
         // The worker asks several times a second: a plain read first, so
         // that an idle server never takes the write lock for nothing.
-        let any_due: bool = on_pool!(self.pool, |p| sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM webhook_deliveries \
-             WHERE state = 'pending' AND next_attempt_at <= $1)",
-        )
+        let any_due: bool = sql("SELECT EXISTS (SELECT 1 FROM webhook_deliveries \
+             WHERE state = 'pending' AND next_attempt_at <= $1)")
         .bind(millis(now))
-        .fetch_one(p)
-        .await)?;
+        .scalar(self)
+        .await?;
         if !any_due {
             return Ok(Vec::new());
         }
@@ -254,40 +239,37 @@ impl Db {
         // write lock. (SQLite's RETURNING cannot name the endpoint joined by
         // UPDATE … FROM, hence the look-up per row.)
         let mut tx = self.write().await?;
-        let out = on_tx!(&mut tx, |c| {
-            let rows = sqlx::query(
-                "UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN ( \
-                   SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-                   WHERE d.state = 'pending' AND d.next_attempt_at <= $2 AND e.active = TRUE \
-                   AND (d.lease_until IS NULL OR d.lease_until < $3) \
-                   ORDER BY d.next_attempt_at LIMIT $4) \
-                 RETURNING id, endpoint_id, event, body, attempts",
-            )
-            .bind(millis(now) + lease_ms)
-            .bind(millis(now))
-            .bind(millis(now))
-            .bind(limit)
-            .fetch_all(&mut *c)
-            .await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let endpoint: String = r.col("endpoint_id")?;
-                let e = sqlx::query("SELECT url, secret FROM webhook_endpoints WHERE id = $1")
-                    .bind(&endpoint)
-                    .fetch_one(&mut *c)
-                    .await?;
-                out.push(DueDelivery {
-                    id: r.col("id")?,
-                    endpoint_id: endpoint,
-                    url: e.col("url")?,
-                    secret: e.col("secret")?,
-                    event: r.col("event")?,
-                    body: r.col("body")?,
-                    attempts: r.col("attempts")?,
-                });
-            }
-            out
-        });
+        let rows = sql(
+            "UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN ( \
+               SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+               WHERE d.state = 'pending' AND d.next_attempt_at <= $2 AND e.active = TRUE \
+               AND (d.lease_until IS NULL OR d.lease_until < $3) \
+               ORDER BY d.next_attempt_at LIMIT $4) \
+             RETURNING id, endpoint_id, event, body, attempts",
+        )
+        .bind(millis(now) + lease_ms)
+        .bind(millis(now))
+        .bind(millis(now))
+        .bind(limit)
+        .fetch_all(&mut tx)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let endpoint: String = r.col("endpoint_id")?;
+            let e = sql("SELECT url, secret FROM webhook_endpoints WHERE id = $1")
+                .bind(&endpoint)
+                .fetch_one(&mut tx)
+                .await?;
+            out.push(DueDelivery {
+                id: r.col("id")?,
+                endpoint_id: endpoint,
+                url: e.col("url")?,
+                secret: e.col("secret")?,
+                event: r.col("event")?,
+                body: r.col("body")?,
+                attempts: r.col("attempts")?,
+            });
+        }
         tx.commit().await?;
         Ok(out)
     }
@@ -304,21 +286,18 @@ impl Db {
         let mut tx = self.write().await?;
         match attempt {
             Attempt::Delivered { status } => {
-                on_tx!(&mut tx, |c| {
-                    sqlx::query(
+                sql(
                     "UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, \
                      last_status = $1, last_error = '', lease_until = NULL, delivered_at = $2 WHERE id = $3",
                 )
                 .bind(*status)
                 .bind(to_epoch(now))
                 .bind(id)
-                .execute(&mut *c)
+                .execute(&mut tx)
                 .await?;
-                });
             }
             Attempt::Failed { status, error } => {
-                on_tx!(&mut tx, |c| {
-                    sqlx::query(
+                sql(
                     "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $1, \
                      last_error = $2, lease_until = NULL, next_attempt_at = $3, \
                      state = CASE WHEN attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END WHERE id = $5",
@@ -328,9 +307,8 @@ impl Db {
                 .bind(millis(now) + retry_in_ms)
                 .bind(MAX_ATTEMPTS)
                 .bind(id)
-                .execute(&mut *c)
+                .execute(&mut tx)
                 .await?;
-                });
             }
         }
         tx.commit().await?;
@@ -339,24 +317,20 @@ impl Db {
 
     /// Sends a failed delivery again from its first attempt's schedule.
     pub async fn retry_delivery(&self, id: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-        let done = on_pool!(self.pool, |p| {
-            sqlx::query(
+        let done = sql(
             "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = $1, \
              lease_until = NULL WHERE id = $2 AND state = 'failed'",
         )
         .bind(millis(now))
         .bind(id)
-        .execute(p)
-        .await?
-        .rows_affected()
-        });
+        .execute(self)
+        .await?;
         if done == 0 {
-            let exists: bool = on_pool!(self.pool, |p| sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1)"
-            )
-            .bind(id)
-            .fetch_one(p)
-            .await)?;
+            let exists: bool =
+                sql("SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE id = $1)")
+                    .bind(id)
+                    .scalar(self)
+                    .await?;
             if !exists {
                 return Err(DbError::NotFound(crate::domain::missing::Missing::Delivery));
             }
