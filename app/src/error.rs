@@ -336,8 +336,8 @@ impl From<crate::db::DbError> for AppError {
                 what: missing.to_string(),
             },
             crate::db::DbError::Conflict { current } => AppError::conflict("record", current),
-            crate::db::DbError::Refused { field, message } => {
-                AppError::invalid_field(field, message)
+            crate::db::DbError::Refused(refusal) => {
+                AppError::invalid_field(refusal.field(), refusal.to_string())
             }
             crate::db::DbError::Ask { moment, .. } => AppError::Choose {
                 moment,

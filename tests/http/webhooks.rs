@@ -76,6 +76,19 @@ async fn delivered(seen: &Seen, n: usize) {
     panic!("no delivery within 30 s: {:?}", seen.lock().unwrap().len());
 }
 
+/// What `sql` reads once it reads `expected`, or after 30 s whatever it
+/// reads then (for the caller's assertion to show).
+async fn settled(db_path: &std::path::Path, sql: &str, expected: &str) -> String {
+    for _ in 0..600 {
+        let now = common::query_text(db_path, sql).await;
+        if now == expected {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    common::query_text(db_path, sql).await
+}
+
 #[tokio::test]
 async fn a_receiver_that_fails_at_first_gets_each_event_once_it_recovers() {
     let server = Server::start_with_args(&[
@@ -156,9 +169,11 @@ async fn a_receiver_that_fails_at_first_gets_each_event_once_it_recovers() {
         assert_eq!(event["countermeasure"]["title"], "Alert on checkout p99");
         assert_eq!(event["countermeasure"]["incidents"], serde_json::json!([1]));
     }
-    let log = common::query_text(
+    // The server records the attempt after the receiver has answered it.
+    let log = settled(
         &server.db_path,
         "SELECT state || ' ' || attempts || ' ' || last_status FROM webhook_deliveries",
+        "delivered 3 200",
     )
     .await;
     assert_eq!(log, "delivered 3 200");

@@ -25,6 +25,7 @@ use crate::domain::archive::{
     ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Cell, Count, Key, Name, TABLES, Tables, restored_name,
 };
 use crate::domain::incident::IncidentNumber;
+use crate::domain::refusal::Refusal;
 
 /// Which rows of `table` belong to the incident whose id is bound once.
 fn filter_of(table: &str) -> &'static str {
@@ -91,21 +92,14 @@ fn row_to_json(table: &str, row: &Row) -> Result<Map<String, Value>, DbError> {
         } else if let Ok(v) = row.col::<Option<bool>>(name) {
             v.map_or(Value::Null, |b| Value::from(i64::from(b)))
         } else {
-            return Err(DbError::Refused {
-                field: "archive",
-                message: format!("{table}.{name} holds a value an archive cannot carry"),
-            });
+            return Err(DbError::Refused(Refusal::ArchiveCannotCarry {
+                table: table.into(),
+                column: name.into(),
+            }));
         };
         out.insert(name.to_string(), value);
     }
     Ok(out)
-}
-
-fn refused(message: impl Into<String>) -> DbError {
-    DbError::Refused {
-        field: "file",
-        message: message.into(),
-    }
 }
 
 /// What was restored.
@@ -158,10 +152,12 @@ async fn insert(
         // A value the schema refuses (a key moment marked twice, a service
         // listed twice, an id this database already holds): the archive's
         // fault, said as such.
-        sqlx::Error::Database(d) if d.kind() != sqlx::error::ErrorKind::Other => refused(format!(
-            "The archive's {table} rows do not fit this database ({}). Nothing was restored.",
-            d.message()
-        )),
+        sqlx::Error::Database(d) if d.kind() != sqlx::error::ErrorKind::Other => {
+            DbError::Refused(Refusal::ArchiveRowsDoNotFit {
+                table: table.into(),
+                reason: d.message().into(),
+            })
+        }
         other => other.into(),
     })
 }
@@ -291,7 +287,7 @@ impl Db {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Restored, DbError> {
         crate::domain::archive::check(&archive)
-            .map_err(|e| refused(format!("{e} Nothing was restored.")))?;
+            .map_err(|e| DbError::Refused(Refusal::ArchiveInvalid(e)))?;
         let Tables {
             incidents,
             incident_services,
@@ -309,9 +305,7 @@ impl Db {
             audit_log,
         } = archive.tables;
         let Some(mut incident) = incidents.into_iter().next() else {
-            return Err(refused(
-                "The archive holds no incident. Nothing was restored.",
-            ));
+            return Err(DbError::Refused(Refusal::ArchiveEmpty));
         };
         let id = incident.id.0.clone();
         let mut tx = self.write().await?;
@@ -322,9 +316,7 @@ impl Db {
         )
         .await?
         {
-            return Err(refused(
-                "This database already holds that incident (same id); nothing was restored. To copy it again, delete the existing one first.",
-            ));
+            return Err(DbError::Refused(Refusal::AlreadyRestored));
         }
         let old_number = incident.number.0;
         let number = if !exists(
@@ -486,9 +478,9 @@ impl Db {
             .await
             .map_err(|e| match e {
                 DbError::Sqlx(sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_))
-                | DbError::NotFound(_) => refused(format!(
-                    "The restored incident could not be read back as Debrief reads it ({e}). Nothing was restored."
-                )),
+                | DbError::NotFound(_) => DbError::Refused(Refusal::RestoreUnreadable {
+                    reason: e.to_string(),
+                }),
                 other => other,
             })?;
         // The restore itself is in the audit log, not in the incident's

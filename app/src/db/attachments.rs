@@ -10,6 +10,7 @@ use super::incidents::incident_in;
 use super::{Db, DbError, DbRow, Tx, from_epoch, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
+use crate::domain::refusal::Refusal;
 
 /// An attachment as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,10 +70,7 @@ impl Db {
             .scalar(&mut tx)
             .await?;
             if !live {
-                return Err(DbError::Refused {
-                    field: "event",
-                    message: "That event is not on this incident's timeline (it may have been deleted); nothing was attached.".into(),
-                });
+                return Err(DbError::Refused(Refusal::AttachEventGone));
             }
         }
         sql(

@@ -13,6 +13,7 @@ use crate::domain::countermeasure::{
     BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
     changes, check_merge, check_move, limits, union_incidents,
 };
+use crate::domain::refusal::Refusal;
 use crate::domain::webhook::Event;
 
 /// Binds the content columns, in the order both statements name them.
@@ -169,14 +170,8 @@ impl Db {
         } else {
             ""
         };
-        check_move(to, reason, &before.content.owner).map_err(|e| DbError::Refused {
-            field: if e.field == "owner" {
-                "owner"
-            } else {
-                "wont_do_reason"
-            },
-            message: e.message,
-        })?;
+        check_move(to, reason, &before.content.owner)
+            .map_err(|e| DbError::Refused(Refusal::CannotMove(e)))?;
         let after = CountermeasureContent {
             status: to,
             wont_do_reason: reason.to_string(),
@@ -238,17 +233,13 @@ impl Db {
         let from = editable_in(&mut tx, number, base_version).await?;
         let target = match countermeasure_in(&mut tx, into).await {
             Err(DbError::NotFound(_)) => {
-                return Err(DbError::Refused {
-                    field: "into",
-                    message: format!("There is no countermeasure CM-{into}."),
-                });
+                return Err(DbError::Refused(Refusal::NoSuchCountermeasure {
+                    number: into,
+                }));
             }
             other => other?,
         };
-        check_merge(&from, &target).map_err(|message| DbError::Refused {
-            field: "into",
-            message,
-        })?;
+        check_merge(&from, &target).map_err(|e| DbError::Refused(Refusal::CannotMerge(e)))?;
         sql(
             "UPDATE countermeasures SET merged_into = $1, version = version + 1, updated_at = $2 \
              WHERE id = $3",
@@ -322,19 +313,14 @@ impl Db {
         not_merged(&cm)?;
         let incidents = union_incidents(&cm.content.incidents, numbers);
         if incidents.len() > limits::INCIDENTS {
-            return Err(DbError::Refused {
-                field: "incidents",
-                message: format!(
-                    "A countermeasure links at most {} incidents.",
-                    limits::INCIDENTS
-                ),
-            });
+            return Err(DbError::Refused(Refusal::TooManyIncidents {
+                limit: limits::INCIDENTS,
+            }));
         }
         if incidents == cm.content.incidents {
-            return Err(DbError::Refused {
-                field: "incidents",
-                message: format!("{} is already linked to those incidents.", cm.code()),
-            });
+            return Err(DbError::Refused(Refusal::AlreadyLinked {
+                number: cm.number,
+            }));
         }
         // An unknown incident is refused here, by number.
         let (new_version, ids) = relink(&mut tx, &cm, &incidents, now).await?;
@@ -693,13 +679,10 @@ fn incident_change(before: &[i64], after: &[i64]) -> Option<FieldChange> {
 /// A merged countermeasure is read-only: changes go to the one it became.
 fn not_merged(cm: &Countermeasure) -> Result<(), DbError> {
     match cm.merged_into {
-        Some(into) => Err(DbError::Refused {
-            field: "status",
-            message: format!(
-                "{} was merged into CM-{into}; change that one instead.",
-                cm.code()
-            ),
-        }),
+        Some(into) => Err(DbError::Refused(Refusal::Merged {
+            number: cm.number,
+            into,
+        })),
         None => Ok(()),
     }
 }
@@ -741,10 +724,7 @@ async fn incident_ids(tx: &mut Tx, numbers: &[i64]) -> Result<Vec<String>, DbErr
             .bind(*n)
             .scalar_optional(&mut *tx)
             .await?;
-        ids.push(id.ok_or_else(|| DbError::Refused {
-            field: "incidents",
-            message: format!("There is no incident #{n}."),
-        })?);
+        ids.push(id.ok_or(DbError::Refused(Refusal::NoSuchIncident { number: *n }))?);
     }
     Ok(ids)
 }
@@ -761,11 +741,7 @@ async fn check_source(
             .scalar_optional(&mut *tx)
             .await?;
         if !incident.is_some_and(|i| incident_ids.contains(&i)) {
-            return Err(DbError::Refused {
-                field: "source_event",
-                message: "The timeline event that prompted this is not in a linked incident."
-                    .into(),
-            });
+            return Err(DbError::Refused(Refusal::SourceEventUnlinked));
         }
     }
     if let Some(line) = content.source_line {
@@ -777,11 +753,7 @@ async fn check_source(
         .scalar_optional(&mut *tx)
         .await?;
         if !incident.is_some_and(|i| incident_ids.contains(&i)) {
-            return Err(DbError::Refused {
-                field: "source_line",
-                message: "The transcript line that prompted this is not in a linked incident."
-                    .into(),
-            });
+            return Err(DbError::Refused(Refusal::SourceLineUnlinked));
         }
     }
     Ok(())

@@ -26,12 +26,9 @@ pub enum DbError {
     Taken,
     #[error("the change would leave no active administrator")]
     LastAdmin,
-    /// A change the records' rules do not allow; `message` is for people.
-    #[error("{message}")]
-    Refused {
-        field: &'static str,
-        message: String,
-    },
+    /// A change the records' rules do not allow.
+    #[error("{0}")]
+    Refused(crate::domain::refusal::Refusal),
     /// Marking a key moment that is already set: a person must choose.
     #[error("{} is already set; a person must choose which event marks it", moment.label())]
     Ask {

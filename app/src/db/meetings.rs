@@ -21,6 +21,7 @@ use super::{Db, DbError, DbRow, On, Tx, from_epoch, sql, stored_value, to_epoch}
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::meeting::{MeetingLive, MeetingNote, MeetingState, NoteKind, Step};
+use crate::domain::refusal::Refusal;
 
 /// The PostgreSQL channel meeting changes are announced on: "number:version".
 const MEETING_CHANNEL: &str = "debrief_meeting";
@@ -194,10 +195,7 @@ fn note_from_row(row: &impl DbRow) -> Result<MeetingNote, DbError> {
 }
 
 fn not_running() -> DbError {
-    DbError::Refused {
-        field: "meeting",
-        message: "No meeting is running for this incident: start it first.".into(),
-    }
+    DbError::Refused(Refusal::MeetingNotRunning)
 }
 
 impl Db {
@@ -325,13 +323,9 @@ impl Db {
         let id = incident_id(&mut tx, number).await?;
         let state = state_in(&mut tx, &id).await?.ok_or_else(not_running)?;
         if Some(&state.facilitator_id) != actor.user_id.as_ref() {
-            return Err(DbError::Refused {
-                field: "meeting",
-                message: format!(
-                    "{} is facilitating, so only they move the meeting. Take over to lead it.",
-                    state.facilitator
-                ),
-            });
+            return Err(DbError::Refused(Refusal::FacilitatedBy {
+                name: state.facilitator,
+            }));
         }
         let events = live_event_ids(&mut tx, &id).await?;
         let current = state
@@ -340,11 +334,7 @@ impl Db {
             .and_then(|e| events.iter().position(|x| x == e))
             .unwrap_or(0);
         let Some(to) = step.apply(current, events.len()) else {
-            return Err(DbError::Refused {
-                field: "meeting",
-                message: "The timeline has no events yet: add them before walking through it."
-                    .into(),
-            });
+            return Err(DbError::Refused(Refusal::NoEventsToWalk));
         };
         sql("UPDATE meetings SET event_id = $1 WHERE incident_id = $2")
             .bind(&events[to])
@@ -375,10 +365,7 @@ impl Db {
             .iter()
             .any(|e| e == event_id)
         {
-            return Err(DbError::Refused {
-                field: "event",
-                message: "That event is no longer on the timeline; the note was not added.".into(),
-            });
+            return Err(DbError::Refused(Refusal::NoteEventGone));
         }
         sql(
             "INSERT INTO meeting_notes (incident_id, event_id, kind, body, author, created_at) \

@@ -14,6 +14,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Postgres, QueryBuilder, Row, TypeInfo};
 
 use super::{Db, DbError, On};
+use crate::domain::refusal::Refusal;
 
 /// The tables a deployment's data lives in, parents before children, each
 /// with its key order (for streaming in a stable order).
@@ -171,17 +172,9 @@ fn postgres_cell(row: &PgRow, i: usize, target: Target) -> Result<Cell, DbError>
 
 /// The refusal of a target that holds data.
 pub fn refused_filled(table: &str) -> DbError {
-    refused(format!(
-        "the target database already holds data (table {table} has rows); \
-         migrate-data only fills an empty database, so nothing was copied"
-    ))
-}
-
-fn refused(message: String) -> DbError {
-    DbError::Refused {
-        field: "to",
-        message,
-    }
+    DbError::Refused(Refusal::TargetHoldsData {
+        table: table.into(),
+    })
 }
 
 /// Binds one value as its PostgreSQL column's type; a 0/1 flag becomes a
@@ -204,9 +197,10 @@ fn bind_cell(
         (Cell::Text(v), Target::Text) => b.push_bind(v.clone()),
         (Cell::Blob(v), Target::Bytes) => b.push_bind(v.clone()),
         (cell, target) => {
-            return Err(refused(format!(
-                "a value {cell:?} does not fit a PostgreSQL {target:?} column"
-            )));
+            return Err(DbError::Refused(Refusal::ValueDoesNotFit {
+                value: format!("{cell:?}"),
+                column: format!("{target:?}"),
+            }));
         }
     };
     Ok(())
@@ -218,14 +212,10 @@ impl Db {
     /// verifies row counts and checksums per table before committing.
     pub async fn copy_everything_to(&self, target: &Db) -> Result<Vec<TableCopy>, DbError> {
         let On::Sqlite(source) = &self.pool else {
-            return Err(refused(
-                "copy from a SQLite database (--from sqlite:PATH)".into(),
-            ));
+            return Err(DbError::Refused(Refusal::CopyFromSqlite));
         };
         let On::Postgres(_) = &target.pool else {
-            return Err(refused(
-                "copy into a PostgreSQL database (--to postgres://…)".into(),
-            ));
+            return Err(DbError::Refused(Refusal::CopyIntoPostgres));
         };
         if let Some(table) = target.first_table_with_rows().await? {
             return Err(refused_filled(table));
@@ -256,9 +246,10 @@ impl Db {
             let mut columns = Vec::new();
             for name in &source_columns {
                 let Some((_, data_type)) = types.iter().find(|(n, _)| n == name) else {
-                    return Err(refused(format!(
-                        "{table}.{name} has no column to go to in the target: it was made by another Debrief version"
-                    )));
+                    return Err(DbError::Refused(Refusal::NoTargetColumn {
+                        table: table.into(),
+                        column: name.clone(),
+                    }));
                 };
                 let kind = match data_type.as_str() {
                     "bigint" | "integer" | "smallint" => Target::BigInt,
@@ -322,9 +313,10 @@ impl Db {
         for (table, column, key, values) in set_after {
             for (k, v) in values {
                 let (Cell::Text(k), Cell::Text(v)) = (k, v) else {
-                    return Err(refused(format!(
-                        "{table}.{column} holds a value that is not a key"
-                    )));
+                    return Err(DbError::Refused(Refusal::NotAKey {
+                        table: table.into(),
+                        column: column.into(),
+                    }));
                 };
                 sqlx::query(&format!(
                     "UPDATE {table} SET {column} = $1 WHERE {key} = $2"
@@ -370,13 +362,13 @@ impl Db {
                 }
             }
             if found.rows != expected.rows || found.sum != expected.sum {
-                return Err(refused(format!(
-                    "verifying {table} failed: the source has {} rows (checksum {}), the copy {} rows (checksum {}); nothing was committed",
-                    expected.rows,
-                    expected.hex(),
-                    found.rows,
-                    found.hex()
-                )));
+                return Err(DbError::Refused(Refusal::VerifyFailed {
+                    table: table.into(),
+                    source_rows: expected.rows,
+                    source_checksum: expected.hex(),
+                    copy_rows: found.rows,
+                    copy_checksum: found.hex(),
+                }));
             }
             verified.push(TableCopy {
                 table,

@@ -11,6 +11,7 @@ use super::{Db, DbError, DbRow, Tx, from_epoch, sql, stored_value, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::postmortem::{DocStatus, Postmortem, VersionEntry};
+use crate::domain::refusal::Refusal;
 
 fn status_of(row: &impl DbRow) -> Result<DocStatus, DbError> {
     let code: String = row.col("status")?;
@@ -130,27 +131,13 @@ impl Db {
         let before_status = before.as_ref().map(|p| p.status);
         match (write.body.is_some(), before_status, write.status) {
             (true, Some(DocStatus::Published), _) => {
-                return Err(DbError::Refused {
-                    field: "body",
-                    message:
-                        "The post-mortem is published, so it is read-only. Reopen it to change it."
-                            .into(),
-                });
+                return Err(DbError::Refused(Refusal::PostmortemPublished));
             }
             (false, None, _) => {
-                return Err(DbError::Refused {
-                    field: "status",
-                    message: "There is no post-mortem to publish yet: save a draft first.".into(),
-                });
+                return Err(DbError::Refused(Refusal::NoPostmortem));
             }
             (false, Some(s), wanted) if s == wanted => {
-                return Err(DbError::Refused {
-                    field: "status",
-                    message: format!(
-                        "The post-mortem is already {}.",
-                        wanted.label().to_lowercase()
-                    ),
-                });
+                return Err(DbError::Refused(Refusal::PostmortemAlready(wanted)));
             }
             _ => {}
         }

@@ -7,6 +7,7 @@ use super::audit::{Change, record};
 use super::{Db, DbError, DbRow, Tx, from_epoch, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
+use crate::domain::refusal::Refusal;
 use crate::domain::review::{Review, Schedule, split_attendees};
 
 fn review_from_row(row: &impl DbRow) -> Result<Review, DbError> {
@@ -150,14 +151,11 @@ impl Db {
             });
         }
         if before.handout_sent_at.is_some() == sent {
-            return Err(DbError::Refused {
-                field: "sent",
-                message: if sent {
-                    "The handout is already marked as sent.".into()
-                } else {
-                    "The handout is not marked as sent.".into()
-                },
-            });
+            return Err(DbError::Refused(if sent {
+                Refusal::HandoutAlreadySent
+            } else {
+                Refusal::HandoutNotSent
+            }));
         }
         let version = before.version + 1;
         let (at, by) = if sent {

@@ -10,6 +10,7 @@ use super::{Db, DbError, DbRow, Tx, from_epoch, sql, stored_time, to_epoch};
 use crate::domain::audit::{Actor, event_changes};
 use crate::domain::incident::{Incident, IncidentContent, IncidentNumber};
 use crate::domain::moments::{KeyMoment, KeyMoments};
+use crate::domain::refusal::Refusal;
 use crate::domain::timeline::{
     EventContent, EventKind, MarkRefusal, Provenance, TimelineEvent, event_label,
     follow_marked_event, limits, plan_mark,
@@ -169,12 +170,11 @@ impl Db {
         if before.content.at != content.at {
             let moments =
                 follow_marked_event(&incident.content.moments, before.key_moment, content.at)
-                    .map_err(|e| DbError::Refused {
-                        field: "at",
-                        message: format!(
-                            "This event marks \"{}\"; at that time {e}.",
-                            before.key_moment.map(|m| m.label()).unwrap_or_default()
-                        ),
+                    .map_err(|problem| {
+                        DbError::Refused(Refusal::MarkedEventOutOfOrder {
+                            moment: before.key_moment,
+                            problem,
+                        })
                     })?;
             set_moments(&mut tx, &incident_id, &incident, &moments, actor, now).await?;
         }
@@ -372,11 +372,7 @@ async fn live_event(
 ) -> Result<TimelineEvent, DbError> {
     let event = event_in(tx, incident_id, id).await?;
     if event.deleted {
-        return Err(DbError::Refused {
-            field: "event",
-            message: "This event was deleted meanwhile; restore it from the deleted events first."
-                .into(),
-        });
+        return Err(DbError::Refused(Refusal::EventDeleted));
     }
     if event.version != base_version {
         return Err(DbError::Conflict {
@@ -433,13 +429,9 @@ async fn mark_in(
             moment: moment.unwrap_or(KeyMoment::Detected),
             question,
         },
-        MarkRefusal::OutOfOrder(e) => DbError::Refused {
-            field: "moment",
-            message: format!(
-                "Marking this event as \"{}\" would put the key moments out of order: {e}.",
-                moment.map(|m| m.label()).unwrap_or_default()
-            ),
-        },
+        MarkRefusal::OutOfOrder(problem) => {
+            DbError::Refused(Refusal::MarkOutOfOrder { moment, problem })
+        }
     })?;
     if let Some(displaced) = &plan.displaced {
         let before = event_in(tx, incident_id, displaced).await?;
@@ -502,13 +494,9 @@ pub(super) async fn add_event_in(
     .record(&mut *tx)
     .await?;
     if live >= limits::EVENTS_PER_INCIDENT {
-        return Err(DbError::Refused {
-            field: "line",
-            message: format!(
-                "An incident holds at most {} events; this one is full.",
-                limits::EVENTS_PER_INCIDENT
-            ),
-        });
+        return Err(DbError::Refused(Refusal::IncidentFull {
+            limit: limits::EVENTS_PER_INCIDENT,
+        }));
     }
     let id = uuid::Uuid::new_v4().to_string();
     let (source, source_name, source_line) = match &new.provenance {

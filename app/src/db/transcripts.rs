@@ -16,6 +16,7 @@ use super::timeline::{NewEvent, add_event_in};
 use super::{Db, DbError, DbRow, On, Tx, from_epoch, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::{IncidentContent, IncidentNumber};
+use crate::domain::refusal::Refusal;
 
 /// The incident an import goes into.
 #[derive(Debug, Clone)]
@@ -528,10 +529,7 @@ impl Db {
             .scalar(&mut tx)
             .await?;
             if !found {
-                return Err(DbError::Refused {
-                    field: "lines",
-                    message: "One of the chosen lines is not in this incident's transcripts; nothing was added.".into(),
-                });
+                return Err(DbError::Refused(Refusal::LineNotInIncident));
             }
         }
         let event_id = add_event_in(&mut tx, number, new, actor, now).await?;

@@ -9,6 +9,7 @@ use super::audit::{Change, record};
 use super::{Db, DbError, DbRow, Tx, from_epoch, sql, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::countermeasure::{CmStatus, CountermeasureContent};
+use crate::domain::refusal::Refusal;
 use crate::domain::webhook::{
     DeliveryRecord, Event, MAX_ATTEMPTS, WebhookEndpoint, body, endpoint_label,
 };
@@ -334,10 +335,7 @@ impl Db {
             if !exists {
                 return Err(DbError::NotFound(crate::domain::missing::Missing::Delivery));
             }
-            return Err(DbError::Refused {
-                field: "delivery",
-                message: "Only a failed delivery can be retried; this one is delivered or still being tried.".into(),
-            });
+            return Err(DbError::Refused(Refusal::DeliveryNotFailed));
         }
         Ok(())
     }

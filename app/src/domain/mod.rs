@@ -23,6 +23,7 @@ pub mod phases;
 pub mod postmortem;
 pub mod public_url;
 pub mod query_text;
+pub mod refusal;
 pub mod report;
 pub mod review;
 pub mod search;

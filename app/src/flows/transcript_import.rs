@@ -22,6 +22,7 @@ use transcript::{Line, Problem};
 use crate::db::{Db, DbError, ImportInto, ImportWriter, ImportedTranscript, NewLine, Origin};
 use crate::domain::audit::Actor;
 use crate::domain::incident::IncidentNumber;
+use crate::domain::refusal::Refusal;
 
 /// Longest line stored, in bytes; a longer one is reported as a problem.
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
@@ -187,27 +188,26 @@ async fn import_one(
     let (summary, dedupe) = match handle.await {
         Ok(Ok(read)) => read,
         Ok(Err(e)) => {
-            return Err(DbError::Refused {
-                field: "file",
-                message: format!("{label} could not be read ({e}); nothing was imported."),
-            });
+            return Err(DbError::Refused(Refusal::TranscriptUnreadable {
+                label,
+                reason: e.to_string(),
+            }));
         }
         Err(e) => {
-            return Err(DbError::Refused {
-                field: "file",
-                message: format!("reading {label} failed ({e}); nothing was imported."),
-            });
+            return Err(DbError::Refused(Refusal::TranscriptReadFailed {
+                label,
+                reason: e.to_string(),
+            }));
         }
     };
     if writer.lines_since(first_of_source) == 0 {
-        return Err(DbError::Refused {
-            field: "file",
-            message: transcript::choose::nothing_read(
+        return Err(DbError::Refused(Refusal::NothingRead(
+            transcript::choose::nothing_read(
                 &label,
                 source.format,
                 problems.iter().map(|(_, p)| p),
             ),
-        });
+        )));
     }
     writer.store_problems(&problems).await?;
     Ok((summary, dedupe))

@@ -289,7 +289,7 @@ async fn upload(
     {
         state.store.remove(&id);
         let (status, message) = match e {
-            DbError::Refused { message, .. } => (StatusCode::BAD_REQUEST, message),
+            DbError::Refused(refusal) => (StatusCode::BAD_REQUEST, refusal.to_string()),
             other => {
                 // A full disk, or something logged with a reference.
                 let error = crate::error::AppError::from(other);

@@ -316,8 +316,8 @@ async fn restore(
             "rows": done.rows,
         }))
         .into_response(),
-        Err(crate::db::DbError::Refused { message, .. }) => {
-            refuse(StatusCode::BAD_REQUEST, &message)
+        Err(crate::db::DbError::Refused(refusal)) => {
+            refuse(StatusCode::BAD_REQUEST, &refusal.to_string())
         }
         Err(e) => {
             tracing::error!("restore: {e}");
