@@ -182,4 +182,8 @@ async fn shutdown_ends_live_feeds_and_finishes() {
         "the server did not finish its shutdown while a live feed was open: {exited:?}"
     );
     reader.await.unwrap();
+    // Background work (webhook deliveries, search indexing) stops with the
+    // database instead of reporting it closed.
+    let log = server.stderr();
+    assert!(!log.contains("closed pool"), "{log}");
 }

@@ -36,6 +36,17 @@ impl Pool {
     }
 }
 
+impl Db {
+    /// Whether [`Db::close`] has closed the pool: background work stops
+    /// then, quietly.
+    pub fn is_closed(&self) -> bool {
+        match &self.pool {
+            On::Sqlite(pool) => pool.is_closed(),
+            On::Postgres(pool) => pool.is_closed(),
+        }
+    }
+}
+
 impl Tx {
     pub(crate) async fn commit(self) -> Result<(), DbError> {
         match self {

@@ -12,10 +12,12 @@ const POLL: Duration = Duration::from_secs(2);
 
 pub fn spawn(db: Db) {
     tokio::spawn(async move {
-        loop {
+        // Until the server closes the database on its way out.
+        while !db.is_closed() {
             match db.index_pending_transcripts().await {
                 Ok(0) => {}
                 Ok(lines) => tracing::info!("search: indexed {lines} transcript lines"),
+                Err(_) if db.is_closed() => break,
                 Err(e) => tracing::warn!("search indexing failed, trying again shortly: {e}"),
             }
             tokio::time::sleep(POLL).await;

@@ -120,7 +120,8 @@ pub fn spawn(db: Db, retry_base: Duration, allowed: Vec<Network>) {
     };
     let base_ms = u64::try_from(retry_base.as_millis()).unwrap_or(5000).max(1);
     tokio::spawn(async move {
-        loop {
+        // Until the server closes the database on its way out.
+        while !db.is_closed() {
             let sent = run_once(&db, &client, allowed, base_ms).await;
             if sent == 0 {
                 tokio::time::sleep(Duration::from_millis(250)).await;
@@ -133,6 +134,7 @@ pub fn spawn(db: Db, retry_base: Duration, allowed: Vec<Network>) {
 async fn run_once(db: &Db, client: &reqwest::Client, allowed: &[Network], base_ms: u64) -> usize {
     let due = match db.claim_due_deliveries(Utc::now(), LEASE_MS, BATCH).await {
         Ok(due) => due,
+        Err(_) if db.is_closed() => return 0,
         Err(e) => {
             tracing::warn!("webhooks: could not read due deliveries: {e}");
             return 0;
