@@ -50,8 +50,7 @@ pub async fn restore(database_url: &str, file: &std::path::Path) -> Result<(), S
         name: "command line (restore-incident)".into(),
         user_id: None,
     };
-    let done = db
-        .restore_incident(archive, &actor, chrono::Utc::now())
+    let done = app::flows::restore::restore(&db, archive, &actor)
         .await
         .map_err(|e| format!("nothing was restored: {e}"))?;
     match done.renumbered_from {

@@ -39,36 +39,29 @@ pub async fn migrate_data(args: &MigrateDataArgs) -> Result<(), String> {
         .to_attachments
         .clone()
         .unwrap_or_else(|| PathBuf::from("data/attachments"));
-    // Refused before anything is copied; checked again in the transaction.
-    if let Some(table) = to
-        .first_table_with_rows()
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        return Err(app::db::refused_filled(table).to_string());
-    }
-    // Files first: a failed copy of the rows then leaves only unreferenced
-    // files behind, never rows without their files.
-    let (files, file_bytes) = attachments::copy_for_backup(&from, &from_dir, &to_dir).await?;
-    let copies = from
-        .copy_everything_to(&to)
-        .await
-        .map_err(|e| format!("{e}; the target database was left unchanged"))?;
+    let moved = app::flows::migrate_data::migrate_data(
+        &from,
+        &to,
+        attachments::copy_for_backup(&from, &from_dir, &to_dir),
+    )
+    .await?;
     println!(
         "{:<26} {:>10}  checksum (SHA-256 sum of rows)",
         "table", "rows"
     );
-    for copy in &copies {
+    for copy in &moved.tables {
         println!("{:<26} {:>10}  {}", copy.table, copy.rows, copy.checksum);
     }
-    let rows: u64 = copies.iter().map(|c| c.rows).sum();
+    let rows: u64 = moved.tables.iter().map(|c| c.rows).sum();
     println!(
         "Moved {rows} rows in {} tables from {} to {}, each verified by count and checksum; \
-         {files} attachment files ({file_bytes} bytes) copied to {}. \
+         {} attachment files ({} bytes) copied to {}. \
          Sessions are not moved: people sign in again.",
-        copies.len(),
+        moved.tables.len(),
         from.location(),
         to.location(),
+        moved.files,
+        moved.file_bytes,
         to_dir.display()
     );
     from.close().await;

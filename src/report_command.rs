@@ -1,11 +1,12 @@
 //! `debrief report` prints the outlier report the page shows (the same
-//! implementation: `Db::report`); `debrief seed` fills a database with
+//! workflow: `flows::report::report`); `debrief seed` fills a database with
 //! synthetic incidents for demos and benchmarks.
 
 use app::db::Db;
 use app::domain::audit::Actor;
 use app::domain::report::{PAGE_LIST_LIMIT, ReportFilter};
 use app::domain::{report_export, seed};
+use app::flows::report::{self as report_flow, ReportCache};
 
 use crate::{ReportArgs, SeedArgs};
 
@@ -53,7 +54,10 @@ pub async fn report(database_url: &str, args: &ReportArgs) -> Result<(), String>
         filter.cynefin.is_some(),
     )?;
     let db = Db::open(database_url).await.map_err(|e| e.to_string())?;
-    let outcome = db.report(&filter).await.map_err(|e| e.to_string());
+    let reports = ReportCache::default();
+    let outcome = report_flow::report(&db, &reports, &filter)
+        .await
+        .map_err(|e| e.to_string());
     db.close().await;
     let (report, selection) = outcome?;
     let report = report.for_page(PAGE_LIST_LIMIT);

@@ -281,15 +281,14 @@ pub async fn merge_countermeasure(
                 "Name the countermeasure to merge into by its number, like CM-12.",
             )
         })?;
-        let new_version = crate::server::context::db()?
-            .merge_countermeasure(
-                number,
-                version,
-                target,
-                &crate::server::context::actor()?,
-                chrono::Utc::now(),
-            )
-            .await?;
+        let new_version = crate::flows::countermeasure_merge::merge(
+            &crate::server::context::db()?,
+            number,
+            version,
+            target,
+            &crate::server::context::actor()?,
+        )
+        .await?;
         leptos_axum::redirect(&format!("/countermeasures/{target}"));
         Ok(new_version)
     })

@@ -1,7 +1,8 @@
 //! Server functions for meeting mode: read the meeting with the timeline,
 //! lead it (start or take over), step through it, add notes and questions,
 //! end it. Followers get changes pushed through the server-sent events of
-//! `server::meeting`; these functions are what the facilitator calls.
+//! `server::meeting`; these functions are what the facilitator calls. Each
+//! runs its step of `flows::meeting_live`.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -49,7 +50,8 @@ async fn answer(n: crate::domain::incident::IncidentNumber) -> Result<MeetingLiv
     if crate::server::context::from_html_form() {
         leptos_axum::redirect(&format!("/incidents/{}/meeting", n.0));
     }
-    Ok(crate::server::context::db()?.meeting(n).await?.live())
+    let db = crate::server::context::db()?;
+    Ok(crate::flows::meeting_live::current(&db, n).await?)
 }
 
 #[server(prefix = "/api", endpoint = "meeting/get")]
@@ -84,7 +86,7 @@ pub async fn get_meeting(number: IncidentNumber) -> Result<MeetingView, AppError
                     id: e.id,
                 })
                 .collect(),
-            live: db.meeting(n).await?.live(),
+            live: crate::flows::meeting_live::current(&db, n).await?,
             can_lead: user.role.allows(crate::domain::account::Role::Editor),
             me: user.id,
         })
@@ -97,8 +99,9 @@ pub async fn get_meeting(number: IncidentNumber) -> Result<MeetingView, AppError
 pub async fn lead_meeting(number: IncidentNumber) -> Result<MeetingLive, AppError> {
     crate::server::context::serve("meeting/lead", async {
         let n = number;
-        crate::server::context::db()?
-            .lead_meeting(n, &crate::server::context::actor()?, chrono::Utc::now())
+        let db = crate::server::context::db()?;
+        let actor = crate::server::context::actor()?;
+        crate::flows::meeting_live::lead(&db, n, &actor, chrono::Utc::now())
             .await
             .map_err(refused)?;
         answer(n).await
@@ -115,13 +118,9 @@ pub async fn step_meeting(number: IncidentNumber, to: String) -> Result<MeetingL
         let step = crate::domain::meeting::Step::parse(&to).ok_or_else(|| {
             AppError::invalid_field("to", "Step to first, previous, next, last or a position.")
         })?;
-        crate::server::context::db()?
-            .step_meeting(
-                n,
-                &crate::server::context::actor()?,
-                step,
-                chrono::Utc::now(),
-            )
+        let db = crate::server::context::db()?;
+        let actor = crate::server::context::actor()?;
+        crate::flows::meeting_live::step(&db, n, &actor, step, chrono::Utc::now())
             .await
             .map_err(refused)?;
         answer(n).await
@@ -145,17 +144,19 @@ pub async fn add_meeting_note(
         })?;
         let body =
             check_note(&body).map_err(|m| AppError::invalid_field("body", m).with_echo(&body))?;
-        crate::server::context::db()?
-            .add_meeting_note(
-                n,
-                &event,
-                kind,
-                &body,
-                &crate::server::context::actor()?,
-                chrono::Utc::now(),
-            )
-            .await
-            .map_err(refused)?;
+        let db = crate::server::context::db()?;
+        let actor = crate::server::context::actor()?;
+        crate::flows::meeting_live::add_note(
+            &db,
+            n,
+            &event,
+            kind,
+            &body,
+            &actor,
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(refused)?;
         answer(n).await
     })
     .await
@@ -166,8 +167,9 @@ pub async fn add_meeting_note(
 pub async fn end_meeting(number: IncidentNumber) -> Result<MeetingLive, AppError> {
     crate::server::context::serve("meeting/end", async {
         let n = number;
-        crate::server::context::db()?
-            .end_meeting(n, &crate::server::context::actor()?, chrono::Utc::now())
+        let db = crate::server::context::db()?;
+        let actor = crate::server::context::actor()?;
+        crate::flows::meeting_live::end(&db, n, &actor, chrono::Utc::now())
             .await
             .map_err(refused)?;
         answer(n).await

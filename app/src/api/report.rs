@@ -24,7 +24,8 @@ pub async fn get_report(#[server(default)] filter: ReportFilter) -> Result<Repor
     crate::server::context::serve("report", async {
         use crate::domain::plot;
         let db = crate::server::context::db()?;
-        let (report, _) = db.report(&filter).await?;
+        let reports = crate::server::context::report_cache()?;
+        let (report, _) = crate::flows::report::report(&db, &reports, &filter).await?;
         let report = report.as_ref();
         let plots = report
             .metrics

@@ -2,28 +2,21 @@
 //! it (the record and its services, the timeline, transcripts with every
 //! line and problem, countermeasures and their links, the post-mortem and
 //! its versions, the review, meeting notes, and its history), table by
-//! table, column by column, as JSON. Restoring writes it all in one
-//! transaction into another database; anything refused changes nothing.
+//! table, column by column, as JSON ([`Db::export_incident`]).
 //!
-//! An archive is read into typed rows and checked before this module sees
-//! it ([`crate::domain::archive::read`]); what is written is read back, as
-//! the pages read it, before the transaction commits.
-//!
-//! Integer keys (transcripts, lines, notes, history rows) and the incident
-//! and countermeasure numbers are kept when the target database has them
-//! free, and renumbered (with every reference) when not. Account ids are
-//! left out (history keeps the names, marked as restored): accounts are not
-//! part of an incident. Attachment files are not included.
+//! Restoring writes it all in one transaction into another database: the
+//! statements are here ([`Restore`]); the workflow (the order of the
+//! tables, the renumbering, the refusals) is `flows::restore`. Account ids
+//! are left out (history keeps the names): accounts are not part of an
+//! incident. Attachment files are not included.
 
-use std::collections::HashMap;
-
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::statement::{self, Bind, Row};
 use super::{Db, DbError, DbRow, Tx, sql};
-use crate::domain::archive::{
-    ARCHIVE_FORMAT, ARCHIVE_VERSION, Archive, Cell, Count, Key, Name, TABLES, Tables, restored_name,
-};
+use crate::domain::archive::{ARCHIVE_FORMAT, ARCHIVE_VERSION, Cell, Key, TABLES};
+use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::refusal::Refusal;
 
@@ -102,13 +95,33 @@ fn row_to_json(table: &str, row: &Row) -> Result<Map<String, Value>, DbError> {
     Ok(out)
 }
 
-/// What was restored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Restored {
-    pub number: i64,
-    /// The number the archive gave it, when that one was taken.
-    pub renumbered_from: Option<i64>,
-    pub rows: usize,
+impl Db {
+    /// Incident `number` as an archive (see the module documentation).
+    pub async fn export_incident(&self, number: IncidentNumber) -> Result<Value, DbError> {
+        // One snapshot of every table.
+        let mut tx = self.read().await?;
+        let id = super::incidents::incident_id(&mut tx, number).await?;
+        let mut tables = Map::new();
+        for table in TABLES {
+            let rows = sql(format!(
+                "SELECT * FROM {table} WHERE {} ORDER BY {}",
+                filter_of(table),
+                order_of(table)
+            ))
+            .bind(&id)
+            .fetch_all(&mut tx)
+            .await?
+            .iter()
+            .map(|r| row_to_json(table, r).map(Value::Object))
+            .collect::<Result<Vec<_>, DbError>>()?;
+            tables.insert(table.to_string(), Value::Array(rows));
+        }
+        Ok(json!({
+            "format": ARCHIVE_FORMAT,
+            "version": ARCHIVE_VERSION,
+            "tables": tables,
+        }))
+    }
 }
 
 /// Whether a row matches: `text` ends where the one value is bound.
@@ -177,337 +190,199 @@ async fn new_key(tx: &mut Tx, table: &str) -> Result<Option<Key>, DbError> {
     Ok(Some(Key(next)))
 }
 
-/// The key a row keeps when this database does not hold it yet, else a
-/// new one ([`new_key`]).
-async fn free_key(tx: &mut Tx, table: &str, id: Option<Key>) -> Result<Option<Key>, DbError> {
-    match id {
-        Some(key)
-            if !exists(
-                tx,
-                &format!("SELECT 1 FROM {table} WHERE id = "),
-                Cell::Int(Some(key.0)),
-            )
-            .await? =>
-        {
-            Ok(Some(key))
-        }
-        _ => new_key(tx, table).await,
-    }
-}
-
-/// PostgreSQL: moves the identity sequences of the keyed tables past the
-/// ids written explicitly, so rows added later without an id (the
-/// restore's own audit entry, imports, notes) do not collide with them.
-async fn catch_up_sequences(tx: &mut Tx) -> Result<(), DbError> {
-    if !tx.is_postgres() {
-        return Ok(());
-    }
-    for table in KEYED {
-        sql(format!(
-            "SELECT setval(s.seq, GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), \
-             COALESCE(pg_sequence_last_value(s.seq), 0), 1)) \
-             FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) s"
-        ))
-        .bind(table)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
-}
-
-/// Reads the restored incident back as the pages read it, inside the
-/// restore's transaction: a row Debrief cannot read is refused here, before
-/// anyone's page would fail on it.
-async fn read_back(
-    tx: &mut Tx,
-    id: &str,
-    number: IncidentNumber,
-    countermeasures: &[i64],
-) -> Result<(), DbError> {
-    super::incidents::incident_in(tx, number).await?;
-    for row in sql("SELECT * FROM timeline_events WHERE incident_id = $1")
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-    {
-        super::timeline::event_from_row(&row)?;
-    }
-    for row in sql("SELECT * FROM audit_log WHERE incident_id = $1")
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-    {
-        super::audit::entry_from_row(&row)?;
-    }
-    for n in countermeasures {
-        super::countermeasures::countermeasure_in(tx, *n).await?;
-    }
-    super::postmortems::current_in(tx, id).await?;
-    super::reviews::review_in(tx, number).await?;
-    Ok(())
+/// One restore's write transaction, opened by [`Db::begin_restore`]: the
+/// statements the workflow (`flows::restore`) runs, in the order it
+/// chooses. Dropped before [`Restore::commit`], it rolls everything back.
+pub struct Restore {
+    tx: Tx,
 }
 
 impl Db {
-    /// Incident `number` as an archive (see the module documentation).
-    pub async fn export_incident(&self, number: IncidentNumber) -> Result<Value, DbError> {
-        // One snapshot of every table.
-        let mut tx = self.read().await?;
-        let id = super::incidents::incident_id(&mut tx, number).await?;
-        let mut tables = Map::new();
-        for table in TABLES {
-            let rows = sql(format!(
-                "SELECT * FROM {table} WHERE {} ORDER BY {}",
-                filter_of(table),
-                order_of(table)
-            ))
-            .bind(&id)
-            .fetch_all(&mut tx)
-            .await?
-            .iter()
-            .map(|r| row_to_json(table, r).map(Value::Object))
-            .collect::<Result<Vec<_>, DbError>>()?;
-            tables.insert(table.to_string(), Value::Array(rows));
-        }
-        Ok(json!({
-            "format": ARCHIVE_FORMAT,
-            "version": ARCHIVE_VERSION,
-            "tables": tables,
-        }))
+    /// Opens a restore's one write transaction.
+    pub async fn begin_restore(&self) -> Result<Restore, DbError> {
+        Ok(Restore {
+            tx: self.write().await?,
+        })
+    }
+}
+
+impl Restore {
+    /// Whether `table` (`incidents`, `countermeasures`) holds a row whose
+    /// text id is `id`.
+    pub async fn has_id(&mut self, table: &str, id: &str) -> Result<bool, DbError> {
+        exists(
+            &mut self.tx,
+            &format!("SELECT 1 FROM {table} WHERE id = "),
+            Cell::Text(Some(id)),
+        )
+        .await
     }
 
-    /// Writes an archive (read and checked by
-    /// [`crate::domain::archive::read`]) into this database as a new
-    /// incident, in one transaction. Refused, changing nothing, when the
-    /// incident is already here or a row does not fit. Its history is kept
-    /// as text, marked as restored and credited to no account here.
-    pub async fn restore_incident(
-        &self,
-        archive: Archive,
-        actor: &crate::domain::audit::Actor,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Restored, DbError> {
-        crate::domain::archive::check(&archive)
-            .map_err(|e| DbError::Refused(Refusal::ArchiveInvalid(e)))?;
-        let Tables {
-            incidents,
-            incident_services,
-            timeline_events,
-            transcripts,
-            mut transcript_lines,
-            transcript_problems,
-            event_lines,
-            countermeasures,
-            countermeasure_incidents,
-            postmortems,
-            postmortem_versions,
-            reviews,
-            meeting_notes,
-            audit_log,
-        } = archive.tables;
-        let Some(mut incident) = incidents.into_iter().next() else {
-            return Err(DbError::Refused(Refusal::ArchiveEmpty));
-        };
-        let id = incident.id.0.clone();
-        let mut tx = self.write().await?;
-        if exists(
-            &mut tx,
-            "SELECT 1 FROM incidents WHERE id = ",
-            Cell::Text(Some(&id)),
+    /// Whether `table` (`incidents`, `countermeasures`) gives `number` to
+    /// a row already.
+    pub async fn number_taken(&mut self, table: &str, number: i64) -> Result<bool, DbError> {
+        exists(
+            &mut self.tx,
+            &format!("SELECT 1 FROM {table} WHERE number = "),
+            Cell::Int(Some(number)),
         )
-        .await?
-        {
-            return Err(DbError::Refused(Refusal::AlreadyRestored));
-        }
-        let old_number = incident.number.0;
-        let number = if !exists(
-            &mut tx,
-            "SELECT 1 FROM incidents WHERE number = ",
-            Cell::Int(Some(old_number)),
-        )
-        .await?
-        {
-            old_number
-        } else {
-            sql("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents")
-                .scalar(&mut tx)
-                .await?
-        };
-        incident.number = Key(number);
-        let mut written = 0;
-        insert(&mut tx, "incidents", incident.cells(), false).await?;
-        written += 1;
-        for row in &incident_services {
-            insert(&mut tx, "incident_services", row.cells(), false).await?;
-            written += 1;
-        }
-        for row in &timeline_events {
-            insert(&mut tx, "timeline_events", row.cells(), false).await?;
-            written += 1;
-        }
-        // Integer keys: kept when free, else new, with every reference
-        // following.
-        let mut transcript_keys: HashMap<i64, i64> = HashMap::new();
-        for mut row in transcripts {
-            let old = row.id.map(|k| k.0);
-            row.id = free_key(&mut tx, "transcripts", row.id).await?;
-            let new = insert(&mut tx, "transcripts", row.cells(), true).await?;
-            if let (Some(old), Some(new)) = (old, new) {
-                transcript_keys.insert(old, new);
-            }
-            written += 1;
-        }
-        let remap =
-            |keys: &HashMap<i64, i64>, key: Key| Key(keys.get(&key.0).copied().unwrap_or(key.0));
-        let mut line_keys: HashMap<i64, i64> = HashMap::new();
-        let mut pending_duplicates: Vec<(i64, i64)> = Vec::new();
-        for row in &mut transcript_lines {
-            let old = row.id.map(|k| k.0);
-            row.id = free_key(&mut tx, "transcript_lines", row.id).await?;
-            row.transcript_id = remap(&transcript_keys, row.transcript_id);
-            row.incident_no = Count(number);
-            // Duplicates point at earlier lines; set once all are in.
-            let duplicate_of = row.duplicate_of.take();
-            let new = insert(&mut tx, "transcript_lines", row.cells(), true).await?;
-            if let (Some(old), Some(new)) = (old, new) {
-                line_keys.insert(old, new);
-                if let Some(of) = duplicate_of {
-                    pending_duplicates.push((new, of.0));
-                }
-            }
-            written += 1;
-        }
-        drop(transcript_lines);
-        for (line, of) in pending_duplicates {
-            sql("UPDATE transcript_lines SET duplicate_of = $1 WHERE id = $2")
-                .bind(line_keys.get(&of).copied().unwrap_or(of))
-                .bind(line)
-                .execute(&mut tx)
-                .await?;
-        }
-        for key in transcript_keys.values() {
-            super::search::index_transcript_lines(&mut tx, *key).await?;
-        }
-        for mut row in transcript_problems {
-            row.transcript_id = remap(&transcript_keys, row.transcript_id);
-            insert(&mut tx, "transcript_problems", row.cells(), false).await?;
-            written += 1;
-        }
-        for mut row in event_lines {
-            row.line_id = remap(&line_keys, row.line_id);
-            insert(&mut tx, "event_lines", row.cells(), false).await?;
-            written += 1;
-        }
-        // A lesson this database already tracks is linked, not copied; its
-        // history stays as this database has it.
-        let mut linked_only: Vec<String> = Vec::new();
-        let mut measure_numbers: Vec<i64> = Vec::new();
-        for mut row in countermeasures {
-            if let Some(n) = sql("SELECT number FROM countermeasures WHERE id = $1")
-                .bind(row.id.as_str())
-                .scalar_optional::<i64>(&mut tx)
-                .await?
-            {
-                measure_numbers.push(n);
-                linked_only.push(row.id.0);
-                continue;
-            }
-            if exists(
-                &mut tx,
-                "SELECT 1 FROM countermeasures WHERE number = ",
-                Cell::Int(Some(row.number.0)),
-            )
-            .await?
-            {
-                let next: i64 = sql("SELECT COALESCE(MAX(number), 0) + 1 FROM countermeasures")
-                    .scalar(&mut tx)
-                    .await?;
-                row.number = Key(next);
-            }
-            row.source_line_id = row.source_line_id.map(|l| remap(&line_keys, l));
-            // Merged into one this database does not hold: not merged here.
-            if let Some(into) = &row.merged_into
-                && !exists(
-                    &mut tx,
-                    "SELECT 1 FROM countermeasures WHERE id = ",
-                    Cell::Text(Some(into.as_str())),
+        .await
+    }
+
+    /// The number after the largest `table` gives.
+    pub async fn next_number(&mut self, table: &str) -> Result<i64, DbError> {
+        let next = sql(format!("SELECT COALESCE(MAX(number), 0) + 1 FROM {table}"))
+            .scalar(&mut self.tx)
+            .await?;
+        Ok(next)
+    }
+
+    /// The number of the countermeasure whose id is `id`, if this database
+    /// holds it.
+    pub async fn countermeasure_number(&mut self, id: &str) -> Result<Option<i64>, DbError> {
+        Ok(sql("SELECT number FROM countermeasures WHERE id = $1")
+            .bind(id)
+            .scalar_optional::<i64>(&mut self.tx)
+            .await?)
+    }
+
+    /// Inserts one row of `table`, column by column. A value the schema
+    /// refuses is the archive's fault and is refused as such.
+    pub async fn insert(
+        &mut self,
+        table: &str,
+        cells: Vec<(&'static str, Cell<'_>)>,
+    ) -> Result<(), DbError> {
+        insert(&mut self.tx, table, cells, false).await?;
+        Ok(())
+    }
+
+    /// Inserts one row of a table with an integer key `id` (see
+    /// [`Restore::insert`]); returns the key it was given.
+    pub async fn insert_keyed(
+        &mut self,
+        table: &str,
+        cells: Vec<(&'static str, Cell<'_>)>,
+    ) -> Result<i64, DbError> {
+        let key = insert(&mut self.tx, table, cells, true).await?;
+        Ok(key.expect("an INSERT … RETURNING id gives the id"))
+    }
+
+    /// The key a row of keyed `table` is written with: `id` when this
+    /// database does not hold it yet, else a new one (see `new_key`).
+    pub async fn free_key(&mut self, table: &str, id: Option<Key>) -> Result<Option<Key>, DbError> {
+        match id {
+            Some(key)
+                if !exists(
+                    &mut self.tx,
+                    &format!("SELECT 1 FROM {table} WHERE id = "),
+                    Cell::Int(Some(key.0)),
                 )
-                .await?
+                .await? =>
             {
-                row.merged_into = None;
+                Ok(Some(key))
             }
-            insert(&mut tx, "countermeasures", row.cells(), false).await?;
-            measure_numbers.push(row.number.0);
-            written += 1;
+            _ => new_key(&mut self.tx, table).await,
         }
-        for row in &countermeasure_incidents {
-            insert(&mut tx, "countermeasure_incidents", row.cells(), false).await?;
-            written += 1;
+    }
+
+    /// Marks transcript line `line` as a repeat of line `of`.
+    pub async fn set_duplicate(&mut self, line: i64, of: i64) -> Result<(), DbError> {
+        sql("UPDATE transcript_lines SET duplicate_of = $1 WHERE id = $2")
+            .bind(of)
+            .bind(line)
+            .execute(&mut self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Makes the lines of transcript `transcript` (its key) searchable.
+    pub async fn index_lines(&mut self, transcript: i64) -> Result<(), DbError> {
+        super::search::index_transcript_lines(&mut self.tx, transcript).await
+    }
+
+    /// PostgreSQL: moves the identity sequences of the keyed tables past
+    /// the ids written explicitly, so rows added later without an id (the
+    /// restore's own audit entry, imports, notes) do not collide with them.
+    pub async fn catch_up_sequences(&mut self) -> Result<(), DbError> {
+        if !self.tx.is_postgres() {
+            return Ok(());
         }
-        for row in &postmortems {
-            insert(&mut tx, "postmortems", row.cells(), false).await?;
-            written += 1;
+        for table in KEYED {
+            sql(format!(
+                "SELECT setval(s.seq, GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), \
+                 COALESCE(pg_sequence_last_value(s.seq), 0), 1)) \
+                 FROM (SELECT pg_get_serial_sequence($1, 'id')::regclass AS seq) s"
+            ))
+            .bind(table)
+            .execute(&mut self.tx)
+            .await?;
         }
-        for row in &postmortem_versions {
-            insert(&mut tx, "postmortem_versions", row.cells(), false).await?;
-            written += 1;
+        Ok(())
+    }
+
+    /// Reads the restored incident (text id `id`, number `number`) and
+    /// countermeasures `countermeasures` back as the pages read them,
+    /// inside the transaction.
+    pub async fn read_back(
+        &mut self,
+        id: &str,
+        number: IncidentNumber,
+        countermeasures: &[i64],
+    ) -> Result<(), DbError> {
+        let tx = &mut self.tx;
+        super::incidents::incident_in(tx, number).await?;
+        for row in sql("SELECT * FROM timeline_events WHERE incident_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            super::timeline::event_from_row(&row)?;
         }
-        for row in &reviews {
-            insert(&mut tx, "reviews", row.cells(), false).await?;
-            written += 1;
+        for row in sql("SELECT * FROM audit_log WHERE incident_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?
+        {
+            super::audit::entry_from_row(&row)?;
         }
-        for mut row in meeting_notes {
-            row.id = free_key(&mut tx, "meeting_notes", row.id).await?;
-            insert(&mut tx, "meeting_notes", row.cells(), true).await?;
-            written += 1;
+        for n in countermeasures {
+            super::countermeasures::countermeasure_in(tx, *n).await?;
         }
-        // History keeps its words, credited to no account of this
-        // deployment and marked as restored.
-        for mut row in audit_log {
-            if row.object_kind.as_str() == "countermeasure"
-                && linked_only.contains(&row.object_id.0)
-            {
-                continue;
-            }
-            row.id = free_key(&mut tx, "audit_log", row.id).await?;
-            row.actor_name = Name::new(restored_name(row.actor_name.as_str()));
-            insert(&mut tx, "audit_log", row.cells(), true).await?;
-            written += 1;
-        }
-        catch_up_sequences(&mut tx).await?;
-        read_back(&mut tx, &id, IncidentNumber(number), &measure_numbers)
-            .await
-            .map_err(|e| match e {
-                DbError::Sqlx(sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_))
-                | DbError::NotFound(_) => DbError::Refused(Refusal::RestoreUnreadable {
-                    reason: e.to_string(),
-                }),
-                other => other,
-            })?;
-        // The restore itself is in the audit log, not in the incident's
-        // history (which stays as it was exported).
+        super::postmortems::current_in(tx, id).await?;
+        super::reviews::review_in(tx, number).await?;
+        Ok(())
+    }
+
+    /// Records the restore of incident `id` in the audit log, as a change
+    /// to the deployment rather than to the incident (whose history stays
+    /// as it was exported).
+    pub async fn record_restored(
+        &mut self,
+        actor: &Actor,
+        id: &str,
+        label: &str,
+        changes: &[FieldChange],
+        now: DateTime<Utc>,
+    ) -> Result<(), DbError> {
         super::audit::record(
-            &mut tx,
+            &mut self.tx,
             actor,
             super::audit::Change {
                 action: "restored",
                 object_kind: "incident",
-                object_id: &id,
-                object_label: &format!("#{number} {}", incident.title.as_str()),
-                changes: &[crate::domain::audit::FieldChange {
-                    field: "rows".into(),
-                    before: String::new(),
-                    after: written.to_string(),
-                }],
+                object_id: id,
+                object_label: label,
+                changes,
                 incident_id: None,
             },
             now,
         )
-        .await?;
-        tx.commit().await?;
-        Ok(Restored {
-            number,
-            renumbered_from: (number != old_number).then_some(old_number),
-            rows: written,
-        })
+        .await
+    }
+
+    /// Commits the restore.
+    pub async fn commit(self) -> Result<(), DbError> {
+        self.tx.commit().await
     }
 }

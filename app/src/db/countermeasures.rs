@@ -1,6 +1,7 @@
-//! Countermeasures: create, update (versioned), move on the board, merge,
-//! link more incidents, read, list and history. Every write is audited in
-//! its own transaction.
+//! Countermeasures: create, update (versioned), move on the board, link
+//! more incidents, read, list and history; and the statements of a merge
+//! ([`CountermeasureMerge`]; the workflow is `flows::countermeasure_merge`).
+//! Every write is audited in its own transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -11,7 +12,7 @@ use super::{Db, DbError, DbRow, Tx, sql, stored_time, stored_value, to_epoch};
 use crate::domain::audit::{Actor, AuditEntry, FieldChange};
 use crate::domain::countermeasure::{
     BacklogFilter, CmStatus, Countermeasure, CountermeasureContent, Kind, LinkedIncident, Priority,
-    changes, check_merge, check_move, limits, union_incidents,
+    changes, check_move, incident_change, limits, union_incidents,
 };
 use crate::domain::refusal::Refusal;
 use crate::domain::webhook::Event;
@@ -40,6 +41,112 @@ macro_rules! bind_content {
 pub struct CountermeasureCounts {
     pub open: i64,
     pub overdue: i64,
+}
+
+/// One merge's transaction, opened by [`Db::begin_countermeasure_merge`]:
+/// it reads the two countermeasures, marks one merged into the other,
+/// relinks the survivor's incidents, records history and, on
+/// [`CountermeasureMerge::commit`], commits. Dropped before that, it rolls
+/// everything back.
+pub struct CountermeasureMerge {
+    tx: Tx,
+    actor: Actor,
+    now: DateTime<Utc>,
+}
+
+impl Db {
+    /// Starts a merge: opens its write transaction.
+    pub async fn begin_countermeasure_merge(
+        &self,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> Result<CountermeasureMerge, DbError> {
+        Ok(CountermeasureMerge {
+            tx: self.write().await?,
+            actor: actor.clone(),
+            now,
+        })
+    }
+}
+
+impl CountermeasureMerge {
+    /// The countermeasure to merge, as any edit reads it: missing is not
+    /// found, merged already is refused, and one no longer at
+    /// `base_version` is a conflict.
+    pub async fn merged(
+        &mut self,
+        number: i64,
+        base_version: i64,
+    ) -> Result<Countermeasure, DbError> {
+        editable_in(&mut self.tx, number, base_version).await
+    }
+
+    /// The countermeasure to merge into, with its incidents; `None` when
+    /// there is none by that number.
+    pub async fn target(&mut self, number: i64) -> Result<Option<Countermeasure>, DbError> {
+        match countermeasure_in(&mut self.tx, number).await {
+            Err(DbError::NotFound(_)) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    /// Marks `from` as merged into `into` (read-only from now on) and bumps
+    /// its version.
+    pub async fn mark_merged(
+        &mut self,
+        from: &Countermeasure,
+        into: &Countermeasure,
+    ) -> Result<(), DbError> {
+        sql(
+            "UPDATE countermeasures SET merged_into = $1, version = version + 1, updated_at = $2 \
+             WHERE id = $3",
+        )
+        .bind(&into.id)
+        .bind(to_epoch(self.now))
+        .bind(&from.id)
+        .execute(&mut self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Links `cm` to exactly the incidents `numbers` (an unknown one is
+    /// refused by number) and bumps its version; returns the new version
+    /// and the incidents' ids, in the order of `numbers`.
+    pub async fn relink(
+        &mut self,
+        cm: &Countermeasure,
+        numbers: &[i64],
+    ) -> Result<(i64, Vec<String>), DbError> {
+        relink(&mut self.tx, cm, numbers, self.now).await
+    }
+
+    /// Records `action` with `changes` in the history of `cm`, starting
+    /// from the incident `incident_id` (if any).
+    pub async fn audit(
+        &mut self,
+        action: &str,
+        cm: &Countermeasure,
+        changes: &[FieldChange],
+        incident_id: Option<&String>,
+    ) -> Result<(), DbError> {
+        audit(
+            &mut self.tx,
+            &self.actor,
+            action,
+            &cm.id,
+            cm.number,
+            &cm.content.title,
+            changes,
+            incident_id,
+            self.now,
+        )
+        .await
+    }
+
+    /// Commits the merge.
+    pub async fn commit(self) -> Result<(), DbError> {
+        self.tx.commit().await
+    }
 }
 
 impl Db {
@@ -215,87 +322,6 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(base_version + 1)
-    }
-
-    /// Merges `number` (at `base_version`) into `into`: the survivor gains
-    /// the merged item's incidents, the merged one stays, read-only, with
-    /// its history, and each history records the merge. Returns the
-    /// survivor's new version.
-    pub async fn merge_countermeasure(
-        &self,
-        number: i64,
-        base_version: i64,
-        into: i64,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> Result<i64, DbError> {
-        let mut tx = self.write().await?;
-        let from = editable_in(&mut tx, number, base_version).await?;
-        let target = match countermeasure_in(&mut tx, into).await {
-            Err(DbError::NotFound(_)) => {
-                return Err(DbError::Refused(Refusal::NoSuchCountermeasure {
-                    number: into,
-                }));
-            }
-            other => other?,
-        };
-        check_merge(&from, &target).map_err(|e| DbError::Refused(Refusal::CannotMerge(e)))?;
-        sql(
-            "UPDATE countermeasures SET merged_into = $1, version = version + 1, updated_at = $2 \
-             WHERE id = $3",
-        )
-        .bind(&target.id)
-        .bind(to_epoch(now))
-        .bind(&from.id)
-        .execute(&mut tx)
-        .await?;
-        let incidents = union_incidents(&target.content.incidents, &from.content.incidents);
-        let (new_version, ids) = relink(&mut tx, &target, &incidents, now).await?;
-        // Each history names the incident it starts from, as filing does.
-        let id_of = |number: i64| {
-            incidents
-                .iter()
-                .position(|n| *n == number)
-                .map(|at| &ids[at])
-        };
-        let label = |c: &Countermeasure| format!("{} {}", c.code(), c.content.title);
-        let merged = FieldChange {
-            field: "merged into".into(),
-            before: String::new(),
-            after: label(&target),
-        };
-        audit(
-            &mut tx,
-            actor,
-            "merged",
-            &from.id,
-            number,
-            &from.content.title,
-            &[merged],
-            from.incidents.first().and_then(|i| id_of(i.number)),
-            now,
-        )
-        .await?;
-        let mut absorbed = vec![FieldChange {
-            field: "merged in".into(),
-            before: String::new(),
-            after: label(&from),
-        }];
-        absorbed.extend(incident_change(&target.content.incidents, &incidents));
-        audit(
-            &mut tx,
-            actor,
-            "merged_in",
-            &target.id,
-            into,
-            &target.content.title,
-            &absorbed,
-            ids.first(),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(new_version)
     }
 
     /// Links more incidents to an open lesson ("seen in 3 incidents")
@@ -659,21 +685,6 @@ async fn relink(
         .execute(tx)
         .await?;
     Ok((cm.version + 1, ids))
-}
-
-/// The history line for a change of linked incidents, when there is one.
-fn incident_change(before: &[i64], after: &[i64]) -> Option<FieldChange> {
-    let text = |ns: &[i64]| {
-        ns.iter()
-            .map(|n| format!("#{n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    (before != after).then(|| FieldChange {
-        field: "incidents".into(),
-        before: text(before),
-        after: text(after),
-    })
 }
 
 /// A merged countermeasure is read-only: changes go to the one it became.

@@ -1,10 +1,12 @@
-//! Meeting mode's records: who facilitates, the event on screen, the notes;
-//! and the signal that wakes every follower's live feed when any of them
-//! changes (followers then read the state again). On SQLite the signal stays
+//! Meeting mode's records and their statements: who facilitates, the event
+//! on screen, the notes (read whole by [`Db::meeting`]; changed one
+//! transaction at a time through a [`MeetingChange`]). And the transport of
+//! the signal that wakes every follower's live feed when the meeting changes
+//! ([`Db::signal_meeting`], [`Db::subscribe_meeting`]): on SQLite it stays
 //! in the process; on PostgreSQL it goes through `NOTIFY`, and every
 //! instance listens, so a follower connected to one instance follows a
-//! facilitator stepping through another. A change whose signal is lost is
-//! still caught by the feed's periodic re-read.
+//! facilitator stepping through another. When to signal, and what a
+//! follower does when woken, is the workflow: `flows::meeting_live`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,8 +22,7 @@ use super::incidents::incident_id;
 use super::{Db, DbError, DbRow, On, Tx, from_epoch, sql, stored_value, to_epoch};
 use crate::domain::audit::{Actor, FieldChange};
 use crate::domain::incident::IncidentNumber;
-use crate::domain::meeting::{MeetingLive, MeetingNote, MeetingState, NoteKind, Step};
-use crate::domain::refusal::Refusal;
+use crate::domain::meeting::{MeetingNote, MeetingSnapshot, MeetingState, NoteKind};
 
 /// The PostgreSQL channel meeting changes are announced on: "number:version".
 const MEETING_CHANNEL: &str = "debrief_meeting";
@@ -106,43 +107,6 @@ impl MeetingSignals {
     }
 }
 
-/// The meeting of one incident, as a follower sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MeetingSnapshot {
-    pub state: Option<MeetingState>,
-    /// Live events in timeline order, by id.
-    pub event_ids: Vec<String>,
-    pub notes: Vec<MeetingNote>,
-}
-
-impl MeetingSnapshot {
-    /// The position of the event on screen (the first when none is).
-    pub fn position(&self) -> usize {
-        self.state
-            .as_ref()
-            .and_then(|s| s.event_id.as_ref())
-            .and_then(|id| self.event_ids.iter().position(|e| e == id))
-            .unwrap_or(0)
-    }
-
-    /// What the live feed sends and a follower's page shows.
-    pub fn live(&self) -> MeetingLive {
-        match &self.state {
-            None => MeetingLive {
-                notes: self.notes.clone(),
-                ..MeetingLive::default()
-            },
-            Some(state) => MeetingLive {
-                running: true,
-                position: self.position(),
-                facilitator: state.facilitator.clone(),
-                facilitator_id: state.facilitator_id.clone(),
-                notes: self.notes.clone(),
-            },
-        }
-    }
-}
-
 async fn live_event_ids(tx: &mut Tx, incident_id: &str) -> Result<Vec<String>, DbError> {
     Ok(sql(
         "SELECT id FROM timeline_events WHERE incident_id = $1 AND deleted_at IS NULL \
@@ -171,17 +135,6 @@ fn state_from_row(row: &impl DbRow) -> Result<MeetingState, DbError> {
     })
 }
 
-async fn bump(tx: &mut Tx, incident_id: &str, now: DateTime<Utc>) -> Result<i64, DbError> {
-    Ok(sql(
-        "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE incident_id = $2 RETURNING version",
-    )
-    .bind(to_epoch(now))
-    .bind(incident_id)
-    .scalar_optional(tx)
-    .await?
-    .unwrap_or(0))
-}
-
 fn note_from_row(row: &impl DbRow) -> Result<MeetingNote, DbError> {
     let kind: String = row.col("kind")?;
     Ok(MeetingNote {
@@ -194,21 +147,21 @@ fn note_from_row(row: &impl DbRow) -> Result<MeetingNote, DbError> {
     })
 }
 
-fn not_running() -> DbError {
-    DbError::Refused(Refusal::MeetingNotRunning)
-}
-
 impl Db {
     /// A receiver woken with the new version whenever incident `number`'s
-    /// meeting changes in this process.
-    pub fn meeting_changes(&self, number: IncidentNumber) -> broadcast::Receiver<i64> {
+    /// meeting is signalled changed (by this process or, on PostgreSQL, by
+    /// any instance).
+    pub fn subscribe_meeting(&self, number: IncidentNumber) -> broadcast::Receiver<i64> {
         if let On::Postgres(pool) = &self.pool {
             MeetingSignals::listen(&self.meeting_signals, pool);
         }
         self.meeting_signals.sender(number.0).subscribe()
     }
 
-    fn signal_meeting(&self, number: IncidentNumber, version: i64) {
+    /// Wakes every follower of incident `number`'s meeting with its new
+    /// `version`: those of this process at once, those of other instances
+    /// (PostgreSQL) through a notification sent in the background.
+    pub fn signal_meeting(&self, number: IncidentNumber, version: i64) {
         // No receiver is fine: nobody is following.
         let _ = self.meeting_signals.sender(number.0).send(version);
         if let On::Postgres(pool) = &self.pool {
@@ -229,7 +182,8 @@ impl Db {
         }
     }
 
-    /// The meeting as it stands (`state` is `None` when none runs).
+    /// The meeting as it stands (`state` is `None` when none runs), read in
+    /// one snapshot.
     pub async fn meeting(&self, number: IncidentNumber) -> Result<MeetingSnapshot, DbError> {
         let mut tx = self.read().await?;
         let id = incident_id(&mut tx, number).await?;
@@ -253,172 +207,144 @@ impl Db {
         })
     }
 
-    /// Starts the meeting with `actor` facilitating, or hands it to them
-    /// (where it stands stays). Audited.
-    pub async fn lead_meeting(
-        &self,
-        number: IncidentNumber,
-        actor: &Actor,
+    /// Opens the write transaction of one change to incident `number`'s
+    /// meeting (refused as not found when there is no such incident).
+    pub async fn change_meeting(&self, number: IncidentNumber) -> Result<MeetingChange, DbError> {
+        let mut tx = self.write().await?;
+        let incident_id = incident_id(&mut tx, number).await?;
+        Ok(MeetingChange { tx, incident_id })
+    }
+}
+
+/// One change to an incident's meeting, in one write transaction opened by
+/// [`Db::change_meeting`]: each method is one statement; nothing is kept
+/// until [`MeetingChange::commit`] (dropped before, it rolls back).
+pub struct MeetingChange {
+    tx: Tx,
+    incident_id: String,
+}
+
+impl MeetingChange {
+    /// Where the meeting stands, or `None` when none runs.
+    pub async fn state(&mut self) -> Result<Option<MeetingState>, DbError> {
+        state_in(&mut self.tx, &self.incident_id).await
+    }
+
+    /// The incident's events not deleted, in timeline order, by id.
+    pub async fn live_event_ids(&mut self) -> Result<Vec<String>, DbError> {
+        live_event_ids(&mut self.tx, &self.incident_id).await
+    }
+
+    /// Starts the meeting on `first_event` with this facilitator, or (when
+    /// one runs) hands it to them where it stands. Returns the new version.
+    pub async fn lead(
+        &mut self,
+        first_event: Option<&str>,
+        facilitator_id: &str,
+        facilitator_name: &str,
         now: DateTime<Utc>,
     ) -> Result<i64, DbError> {
-        let user_id = actor.user_id.clone().unwrap_or_default();
-        let mut tx = self.write().await?;
-        let id = incident_id(&mut tx, number).await?;
-        let before = state_in(&mut tx, &id).await?;
-        if before.as_ref().is_some_and(|s| s.facilitator_id == user_id) {
-            return Ok(before.map_or(0, |s| s.version));
-        }
-        let first = live_event_ids(&mut tx, &id).await?.into_iter().next();
-        let version: i64 = sql(
+        Ok(sql(
             "INSERT INTO meetings (incident_id, event_id, facilitator_id, facilitator_name, version, started_at, updated_at) \
              VALUES ($1, $2, $3, $4, 1, $5, $6) \
              ON CONFLICT (incident_id) DO UPDATE SET facilitator_id = excluded.facilitator_id, \
              facilitator_name = excluded.facilitator_name, version = meetings.version + 1, \
              updated_at = excluded.updated_at RETURNING version",
         )
-        .bind(&id)
-        .bind(first)
-        .bind(&user_id)
-        .bind(&actor.name)
+        .bind(&self.incident_id)
+        .bind(first_event)
+        .bind(facilitator_id)
+        .bind(facilitator_name)
         .bind(to_epoch(now))
         .bind(to_epoch(now))
-        .scalar(&mut tx)
-        .await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
-                action: if before.is_some() {
-                    "took over the meeting"
-                } else {
-                    "started the meeting"
-                },
-                object_kind: "meeting",
-                object_id: &id,
-                object_label: &format!("Review meeting of #{}", number.0),
-                changes: &[FieldChange {
-                    field: "facilitator".into(),
-                    before: before.map(|s| s.facilitator).unwrap_or_default(),
-                    after: actor.name.clone(),
-                }],
-                incident_id: Some(&id),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.signal_meeting(number, version);
-        Ok(version)
+        .scalar(&mut self.tx)
+        .await?)
     }
 
-    /// Moves the meeting; only its facilitator may. Returns the new version.
-    pub async fn step_meeting(
-        &self,
-        number: IncidentNumber,
-        actor: &Actor,
-        step: Step,
-        now: DateTime<Utc>,
-    ) -> Result<i64, DbError> {
-        let mut tx = self.write().await?;
-        let id = incident_id(&mut tx, number).await?;
-        let state = state_in(&mut tx, &id).await?.ok_or_else(not_running)?;
-        if Some(&state.facilitator_id) != actor.user_id.as_ref() {
-            return Err(DbError::Refused(Refusal::FacilitatedBy {
-                name: state.facilitator,
-            }));
-        }
-        let events = live_event_ids(&mut tx, &id).await?;
-        let current = state
-            .event_id
-            .as_ref()
-            .and_then(|e| events.iter().position(|x| x == e))
-            .unwrap_or(0);
-        let Some(to) = step.apply(current, events.len()) else {
-            return Err(DbError::Refused(Refusal::NoEventsToWalk));
-        };
+    /// Puts the event `event_id` on screen.
+    pub async fn show_event(&mut self, event_id: &str) -> Result<(), DbError> {
         sql("UPDATE meetings SET event_id = $1 WHERE incident_id = $2")
-            .bind(&events[to])
-            .bind(&id)
-            .execute(&mut tx)
+            .bind(event_id)
+            .bind(&self.incident_id)
+            .execute(&mut self.tx)
             .await?;
-        let version = bump(&mut tx, &id, now).await?;
-        tx.commit().await?;
-        self.signal_meeting(number, version);
-        Ok(version)
+        Ok(())
     }
 
-    /// Adds a note or question to an event of the running meeting.
-    pub async fn add_meeting_note(
-        &self,
-        number: IncidentNumber,
+    /// Stores a note or question on an event.
+    pub async fn add_note(
+        &mut self,
         event_id: &str,
         kind: NoteKind,
         body: &str,
-        actor: &Actor,
+        author: &str,
         now: DateTime<Utc>,
-    ) -> Result<i64, DbError> {
-        let mut tx = self.write().await?;
-        let id = incident_id(&mut tx, number).await?;
-        state_in(&mut tx, &id).await?.ok_or_else(not_running)?;
-        if !live_event_ids(&mut tx, &id)
-            .await?
-            .iter()
-            .any(|e| e == event_id)
-        {
-            return Err(DbError::Refused(Refusal::NoteEventGone));
-        }
+    ) -> Result<(), DbError> {
         sql(
             "INSERT INTO meeting_notes (incident_id, event_id, kind, body, author, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(&id)
+        .bind(&self.incident_id)
         .bind(event_id)
         .bind(kind.code())
         .bind(body)
-        .bind(&actor.name)
+        .bind(author)
         .bind(to_epoch(now))
-        .execute(&mut tx)
+        .execute(&mut self.tx)
         .await?;
-        let version = bump(&mut tx, &id, now).await?;
-        tx.commit().await?;
-        self.signal_meeting(number, version);
-        Ok(version)
+        Ok(())
     }
 
-    /// Ends the meeting (its notes stay with their events). Audited.
-    pub async fn end_meeting(
-        &self,
-        number: IncidentNumber,
+    /// Counts a change in the meeting's version, which followers compare;
+    /// returns the new version (0 when no meeting runs).
+    pub async fn bump(&mut self, now: DateTime<Utc>) -> Result<i64, DbError> {
+        Ok(sql(
+            "UPDATE meetings SET version = version + 1, updated_at = $1 WHERE incident_id = $2 RETURNING version",
+        )
+        .bind(to_epoch(now))
+        .bind(&self.incident_id)
+        .scalar_optional(&mut self.tx)
+        .await?
+        .unwrap_or(0))
+    }
+
+    /// Removes the running meeting (its notes stay with their events).
+    pub async fn remove(&mut self) -> Result<(), DbError> {
+        sql("DELETE FROM meetings WHERE incident_id = $1")
+            .bind(&self.incident_id)
+            .execute(&mut self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes the audit row of a change of facilitator, against the
+    /// incident's meeting: `action` and `label` as the history shows them.
+    pub async fn audit(
+        &mut self,
         actor: &Actor,
+        action: &str,
+        label: &str,
+        facilitator: FieldChange,
         now: DateTime<Utc>,
     ) -> Result<(), DbError> {
-        let mut tx = self.write().await?;
-        let id = incident_id(&mut tx, number).await?;
-        let state = state_in(&mut tx, &id).await?.ok_or_else(not_running)?;
-        sql("DELETE FROM meetings WHERE incident_id = $1")
-            .bind(&id)
-            .execute(&mut tx)
-            .await?;
         record(
-            &mut tx,
+            &mut self.tx,
             actor,
             Change {
-                action: "ended the meeting",
+                action,
                 object_kind: "meeting",
-                object_id: &id,
-                object_label: &format!("Review meeting of #{}", number.0),
-                changes: &[FieldChange {
-                    field: "facilitator".into(),
-                    before: state.facilitator,
-                    after: String::new(),
-                }],
-                incident_id: Some(&id),
+                object_id: &self.incident_id,
+                object_label: label,
+                changes: &[facilitator],
+                incident_id: Some(&self.incident_id),
             },
             now,
         )
-        .await?;
-        tx.commit().await?;
-        self.signal_meeting(number, state.version + 1);
-        Ok(())
+        .await
+    }
+
+    /// Keeps the change.
+    pub async fn commit(self) -> Result<(), DbError> {
+        self.tx.commit().await
     }
 }

@@ -1,7 +1,9 @@
-//! Moving a whole deployment from its SQLite file to an empty PostgreSQL
-//! database (`debrief migrate-data`): every table copied in one PostgreSQL
-//! transaction, then counted and checksummed on both sides before the
-//! commit. A refused or failed move leaves the target as it was.
+//! The statements of moving a whole deployment from its SQLite file to an
+//! empty PostgreSQL database (`debrief migrate-data`): [`DataCopy`] holds
+//! the one PostgreSQL transaction and the snapshot of the source, copies a
+//! table at a time with PostgreSQL's column types, and checksums what it
+//! copied on both sides. The workflow (the refusals, the order, the
+//! verification) is `flows::migrate_data`.
 //!
 //! What is not copied is rebuilt by the target itself: the search index (its
 //! triggers fill it as rows arrive; transcript lines are indexed at the end),
@@ -11,9 +13,9 @@
 use sha2::{Digest, Sha256};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Postgres, QueryBuilder, Row, TypeInfo};
+use sqlx::{Postgres, QueryBuilder, Row, Sqlite, Transaction, TypeInfo};
 
-use super::{Db, DbError, On};
+use super::{Db, DbError, On, Tx};
 use crate::domain::refusal::Refusal;
 
 /// The tables a deployment's data lives in, parents before children, each
@@ -41,10 +43,6 @@ pub const COPIED_TABLES: &[(&str, &str)] = &[
     ("meeting_notes", "id"),
 ];
 
-/// Columns that may point at a row of their own table copied later: written
-/// empty, then set once every row is in.
-const SET_AFTER: &[(&str, &str, &str)] = &[("countermeasures", "merged_into", "id")];
-
 /// Identity columns whose sequences must continue after the copied ids.
 const IDENTITIES: &[(&str, &str)] = &[
     ("audit_log", "id"),
@@ -56,15 +54,6 @@ const IDENTITIES: &[(&str, &str)] = &[
 /// Rows per INSERT: PostgreSQL takes at most 65,535 parameters a statement.
 const PARAMETERS_PER_INSERT: usize = 30_000;
 
-/// What was copied of one table, as verified on both sides.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableCopy {
-    pub table: &'static str,
-    pub rows: u64,
-    /// SHA-256 of every row, summed (so row order does not matter), in hex.
-    pub checksum: String,
-}
-
 /// One stored value, as both databases hold it.
 #[derive(Debug, Clone, PartialEq)]
 enum Cell {
@@ -75,9 +64,9 @@ enum Cell {
     Blob(Vec<u8>),
 }
 
-/// A self-reference to set once every row is in: table, column, the key
-/// column, and (key, value) pairs.
-type SetAfter = (&'static str, &'static str, &'static str, Vec<(Cell, Cell)>);
+/// A self-reference to set once every row is in: column, the key column,
+/// and (key, value) pairs.
+type SetAfter = (&'static str, &'static str, Vec<(Cell, Cell)>);
 
 /// The PostgreSQL column type a value is bound as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +79,9 @@ enum Target {
 }
 
 /// An order-independent digest of a table: the sum of its rows' SHA-256.
-#[derive(Default)]
-struct Checksum {
+/// Two are equal when they count the same rows with the same sum.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Checksum {
     rows: u64,
     sum: [u64; 4],
 }
@@ -130,7 +120,13 @@ impl Checksum {
         self.rows += 1;
     }
 
-    fn hex(&self) -> String {
+    /// Rows counted.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The sum, in hex.
+    pub fn hex(&self) -> String {
         self.sum.iter().map(|w| format!("{w:016x}")).collect()
     }
 }
@@ -170,13 +166,6 @@ fn postgres_cell(row: &PgRow, i: usize, target: Target) -> Result<Cell, DbError>
     })
 }
 
-/// The refusal of a target that holds data.
-pub fn refused_filled(table: &str) -> DbError {
-    DbError::Refused(Refusal::TargetHoldsData {
-        table: table.into(),
-    })
-}
-
 /// Binds one value as its PostgreSQL column's type; a 0/1 flag becomes a
 /// boolean.
 fn bind_cell(
@@ -206,111 +195,163 @@ fn bind_cell(
     Ok(())
 }
 
+/// One table as copied: its columns and the checksum of its rows as read
+/// from the source ([`DataCopy::copy_table`]).
+pub struct CopiedTable {
+    pub table: &'static str,
+    /// The checksum of the source's rows.
+    pub checksum: Checksum,
+    /// The quoted column list, as selected and inserted.
+    list: String,
+    columns: Vec<(String, Target)>,
+    /// Self-references written empty, to set once every row is in.
+    later: Vec<SetAfter>,
+}
+
+/// One copy of a whole deployment, opened by [`Db::begin_copy_to`]: the
+/// target's one write transaction and one snapshot of the source. Dropped
+/// before [`DataCopy::commit`], the target is left as it was.
+pub struct DataCopy {
+    target: Tx,
+    source: Transaction<'static, Sqlite>,
+}
+
 impl Db {
-    /// Copies every table of this (SQLite) database into `target`, an
-    /// empty PostgreSQL database already migrated, in one transaction, and
-    /// verifies row counts and checksums per table before committing.
-    pub async fn copy_everything_to(&self, target: &Db) -> Result<Vec<TableCopy>, DbError> {
+    /// Opens the copy of this (SQLite) database into `target` (PostgreSQL,
+    /// already migrated): the target's write transaction, then one snapshot
+    /// of the source for the whole copy.
+    pub async fn begin_copy_to(&self, target: &Db) -> Result<DataCopy, DbError> {
         let On::Sqlite(source) = &self.pool else {
             return Err(DbError::Refused(Refusal::CopyFromSqlite));
         };
         let On::Postgres(_) = &target.pool else {
             return Err(DbError::Refused(Refusal::CopyIntoPostgres));
         };
-        if let Some(table) = target.first_table_with_rows().await? {
-            return Err(refused_filled(table));
-        }
-        let mut tx = target.write().await?;
-        let On::Postgres(ptx) = &mut tx else {
+        let tx = target.write().await?;
+        let stx = source.begin().await?;
+        Ok(DataCopy {
+            target: tx,
+            source: stx,
+        })
+    }
+}
+
+impl DataCopy {
+    /// The target's PostgreSQL transaction.
+    fn postgres(&mut self) -> &mut Transaction<'static, Postgres> {
+        let On::Postgres(ptx) = &mut self.target else {
             unreachable!("a PostgreSQL database gives PostgreSQL transactions")
         };
-        // One snapshot of the source for the whole copy.
-        let mut stx = source.begin().await?;
-        let mut copies = Vec::new();
-        let mut set_after: Vec<SetAfter> = Vec::new();
-        // Each table: its column list, columns and the source's checksum.
-        for &(table, order) in COPIED_TABLES {
-            let types: Vec<(String, String)> = sqlx::query_as(
-                "SELECT column_name::text, data_type::text FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1 \
-                 AND is_generated = 'NEVER' ORDER BY ordinal_position",
-            )
-            .bind(table)
-            .fetch_all(&mut **ptx)
-            .await?;
-            let source_columns: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
-                    .bind(table)
-                    .fetch_all(&mut *stx)
-                    .await?;
-            let mut columns = Vec::new();
-            for name in &source_columns {
-                let Some((_, data_type)) = types.iter().find(|(n, _)| n == name) else {
-                    return Err(DbError::Refused(Refusal::NoTargetColumn {
-                        table: table.into(),
-                        column: name.clone(),
-                    }));
-                };
-                let kind = match data_type.as_str() {
-                    "bigint" | "integer" | "smallint" => Target::BigInt,
-                    "boolean" => Target::Boolean,
-                    "double precision" | "real" => Target::Double,
-                    "bytea" => Target::Bytes,
-                    _ => Target::Text,
-                };
-                columns.push((name.clone(), kind));
-            }
-            let deferred: Vec<(usize, usize, &'static str, &'static str)> = SET_AFTER
-                .iter()
-                .filter(|(t, _, _)| *t == table)
-                .filter_map(|&(_, column, key)| {
-                    let c = columns.iter().position(|(n, _)| n == column)?;
-                    let k = columns.iter().position(|(n, _)| n == key)?;
-                    Some((c, k, column, key))
-                })
-                .collect();
-            let list = columns
-                .iter()
-                .map(|(n, _)| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let select = format!("SELECT {list} FROM {table} ORDER BY {order}");
-            let per_insert = (PARAMETERS_PER_INSERT / columns.len().max(1)).max(1);
-            let mut checksum = Checksum::default();
-            let mut batch: Vec<Vec<Cell>> = Vec::with_capacity(per_insert);
-            let mut later = Vec::new();
-            {
-                use futures::TryStreamExt;
-                let mut rows = sqlx::query(&select).fetch(&mut *stx);
-                while let Some(row) = rows.try_next().await? {
-                    let mut cells = (0..columns.len())
-                        .map(|i| sqlite_cell(&row, i))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    checksum.add(&cells);
-                    for &(c, k, _, _) in &deferred {
-                        if cells[c] != Cell::Null {
-                            later.push((
-                                cells[k].clone(),
-                                std::mem::replace(&mut cells[c], Cell::Null),
-                            ));
-                        }
-                    }
-                    batch.push(cells);
-                    if batch.len() == per_insert {
-                        insert_rows(ptx, table, &list, &columns, &batch).await?;
-                        batch.clear();
+        ptx
+    }
+
+    /// Copies every row of `table`, read in `order`, each value bound as
+    /// its PostgreSQL column's type, in batches; returns the source's
+    /// checksum. Columns named in `set_later` (each with its table's key
+    /// column) are written empty and kept for [`DataCopy::set_later`].
+    pub async fn copy_table(
+        &mut self,
+        table: &'static str,
+        order: &str,
+        set_later: &[(&'static str, &'static str)],
+    ) -> Result<CopiedTable, DbError> {
+        // The target and the source, borrowed side by side.
+        let On::Postgres(ptx) = &mut self.target else {
+            unreachable!("a PostgreSQL database gives PostgreSQL transactions")
+        };
+        let types: Vec<(String, String)> = sqlx::query_as(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name = $1 \
+             AND is_generated = 'NEVER' ORDER BY ordinal_position",
+        )
+        .bind(table)
+        .fetch_all(&mut **ptx)
+        .await?;
+        let source_columns: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table)
+                .fetch_all(&mut *self.source)
+                .await?;
+        let mut columns = Vec::new();
+        for name in &source_columns {
+            let Some((_, data_type)) = types.iter().find(|(n, _)| n == name) else {
+                return Err(DbError::Refused(Refusal::NoTargetColumn {
+                    table: table.into(),
+                    column: name.clone(),
+                }));
+            };
+            let kind = match data_type.as_str() {
+                "bigint" | "integer" | "smallint" => Target::BigInt,
+                "boolean" => Target::Boolean,
+                "double precision" | "real" => Target::Double,
+                "bytea" => Target::Bytes,
+                _ => Target::Text,
+            };
+            columns.push((name.clone(), kind));
+        }
+        let deferred: Vec<(usize, usize, &'static str, &'static str)> = set_later
+            .iter()
+            .filter_map(|&(column, key)| {
+                let c = columns.iter().position(|(n, _)| n == column)?;
+                let k = columns.iter().position(|(n, _)| n == key)?;
+                Some((c, k, column, key))
+            })
+            .collect();
+        let list = columns
+            .iter()
+            .map(|(n, _)| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let select = format!("SELECT {list} FROM {table} ORDER BY {order}");
+        let per_insert = (PARAMETERS_PER_INSERT / columns.len().max(1)).max(1);
+        let mut checksum = Checksum::default();
+        let mut batch: Vec<Vec<Cell>> = Vec::with_capacity(per_insert);
+        let mut later = Vec::new();
+        {
+            use futures::TryStreamExt;
+            let mut rows = sqlx::query(&select).fetch(&mut *self.source);
+            while let Some(row) = rows.try_next().await? {
+                let mut cells = (0..columns.len())
+                    .map(|i| sqlite_cell(&row, i))
+                    .collect::<Result<Vec<_>, _>>()?;
+                checksum.add(&cells);
+                for &(c, k, _, _) in &deferred {
+                    if cells[c] != Cell::Null {
+                        later.push((
+                            cells[k].clone(),
+                            std::mem::replace(&mut cells[c], Cell::Null),
+                        ));
                     }
                 }
+                batch.push(cells);
+                if batch.len() == per_insert {
+                    insert_rows(ptx, table, &list, &columns, &batch).await?;
+                    batch.clear();
+                }
             }
-            if !batch.is_empty() {
-                insert_rows(ptx, table, &list, &columns, &batch).await?;
-            }
-            for &(_, _, column, key) in &deferred {
-                set_after.push((table, column, key, std::mem::take(&mut later)));
-            }
-            copies.push((table, list, columns, checksum));
         }
-        for (table, column, key, values) in set_after {
+        if !batch.is_empty() {
+            insert_rows(ptx, table, &list, &columns, &batch).await?;
+        }
+        let mut set_after = Vec::new();
+        for &(_, _, column, key) in &deferred {
+            set_after.push((column, key, std::mem::take(&mut later)));
+        }
+        Ok(CopiedTable {
+            table,
+            checksum,
+            list,
+            columns,
+            later: set_after,
+        })
+    }
+
+    /// Sets the self-references [`DataCopy::copy_table`] wrote empty in
+    /// `copied`, now that every row is in.
+    pub async fn set_later(&mut self, copied: &mut CopiedTable) -> Result<(), DbError> {
+        let table = copied.table;
+        let ptx = self.postgres();
+        for (column, key, values) in std::mem::take(&mut copied.later) {
             for (k, v) in values {
                 let (Cell::Text(k), Cell::Text(v)) = (k, v) else {
                     return Err(DbError::Refused(Refusal::NotAKey {
@@ -327,6 +368,13 @@ impl Db {
                 .await?;
             }
         }
+        Ok(())
+    }
+
+    /// Moves the identity sequences past the copied ids, so rows added
+    /// later do not collide with them.
+    pub async fn continue_identities(&mut self) -> Result<(), DbError> {
+        let ptx = self.postgres();
         for (table, column) in IDENTITIES {
             sqlx::query(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), \
@@ -335,50 +383,45 @@ impl Db {
             .execute(&mut **ptx)
             .await?;
         }
+        Ok(())
+    }
+
+    /// Indexes for search the lines of every transcript the source had
+    /// indexed.
+    pub async fn index_transcripts(&mut self) -> Result<(), DbError> {
         let transcripts: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM transcripts WHERE search_indexed")
-                .fetch_all(&mut **ptx)
+                .fetch_all(&mut **self.postgres())
                 .await?;
         for id in transcripts {
-            super::search::index_transcript_lines(&mut tx, id).await?;
+            super::search::index_transcript_lines(&mut self.target, id).await?;
         }
-        let On::Postgres(ptx) = &mut tx else {
-            unreachable!("a PostgreSQL database gives PostgreSQL transactions")
-        };
-        let mut verified = Vec::new();
-        for (table, list, columns, expected) in copies {
-            let mut found = Checksum::default();
-            {
-                use futures::TryStreamExt;
-                let select = format!("SELECT {list} FROM {table}");
-                let mut rows = sqlx::query(&select).fetch(&mut **ptx);
-                while let Some(row) = rows.try_next().await? {
-                    let cells = columns
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (_, kind))| postgres_cell(&row, i, *kind))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    found.add(&cells);
-                }
-            }
-            if found.rows != expected.rows || found.sum != expected.sum {
-                return Err(DbError::Refused(Refusal::VerifyFailed {
-                    table: table.into(),
-                    source_rows: expected.rows,
-                    source_checksum: expected.hex(),
-                    copy_rows: found.rows,
-                    copy_checksum: found.hex(),
-                }));
-            }
-            verified.push(TableCopy {
-                table,
-                rows: found.rows,
-                checksum: found.hex(),
-            });
+        Ok(())
+    }
+
+    /// The checksum of `copied`'s rows as the target now holds them.
+    pub async fn checksum_copy(&mut self, copied: &CopiedTable) -> Result<Checksum, DbError> {
+        use futures::TryStreamExt;
+        let ptx = self.postgres();
+        let mut found = Checksum::default();
+        let select = format!("SELECT {} FROM {}", copied.list, copied.table);
+        let mut rows = sqlx::query(&select).fetch(&mut **ptx);
+        while let Some(row) = rows.try_next().await? {
+            let cells = copied
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, (_, kind))| postgres_cell(&row, i, *kind))
+                .collect::<Result<Vec<_>, _>>()?;
+            found.add(&cells);
         }
-        drop(stx);
-        tx.commit().await?;
-        Ok(verified)
+        Ok(found)
+    }
+
+    /// Lets go of the source's snapshot and commits the target.
+    pub async fn commit(self) -> Result<(), DbError> {
+        drop(self.source);
+        self.target.commit().await
     }
 }
 

@@ -26,13 +26,13 @@ mod transcripts;
 mod users;
 mod webhooks;
 
-pub use archive::Restored;
+pub use archive::Restore;
 pub use attachments::AttachmentRecord;
 pub use audit::AUDIT_PAGE;
-pub use countermeasures::CountermeasureCounts;
-pub use meetings::MeetingSnapshot;
-pub use migrate_data::{COPIED_TABLES, TableCopy, refused_filled};
-pub use report::{ReportSelection, ReportSnapshot};
+pub use countermeasures::{CountermeasureCounts, CountermeasureMerge};
+pub use meetings::MeetingChange;
+pub use migrate_data::{COPIED_TABLES, Checksum, CopiedTable, DataCopy};
+pub use report::ReportRead;
 pub use search::{Hit, RelatedRow};
 pub use settings::{MetricsSettings, token_digest};
 pub use timeline::NewEvent;
@@ -63,8 +63,6 @@ pub(crate) use statement::sql;
 pub struct Db {
     pool: Pool,
     location: String,
-    /// The outlier report's data and built reports, shared by every clone.
-    report_cache: std::sync::Arc<tokio::sync::Mutex<report::ReportCache>>,
     /// Wakes meeting followers' live feeds, shared by every clone.
     meeting_signals: std::sync::Arc<meetings::MeetingSignals>,
 }

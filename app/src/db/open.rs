@@ -211,7 +211,6 @@ impl Db {
         Db {
             pool,
             location,
-            report_cache: Default::default(),
             meeting_signals: Default::default(),
         }
     }

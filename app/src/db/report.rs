@@ -1,17 +1,13 @@
-//! What the outlier report reads, and the report itself, kept in memory
-//! while the data stays the same: every change to incidents, their services
-//! or countermeasures bumps the `report` data version (triggers, in the
-//! writing transaction), and one small query compares it. When it moved,
-//! the change log (`report_changes`, also filled by triggers) names the
-//! incidents to read again; only after many changes, or the first time, is
-//! every incident read. Either way in one transaction, with the
-//! countermeasures. Filters apply in memory
-//! ([`crate::domain::report::matches`]).
+//! What the outlier report reads: the `report` data version (bumped by
+//! triggers, in the writing transaction, on every change to incidents,
+//! their services or countermeasures), the change log (`report_changes`,
+//! also filled by triggers) naming the incidents changed, and the
+//! incidents (every one, or those changed) with the countermeasures, all
+//! in one snapshot transaction ([`ReportRead`]). What is kept in memory,
+//! and when to read what, is the report flow's (`flows::report`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::LockedSqliteHandle;
 
@@ -20,165 +16,20 @@ use super::sqlite_bulk::{Rows, Value};
 use super::{Db, DbError, On, Tx, from_epoch, sql, stored_value};
 use crate::domain::incident::{Cynefin, Severity, Status};
 use crate::domain::moments::{KeyMoment, KeyMoments, Moment};
-use crate::domain::report::{
-    Durations, Report, ReportCountermeasure, ReportFilter, ReportIncident, matches,
-};
+use crate::domain::report::{Durations, ReportCountermeasure, ReportIncident};
 
-/// What the report reads, as of one data version: every incident, oldest
-/// first, and every countermeasure (not merged) with its incidents. Kept
-/// in memory while the version stays the same.
-#[derive(Debug, Clone)]
-pub struct ReportSnapshot {
-    /// The `report` row of `data_versions` when it was read.
-    pub version: i64,
-    /// The last `report_changes` entry it includes.
-    pub changes_seen: i64,
-    /// Oldest first (by start, then number). Shared when a snapshot is
-    /// copied: a refresh replaces only what changed.
-    pub incidents: Vec<Arc<ReportIncident>>,
-    pub countermeasures: Vec<ReportCountermeasure>,
-    /// Each incident's sort key by id, to find it again.
-    keys: HashMap<String, SortKey>,
-}
-
-type SortKey = (chrono::DateTime<chrono::Utc>, i64);
-
-fn sort_key(incident: &ReportIncident) -> SortKey {
-    (incident.started_at, incident.number)
-}
-
-impl ReportSnapshot {
-    fn new(
-        version: i64,
-        changes_seen: i64,
-        incidents: Vec<ReportIncident>,
-        countermeasures: Vec<ReportCountermeasure>,
-    ) -> ReportSnapshot {
-        let mut incidents: Vec<Arc<ReportIncident>> = incidents.into_iter().map(Arc::new).collect();
-        incidents.sort_unstable_by_key(|i| sort_key(i));
-        let keys = incidents
-            .iter()
-            .map(|i| (i.id.clone(), sort_key(i)))
-            .collect();
-        ReportSnapshot {
-            version,
-            changes_seen,
-            incidents,
-            countermeasures,
-            keys,
-        }
-    }
-
-    /// Takes out the incidents whose ids `changed` names and puts in `fresh`
-    /// (those of them that still exist, as they are now), keeping the order.
-    fn replace(&mut self, changed: &[String], fresh: Vec<ReportIncident>) {
-        for id in changed {
-            let Some(key) = self.keys.remove(id) else {
-                continue;
-            };
-            let found = self
-                .incidents
-                .binary_search_by_key(&key, |i| sort_key(i))
-                .ok()
-                .or_else(|| self.incidents.iter().position(|i| i.id == *id));
-            if let Some(at) = found {
-                self.incidents.remove(at);
-            }
-        }
-        for incident in fresh {
-            let key = sort_key(&incident);
-            let at = self
-                .incidents
-                .binary_search_by_key(&key, |i| sort_key(i))
-                .unwrap_or_else(|at| at);
-            self.keys.insert(incident.id.clone(), key);
-            self.incidents.insert(at, Arc::new(incident));
-        }
-    }
-}
-
-/// The incidents a filter selects from a snapshot, oldest first.
-#[derive(Debug, Clone)]
-pub struct ReportSelection {
-    snapshot: Arc<ReportSnapshot>,
-    picked: Vec<usize>,
-}
-
-impl ReportSelection {
-    /// How many incidents the filter selected.
-    pub fn len(&self) -> usize {
-        self.picked.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.picked.is_empty()
-    }
-
-    /// The selected incidents in `range` (of `0..len()`), oldest first.
-    pub fn slice(&self, range: std::ops::Range<usize>) -> Vec<&ReportIncident> {
-        self.picked[range]
-            .iter()
-            .map(|&i| self.snapshot.incidents[i].as_ref())
-            .collect()
-    }
-
-    pub fn incidents(&self) -> Vec<&ReportIncident> {
-        self.picked
-            .iter()
-            .map(|&i| self.snapshot.incidents[i].as_ref())
-            .collect()
-    }
-}
-
-/// Reports built from the current snapshot, so that reading the same
-/// report again costs nothing until the data changes.
-#[derive(Default)]
-pub(super) struct ReportCache {
-    snapshot: Option<Arc<ReportSnapshot>>,
-    /// Newest last, keyed by filter and the day (overdue depends on it).
-    reports: Vec<((ReportFilter, NaiveDate), Arc<Report>)>,
-}
-
-impl std::fmt::Debug for ReportCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReportCache")
-            .field("version", &self.snapshot.as_ref().map(|s| s.version))
-            .field("reports", &self.reports.len())
-            .finish()
-    }
-}
-
-/// Above this many logged changes since the kept snapshot, every incident
-/// is read again (one pass is then cheaper than many lookups).
-const INCREMENTAL_CHANGES: i64 = 5_000;
-
-/// How many built reports (filters) the cache keeps. A whole report over
-/// 100,000 incidents holds every value of every measurement (tens of MB):
-/// a few recent filters are what a reader moves between.
-const CACHED_REPORTS: usize = 4;
+const VERSION: &str = "SELECT version FROM data_versions WHERE name = 'report'";
 
 impl Db {
-    /// The incidents and countermeasures the report reads: from memory when
-    /// nothing changed since they were last read (one small query says so),
-    /// else read again in one transaction.
-    pub async fn report_snapshot(&self) -> Result<Arc<ReportSnapshot>, DbError> {
-        let mut cache = self.report_cache.lock().await;
-        self.current_snapshot(&mut cache).await
+    /// The `report` data version: it moves with every change the report
+    /// reads. One small query.
+    pub async fn report_version(&self) -> Result<i64, DbError> {
+        Ok(sql(VERSION).scalar(self).await?)
     }
 
-    async fn current_snapshot(
-        &self,
-        cache: &mut ReportCache,
-    ) -> Result<Arc<ReportSnapshot>, DbError> {
-        const VERSION: &str = "SELECT version FROM data_versions WHERE name = 'report'";
-        // The common case, nothing changed, costs this one query.
-        let version: i64 = sql(VERSION).scalar(self).await?;
-        if let Some(snapshot) = &cache.snapshot
-            && snapshot.version == version
-        {
-            return Ok(snapshot.clone());
-        }
-        let mut tx: Tx = match &self.pool {
+    /// Begins the one transaction the report's data is read in.
+    pub async fn begin_report_read(&self) -> Result<ReportRead, DbError> {
+        let tx: Tx = match &self.pool {
             On::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 // Read the file through memory mapping on this connection: a
@@ -194,106 +45,59 @@ impl Db {
             // order and the incremental refresh holds as on SQLite.
             On::Postgres(_) => self.read().await?,
         };
-        // Read again inside the transaction: the snapshot is of this version.
-        let version: i64 = sql(VERSION).scalar(&mut tx).await?;
-        let (oldest, newest): (i64, i64) =
-            sql("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM report_changes")
-                .record(&mut tx)
-                .await?;
-        let countermeasures = report_countermeasures(&mut tx).await?;
-        // Re-read only the incidents changed since the kept snapshot, when
-        // the log still holds every one of those changes and they are few.
-        let since = cache.snapshot.as_ref().map(|s| s.changes_seen);
-        let incremental = since.filter(|&seen| {
-            newest - seen <= INCREMENTAL_CHANGES && (oldest <= seen + 1 || newest == seen)
-        });
-        // Reports built from the old data are dropped on another thread:
-        // freeing a few hundred thousand values is no work for a request.
-        let stale = std::mem::take(&mut cache.reports);
-        let snapshot = match (incremental, cache.snapshot.take()) {
-            (Some(seen), Some(mut kept)) => {
-                let changed: Vec<String> =
-                    sql("SELECT DISTINCT incident_id FROM report_changes WHERE seq > $1")
-                        .bind(seen)
-                        .scalars(&mut tx)
-                        .await?;
-                let fresh = read_incidents(&mut tx, Some(&changed)).await?;
-                // In place unless a request still holds the old snapshot.
-                let next = Arc::make_mut(&mut kept);
-                next.replace(&changed, fresh);
-                next.version = version;
-                next.changes_seen = newest;
-                next.countermeasures = countermeasures;
-                kept
-            }
-            (_, old) => {
-                let incidents = read_incidents(&mut tx, None).await?;
-                std::thread::spawn(move || drop(old));
-                Arc::new(ReportSnapshot::new(
-                    version,
-                    newest,
-                    incidents,
-                    countermeasures,
-                ))
-            }
-        };
-        tx.commit().await?;
-        if !stale.is_empty() {
-            std::thread::spawn(move || drop(stale));
-        }
-        cache.snapshot = Some(snapshot.clone());
-        Ok(snapshot)
-    }
-
-    /// The incidents `filter` selects, oldest first.
-    pub async fn report_selection(
-        &self,
-        filter: &ReportFilter,
-    ) -> Result<ReportSelection, DbError> {
-        Ok(select(self.report_snapshot().await?, filter))
-    }
-
-    /// The report over the incidents `filter` selects, with their
-    /// countermeasures, and those incidents: what the page, the exports and
-    /// `debrief report` all show. Built once per filter and data version.
-    pub async fn report(
-        &self,
-        filter: &ReportFilter,
-    ) -> Result<(Arc<Report>, ReportSelection), DbError> {
-        use crate::domain::report::{build, countermeasure_figures};
-        let mut cache = self.report_cache.lock().await;
-        let snapshot = self.current_snapshot(&mut cache).await?;
-        let selection = select(snapshot.clone(), filter);
-        let today = chrono::Utc::now().date_naive();
-        let key = (filter.clone(), today);
-        if let Some((_, report)) = cache.reports.iter().find(|(k, _)| *k == key) {
-            return Ok((report.clone(), selection));
-        }
-        let incidents = selection.incidents();
-        let mut report = build(filter, &incidents);
-        report.countermeasures = Some(countermeasure_figures(
-            &incidents,
-            &snapshot.countermeasures,
-            today,
-        ));
-        let report = Arc::new(report);
-        if cache.reports.len() >= CACHED_REPORTS {
-            cache.reports.remove(0);
-        }
-        cache.reports.push((key, report.clone()));
-        Ok((report, selection))
+        Ok(ReportRead { tx })
     }
 }
 
-fn select(snapshot: Arc<ReportSnapshot>, filter: &ReportFilter) -> ReportSelection {
-    let picked = snapshot
-        .incidents
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| matches(filter, i))
-        .map(|(n, _)| n)
-        .collect();
-    ReportSelection { snapshot, picked }
+/// One read of the report's data: a transaction, so that the version, the
+/// change log, the incidents and the countermeasures read are of one moment.
+pub struct ReportRead {
+    tx: Tx,
+}
+
+impl ReportRead {
+    /// The `report` data version, as of this read.
+    pub async fn version(&mut self) -> Result<i64, DbError> {
+        Ok(sql(VERSION).scalar(&mut self.tx).await?)
+    }
+
+    /// The oldest and newest entries of the change log (0 and 0 when empty).
+    pub async fn change_range(&mut self) -> Result<(i64, i64), DbError> {
+        Ok(
+            sql("SELECT COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM report_changes")
+                .record(&mut self.tx)
+                .await?,
+        )
+    }
+
+    /// Every countermeasure (not merged) with its incidents.
+    pub async fn countermeasures(&mut self) -> Result<Vec<ReportCountermeasure>, DbError> {
+        report_countermeasures(&mut self.tx).await
+    }
+
+    /// The ids of the incidents the change log names after entry `seen`.
+    pub async fn changed_since(&mut self, seen: i64) -> Result<Vec<String>, DbError> {
+        Ok(
+            sql("SELECT DISTINCT incident_id FROM report_changes WHERE seq > $1")
+                .bind(seen)
+                .scalars(&mut self.tx)
+                .await?,
+        )
+    }
+
+    /// Incidents in storage order: every one, or those whose ids `only`
+    /// lists (as they are now; an id no longer found is left out).
+    pub async fn incidents(
+        &mut self,
+        only: Option<&[String]>,
+    ) -> Result<Vec<ReportIncident>, DbError> {
+        read_incidents(&mut self.tx, only).await
+    }
+
+    /// Ends the read.
+    pub async fn finish(self) -> Result<(), DbError> {
+        self.tx.commit().await
+    }
 }
 
 /// Incidents in storage order: every one, or those whose ids `only` lists.

@@ -696,6 +696,49 @@ pub fn union_incidents(base: &[i64], added: &[i64]) -> Vec<i64> {
     out
 }
 
+/// The history line for a change of linked incidents ("#4, #9" to
+/// "#2, #4, #9"), when there is one.
+pub fn incident_change(before: &[i64], after: &[i64]) -> Option<super::audit::FieldChange> {
+    let text = |ns: &[i64]| {
+        ns.iter()
+            .map(|n| format!("#{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    (before != after).then(|| super::audit::FieldChange {
+        field: "incidents".into(),
+        before: text(before),
+        after: text(after),
+    })
+}
+
+/// What each history records of merging `from` into `into`, which is then
+/// linked to `incidents`: the merged item's "merged into" (naming the
+/// survivor), and the survivor's "merged in" (naming the merged item)
+/// followed by its change of incidents, if any.
+pub fn merge_history(
+    from: &Countermeasure,
+    into: &Countermeasure,
+    incidents: &[i64],
+) -> (
+    Vec<super::audit::FieldChange>,
+    Vec<super::audit::FieldChange>,
+) {
+    let label = |c: &Countermeasure| format!("{} {}", c.code(), c.content.title);
+    let merged = vec![super::audit::FieldChange {
+        field: "merged into".into(),
+        before: String::new(),
+        after: label(into),
+    }];
+    let mut absorbed = vec![super::audit::FieldChange {
+        field: "merged in".into(),
+        before: String::new(),
+        after: label(from),
+    }];
+    absorbed.extend(incident_change(&into.content.incidents, incidents));
+    (merged, absorbed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -926,5 +969,36 @@ mod tests {
     fn linked_incidents_are_united_without_repeats() {
         assert_eq!(union_incidents(&[4, 9], &[9, 2]), vec![2, 4, 9]);
         assert_eq!(union_incidents(&[], &[]), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn a_merge_is_told_in_both_histories() {
+        let mut from = stored(1, None);
+        from.content.incidents = vec![9, 2];
+        let mut into = stored(2, None);
+        into.content.title = "Runbook for failover".into();
+        into.content.incidents = vec![4, 9];
+        let incidents = union_incidents(&into.content.incidents, &from.content.incidents);
+        let (merged, absorbed) = merge_history(&from, &into, &incidents);
+        let line = |field: &str, before: &str, after: &str| super::super::audit::FieldChange {
+            field: field.into(),
+            before: before.into(),
+            after: after.into(),
+        };
+        assert_eq!(
+            merged,
+            vec![line("merged into", "", "CM-2 Runbook for failover")]
+        );
+        assert_eq!(
+            absorbed,
+            vec![
+                line("merged in", "", "CM-1 Alert on checkout p99 above 800 ms"),
+                line("incidents", "#4, #9", "#2, #4, #9"),
+            ]
+        );
+        // Nothing new linked: the survivor's history says only what merged in.
+        let (_, absorbed) = merge_history(&from, &into, &into.content.incidents);
+        assert_eq!(absorbed.len(), 1);
+        assert_eq!(incident_change(&[1], &[1]), None);
     }
 }

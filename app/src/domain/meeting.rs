@@ -1,6 +1,7 @@
 //! Meeting mode: the facilitator walks the review through the timeline one
 //! event at a time; everyone else who opens it follows live. Plain rules
-//! here: where a step lands, what a note may hold.
+//! here: who moves the meeting, where a step lands, what a note may hold,
+//! and what a follower sees of it. The workflow is `flows::meeting_live`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -92,6 +93,58 @@ pub struct MeetingState {
     pub started_at: DateTime<Utc>,
 }
 
+impl MeetingState {
+    /// Whether the account `user_id` facilitates: only they move the meeting.
+    pub fn is_led_by(&self, user_id: Option<&str>) -> bool {
+        user_id == Some(self.facilitator_id.as_str())
+    }
+}
+
+/// The position of the event on screen among `event_ids` (the first when
+/// none is, or when it is no longer on the timeline).
+pub fn position_of(event_id: Option<&str>, event_ids: &[String]) -> usize {
+    event_id
+        .and_then(|id| event_ids.iter().position(|e| e == id))
+        .unwrap_or(0)
+}
+
+/// The meeting of one incident, as a follower sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingSnapshot {
+    /// `None` when no meeting runs.
+    pub state: Option<MeetingState>,
+    /// Live events in timeline order, by id.
+    pub event_ids: Vec<String>,
+    pub notes: Vec<MeetingNote>,
+}
+
+impl MeetingSnapshot {
+    /// The position of the event on screen (the first when none is).
+    pub fn position(&self) -> usize {
+        position_of(
+            self.state.as_ref().and_then(|s| s.event_id.as_deref()),
+            &self.event_ids,
+        )
+    }
+
+    /// What the live feed sends and a follower's page shows.
+    pub fn live(&self) -> MeetingLive {
+        match &self.state {
+            None => MeetingLive {
+                notes: self.notes.clone(),
+                ..MeetingLive::default()
+            },
+            Some(state) => MeetingLive {
+                running: true,
+                position: self.position(),
+                facilitator: state.facilitator.clone(),
+                facilitator_id: state.facilitator_id.clone(),
+                notes: self.notes.clone(),
+            },
+        }
+    }
+}
+
 /// Checks a note: trimmed, not empty, within [`NOTE_MAX`].
 pub fn check_note(body: &str) -> Result<String, String> {
     let body = body.trim().replace("\r\n", "\n");
@@ -141,6 +194,37 @@ mod tests {
         assert_eq!(Step::parse(" next "), Some(Step::Next));
         assert_eq!(Step::parse("4"), Some(Step::To(4)));
         assert_eq!(Step::parse("sideways"), None);
+    }
+
+    #[test]
+    fn only_the_facilitator_leads_and_a_lost_event_shows_the_first() {
+        let state = MeetingState {
+            version: 3,
+            event_id: Some("b".into()),
+            facilitator: "Ada".into(),
+            facilitator_id: "u1".into(),
+            started_at: DateTime::<Utc>::default(),
+        };
+        assert!(state.is_led_by(Some("u1")));
+        assert!(!state.is_led_by(Some("u2")));
+        assert!(!state.is_led_by(None));
+        let events: Vec<String> = vec!["a".into(), "b".into()];
+        assert_eq!(position_of(Some("b"), &events), 1);
+        assert_eq!(position_of(Some("gone"), &events), 0);
+        assert_eq!(position_of(None, &events), 0);
+        let snapshot = MeetingSnapshot {
+            state: Some(state),
+            event_ids: events,
+            notes: Vec::new(),
+        };
+        let live = snapshot.live();
+        assert!(live.running);
+        assert_eq!((live.position, live.facilitator.as_str()), (1, "Ada"));
+        let ended = MeetingSnapshot {
+            state: None,
+            ..snapshot
+        };
+        assert_eq!(ended.live(), MeetingLive::default());
     }
 
     #[test]

@@ -3,4 +3,9 @@
 //! `db` in the order the workflow needs and words its refusals; server
 //! functions and CLI commands each call one. Server only.
 
+pub mod countermeasure_merge;
+pub mod meeting_live;
+pub mod migrate_data;
+pub mod report;
+pub mod restore;
 pub mod transcript_import;

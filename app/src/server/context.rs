@@ -11,6 +11,13 @@ pub fn db() -> Result<Db, AppError> {
     use_context::<Db>().ok_or_else(|| request_gone("the database handle"))
 }
 
+/// The outlier report's kept data and reports, one for the server, provided
+/// to every request next to the database.
+pub fn report_cache() -> Result<crate::flows::report::ReportCache, AppError> {
+    use_context::<crate::flows::report::ReportCache>()
+        .ok_or_else(|| request_gone("the report cache"))
+}
+
 /// The context of every request is provided before any of its code
 /// runs, so a missing one means the request is over: its client closed
 /// the connection while a page was still rendering, and leptos disposed

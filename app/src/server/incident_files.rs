@@ -301,10 +301,7 @@ async fn restore(
         name: user.0.label(),
         user_id: Some(user.0.id.clone()),
     };
-    match db
-        .restore_incident(archive, &actor, chrono::Utc::now())
-        .await
-    {
+    match crate::flows::restore::restore(&db, archive, &actor).await {
         Ok(done) if html => (
             StatusCode::SEE_OTHER,
             [(header::LOCATION, format!("/incidents/{}", done.number))],

@@ -1,9 +1,10 @@
-//! `GET /incidents/N/meeting/live`: meeting mode's server-sent events. The
-//! first message is the meeting as it stands (a late joiner lands on the
-//! current event); then one message per change, pushed as soon as the
-//! facilitator steps or someone adds a note. Every 10 s the feed also reads
-//! the meeting again, so a change made by another process is not missed,
-//! and the keep-alive holds idle connections open through proxies.
+//! `GET /incidents/N/meeting/live`: meeting mode's server-sent events, one
+//! `state` message per state `flows::meeting_live::Following` gives: the
+//! first is the meeting as it stands (a late joiner lands on the current
+//! event); then one per change, pushed as soon as the facilitator steps or
+//! someone adds a note, with a periodic re-read so a change made by another
+//! process is not missed. The keep-alive holds idle connections open
+//! through proxies.
 //!
 //! The feed lasts only as long as the right to read it: each re-read checks
 //! the viewer's account again (disabled, or signed in before a password
@@ -11,7 +12,6 @@
 
 use crate::routes;
 use std::convert::Infallible;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
@@ -19,57 +19,17 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::stream::{self, Stream};
-use tokio::sync::broadcast;
 
 use super::incident_path::IncidentInPath;
 use crate::db::Db;
-use crate::domain::incident::IncidentNumber;
 use crate::domain::meeting::MeetingLive;
 use crate::error::AppError;
+use crate::flows::meeting_live::{self, Following, Viewer};
 
 pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
     Router::new()
         .route(routes::MEETING_LIVE, get(live))
         .with_state(db)
-}
-
-/// How often a quiet feed reads the meeting again.
-const REREAD: Duration = Duration::from_secs(10);
-
-struct Feed {
-    db: Db,
-    number: IncidentNumber,
-    changes: broadcast::Receiver<i64>,
-    last: Option<MeetingLive>,
-    /// The viewer's account id and the session epoch they signed in with.
-    viewer: (String, i64),
-}
-
-/// The meeting as it stands, or `None` when the feed must end: the viewer
-/// may no longer read it, or it cannot be read.
-async fn read(feed: &Feed) -> Option<MeetingLive> {
-    let (id, epoch) = &feed.viewer;
-    match feed.db.user_for_session(id, *epoch).await {
-        Ok(Some(_)) => {}
-        Ok(None) => {
-            tracing::info!(
-                "meeting feed of #{}: the viewer's session ended",
-                feed.number.0
-            );
-            return None;
-        }
-        Err(e) => {
-            tracing::warn!("meeting feed of #{}: {e}", feed.number.0);
-            return None;
-        }
-    }
-    match feed.db.meeting(feed.number).await {
-        Ok(snapshot) => Some(snapshot.live()),
-        Err(e) => {
-            tracing::warn!("meeting feed of #{}: {e}", feed.number.0);
-            None
-        }
-    }
 }
 
 fn message(live: &MeetingLive) -> Event {
@@ -78,26 +38,12 @@ fn message(live: &MeetingLive) -> Event {
         .data(serde_json::to_string(live).unwrap_or_default())
 }
 
-fn changes(feed: Feed) -> impl Stream<Item = Result<Event, Infallible>> {
-    stream::unfold(feed, |mut feed| async move {
-        loop {
-            if feed.last.is_some() {
-                // Wait for a change, or the periodic re-read; end at shutdown.
-                let woken = tokio::select! {
-                    woken = tokio::time::timeout(REREAD, feed.changes.recv()) => woken,
-                    () = super::shutdown::begun() => return None,
-                };
-                if let Ok(Err(broadcast::error::RecvError::Closed)) = woken {
-                    return None;
-                }
-            }
-            let now = read(&feed).await?;
-            if feed.last.as_ref() != Some(&now) {
-                let event = message(&now);
-                feed.last = Some(now);
-                return Some((Ok(event), feed));
-            }
-        }
+/// One message per state the follower is given, until following ends or
+/// the server shuts down.
+fn changes(following: Following) -> impl Stream<Item = Result<Event, Infallible>> {
+    stream::unfold(following, |mut following| async move {
+        let live = following.next(super::shutdown::begun()).await?;
+        Some((Ok(message(&live)), following))
     })
 }
 
@@ -120,15 +66,11 @@ async fn live(
         }
         Err(e) => return AppError::from(e).into_response(),
     }
-    // Subscribe before the first read, so no change falls between them.
-    let feed = Feed {
-        changes: db.meeting_changes(n),
-        db,
-        number: n,
-        last: None,
-        viewer: (auth.user_id, auth.epoch),
+    let viewer = Viewer {
+        user_id: auth.user_id,
+        session_epoch: auth.epoch,
     };
-    Sse::new(changes(feed))
+    Sse::new(changes(meeting_live::follow(&db, n, viewer)))
         .keep_alive(KeepAlive::default())
         .into_response()
 }

@@ -11,11 +11,12 @@ use axum::routing::get;
 
 use crate::db::{Db, token_digest};
 use crate::domain::metrics_export::exposition;
+use crate::flows::report::ReportCache;
 
-pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, reports: ReportCache) -> Router<S> {
     Router::new()
         .route(routes::METRICS, get(metrics))
-        .with_state(db)
+        .with_state((db, reports))
 }
 
 fn unavailable(e: crate::db::DbError) -> Response {
@@ -27,7 +28,7 @@ fn unavailable(e: crate::db::DbError) -> Response {
         .into_response()
 }
 
-async fn metrics(State(db): State<Db>, headers: HeaderMap) -> Response {
+async fn metrics(State((db, reports)): State<(Db, ReportCache)>, headers: HeaderMap) -> Response {
     let settings = match db.metrics_settings().await {
         Ok(s) => s,
         Err(e) => return unavailable(e),
@@ -52,7 +53,7 @@ async fn metrics(State(db): State<Db>, headers: HeaderMap) -> Response {
         )
             .into_response();
     }
-    let snapshot = match db.report_snapshot().await {
+    let snapshot = match crate::flows::report::snapshot(&db, &reports).await {
         Ok(s) => s,
         Err(e) => return unavailable(e),
     };

@@ -15,15 +15,16 @@ use axum::routing::get;
 use futures::{StreamExt, stream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::db::{Db, ReportSelection};
+use crate::db::Db;
 use crate::domain::report::{PAGE_LIST_LIMIT, ReportFilter, ReportIncident};
 use crate::domain::report_export;
+use crate::flows::report::{ReportCache, ReportSelection};
 
-pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, reports: ReportCache) -> Router<S> {
     Router::new()
         .route(routes::REPORT_CSV, get(csv))
         .route(routes::REPORT_JSON, get(json))
-        .with_state(db)
+        .with_state((db, reports))
 }
 
 fn filter(params: &HashMap<String, String>) -> ReportFilter {
@@ -100,12 +101,15 @@ fn json_rows(slice: &[&ReportIncident], first: bool) -> String {
     report_export::json_rows(slice, first)
 }
 
-async fn csv(State(db): State<Db>, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn csv(
+    State((db, reports)): State<(Db, ReportCache)>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let slot = match slot().await {
         Ok(slot) => slot,
         Err(busy) => return busy,
     };
-    match db.report_selection(&filter(&params)).await {
+    match crate::flows::report::selection(&db, &reports, &filter(&params)).await {
         Ok(selection) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -128,12 +132,15 @@ async fn csv(State(db): State<Db>, Query(params): Query<HashMap<String, String>>
     }
 }
 
-async fn json(State(db): State<Db>, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn json(
+    State((db, reports)): State<(Db, ReportCache)>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let slot = match slot().await {
         Ok(slot) => slot,
         Err(busy) => return busy,
     };
-    match db.report(&filter(&params)).await {
+    match crate::flows::report::report(&db, &reports, &filter(&params)).await {
         Ok((report, selection)) => (
             [
                 (header::CONTENT_TYPE, "application/json"),

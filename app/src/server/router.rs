@@ -62,12 +62,16 @@ pub fn router(surface: Surface) -> Router {
         answer_timeout,
     } = surface;
     let routes = generate_route_list(App);
+    // One for the server (this router is built once): every request shares it.
+    let reports = crate::flows::report::ReportCache::default();
     let context = {
         let auth = auth.clone();
+        let reports = reports.clone();
         let store = store.clone();
         let staging = staging.clone();
         move || {
             provide_context(auth.db.clone());
+            provide_context(reports.clone());
             provide_context(store.clone());
             provide_context(staging.clone());
             provide_context(auth.clone());
@@ -137,8 +141,8 @@ pub fn router(surface: Surface) -> Router {
             super::refusal_redirect::layer,
         ))
         .merge(attachments::routes(auth.db.clone(), store.clone()))
-        .merge(report_export::routes(auth.db.clone()))
-        .merge(metrics::routes(auth.db.clone()))
+        .merge(report_export::routes(auth.db.clone(), reports.clone()))
+        .merge(metrics::routes(auth.db.clone(), reports))
         .merge(countermeasure_export::routes(auth.db.clone()))
         .merge(incident_files::routes(auth.db.clone()))
         .merge(meeting::routes(auth.db.clone()))
