@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { incident, open, signIn, uniq } from './helpers';
 
 test.beforeEach(async ({ page }) => {

@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { headerName, open, PASSWORD, signIn, uniq } from './helpers';
 
 /** The header's main navigation (shown only to someone signed in). */

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, postForm, signIn, uniq } from './helpers';
 
 test('file a countermeasure from a timeline event, move it across the board by keyboard, see it overdue', async ({ page }) => {

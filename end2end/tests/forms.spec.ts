@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { adminWithEverything, appPages, open } from './helpers';
 
 // Every form's own path: on every page, each form that posts is filled as a

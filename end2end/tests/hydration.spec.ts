@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, signIn, uniq } from './helpers';
 
 /** Records console errors and warnings, uncaught errors and failed responses. */

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { duration, fillMoments, open, signIn, uniq } from './helpers';
 
 // The same flow must work with the WASM hydrated and with JavaScript disabled.

@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { everythingIncident, incident, open, postForm, sessionCookie, signIn, uniq } from './helpers';

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { adminWithEverything, appPages, open } from './helpers';
 
 // Layout and accessibility on every page, as a person sees it at 1366 px:

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, queueIncident, signIn, uniq } from './helpers';
 
 test('meeting mode: the facilitator steps with the keyboard, a second browser follows live and sees notes; a late joiner lands on the current event', async ({ browser }) => {

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, queueIncident, signIn } from './helpers';
 import { Deployment } from './postgres';
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, postForm, signIn, uniq } from './helpers';
 
 test('write a post-mortem: blaming words are underlined as you type, the preview follows, publishing makes it read-only', async ({ page }) => {

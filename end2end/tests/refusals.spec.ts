@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { adminWithEverything, appPages, open } from './helpers';
 
 // Every refusal is visible: on every page, every form that posts is made to

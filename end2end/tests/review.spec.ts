@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, postForm, signIn, uniq } from './helpers';
 
 test('schedule the review, download its invitation, print the handout to PDF with every section', async ({ page }) => {

@@ -1,4 +1,5 @@
-import { Browser, expect, Page, test } from '@playwright/test';
+import { Browser, Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { duration, open, postForm, signIn, uniq } from './helpers';
 
 /** Creates an incident in UTC with only its impact start known; returns its page. */

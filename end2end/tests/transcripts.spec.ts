@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, postForm, signIn, uniq } from './helpers';
 
 /** Creates an incident in UTC whose impact started at 10:00; returns its number. */

@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { open, postForm, queueIncident, signIn, uniq } from './helpers';
 
 // Unsaved text is never lost: on every page that holds writing, leaving by a

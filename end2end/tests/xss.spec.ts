@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { open, PASSWORD, postForm, signIn, uniq } from './helpers';
@@ -104,10 +105,10 @@ async function visit(page: Page, url: string, ran: string[]) {
   expect(await page.evaluate(findActiveContent), url).toEqual([]);
 }
 
-test.beforeAll(async ({ browser }, testInfo) => {
+test.beforeAll(async ({ browser, server }) => {
   test.setTimeout(180_000);
   expect(payloads.length).toBeGreaterThanOrEqual(36);
-  const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
+  const context = await browser.newContext({ baseURL: server });
   const page = await context.newPage();
   await signIn(page, 'admin', true);
 
