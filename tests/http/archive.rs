@@ -767,17 +767,36 @@ fn open_upload(client: &Client) -> std::net::TcpStream {
     stream
 }
 
+/// Whether the server has answered (or closed) a held upload.
+fn answered(stream: &std::net::TcpStream) -> bool {
+    stream.set_nonblocking(true).unwrap();
+    let mut byte = [0u8; 1];
+    let answered = !matches!(
+        stream.peek(&mut byte),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+    );
+    stream.set_nonblocking(false).unwrap();
+    answered
+}
+
 #[tokio::test]
 async fn restores_beyond_two_at_once_are_asked_to_try_again() {
     let b = Server::start();
-    let held = [open_upload(&b), open_upload(&b)];
+    let mut held = vec![open_upload(&b), open_upload(&b)];
     // Each held upload takes its place once the server has read its
     // headers: until then a third is answered as usual (and refused as not
-    // an archive).
+    // an archive). The third can also take a place before a held one does,
+    // which is then answered "busy" and gone: such a held upload is opened
+    // again, so that two are held when the third is tried.
     let mut busy = None;
     // Up to a minute: on a loaded machine the held uploads' headers may be
     // read late.
     for _ in 0..1200 {
+        for stream in held.iter_mut() {
+            if answered(stream) {
+                *stream = open_upload(&b);
+            }
+        }
         let res = upload(&b, b"[]".to_vec()).await;
         if res.status() == 503 {
             busy = Some(res.text().await.unwrap());

@@ -15,8 +15,13 @@ use common::{Client, PASSWORD, Server, postgres};
 
 /// The nginx configuration between the README's proxy-config markers.
 fn readme_config() -> String {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme = std::fs::read_to_string(
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        )
+        .join("README.md"),
+    )
+    .unwrap();
     let start = readme
         .find("<!-- proxy-config -->")
         .expect("the README's proxy example");

@@ -81,9 +81,14 @@ fn instances_starting_together_apply_the_migrations_once() {
         name,
         "SELECT count(*), bool_and(success) FROM _sqlx_migrations",
     );
-    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
-        .unwrap()
-        .count();
+    let files = std::fs::read_dir(
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        )
+        .join("migrations/postgres"),
+    )
+    .unwrap()
+    .count();
     assert_eq!(
         applied,
         format!("{files}|t"),

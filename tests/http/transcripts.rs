@@ -1007,9 +1007,11 @@ async fn a_file_detection_does_not_recognise_is_shown_with_its_best_guesses() {
 /// imports it; returns the preview.
 async fn preview_and_import(server: &Server, fixture: &str, name: &str) -> serde_json::Value {
     let export = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("app/transcript/tests/fixtures")
-            .join(fixture),
+        std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        )
+        .join("app/transcript/tests/fixtures")
+        .join(fixture),
     )
     .unwrap();
     let token = stage(server, &[(name, &export)]).await;
@@ -1209,8 +1211,10 @@ async fn an_archive_over_its_limits_is_refused_on_the_preview_naming_the_limit()
 async fn pasted_incident_reports_are_read_as_plain_text_with_their_prose_kept_apart() {
     let server = Server::start();
     seed(&server).await;
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("app/transcript/tests/fixtures/reports");
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("app/transcript/tests/fixtures/reports");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

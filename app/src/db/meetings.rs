@@ -67,6 +67,7 @@ impl MeetingSignals {
             while !pool.is_closed() && weak.strong_count() > 0 {
                 let mut listener = match PgListener::connect_with(&pool).await {
                     Ok(l) => l,
+                    Err(_) if pool.is_closed() => return,
                     Err(e) => {
                         tracing::warn!("meeting mode cannot listen for changes: {e}");
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -95,6 +96,8 @@ impl MeetingSignals {
                         // The connection dropped; sqlx reconnects and listens
                         // again. Changes meanwhile were missed: read again.
                         Ok(None) => signals.wake_all(),
+                        // The server is closing the database on its way out.
+                        Err(_) if pool.is_closed() => return,
                         Err(e) => {
                             tracing::warn!("meeting mode stopped listening for changes: {e}");
                             signals.wake_all();

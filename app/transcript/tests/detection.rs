@@ -11,9 +11,11 @@ use transcript::read::{Options, read_path};
 use transcript::{Line, Problem};
 
 fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures")
+    .join(path)
 }
 
 /// Detection without the file's name: content alone.

@@ -14,9 +14,11 @@ use transcript::{Entry, LineKind, Problem, Stamp};
 type Reader = fn(&[u8], &str, transcript::formats::Emit<'_>);
 
 fn fixture_dir(group: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(group)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures")
+    .join(group)
 }
 
 fn bytes(name: &str) -> Vec<u8> {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use support::root;
@@ -13,9 +13,11 @@ use transcript::{Entry, LineKind, Problem, Stamp};
 const SPACE: &str = "google_chat/Groups/Incident checkout/messages.json";
 
 fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures")
+    .join(path)
 }
 
 fn read_bytes(bytes: &[u8], label: &str) -> Vec<Result<Entry, Problem>> {

@@ -9,7 +9,7 @@
 //! where the format has no date on its lines, a midnight rollover. Several
 //! have CRLF line endings.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
@@ -23,9 +23,11 @@ use LineKind::{Action, Bot, Join, Message, Nick, Notice, Part, Quit, System, Top
 const CP1252: &str = "café break, €5 budget";
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/irc")
-        .join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures/irc")
+    .join(name)
 }
 
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use support::root;
@@ -11,9 +11,11 @@ use transcript::formats::{google_chat, matrix};
 use transcript::{Entry, LineKind, Problem, Stamp};
 
 fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(path)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures")
+    .join(path)
 }
 
 type Reader = fn(&[u8], &str, &mut dyn FnMut(Result<Entry, Problem>));

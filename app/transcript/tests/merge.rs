@@ -1,8 +1,6 @@
 //! Several transcripts into one review: order by instant, then transcript,
 //! then line; the same message read twice kept once with every source.
 
-use std::path::Path;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use transcript::clock::Flag;
@@ -12,9 +10,11 @@ use transcript::read::{Options, read_text};
 use transcript::{Line, LineKind};
 
 fn read(name: &str, format: Format, zone: Tz, date: Option<NaiveDate>) -> Vec<Line> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/text/merge")
-        .join(name);
+    let path = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures/text/merge")
+    .join(name);
     let bytes = std::fs::read(path).unwrap();
     let options = Options {
         format,

@@ -34,7 +34,10 @@ fn fixtures() -> Vec<PathBuf> {
     }
     let mut out = Vec::new();
     walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
+        &std::path::PathBuf::from(
+            std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        )
+        .join("tests/fixtures"),
         &mut out,
     );
     out

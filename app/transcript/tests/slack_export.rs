@@ -12,9 +12,11 @@ use zip::CompressionMethod;
 use zip::write::SimpleFileOptions;
 
 fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/slack")
-        .join(path)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures/slack")
+    .join(path)
 }
 
 /// Every file under `dir`, as (path relative to `dir` with `/`, full path), sorted.

@@ -1,7 +1,7 @@
 //! Slack copy-paste, plain text and CSV, read through the driver from the
 //! fixtures in `tests/fixtures/text/`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -11,9 +11,11 @@ use transcript::read::{Options, read_str, read_text};
 use transcript::{Line, LineKind, Problem};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/text")
-        .join(name)
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("tests/fixtures/text")
+    .join(name)
 }
 
 fn date(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
