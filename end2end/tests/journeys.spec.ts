@@ -252,6 +252,8 @@ test('status follows the work: a resolved mark resolves the incident, publishing
   expect(saved.status()).toBeLessThan(400);
   await open(page, `/incidents/${n}/postmortem`, true);
   await page.getByRole('button', { name: 'Publish' }).click();
+  // Leave only once it is published: navigating away sooner can cancel the post.
+  await expect(page.locator('.doc-state')).toContainText('Published');
   await open(page, `/incidents/${n}`, true);
   await expect(page.locator('.badge.status-published')).toHaveText('Published');
 });
