@@ -195,6 +195,8 @@ async fn new_key(tx: &mut Tx, table: &str) -> Result<Option<Key>, DbError> {
 /// chooses. Dropped before [`Restore::commit`], it rolls everything back.
 pub struct Restore {
     tx: Tx,
+    /// Rows inserted so far.
+    written: usize,
 }
 
 impl Db {
@@ -202,6 +204,7 @@ impl Db {
     pub async fn begin_restore(&self) -> Result<Restore, DbError> {
         Ok(Restore {
             tx: self.write().await?,
+            written: 0,
         })
     }
 }
@@ -254,7 +257,14 @@ impl Restore {
         cells: Vec<(&'static str, Cell<'_>)>,
     ) -> Result<(), DbError> {
         insert(&mut self.tx, table, cells, false).await?;
+        self.written += 1;
         Ok(())
+    }
+
+    /// How many rows [`Restore::insert`] and [`Restore::insert_keyed`]
+    /// have written.
+    pub fn written(&self) -> usize {
+        self.written
     }
 
     /// Inserts one row of a table with an integer key `id` (see
@@ -265,6 +275,7 @@ impl Restore {
         cells: Vec<(&'static str, Cell<'_>)>,
     ) -> Result<i64, DbError> {
         let key = insert(&mut self.tx, table, cells, true).await?;
+        self.written += 1;
         Ok(key.expect("an INSERT … RETURNING id gives the id"))
     }
 

@@ -82,16 +82,12 @@ pub async fn restore(db: &Db, archive: Archive, actor: &Actor) -> Result<Restore
         restore.next_number("incidents").await?
     };
     incident.number = Key(number);
-    let mut written = 0;
     restore.insert("incidents", incident.cells()).await?;
-    written += 1;
     for row in &incident_services {
         restore.insert("incident_services", row.cells()).await?;
-        written += 1;
     }
     for row in &timeline_events {
         restore.insert("timeline_events", row.cells()).await?;
-        written += 1;
     }
     // Integer keys: kept when free, else new, with every reference
     // following.
@@ -103,7 +99,6 @@ pub async fn restore(db: &Db, archive: Archive, actor: &Actor) -> Result<Restore
         if let Some(old) = old {
             transcript_keys.insert(old, new);
         }
-        written += 1;
     }
     let mut line_keys: HashMap<i64, i64> = HashMap::new();
     let mut pending_duplicates: Vec<(i64, i64)> = Vec::new();
@@ -123,7 +118,6 @@ pub async fn restore(db: &Db, archive: Archive, actor: &Actor) -> Result<Restore
                 pending_duplicates.push((new, of.0));
             }
         }
-        written += 1;
     }
     drop(transcript_lines);
     for (line, of) in pending_duplicates {
@@ -136,12 +130,10 @@ pub async fn restore(db: &Db, archive: Archive, actor: &Actor) -> Result<Restore
     for mut row in transcript_problems {
         row.transcript_id = remap(&transcript_keys, row.transcript_id);
         restore.insert("transcript_problems", row.cells()).await?;
-        written += 1;
     }
     for mut row in event_lines {
         row.line_id = remap(&line_keys, row.line_id);
         restore.insert("event_lines", row.cells()).await?;
-        written += 1;
     }
     // A lesson this database already tracks is linked, not copied; its
     // history stays as this database has it.
@@ -168,30 +160,24 @@ pub async fn restore(db: &Db, archive: Archive, actor: &Actor) -> Result<Restore
         }
         restore.insert("countermeasures", row.cells()).await?;
         measure_numbers.push(row.number.0);
-        written += 1;
     }
     for row in &countermeasure_incidents {
         restore
             .insert("countermeasure_incidents", row.cells())
             .await?;
-        written += 1;
     }
     for row in &postmortems {
         restore.insert("postmortems", row.cells()).await?;
-        written += 1;
     }
     for row in &postmortem_versions {
         restore.insert("postmortem_versions", row.cells()).await?;
-        written += 1;
     }
     for row in &reviews {
         restore.insert("reviews", row.cells()).await?;
-        written += 1;
     }
     for mut row in meeting_notes {
         row.id = restore.free_key("meeting_notes", row.id).await?;
         restore.insert_keyed("meeting_notes", row.cells()).await?;
-        written += 1;
     }
     // History keeps its words, credited to no account of this deployment
     // and marked as restored.
@@ -202,12 +188,12 @@ pub async fn restore(db: &Db, archive: Archive, actor: &Actor) -> Result<Restore
         row.id = restore.free_key("audit_log", row.id).await?;
         row.actor_name = Name::new(restored_name(row.actor_name.as_str()));
         restore.insert_keyed("audit_log", row.cells()).await?;
-        written += 1;
     }
     restore.catch_up_sequences().await?;
     read_back(&mut restore, &id, IncidentNumber(number), &measure_numbers).await?;
     // The restore itself is in the audit log, not in the incident's
     // history (which stays as it was exported).
+    let written = restore.written();
     restore
         .record_restored(
             actor,
