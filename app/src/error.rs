@@ -39,6 +39,13 @@ pub enum AppError {
     },
     #[error("{what} was not found. It may have been deleted, or the link may be mistyped.")]
     NotFound { what: String },
+    /// What was asked for does not exist (yet), said in a sentence of its
+    /// own: "Incident #4 has no post-mortem yet: write and save one first."
+    #[error("{message}")]
+    Missing { message: String },
+    /// The upload or request is over a limit; nothing was kept.
+    #[error("{message}")]
+    TooLarge { message: String },
     /// Something failed on the server; the detail is in the server log under
     /// `reference`, never sent to the browser. `echo` as for `Invalid`.
     #[error(
@@ -254,7 +261,8 @@ impl AppError {
         match self {
             AppError::Invalid { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } | AppError::Choose { .. } => StatusCode::CONFLICT,
-            AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::NotFound { .. } | AppError::Missing { .. } => StatusCode::NOT_FOUND,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Transport { .. } => StatusCode::BAD_REQUEST,

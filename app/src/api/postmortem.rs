@@ -79,16 +79,9 @@ async fn starting_template(
 /// 200,000 characters long), or the sentence saying why not.
 #[cfg(feature = "ssr")]
 async fn rendered(what: &str, markdown: String) -> Result<String, AppError> {
-    use crate::server::render_pool::{RenderRefused, render};
-    render(move || crate::domain::markdown::render_markdown(&markdown))
+    crate::server::render_pool::render(move || crate::domain::markdown::render_markdown(&markdown))
         .await
-        .map_err(|refused| match refused {
-            RenderRefused::TooSlow => AppError::Busy {
-                message: refused.message(what),
-                retry_after: 5,
-            },
-            RenderRefused::Failed => AppError::internal(refused.message(what)),
-        })
+        .map_err(|refused| refused.into_error(what))
 }
 
 #[server(prefix = "/api", endpoint = "postmortem/get")]

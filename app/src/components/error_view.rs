@@ -12,7 +12,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         options.set_status(error.status());
     }
     let heading = match &error {
-        AppError::NotFound { .. } => "Not found",
+        AppError::NotFound { .. } | AppError::Missing { .. } => "Not found",
         AppError::Internal { .. } | AppError::Transport { .. } => "Something went wrong",
         AppError::Forbidden { .. } => "Not allowed",
         AppError::StorageFull => "The server's disk is full",
@@ -21,6 +21,7 @@ pub fn ErrorView(error: AppError) -> impl IntoView {
         AppError::Invalid { .. }
         | AppError::Conflict { .. }
         | AppError::Choose { .. }
+        | AppError::TooLarge { .. }
         | AppError::TooManyAttempts { .. } => "That request could not be completed",
     };
     view! {

@@ -19,12 +19,13 @@ use sha2::{Digest, Sha256};
 
 use super::incident_path::IncidentInPath;
 use super::session::CurrentUser;
-use crate::db::{AttachmentRecord, Db, DbError};
+use crate::db::{AttachmentRecord, Db};
 use crate::domain::attachment::{
     AttachmentType, content_disposition, safe_file_name, sniff, too_large_message,
 };
 use crate::domain::audit::Actor;
 use crate::domain::incident::IncidentNumber;
+use crate::error::AppError;
 
 /// Where attachment files live, and how large one may be.
 #[derive(Clone, Debug)]
@@ -132,9 +133,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, store: AttachmentStore) 
 }
 
 /// Where a refusal sends a browser back to: the incident page, at the form
-/// it posted from, where the message is said (see `AttachForm`). The query
-/// names the form (`attach_field`) and carries the sentence (`attach_error`,
-/// shown as text). A script gets the status and the sentence.
+/// it posted from, where the message is said (see `AttachForm`). A script
+/// gets the status and the sentence.
 struct Back {
     page: String,
     form: String,
@@ -142,17 +142,15 @@ struct Back {
 }
 
 impl Back {
-    fn refuse(&self, status: StatusCode, message: &str) -> Response {
-        if !self.html {
-            return (status, message.to_string()).into_response();
-        }
-        use crate::domain::query_text::query_value;
-        let query = format!(
-            "attach_field={}&attach_error={}",
-            query_value(&self.form),
-            query_value(message)
-        );
-        Redirect::to(&format!("{}?{query}#{}", self.page, self.form)).into_response()
+    fn refuse(&self, error: AppError) -> Response {
+        super::answer::refuse(
+            error,
+            self.html,
+            super::answer::Back::AttachForm {
+                page: &self.page,
+                form: &self.form,
+            },
+        )
     }
 }
 
@@ -161,20 +159,11 @@ impl Back {
 async fn read_form(
     multipart: &mut Multipart,
     max_bytes: u64,
-) -> (
-    Option<String>,
-    Result<(String, Vec<u8>), (StatusCode, String)>,
-) {
-    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, too_large_message(max_bytes));
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return too_large();
-        }
-        (
-            StatusCode::BAD_REQUEST,
-            format!("The upload could not be read ({e}); try again."),
-        )
+) -> (Option<String>, Result<(String, Vec<u8>), AppError>) {
+    let too_large = || AppError::TooLarge {
+        message: too_large_message(max_bytes),
     };
+    let unreadable = |e| super::answer::unreadable_upload(e, || too_large_message(max_bytes));
     let mut event_id: Option<String> = None;
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
@@ -213,10 +202,9 @@ async fn read_form(
         Some(file) => (event_id, Ok(file)),
         None => (
             event_id,
-            Err((
-                StatusCode::BAD_REQUEST,
-                "Choose a file to attach: a screenshot or graph (PNG, JPEG, WebP, SVG) or a PDF."
-                    .to_string(),
+            Err(AppError::invalid_field(
+                "file",
+                "Choose a file to attach: a screenshot or graph (PNG, JPEG, WebP, SVG) or a PDF.",
             )),
         ),
     }
@@ -242,11 +230,11 @@ async fn upload(
     };
     let (name, bytes) = match file {
         Ok(file) => file,
-        Err((status, message)) => return back.refuse(status, &message),
+        Err(error) => return back.refuse(error),
     };
     let kind = match sniff(&bytes) {
         Ok(kind) => kind,
-        Err(message) => return back.refuse(StatusCode::BAD_REQUEST, &message),
+        Err(message) => return back.refuse(AppError::invalid_field("file", message)),
     };
     let id = uuid::Uuid::new_v4().to_string();
     let store = state.store.clone();
@@ -257,14 +245,8 @@ async fn upload(
     };
     let (sha256, size) = match stored {
         Ok(Ok(done)) => done,
-        Ok(Err(e)) => {
-            let error = crate::error::AppError::from_write("storing an attachment", e);
-            return back.refuse(error.status(), &error.to_string());
-        }
-        Err(e) => {
-            let error = crate::error::AppError::internal(e);
-            return back.refuse(StatusCode::INTERNAL_SERVER_ERROR, &error.to_string());
-        }
+        Ok(Err(e)) => return back.refuse(AppError::from_write("storing an attachment", e)),
+        Err(e) => return back.refuse(AppError::internal(e)),
     };
     let record = AttachmentRecord {
         id: id.clone(),
@@ -288,15 +270,8 @@ async fn upload(
         .await
     {
         state.store.remove(&id);
-        let (status, message) = match e {
-            DbError::Refused(refusal) => (StatusCode::BAD_REQUEST, refusal.to_string()),
-            other => {
-                // A full disk, or something logged with a reference.
-                let error = crate::error::AppError::from(other);
-                (error.status(), error.to_string())
-            }
-        };
-        return back.refuse(status, &message);
+        // A refusal (400), a full disk, or something logged with a reference.
+        return back.refuse(AppError::from(e));
     }
     if html {
         let anchor = event_id
@@ -308,17 +283,19 @@ async fn upload(
 }
 
 async fn download(State(state): State<Uploads>, UrlPath(id): UrlPath<String>) -> Response {
-    let not_found = || (StatusCode::NOT_FOUND, "No such attachment.").into_response();
+    let not_found = || {
+        AppError::Missing {
+            message: "No such attachment.".into(),
+        }
+        .into_response()
+    };
     if uuid::Uuid::parse_str(&id).is_err() {
         return not_found();
     }
     let record = match state.db.attachment(&id).await {
         Ok(Some(r)) if !r.deleted => r,
         Ok(_) => return not_found(),
-        Err(e) => {
-            let error = crate::error::AppError::internal(e);
-            return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
-        }
+        Err(e) => return AppError::internal(e).into_response(),
     };
     let Some(kind) = AttachmentType::parse(&record.kind) else {
         return not_found();
@@ -326,8 +303,7 @@ async fn download(State(state): State<Uploads>, UrlPath(id): UrlPath<String>) ->
     let bytes = match tokio::fs::read(state.store.path_of(&id)).await {
         Ok(bytes) => bytes,
         Err(e) => {
-            let error = crate::error::AppError::internal(format!("reading attachment {id}: {e}"));
-            return (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response();
+            return AppError::internal(format!("reading attachment {id}: {e}")).into_response();
         }
     };
     let mut response = bytes.into_response();

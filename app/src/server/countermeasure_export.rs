@@ -2,12 +2,13 @@
 //! (with the page's filters) for Jira's CSV importer and GitHub's issue API.
 //! Behind the sign-in guard like every page.
 
+use crate::error::AppError;
 use crate::routes;
 use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -30,12 +31,7 @@ async fn load(
     let filter = BacklogFilter::from_params(|k| params.get(k).cloned());
     let today = chrono::Utc::now().date_naive();
     let failed = |e: crate::db::DbError| {
-        tracing::error!("countermeasure export: {e}");
-        (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "The countermeasures could not be read; nothing was exported. Try again.",
-        )
-            .into_response()
+        AppError::internal(format!("countermeasure export: {e}")).into_response()
     };
     let items = db
         .list_countermeasures(&filter, today)

@@ -209,13 +209,13 @@ fn is_write(path: &str) -> bool {
 fn refusal(error: AppError, as_html: bool) -> Response {
     let status = error.status();
     if as_html {
-        let title = match status {
-            StatusCode::BAD_REQUEST => "Not an address Debrief serves",
-            StatusCode::FORBIDDEN => "Not allowed",
-            StatusCode::NOT_FOUND => "Not found",
+        let title = match error {
+            AppError::Transport { .. } => "Not an address Debrief serves",
+            AppError::Forbidden { .. } => "Not allowed",
+            AppError::NotFound { .. } => "Not found",
             _ => "Something went wrong",
         };
-        return super::headers::message_page(
+        return super::answer::message_page(
             status,
             title,
             &error.to_string(),

@@ -5,11 +5,9 @@
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::IntoResponse;
 use axum::response::Response;
-use http::{HeaderMap, HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderValue, header};
 
-use crate::domain::html_text::escape_text;
 use leptos::nonce::Nonce;
 
 /// Adds a fresh nonce to the request and the matching policy to the response.
@@ -50,49 +48,4 @@ pub fn accepts_html(headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"))
-}
-
-/// A refusal from a route outside the server functions: the message as plain
-/// text for scripts, or a small page with a way back for a browser.
-pub fn refusal(
-    status: StatusCode,
-    title: &str,
-    message: &str,
-    back: (&str, &str),
-    html: bool,
-) -> Response {
-    if !html {
-        return (status, message.to_string()).into_response();
-    }
-    message_page(status, title, message, back)
-}
-
-/// A small page that says why something was refused and offers a way back:
-/// what the server answers a browser outside the app's own pages.
-pub fn message_page(
-    status: StatusCode,
-    title: &str,
-    message: &str,
-    back: (&str, &str),
-) -> Response {
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Debrief</title><link rel=\"stylesheet\" href=\"{}\"></head>\
-         <body><main id=\"main\" class=\"refusal\"><h1>{title}</h1><p role=\"alert\">{}</p>\
-         <p><a href=\"{}\">{}</a></p></main></body></html>",
-        super::assets::stylesheet(),
-        escape_text(message),
-        escape_text(back.0),
-        escape_text(back.1),
-    );
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        )],
-        body,
-    )
-        .into_response()
 }

@@ -36,32 +36,13 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db) -> Router<S> {
         .with_state(db)
 }
 
-fn refusal(status: StatusCode, message: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        message,
-    )
-        .into_response()
-}
-
-fn failed(e: crate::db::DbError) -> Response {
-    tracing::error!("incident file: {e}");
-    refusal(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "The incident could not be read. Try again.".into(),
-    )
-}
-
-/// The incident a path names, or the response that says it does not exist.
-async fn incident_of(db: &Db, n: IncidentNumber) -> Result<(IncidentNumber, Incident), Response> {
-    match db.incident(n).await {
-        Ok(Some(i)) => Ok((n, i)),
-        Ok(None) => Err(AppError::NotFound {
+/// The incident a path names, or why not.
+async fn incident_of(db: &Db, n: IncidentNumber) -> Result<(IncidentNumber, Incident), AppError> {
+    match db.incident(n).await? {
+        Some(i) => Ok((n, i)),
+        None => Err(AppError::NotFound {
             what: format!("Incident {n}"),
-        }
-        .into_response()),
-        Err(e) => Err(failed(e)),
+        }),
     }
 }
 
@@ -79,23 +60,22 @@ fn download(content_type: &str, file_name: String, body: String) -> Response {
         .into_response()
 }
 
-/// The saved post-mortem and a line saying what it is, or the refusal.
+/// The saved post-mortem and a line saying what it is, or why not.
 async fn postmortem_of(
     db: &Db,
     number: IncidentNumber,
-) -> Result<(IncidentNumber, Incident, Postmortem, String), Response> {
+) -> Result<(IncidentNumber, Incident, Postmortem, String), AppError> {
     let (n, incident) = incident_of(db, number).await?;
-    let Some(mut doc) = db.postmortem(n).await.map_err(failed)? else {
-        return Err(refusal(
-            StatusCode::NOT_FOUND,
-            format!(
+    let Some(mut doc) = db.postmortem(n).await? else {
+        return Err(AppError::Missing {
+            message: format!(
                 "Incident #{} has no post-mortem yet: write and save one first.",
                 n.0
             ),
-        ));
+        });
     };
     // Its Countermeasures list as the backlog holds it now.
-    let live = db.live_countermeasures(n).await.map_err(failed)?;
+    let live = db.live_countermeasures(n).await?;
     doc.body = crate::domain::postmortem::with_live_countermeasures(&doc.body, &live);
     let about = format!(
         "Post-mortem of incident #{} \"{}\", version {} ({}), saved by {} at {}. Exported from Debrief.",
@@ -109,50 +89,41 @@ async fn postmortem_of(
     Ok((n, incident, doc, about))
 }
 
-async fn postmortem_md(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
-    match postmortem_of(&db, number).await {
-        Ok((n, _, doc, about)) => download(
-            "text/markdown; charset=utf-8",
-            format!("postmortem-{}.md", n.0),
-            format!("<!-- {} -->\n\n{}", about.replace("--", "- -"), doc.body),
-        ),
-        Err(response) => response,
-    }
+async fn postmortem_md(
+    State(db): State<Db>,
+    IncidentInPath(number): IncidentInPath,
+) -> Result<Response, AppError> {
+    let (n, _, doc, about) = postmortem_of(&db, number).await?;
+    Ok(download(
+        "text/markdown; charset=utf-8",
+        format!("postmortem-{}.md", n.0),
+        format!("<!-- {} -->\n\n{}", about.replace("--", "- -"), doc.body),
+    ))
 }
 
 /// Markdown rendered for a downloaded page (images as links), off the
-/// request threads, or the response that says why not.
-async fn exported_html(what: &str, markdown: String) -> Result<String, Response> {
-    use super::render_pool::{RenderRefused, render};
-    render(move || render_markdown_for_export(&markdown))
+/// request threads, or why not.
+async fn exported_html(what: &str, markdown: String) -> Result<String, AppError> {
+    super::render_pool::render(move || render_markdown_for_export(&markdown))
         .await
-        .map_err(|refused| match refused {
-            RenderRefused::TooSlow => {
-                refusal(StatusCode::SERVICE_UNAVAILABLE, refused.message(what))
-            }
-            RenderRefused::Failed => {
-                refusal(StatusCode::INTERNAL_SERVER_ERROR, refused.message(what))
-            }
-        })
+        .map_err(|refused| refused.into_error(what))
 }
 
-async fn postmortem_html(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
-    let (n, incident, doc, about) = match postmortem_of(&db, number).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match exported_html("post-mortem", doc.body).await {
-        Ok(body) => download(
-            "text/html; charset=utf-8",
-            format!("postmortem-{}.html", n.0),
-            standalone_html(
-                &format!("Post-mortem: #{} {}", n.0, incident.content.title),
-                &about,
-                &body,
-            ),
+async fn postmortem_html(
+    State(db): State<Db>,
+    IncidentInPath(number): IncidentInPath,
+) -> Result<Response, AppError> {
+    let (n, incident, doc, about) = postmortem_of(&db, number).await?;
+    let body = exported_html("post-mortem", doc.body).await?;
+    Ok(download(
+        "text/html; charset=utf-8",
+        format!("postmortem-{}.html", n.0),
+        standalone_html(
+            &format!("Post-mortem: #{} {}", n.0, incident.content.title),
+            &about,
+            &body,
         ),
-        Err(response) => response,
-    }
+    ))
 }
 
 /// The largest archive the restore upload takes: well above a real
@@ -169,52 +140,52 @@ static RESTORES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(REST
 async fn archive_of(
     db: &Db,
     number: IncidentNumber,
-) -> Result<(IncidentNumber, serde_json::Value), Response> {
+) -> Result<(IncidentNumber, serde_json::Value), AppError> {
     let (n, _) = incident_of(db, number).await?;
-    let archive = db.export_incident(n).await.map_err(failed)?;
+    let archive = db.export_incident(n).await?;
     Ok((n, archive))
 }
 
-async fn export_json(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
-    match archive_of(&db, number).await {
-        Ok((n, archive)) => download(
-            "application/json",
-            format!("incident-{}.json", n.0),
-            crate::domain::archive::to_json(&archive),
-        ),
-        Err(response) => response,
-    }
+async fn export_json(
+    State(db): State<Db>,
+    IncidentInPath(number): IncidentInPath,
+) -> Result<Response, AppError> {
+    let (n, archive) = archive_of(&db, number).await?;
+    Ok(download(
+        "application/json",
+        format!("incident-{}.json", n.0),
+        crate::domain::archive::to_json(&archive),
+    ))
 }
 
-async fn export_md(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
-    match archive_of(&db, number).await {
-        Ok((n, archive)) => download(
-            "text/markdown; charset=utf-8",
-            format!("incident-{}.md", n.0),
-            crate::domain::archive::to_markdown(&archive),
-        ),
-        Err(response) => response,
-    }
+async fn export_md(
+    State(db): State<Db>,
+    IncidentInPath(number): IncidentInPath,
+) -> Result<Response, AppError> {
+    let (n, archive) = archive_of(&db, number).await?;
+    Ok(download(
+        "text/markdown; charset=utf-8",
+        format!("incident-{}.md", n.0),
+        crate::domain::archive::to_markdown(&archive),
+    ))
 }
 
-async fn export_html(State(db): State<Db>, IncidentInPath(number): IncidentInPath) -> Response {
-    let (n, archive) = match archive_of(&db, number).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+async fn export_html(
+    State(db): State<Db>,
+    IncidentInPath(number): IncidentInPath,
+) -> Result<Response, AppError> {
+    let (n, archive) = archive_of(&db, number).await?;
     let markdown = crate::domain::archive::to_markdown(&archive);
-    match exported_html("export", markdown).await {
-        Ok(body) => download(
-            "text/html; charset=utf-8",
-            format!("incident-{}.html", n.0),
-            standalone_html(
-                &format!("Incident #{}", n.0),
-                "The whole incident, exported from Debrief. Times are UTC.",
-                &body,
-            ),
+    let body = exported_html("export", markdown).await?;
+    Ok(download(
+        "text/html; charset=utf-8",
+        format!("incident-{}.html", n.0),
+        standalone_html(
+            &format!("Incident #{}", n.0),
+            "The whole incident, exported from Debrief. Times are UTC.",
+            &body,
         ),
-        Err(response) => response,
-    }
+    ))
 }
 
 /// Restores an uploaded archive as a new incident. A browser is sent to
@@ -226,75 +197,62 @@ async fn restore(
     mut multipart: Multipart,
 ) -> Response {
     let html = super::headers::accepts_html(&headers);
-    let refuse = |status: StatusCode, message: &str| {
-        super::headers::refusal(
-            status,
-            "Nothing was restored",
-            message,
-            ("/incidents/restore", "Back to the restore page"),
+    let refuse = |error: AppError| {
+        super::answer::refuse(
+            error,
             html,
+            super::answer::Back::Page {
+                title: "Nothing was restored",
+                href: "/incidents/restore",
+                label: "Back to the restore page",
+            },
         )
     };
     // Taken before the upload is read, so a busy server reads no more.
     let Ok(_permit) = RESTORES.try_acquire() else {
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &format!(
+        return refuse(AppError::Busy {
+            message: format!(
                 "{RESTORES_AT_ONCE} restores are running already; nothing was restored. Try again in a minute."
             ),
-        );
+            retry_after: 60,
+        });
     };
-    let too_large = || {
-        refuse(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &format!(
+    let unreadable = |e| {
+        super::answer::unreadable_upload(e, || {
+            format!(
                 "The archive is larger than {} MB, the most the upload takes (a real incident's archive is far smaller). Restore it with `debrief restore-incident FILE` on the server instead.",
                 RESTORE_MAX_BYTES / 1024 / 1024
-            ),
-        )
+            )
+        })
     };
     let mut bytes = None;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
                 Ok(b) => bytes = Some(b),
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
-                Err(e) => {
-                    return refuse(
-                        StatusCode::BAD_REQUEST,
-                        &format!("The upload could not be read ({e})."),
-                    );
-                }
+                Err(e) => return refuse(unreadable(e)),
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
-            Err(e) => {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    &format!("The upload could not be read ({e})."),
-                );
-            }
+            Err(e) => return refuse(unreadable(e)),
         }
     }
     let Some(bytes) = bytes else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
+        return refuse(AppError::invalid_field(
+            "file",
             "Choose an archive file (incident-N.json) to restore.",
-        );
+        ));
     };
     // Reading is work for a processor, not for the async workers; the
     // upload's bytes are let go once the rows are read.
     let read = tokio::task::spawn_blocking(move || crate::domain::archive::read(&bytes)).await;
     let archive = match read {
         Ok(Ok(archive)) => archive,
-        Ok(Err(message)) => return refuse(StatusCode::BAD_REQUEST, &message),
+        Ok(Err(message)) => return refuse(AppError::invalid_field("file", message)),
         Err(e) => {
-            tracing::error!("restore: reading the archive failed: {e}");
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The archive could not be read; nothing was changed. The server log has the detail.",
-            );
+            return refuse(AppError::internal(format!(
+                "restore: reading the archive failed: {e}"
+            )));
         }
     };
     let actor = crate::domain::audit::Actor {
@@ -313,16 +271,8 @@ async fn restore(
             "rows": done.rows,
         }))
         .into_response(),
-        Err(crate::db::DbError::Refused(refusal)) => {
-            refuse(StatusCode::BAD_REQUEST, &refusal.to_string())
-        }
-        Err(e) => {
-            tracing::error!("restore: {e}");
-            refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "The archive could not be restored; nothing was changed. The server log has the detail.",
-            )
-        }
+        // A refusal (400), a full disk, or something logged with a reference.
+        Err(e) => refuse(AppError::from(e)),
     }
 }
 
@@ -330,23 +280,16 @@ async fn review_ics(
     State(db): State<Db>,
     LinkBase(base): LinkBase,
     IncidentInPath(number): IncidentInPath,
-) -> Response {
-    let (n, incident) = match incident_of(&db, number).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let review = match db.review_meeting(n).await {
-        Ok(r) => r,
-        Err(e) => return failed(e),
-    };
+) -> Result<Response, AppError> {
+    let (n, incident) = incident_of(&db, number).await?;
+    let review = db.review_meeting(n).await?;
     let Some(start) = review.scheduled_at else {
-        return refusal(
-            StatusCode::NOT_FOUND,
-            format!(
+        return Err(AppError::Missing {
+            message: format!(
                 "The review of incident #{} is not scheduled yet: set its time on the incident page first.",
                 n.0
             ),
-        );
+        });
     };
     let facilitator = match incident.content.facilitator.trim() {
         "" => String::new(),
@@ -369,9 +312,9 @@ async fn review_ics(
         stamp: chrono::Utc::now(),
         attendees: &review.attendees,
     });
-    download(
+    Ok(download(
         "text/calendar; charset=utf-8",
         format!("review-{}.ics", n.0),
         body,
-    )
+    ))
 }

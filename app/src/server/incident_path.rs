@@ -28,11 +28,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IncidentInPath {
 /// A refusal as a raw route answers it: a small page with a way back for a
 /// browser, the sentence as plain text for a script.
 pub fn refusal(headers: &http::HeaderMap, error: AppError) -> Response {
-    super::headers::refusal(
-        error.status(),
-        "Not found",
-        &error.to_string(),
-        ("/incidents", "Back to the incidents"),
+    super::answer::refuse(
+        error,
         super::headers::accepts_html(headers),
+        super::answer::Back::Page {
+            title: "Not found",
+            href: "/incidents",
+            label: "Back to the incidents",
+        },
     )
 }

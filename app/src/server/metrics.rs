@@ -2,6 +2,7 @@
 //! token an administrator sets under Administration → Metrics. Off (404)
 //! until a token is set; a missing or wrong token gets 401.
 
+use crate::error::AppError;
 use crate::routes;
 use axum::Router;
 use axum::extract::State;
@@ -19,13 +20,14 @@ pub fn routes<S: Clone + Send + Sync + 'static>(db: Db, reports: ReportCache) ->
         .with_state((db, reports))
 }
 
+/// Scrapers try again at their next interval; 503 tells them to.
 fn unavailable(e: crate::db::DbError) -> Response {
     tracing::error!("metrics: {e}");
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "The figures could not be read from the database; try again.",
-    )
-        .into_response()
+    AppError::Busy {
+        message: "The figures could not be read from the database; try again.".into(),
+        retry_after: 15,
+    }
+    .into_response()
 }
 
 async fn metrics(State((db, reports)): State<(Db, ReportCache)>, headers: HeaderMap) -> Response {
@@ -34,11 +36,10 @@ async fn metrics(State((db, reports)): State<(Db, ReportCache)>, headers: Header
         Err(e) => return unavailable(e),
     };
     let Some(digest) = settings.token_sha256 else {
-        return (
-            StatusCode::NOT_FOUND,
-            "The metrics endpoint is off. An administrator turns it on by setting a token under Administration → Metrics.",
-        )
-            .into_response();
+        return AppError::Missing {
+            message: "The metrics endpoint is off. An administrator turns it on by setting a token under Administration → Metrics.".into(),
+        }
+        .into_response();
     };
     let given = headers
         .get(header::AUTHORIZATION)

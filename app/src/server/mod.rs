@@ -2,6 +2,7 @@
 //! reach (`guard`), and the security headers every response carries
 //! (`headers`). Server-only; `src/serve_command.rs` lists these layers in order.
 
+pub mod answer;
 pub mod assets;
 pub mod attachments;
 pub mod context;
@@ -39,6 +40,19 @@ mod tests {
         }
     }
 
+    /// This folder's sources, read where cargo runs the tests.
+    fn server_sources() -> Vec<(PathBuf, String)> {
+        let mut files = Vec::new();
+        sources(
+            &PathBuf::from(
+                std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+            )
+            .join("src/server"),
+            &mut files,
+        );
+        files
+    }
+
     /// The paths the server answers GET for itself (files, exports, feeds),
     /// `{…}` parts as `*`.
     fn server_routes() -> Vec<String> {
@@ -72,14 +86,7 @@ mod tests {
     /// and the link check below read) is the whole of it.
     #[test]
     fn every_server_route_is_registered_by_its_name() {
-        let mut files = Vec::new();
-        sources(
-            &std::path::PathBuf::from(
-                std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
-            )
-            .join("src/server"),
-            &mut files,
-        );
+        let files = server_sources();
         let mut registered = 0;
         for (path, text) in &files {
             for (at, _) in text.match_indices(".route(") {
@@ -99,6 +106,46 @@ mod tests {
             }
         }
         assert!(registered >= 15, "only {registered} routes found");
+    }
+
+    /// A raw route says no with an `AppError` (its status, its sentence,
+    /// its `Retry-After`) through `answer::refuse` or `IntoResponse`, never
+    /// with a status and a sentence written by hand. The statuses left are
+    /// answers that are not refusals, and two protocol challenges that need
+    /// a header of their own.
+    #[test]
+    fn raw_routes_refuse_with_app_errors() {
+        const NOT_REFUSALS: &[&str] = &[
+            "StatusCode::CREATED",            // an upload stored
+            "StatusCode::SEE_OTHER",          // a restore sends the browser on
+            "StatusCode::NOT_MODIFIED",       // caching
+            "StatusCode::PAYLOAD_TOO_LARGE",  // read from a body error, then said by AppError
+            "StatusCode::METHOD_NOT_ALLOWED", // needs `Allow: POST`
+            "StatusCode::UNAUTHORIZED",       // needs `WWW-Authenticate: Bearer`
+        ];
+        let files = server_sources();
+        let mut written = Vec::new();
+        for (path, text) in &files {
+            if path.ends_with("mod.rs") {
+                continue; // this test's own list
+            }
+            for (at, _) in text.match_indices("StatusCode::") {
+                let status: String = text[at..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+                    .collect();
+                if !NOT_REFUSALS.contains(&status.as_str()) {
+                    written.push(format!("{}: {status}", path.display()));
+                }
+            }
+        }
+        assert!(written.is_empty(), "refusals written by hand: {written:#?}");
+        let refusers: Vec<_> = files
+            .iter()
+            .filter(|(path, text)| !path.ends_with("mod.rs") && text.contains("fn message_page("))
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        assert_eq!(refusers.len(), 1, "one page that says no: {refusers:?}");
     }
 
     /// Every raw route is in the access table, and each that stores

@@ -30,6 +30,19 @@ pub enum RenderRefused {
 }
 
 impl RenderRefused {
+    /// The refusal as a person is told it, `what` naming the document: busy
+    /// (503, try again in a few seconds), or a failure logged with a
+    /// reference (500).
+    pub fn into_error(self, what: &str) -> crate::error::AppError {
+        match self {
+            RenderRefused::TooSlow => crate::error::AppError::Busy {
+                message: self.message(what),
+                retry_after: 5,
+            },
+            RenderRefused::Failed => crate::error::AppError::internal(self.message(what)),
+        }
+    }
+
     /// What to tell the person, `what` naming the document ("preview").
     pub fn message(self, what: &str) -> String {
         match self {

@@ -2,6 +2,7 @@
 //! spreadsheet or a script, filtered by the same query as the page. Behind
 //! the sign-in guard like every page.
 
+use crate::error::AppError;
 use crate::routes;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::{StreamExt, stream};
@@ -32,12 +33,7 @@ fn filter(params: &HashMap<String, String>) -> ReportFilter {
 }
 
 fn failed(e: crate::db::DbError) -> Response {
-    tracing::error!("report export: {e}");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "The report could not be read from the database; nothing was exported. Try again.",
-    )
-        .into_response()
+    AppError::internal(format!("report export: {e}")).into_response()
 }
 
 /// Incidents written per chunk of an export body.
@@ -56,12 +52,11 @@ static SLOTS: std::sync::LazyLock<Arc<Semaphore>> =
 async fn slot() -> Result<OwnedSemaphorePermit, Response> {
     match tokio::time::timeout(EXPORT_WAIT, SLOTS.clone().acquire_owned()).await {
         Ok(Ok(permit)) => Ok(permit),
-        _ => Err((
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(header::RETRY_AFTER, "10")],
-            "Other exports are being written right now; nothing was exported. Try again in a few seconds.",
-        )
-            .into_response()),
+        _ => Err(AppError::Busy {
+            message: "Other exports are being written right now; nothing was exported. Try again in a few seconds.".into(),
+            retry_after: 10,
+        }
+        .into_response()),
     }
 }
 

@@ -232,12 +232,11 @@ async fn explain_payload_too_large(response: Response) -> Response {
     if response.status() != http::StatusCode::PAYLOAD_TOO_LARGE {
         return response;
     }
-    (
-        http::StatusCode::PAYLOAD_TOO_LARGE,
-        format!(
+    AppError::TooLarge {
+        message: format!(
             "The request is too large: the limit is {} MB. Nothing was saved. Shorten the text, or move long material such as logs into an attachment.",
             BODY_LIMIT / (1024 * 1024)
         ),
-    )
-        .into_response()
+    }
+    .into_response()
 }

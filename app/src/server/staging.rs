@@ -21,6 +21,7 @@ use super::session::CurrentUser;
 use crate::db::{Db, DbError};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::names::visible_name;
+use crate::error::AppError;
 
 /// Default largest upload of transcripts, in bytes.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
@@ -219,18 +220,21 @@ const MAX_NAME: usize = 255;
 
 /// A staging write that failed: a full disk said as such (507), anything
 /// else logged with a reference (500).
-fn write_failed(e: std::io::Error) -> (StatusCode, String) {
-    let error = crate::error::AppError::from_write("staging a transcript", e);
-    (error.status(), error.to_string())
+fn write_failed(e: std::io::Error) -> AppError {
+    AppError::from_write("staging a transcript", e)
 }
 
-fn refuse(status: StatusCode, message: &str, back: &str, html: bool) -> Response {
-    super::headers::refusal(
-        status,
-        "Nothing was uploaded",
-        message,
-        (back, "Back to the import page"),
+/// An upload refused, said on a page that leads back to `back` (the import
+/// page), or as plain text to a script.
+fn refuse(error: AppError, back: &str, html: bool) -> Response {
+    super::answer::refuse(
+        error,
         html,
+        super::answer::Back::Page {
+            title: "Nothing was uploaded",
+            href: back,
+            label: "Back to the import page",
+        },
     )
 }
 
@@ -249,39 +253,32 @@ async fn stage(
     match db.incident(IncidentNumber(n)).await {
         Ok(Some(_)) => {}
         Ok(None) | Err(DbError::NotFound(_)) => {
-            return refuse(
-                StatusCode::NOT_FOUND,
-                &format!("Incident {n} was not found; nothing was uploaded."),
-                "/incidents",
-                html,
-            );
+            let missing = AppError::Missing {
+                message: format!("Incident {n} was not found; nothing was uploaded."),
+            };
+            return refuse(missing, "/incidents", html);
         }
-        Err(e) => {
-            let error = crate::error::AppError::from(e);
-            return refuse(error.status(), &error.to_string(), "/incidents", html);
-        }
+        Err(e) => return refuse(AppError::from(e), "/incidents", html),
     }
     let back = format!("/incidents/{n}/import");
     let Some(_slot) = UploadSlot::take(&user.0.id) else {
-        return refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!(
+        let busy = AppError::TooManyAttempts {
+            message: format!(
                 "You are already sending {UPLOADS_AT_ONCE_PER_PERSON} uploads; nothing more was kept. Wait for them to finish, then try again."
             ),
-            &back,
-            html,
-        );
+            retry_after: 5,
+        };
+        return refuse(busy, &back, html);
     };
     staging.sweep();
     let token = uuid::Uuid::new_v4().to_string();
     let folder = staging.dir.join(&token);
     if let Err(e) = tokio::fs::create_dir_all(&folder).await {
-        let (status, message) = write_failed(e);
-        return refuse(status, &message, &back, html);
+        return refuse(write_failed(e), &back, html);
     }
-    let fail = |status: StatusCode, message: &str| {
+    let fail = |error: AppError| {
         let _ = std::fs::remove_dir_all(&folder);
-        refuse(status, message, &back, html)
+        refuse(error, &back, html)
     };
     let mut files: Vec<StagedFile> = Vec::new();
     let mut total: u64 = 0;
@@ -290,17 +287,10 @@ async fn stage(
         let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return fail(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    &too_large_message(staging.max_bytes),
-                );
-            }
             Err(e) => {
-                return fail(
-                    StatusCode::BAD_REQUEST,
-                    &format!("The upload could not be read ({e}); try again."),
-                );
+                return fail(super::answer::unreadable_upload(e, || {
+                    too_large_message(staging.max_bytes)
+                }));
             }
         };
         let name = field.name().unwrap_or("").to_string();
@@ -308,10 +298,10 @@ async fn stage(
             let typed = field.text().await.unwrap_or_default();
             paste_name = visible_name(&typed).trim().to_string();
             if paste_name.chars().count() > MAX_NAME {
-                return fail(
-                    StatusCode::BAD_REQUEST,
-                    &format!("The name of a pasted transcript is at most {MAX_NAME} characters."),
-                );
+                return fail(AppError::invalid_field(
+                    "paste_name",
+                    format!("The name of a pasted transcript is at most {MAX_NAME} characters."),
+                ));
             }
             continue;
         }
@@ -331,21 +321,18 @@ async fn stage(
             visible_name(last)
         };
         if shown.chars().count() > MAX_NAME {
-            return fail(
-                StatusCode::BAD_REQUEST,
-                &format!(
+            return fail(AppError::invalid_field(
+                "file",
+                format!(
                     "A file name is at most {MAX_NAME} characters; rename the file and upload it again."
                 ),
-            );
+            ));
         }
         let stored = format!("{}", files.len());
         let path = folder.join(&stored);
         let mut out = match tokio::fs::File::create(&path).await {
             Ok(f) => f,
-            Err(e) => {
-                let (status, message) = write_failed(e);
-                return fail(status, &message);
-            }
+            Err(e) => return fail(write_failed(e)),
         };
         let mut size: u64 = 0;
         loop {
@@ -354,35 +341,25 @@ async fn stage(
                     size += chunk.len() as u64;
                     total += chunk.len() as u64;
                     if total > staging.max_bytes {
-                        return fail(
-                            StatusCode::PAYLOAD_TOO_LARGE,
-                            &too_large_message(staging.max_bytes),
-                        );
+                        return fail(AppError::TooLarge {
+                            message: too_large_message(staging.max_bytes),
+                        });
                     }
                     if let Err(e) = out.write_all(&chunk).await {
-                        let (status, message) = write_failed(e);
-                        return fail(status, &message);
+                        return fail(write_failed(e));
                     }
                 }
                 Ok(None) => break,
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return fail(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        &too_large_message(staging.max_bytes),
-                    );
-                }
                 Err(e) => {
-                    return fail(
-                        StatusCode::BAD_REQUEST,
-                        &format!("The upload could not be read ({e}); try again."),
-                    );
+                    return fail(super::answer::unreadable_upload(e, || {
+                        too_large_message(staging.max_bytes)
+                    }));
                 }
             }
         }
         // Written out before it counts as staged: a full disk shows here.
         if let Err(e) = out.flush().await {
-            let (status, message) = write_failed(e);
-            return fail(status, &message);
+            return fail(write_failed(e));
         }
         if size == 0 {
             let _ = tokio::fs::remove_file(&path).await;
@@ -403,10 +380,10 @@ async fn stage(
         };
     }
     if files.is_empty() {
-        return fail(
-            StatusCode::BAD_REQUEST,
+        return fail(AppError::invalid_field(
+            "file",
             "Choose one or more transcript files, or paste a transcript into the text box.",
-        );
+        ));
     }
     let manifest = Manifest {
         incident: n,
@@ -417,8 +394,7 @@ async fn stage(
         .map_err(std::io::Error::other)
         .and_then(|bytes| std::fs::write(folder.join("manifest.json"), bytes));
     if let Err(e) = written {
-        let (status, message) = write_failed(e);
-        return fail(status, &message);
+        return fail(write_failed(e));
     }
     staging.keep_newest_of(&manifest.user_id);
     let to = format!("/incidents/{n}/import?staged={token}");
