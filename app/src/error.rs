@@ -5,6 +5,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::NotAnId;
 use crate::domain::incident::NotAnIncidentNumber;
 use crate::domain::incident_form::FieldError;
 
@@ -307,6 +308,15 @@ impl From<NotAnIncidentNumber> for AppError {
     }
 }
 
+/// An id that names no record answers as the record it stands for, missing.
+impl From<NotAnId> for AppError {
+    fn from(refused: NotAnId) -> Self {
+        AppError::NotFound {
+            what: refused.missing().to_string(),
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -320,12 +330,15 @@ impl FromServerFnError for AppError {
                 | ServerFnErrorErr::Deserialization(_)
                 | ServerFnErrorErr::MissingArg(_)
         ) {
-            // An incident number that names no incident is not found, as a
-            // number that names a deleted one is.
+            // An incident number or a record's id that names none is not
+            // found, as one that names a deleted record is.
             let message = value.to_string();
             let error = match NotAnIncidentNumber::in_message(&message) {
                 Some(refused) => AppError::from(refused),
-                None => AppError::Transport { message },
+                None => match NotAnId::in_message(&message) {
+                    Some(refused) => AppError::from(refused),
+                    None => AppError::Transport { message },
+                },
             };
             let _ = crate::server::context::finish::<()>(Err(error.clone()));
             return error;

@@ -539,7 +539,8 @@ async fn body_for(server: &Server, name: &str, attempt: usize) -> Vec<(String, S
             own(&[("id", &id), ("active", "no")])
         }
         "admin/retry_delivery" => {
-            let id = format!("delivery-{attempt}");
+            // A delivery id as Debrief writes one: a UUID.
+            let id = format!("00000000-0000-4000-8000-{attempt:012}");
             common::execute_sql(
                 &server.db_path,
                 &format!(

@@ -833,6 +833,44 @@ fn cases() -> Vec<Case> {
             404,
             &["That event"],
         ),
+        case(
+            "TL-37 edit of an id that is not an event id",
+            event_edit(&[("id", "abc")]),
+            404,
+            &[r#"{"NotFound":{"what":"That event"}}"#],
+        ),
+        case(
+            "TL-38 delete of an id that is not an event id",
+            form(
+                "/api/timeline/delete",
+                &[("number", "1"), ("id", "424242"), ("version", "1")],
+            ),
+            404,
+            &[r#"{"NotFound":{"what":"That event"}}"#],
+        ),
+        case(
+            "TL-39 restore of an id that is not an event id",
+            form(
+                "/api/timeline/restore",
+                &[("number", "1"), ("id", "{event}x")],
+            ),
+            404,
+            &[r#"{"NotFound":{"what":"That event"}}"#],
+        ),
+        case(
+            "TL-40 mark of an id that is not an event id",
+            form(
+                "/api/timeline/mark",
+                &[
+                    ("number", "1"),
+                    ("id", "'; DELETE FROM timeline_events; --"),
+                    ("version", "1"),
+                    ("moment", "detected"),
+                ],
+            ),
+            404,
+            &[r#"{"NotFound":{"what":"That event"}}"#],
+        ),
         // ---- Countermeasures ----
         case(
             "CM-01 no title",
@@ -1120,6 +1158,20 @@ fn cases() -> Vec<Case> {
             ),
             400,
             &["No meeting is running for this incident: start it first."],
+        ),
+        case(
+            "MT-02 note on an id that is not an event id",
+            form(
+                "/api/meeting/note",
+                &[
+                    ("number", "1"),
+                    ("event", "no-such-event"),
+                    ("kind", "note"),
+                    ("body", "x"),
+                ],
+            ),
+            404,
+            &[r#"{"NotFound":{"what":"That event"}}"#],
         ),
         // ---- Review scheduling ----
         case(
@@ -1522,8 +1574,8 @@ fn cases() -> Vec<Case> {
                 "/api/transcripts/dismiss",
                 &[("number", "1"), ("line", "abc")],
             ),
-            400,
-            &["That is not a line of the review."],
+            404,
+            &[r#"{"NotFound":{"what":"That transcript line"}}"#],
         ),
         case(
             "TR-34 dismiss a missing suggestion",
@@ -1551,6 +1603,19 @@ fn cases() -> Vec<Case> {
             files("/incidents/1/transcripts", &[(&name300, OPS.as_bytes())]),
             400,
             &["A file name is at most 255 characters"],
+        ),
+        case(
+            "TR-38 promote a line id that is not one",
+            form(
+                "/api/transcripts/promote",
+                &[
+                    ("number", "1"),
+                    ("kind", "observation"),
+                    ("lines[0]", "abc"),
+                ],
+            ),
+            404,
+            &[r#"{"NotFound":{"what":"That transcript line"}}"#],
         ),
         // ---- Attachments ----
         case(
@@ -1660,6 +1725,15 @@ fn cases() -> Vec<Case> {
             Req::Get("/attachments/00000000-0000-4000-8000-000000000000".into()),
             404,
             &["No such attachment."],
+        ),
+        case(
+            "AT-15 removal of an id that is not an attachment id",
+            form(
+                "/api/attachments/delete",
+                &[("number", "1"), ("id", "../attachments")],
+            ),
+            404,
+            &[r#"{"NotFound":{"what":"That attachment"}}"#],
         ),
         // ---- Restore ----
         case(
@@ -2263,6 +2337,61 @@ fn cases() -> Vec<Case> {
             ),
             Admin,
         ),
+        as_who(
+            case(
+                "AD-26 update of an id that is not an account id",
+                form(
+                    "/api/admin/update_user",
+                    &[
+                        ("id", "abc"),
+                        ("version", "1"),
+                        ("display_name", "Ana"),
+                        ("role", "admin"),
+                        ("active", "on"),
+                    ],
+                ),
+                404,
+                &[r#"{"NotFound":{"what":"That account"}}"#],
+            ),
+            Admin,
+        ),
+        as_who(
+            case(
+                "AD-27 password reset of an id that is not an account id",
+                form(
+                    "/api/admin/reset_password",
+                    &[
+                        ("id", "1"),
+                        ("password", common::PASSWORD),
+                        ("password_confirm", common::PASSWORD),
+                    ],
+                ),
+                404,
+                &[r#"{"NotFound":{"what":"That account"}}"#],
+            ),
+            Admin,
+        ),
+        as_who(
+            case(
+                "AD-28 webhook switched by an id that is not a webhook id",
+                form(
+                    "/api/admin/set_webhook_active",
+                    &[("id", "none"), ("active", "no")],
+                ),
+                404,
+                &[r#"{"NotFound":{"what":"That webhook"}}"#],
+            ),
+            Admin,
+        ),
+        as_who(
+            case(
+                "AD-29 retry of an id that is not a delivery id",
+                form("/api/admin/retry_delivery", &[("id", "abc")]),
+                404,
+                &[r#"{"NotFound":{"what":"That delivery"}}"#],
+            ),
+            Admin,
+        ),
         // ---- Addresses ----
         case(
             "PQ-01 incident page of a non-number",
@@ -2730,6 +2859,10 @@ mod timeline {
         tl_34_edit_of_a_stale_version = "TL-34",
         tl_35_mark_with_an_unknown_moment = "TL-35",
         tl_36_delete_of_a_missing_event = "TL-36",
+        tl_37_edit_of_an_id_that_is_not_an_event_id = "TL-37",
+        tl_38_delete_of_an_id_that_is_not_an_event_id = "TL-38",
+        tl_39_restore_of_an_id_that_is_not_an_event_id = "TL-39",
+        tl_40_mark_of_an_id_that_is_not_an_event_id = "TL-40",
     }
 }
 
@@ -2787,6 +2920,7 @@ mod meeting {
     use super::check;
     bad_inputs! {
         mt_01_note_with_no_meeting_running = "MT-01",
+        mt_02_note_on_an_id_that_is_not_an_event_id = "MT-02",
     }
 }
 
@@ -2860,6 +2994,7 @@ mod transcripts {
         tr_35_review_page_number_overflowing = "TR-35",
         tr_36_utf_16_text = "TR-36",
         tr_37_file_name_over_255_characters = "TR-37",
+        tr_38_promote_a_line_id_that_is_not_one = "TR-38",
     }
 }
 
@@ -2880,6 +3015,7 @@ mod attachments {
         at_12_attachment_by_a_viewer = "AT-12",
         at_13_download_of_a_path_that_climbs_out_refused_before_any_rout = "AT-13",
         at_14_download_of_a_made_up_id = "AT-14",
+        at_15_removal_of_an_id_that_is_not_an_attachment_id = "AT-15",
     }
 }
 
@@ -2958,6 +3094,10 @@ mod admin {
         ad_23_metrics_token_too_short = "AD-23",
         ad_24_metrics_while_off = "AD-24",
         ad_25_retry_of_a_missing_webhook_delivery = "AD-25",
+        ad_26_update_of_an_id_that_is_not_an_account_id = "AD-26",
+        ad_27_password_reset_of_an_id_that_is_not_an_account_id = "AD-27",
+        ad_28_webhook_switched_by_an_id_that_is_not_a_webhook_id = "AD-28",
+        ad_29_retry_of_an_id_that_is_not_a_delivery_id = "AD-29",
     }
 }
 

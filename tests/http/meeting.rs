@@ -125,13 +125,30 @@ async fn only_the_facilitator_steps_and_notes_stay_with_their_events() {
         "meeting/note",
         &[
             ("number", "1"),
+            ("event", "00000000-0000-4000-8000-000000000000"),
+            ("kind", "note"),
+            ("body", "x"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 400, "a note on an event not in the meeting");
+    let (status, body) = call(
+        &second,
+        "meeting/note",
+        &[
+            ("number", "1"),
             ("event", "no-such-event"),
             ("kind", "note"),
             ("body", "x"),
         ],
     )
     .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 404, "an id that names no event");
+    let refusal: app::AppError = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        refusal.to_string(),
+        "That event was not found. It may have been deleted, or the link may be mistyped."
+    );
 
     let viewer = server.as_user("viewer").await;
     assert_eq!(step(&viewer, "next").await.0, 403);

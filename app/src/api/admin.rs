@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::account::{NewUserForm, User};
 use crate::domain::audit::AuditEntry;
+use crate::domain::ids::{DeliveryId, UserId, WebhookId};
 use crate::error::AppError;
 
 /// The people page: every account, and who is looking.
@@ -42,7 +43,7 @@ pub async fn create_user(form: NewUserForm) -> Result<(), AppError> {
 /// `active` is "on" when the box is ticked (absent otherwise, as browsers send it).
 #[server(prefix = "/api", endpoint = "admin/update_user")]
 pub async fn update_user(
-    id: String,
+    id: UserId,
     version: String,
     display_name: String,
     role: String,
@@ -70,7 +71,7 @@ pub async fn update_user(
         };
         let saved = crate::server::context::db()?
             .update_user(
-                &id,
+                id.as_str(),
                 base,
                 &update,
                 &crate::server::context::actor()?,
@@ -93,14 +94,14 @@ pub async fn update_user(
 /// Sets a new password for someone who lost theirs; ends all their sessions.
 #[server(prefix = "/api", endpoint = "admin/reset_password")]
 pub async fn reset_password(
-    id: String,
+    id: UserId,
     password: String,
     password_confirm: String,
 ) -> Result<(), AppError> {
     use crate::domain::account::check_new_password_pair;
     crate::server::context::serve("admin/reset_password", async {
         let db = crate::server::context::db()?;
-        let user = db.user(&id).await?.ok_or(AppError::NotFound {
+        let user = db.user(id.as_str()).await?.ok_or(AppError::NotFound {
             what: "That account".into(),
         })?;
         check_new_password_pair(&password, &password_confirm, &user.login)
@@ -111,7 +112,7 @@ pub async fn reset_password(
         .await?
         .map_err(AppError::internal)?;
         db.set_password(
-            &id,
+            id.as_str(),
             &hash,
             &crate::server::context::actor()?,
             chrono::Utc::now(),
@@ -281,11 +282,11 @@ pub async fn add_webhook(url: String, secret: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "admin/set_webhook_active")]
-pub async fn set_webhook_active(id: String, active: String) -> Result<(), AppError> {
+pub async fn set_webhook_active(id: WebhookId, active: String) -> Result<(), AppError> {
     crate::server::context::serve("admin/set_webhook_active", async {
         crate::server::context::db()?
             .set_webhook_active(
-                &id,
+                id.as_str(),
                 active == "yes",
                 &crate::server::context::actor()?,
                 chrono::Utc::now(),
@@ -298,10 +299,10 @@ pub async fn set_webhook_active(id: String, active: String) -> Result<(), AppErr
 }
 
 #[server(prefix = "/api", endpoint = "admin/retry_delivery")]
-pub async fn retry_delivery(id: String) -> Result<(), AppError> {
+pub async fn retry_delivery(id: DeliveryId) -> Result<(), AppError> {
     crate::server::context::serve("admin/retry_delivery", async {
         crate::server::context::db()?
-            .retry_delivery(&id, chrono::Utc::now())
+            .retry_delivery(id.as_str(), chrono::Utc::now())
             .await?;
         leptos_axum::redirect("/admin/webhooks");
         Ok(())

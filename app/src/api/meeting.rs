@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::incidents::ShownTime;
+use crate::domain::ids::EventId;
 use crate::domain::incident::IncidentNumber;
 use crate::domain::meeting::MeetingLive;
 use crate::domain::moments::KeyMoment;
@@ -132,7 +133,7 @@ pub async fn step_meeting(number: IncidentNumber, to: String) -> Result<MeetingL
 #[server(prefix = "/api", endpoint = "meeting/note")]
 pub async fn add_meeting_note(
     number: IncidentNumber,
-    event: String,
+    event: EventId,
     kind: String,
     body: String,
 ) -> Result<MeetingLive, AppError> {
@@ -149,7 +150,7 @@ pub async fn add_meeting_note(
         crate::flows::meeting_live::add_note(
             &db,
             n,
-            &event,
+            event.as_str(),
             kind,
             &body,
             &actor,

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::incidents::ShownTime;
+use crate::domain::ids::{AttachmentId, EventId};
 use crate::domain::incident::IncidentNumber;
 use crate::domain::moments::KeyMoment;
 use crate::domain::query_text::query_value;
@@ -468,7 +469,7 @@ pub async fn quick_add(
 #[server(prefix = "/api", endpoint = "timeline/update")]
 pub async fn update_event(
     number: IncidentNumber,
-    id: String,
+    id: EventId,
     version: String,
     form: EventForm,
 ) -> Result<i64, AppError> {
@@ -498,7 +499,7 @@ pub async fn update_event(
         let saved = db
             .update_event(
                 n,
-                &id,
+                id.as_str(),
                 base,
                 &content,
                 &crate::server::context::actor()?,
@@ -511,7 +512,7 @@ pub async fn update_event(
                 Ok(v)
             }
             Err(crate::db::DbError::Conflict { current }) => {
-                let now = db.event(n, &id).await?;
+                let now = db.event(n, id.as_str()).await?;
                 let mut error = AppError::conflict("event", current).with_echo(&form);
                 if let Some(now) = now {
                     error = error.with_current(&shape::form(&now, zone));
@@ -528,7 +529,7 @@ pub async fn update_event(
 #[server(prefix = "/api", endpoint = "timeline/delete")]
 pub async fn delete_event(
     number: IncidentNumber,
-    id: String,
+    id: EventId,
     version: String,
 ) -> Result<(), AppError> {
     crate::server::context::serve("timeline/delete", async {
@@ -538,7 +539,7 @@ pub async fn delete_event(
         match db
             .delete_event(
                 n,
-                &id,
+                id.as_str(),
                 base,
                 &crate::server::context::actor()?,
                 chrono::Utc::now(),
@@ -560,12 +561,15 @@ pub async fn delete_event(
 
 /// Restores a deleted event; says so when its key moment could not come back.
 #[server(prefix = "/api", endpoint = "timeline/restore")]
-pub async fn restore_event(number: IncidentNumber, id: String) -> Result<Option<String>, AppError> {
+pub async fn restore_event(
+    number: IncidentNumber,
+    id: EventId,
+) -> Result<Option<String>, AppError> {
     crate::server::context::serve("timeline/restore", async {
         let db = crate::server::context::db()?;
         let (n, _) = support::incident(&db, number).await?;
         let dropped = db
-            .restore_event(n, &id, &crate::server::context::actor()?, chrono::Utc::now())
+            .restore_event(n, id.as_str(), &crate::server::context::actor()?, chrono::Utc::now())
             .await
             .map_err(AppError::from)?;
         support::back_to_incident(n, &format!("event-{id}"));
@@ -585,7 +589,7 @@ pub async fn restore_event(number: IncidentNumber, id: String) -> Result<Option<
 #[server(prefix = "/api", endpoint = "timeline/mark")]
 pub async fn mark_event(
     number: IncidentNumber,
-    id: String,
+    id: EventId,
     version: String,
     moment: String,
     replace: Option<String>,
@@ -604,7 +608,7 @@ pub async fn mark_event(
         match db
             .mark_event(
                 n,
-                &id,
+                id.as_str(),
                 base,
                 wanted,
                 replace,
@@ -628,13 +632,13 @@ pub async fn mark_event(
 
 /// Removes an attachment from the incident (the history keeps its record).
 #[server(prefix = "/api", endpoint = "attachments/delete")]
-pub async fn delete_attachment(number: IncidentNumber, id: String) -> Result<(), AppError> {
+pub async fn delete_attachment(number: IncidentNumber, id: AttachmentId) -> Result<(), AppError> {
     crate::server::context::serve("attachments/delete", async {
         let db = crate::server::context::db()?;
         let (n, _) = support::incident(&db, number).await?;
         db.delete_attachment(
             n,
-            &id,
+            id.as_str(),
             &crate::server::context::actor()?,
             chrono::Utc::now(),
         )

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::ids::TranscriptLineId;
 use crate::domain::incident::IncidentNumber;
 use crate::error::AppError;
 
@@ -796,7 +797,7 @@ pub async fn promote_lines(
     number: IncidentNumber,
     // None chosen is a refusal the page says ("Choose one or more lines"),
     // not a form the browser cannot even send.
-    #[server(default)] lines: Vec<String>,
+    #[server(default)] lines: Vec<TranscriptLineId>,
     kind: String,
     mark: Option<String>,
     choice: Option<String>,
@@ -825,7 +826,7 @@ pub async fn promote_lines(
 #[cfg(feature = "ssr")]
 async fn promote(
     number: IncidentNumber,
-    lines: Vec<String>,
+    lines: Vec<TranscriptLineId>,
     kind: String,
     mark: Option<String>,
     choice: Option<String>,
@@ -835,7 +836,7 @@ async fn promote(
         use crate::domain::timeline::{EventContent, EventKind, Provenance};
         let db = crate::server::context::db()?;
         let (n, _) = super::timeline::incident_of(&db, number).await?;
-        let ids: Vec<i64> = lines.iter().filter_map(|l| l.trim().parse().ok()).collect();
+        let ids: Vec<i64> = lines.iter().map(|l| l.get()).collect();
         if ids.is_empty() {
             return Err(AppError::invalid_field(
                 "lines",
@@ -918,14 +919,14 @@ async fn promote(
 
 /// Dismisses the suggestion on a line.
 #[server(prefix = "/api", endpoint = "transcripts/dismiss")]
-pub async fn dismiss_suggestion(number: IncidentNumber, line: String) -> Result<(), AppError> {
+pub async fn dismiss_suggestion(
+    number: IncidentNumber,
+    line: TranscriptLineId,
+) -> Result<(), AppError> {
     crate::server::context::serve("transcripts/dismiss", async {
         let db = crate::server::context::db()?;
         let (n, _) = super::timeline::incident_of(&db, number).await?;
-        let id: i64 = line
-            .trim()
-            .parse()
-            .map_err(|_| AppError::invalid_field("line", "That is not a line of the review."))?;
+        let id = line.get();
         db.dismiss_suggestion(n, id).await?;
         back_to_review(n, &format!("line-{id}"));
         Ok(())

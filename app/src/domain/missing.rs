@@ -14,6 +14,8 @@ pub enum Missing {
     Event,
     Attachment,
     Suggestion,
+    /// A transcript line.
+    Line,
     Webhook,
     Delivery,
     Account,
@@ -27,6 +29,7 @@ impl std::fmt::Display for Missing {
             Missing::Event => f.write_str("That event"),
             Missing::Attachment => f.write_str("That attachment"),
             Missing::Suggestion => f.write_str("That suggestion"),
+            Missing::Line => f.write_str("That transcript line"),
             Missing::Webhook => f.write_str("That webhook"),
             Missing::Delivery => f.write_str("That delivery"),
             Missing::Account => f.write_str("That account"),

@@ -11,6 +11,7 @@ pub mod countermeasure;
 pub mod duration_text;
 pub mod handout;
 pub mod html_text;
+pub mod ids;
 pub mod incident;
 pub mod incident_form;
 pub mod incident_list;

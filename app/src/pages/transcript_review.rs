@@ -263,7 +263,7 @@ fn AcceptOutcome(n: i64, id: i64, promote: ServerAction<PromoteLines>) -> impl I
         };
         let sent = e.echo::<PromoteLines>()?;
         let here = sent.from.as_deref() == Some("suggestion")
-            && sent.lines.first().map(String::as_str) == Some(id.to_string().as_str());
+            && sent.lines.first().map(|l| l.get()) == Some(id);
         here.then(|| view! { <PromoteRefusal n promote error=e sent=Some(sent)/> })
     }
 }
@@ -282,7 +282,7 @@ fn PromoteRefusal(
             let hidden = move |input: &PromoteLines| {
                 view! {
                     <input type="hidden" name="number" value=n.to_string()/>
-                    {input.lines.iter().enumerate().map(|(i, l)| view! { <input type="hidden" name=format!("lines[{i}]") value=l.clone()/> }).collect_view()}
+                    {input.lines.iter().enumerate().map(|(i, l)| view! { <input type="hidden" name=format!("lines[{i}]") value=l.to_string()/> }).collect_view()}
                     <input type="hidden" name="kind" value=input.kind.clone()/>
                     <input type="hidden" name="mark" value=input.mark.clone().unwrap_or_default()/>
                     <input type="hidden" name="from" value=input.from.clone().unwrap_or_default()/>
