@@ -239,24 +239,38 @@ impl std::fmt::Display for TranscriptLineId {
 
 impl<'de> Deserialize<'de> for TranscriptLineId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Line;
-        impl serde::de::Visitor<'_> for Line {
-            type Value = TranscriptLineId;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a transcript line id (a positive number)")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TranscriptLineId, E> {
-                text.parse().map_err(E::custom)
-            }
-            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<TranscriptLineId, E> {
-                self.visit_str(&n.to_string())
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<TranscriptLineId, E> {
-                self.visit_str(&n.to_string())
-            }
-        }
-        deserializer.deserialize_any(Line)
+        number_or_text(deserializer, "a transcript line id (a positive number)")
     }
+}
+
+/// A number-like id sent as a number (JSON) or as text (a form, a path),
+/// read through its `FromStr` either way, so both are refused alike.
+pub fn number_or_text<'de, D, T>(deserializer: D, expecting: &'static str) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    struct NumberOrText<T>(&'static str, std::marker::PhantomData<T>);
+    impl<T: std::str::FromStr> serde::de::Visitor<'_> for NumberOrText<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+            text.parse().map_err(E::custom)
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<T, E> {
+            self.visit_str(&n.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<T, E> {
+            self.visit_str(&n.to_string())
+        }
+    }
+    deserializer.deserialize_any(NumberOrText(expecting, std::marker::PhantomData))
 }
 
 #[cfg(test)]

@@ -178,23 +178,7 @@ impl std::fmt::Display for NotAnIncidentNumber {
 
 impl<'de> Deserialize<'de> for IncidentNumber {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Number;
-        impl serde::de::Visitor<'_> for Number {
-            type Value = IncidentNumber;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an incident number such as 42")
-            }
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<IncidentNumber, E> {
-                text.parse().map_err(E::custom)
-            }
-            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<IncidentNumber, E> {
-                self.visit_str(&n.to_string())
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<IncidentNumber, E> {
-                self.visit_str(&n.to_string())
-            }
-        }
-        deserializer.deserialize_any(Number)
+        super::ids::number_or_text(deserializer, "an incident number such as 42")
     }
 }
 
