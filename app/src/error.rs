@@ -6,7 +6,6 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::NotAnId;
-use crate::domain::incident::NotAnIncidentNumber;
 use crate::domain::incident_form::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
@@ -300,19 +299,11 @@ impl axum::response::IntoResponse for AppError {
     }
 }
 
-impl From<NotAnIncidentNumber> for AppError {
-    fn from(refused: NotAnIncidentNumber) -> Self {
-        AppError::NotFound {
-            what: format!("Incident \"{}\"", refused.0),
-        }
-    }
-}
-
 /// An id that names no record answers as the record it stands for, missing.
 impl From<NotAnId> for AppError {
     fn from(refused: NotAnId) -> Self {
         AppError::NotFound {
-            what: refused.missing().to_string(),
+            what: refused.what(),
         }
     }
 }
@@ -333,12 +324,9 @@ impl FromServerFnError for AppError {
             // An incident number or a record's id that names none is not
             // found, as one that names a deleted record is.
             let message = value.to_string();
-            let error = match NotAnIncidentNumber::in_message(&message) {
+            let error = match NotAnId::in_message(&message) {
                 Some(refused) => AppError::from(refused),
-                None => match NotAnId::in_message(&message) {
-                    Some(refused) => AppError::from(refused),
-                    None => AppError::Transport { message },
-                },
+                None => AppError::Transport { message },
             };
             let _ = crate::server::context::finish::<()>(Err(error.clone()));
             return error;

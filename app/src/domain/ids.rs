@@ -1,9 +1,10 @@
-//! The ids server functions take for records people know by their place on
-//! a page, not by a number: events, attachments, transcript lines, accounts,
+//! The ids server functions and paths take: incident numbers
+//! ([`super::incident::IncidentNumber`]) and the records people know by
+//! their place on a page: events, attachments, transcript lines, accounts,
 //! webhooks and deliveries. Each is read ([`std::str::FromStr`], and so
 //! decoded) only in the shape Debrief writes it, so a request that names
 //! none is refused while it is decoded, and answered as a record that does
-//! not exist ([`NotAnId`]), as an [`super::incident::IncidentNumber`] is.
+//! not exist ([`NotAnId`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +13,7 @@ use super::missing::Missing;
 /// The kind of record an id names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdKind {
+    Incident,
     Event,
     Attachment,
     TranscriptLine,
@@ -22,6 +24,7 @@ pub enum IdKind {
 
 impl IdKind {
     pub const ALL: &'static [IdKind] = &[
+        IdKind::Incident,
         IdKind::Event,
         IdKind::Attachment,
         IdKind::TranscriptLine,
@@ -33,24 +36,13 @@ impl IdKind {
     /// The record, as the refusal's mark names it.
     fn noun(self) -> &'static str {
         match self {
+            IdKind::Incident => "incident",
             IdKind::Event => "event",
             IdKind::Attachment => "attachment",
             IdKind::TranscriptLine => "transcript line",
             IdKind::Account => "account",
             IdKind::Webhook => "webhook",
             IdKind::Delivery => "delivery",
-        }
-    }
-
-    /// The missing record an id of this kind that names none stands for.
-    pub fn missing(self) -> Missing {
-        match self {
-            IdKind::Event => Missing::Event,
-            IdKind::Attachment => Missing::Attachment,
-            IdKind::TranscriptLine => Missing::Line,
-            IdKind::Account => Missing::Account,
-            IdKind::Webhook => Missing::Webhook,
-            IdKind::Delivery => Missing::Delivery,
         }
     }
 }
@@ -71,18 +63,31 @@ impl NotAnId {
 
     /// The refused id, when `message` is a decoding error that refused one.
     pub fn in_message(message: &str) -> Option<NotAnId> {
+        // The first mark is the refusal's own: what follows is the quoted
+        // text, which may itself hold anything.
+        let marked = &message[message.find(Self::MARK)? + Self::MARK.len()..];
         IdKind::ALL.iter().find_map(|kind| {
-            let mark = format!("{}{}: ", Self::MARK, kind.noun());
-            let quoted = &message[message.find(&mark)? + mark.len()..];
+            let quoted = marked.strip_prefix(kind.noun())?.strip_prefix(": ")?;
             serde_json::from_str::<String>(quoted.trim_end())
                 .ok()
                 .map(|text| NotAnId { kind: *kind, text })
         })
     }
 
-    /// The record that was asked for, which does not exist.
-    pub fn missing(&self) -> Missing {
-        self.kind.missing()
+    /// The record that was asked for, which does not exist, as a refusal
+    /// names it: an incident by the text asked for (it has no number), any
+    /// other record by its kind.
+    pub fn what(&self) -> String {
+        let missing = match self.kind {
+            IdKind::Incident => return format!("Incident \"{}\"", self.text),
+            IdKind::Event => Missing::Event,
+            IdKind::Attachment => Missing::Attachment,
+            IdKind::TranscriptLine => Missing::Line,
+            IdKind::Account => Missing::Account,
+            IdKind::Webhook => Missing::Webhook,
+            IdKind::Delivery => Missing::Delivery,
+        };
+        missing.to_string()
     }
 }
 
@@ -409,27 +414,40 @@ mod tests {
             Some("0".to_string())
         );
         assert_eq!(NotAnId::in_message("missing field `id`"), None);
-        assert_eq!(NotAnId::in_message("names no incident: \"abc\""), None);
+        assert_eq!(
+            NotAnId::in_message("names no incident: \"abc\""),
+            Some(NotAnId {
+                kind: IdKind::Incident,
+                text: "abc".into()
+            })
+        );
+        assert_eq!(
+            NotAnId::in_message(&refusal::<EventId>("\"names no incident: \\\"1\\\"\"")),
+            Some(NotAnId {
+                kind: IdKind::Event,
+                text: "names no incident: \"1\"".into()
+            })
+        );
     }
 
     #[test]
     fn a_refused_id_stands_for_the_record_that_is_missing() {
         let refused = "abc".parse::<EventId>().unwrap_err();
-        assert_eq!(refused.missing().to_string(), "That event");
+        assert_eq!(refused.what(), "That event");
+        assert_eq!("abc".parse::<UserId>().unwrap_err().what(), "That account");
         assert_eq!(
-            "abc".parse::<UserId>().unwrap_err().missing().to_string(),
-            "That account"
-        );
-        assert_eq!(
-            "x".parse::<DeliveryId>().unwrap_err().missing().to_string(),
+            "x".parse::<DeliveryId>().unwrap_err().what(),
             "That delivery"
         );
         assert_eq!(
-            "x".parse::<TranscriptLineId>()
-                .unwrap_err()
-                .missing()
-                .to_string(),
+            "x".parse::<TranscriptLineId>().unwrap_err().what(),
             "That transcript line"
+        );
+        assert_eq!(
+            "4x".parse::<super::super::incident::IncidentNumber>()
+                .unwrap_err()
+                .what(),
+            "Incident \"4x\""
         );
     }
 }

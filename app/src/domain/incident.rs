@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ids::{IdKind, NotAnId};
 use super::moments::KeyMoments;
 
 /// Defines a closed set of values stored as short snake_case strings, with a
@@ -148,34 +149,6 @@ impl std::fmt::Display for IncidentNumber {
     }
 }
 
-/// Text that names no incident (`abc`, `0`, `-3`, a number too large), kept
-/// to say what was asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotAnIncidentNumber(pub String);
-
-impl NotAnIncidentNumber {
-    /// Starts the message a refused incident number leaves in a decoding
-    /// error, so the web layer can answer "not found" for it, as for any
-    /// other incident that does not exist.
-    const MARK: &'static str = "names no incident: ";
-
-    /// The refused text, when `message` is a decoding error that refused an
-    /// incident number.
-    pub fn in_message(message: &str) -> Option<NotAnIncidentNumber> {
-        let quoted = &message[message.find(Self::MARK)? + Self::MARK.len()..];
-        serde_json::from_str::<String>(quoted.trim_end())
-            .ok()
-            .map(NotAnIncidentNumber)
-    }
-}
-
-impl std::fmt::Display for NotAnIncidentNumber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let quoted = serde_json::to_string(&self.0).map_err(|_| std::fmt::Error)?;
-        write!(f, "{}{quoted}", Self::MARK)
-    }
-}
-
 impl<'de> Deserialize<'de> for IncidentNumber {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         super::ids::number_or_text(deserializer, "an incident number such as 42")
@@ -185,7 +158,7 @@ impl<'de> Deserialize<'de> for IncidentNumber {
 /// An incident number as a person or a link writes it: `42`, `#42`, with
 /// spaces around; positive, within `i64`.
 impl std::str::FromStr for IncidentNumber {
-    type Err = NotAnIncidentNumber;
+    type Err = NotAnId;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         text.trim()
@@ -194,7 +167,10 @@ impl std::str::FromStr for IncidentNumber {
             .ok()
             .filter(|n| *n > 0)
             .map(IncidentNumber)
-            .ok_or_else(|| NotAnIncidentNumber(text.to_string()))
+            .ok_or_else(|| NotAnId {
+                kind: IdKind::Incident,
+                text: text.to_string(),
+            })
     }
 }
 
@@ -315,13 +291,13 @@ mod tests {
             "4 2",
         ] {
             let refused = text.parse::<IncidentNumber>().unwrap_err();
-            assert_eq!(refused.0, text);
+            assert_eq!(refused.kind, IdKind::Incident);
+            assert_eq!(refused.text, text);
         }
     }
 
     #[test]
     fn incident_numbers_decode_from_numbers_and_text_and_name_what_was_refused() {
-        use super::{IncidentNumber, NotAnIncidentNumber};
         let n: IncidentNumber = serde_json::from_str("42").unwrap();
         assert_eq!(n, IncidentNumber(42));
         let n: IncidentNumber = serde_json::from_str("\"#42\"").unwrap();
@@ -334,13 +310,13 @@ mod tests {
             // serde_json adds where it stopped; the refused text survives.
             let message = message.split(" at line").next().unwrap();
             assert_eq!(
-                NotAnIncidentNumber::in_message(message),
-                Some(NotAnIncidentNumber(text.into()))
+                NotAnId::in_message(message),
+                Some(NotAnId {
+                    kind: IdKind::Incident,
+                    text: text.into()
+                })
             );
         }
-        assert_eq!(
-            NotAnIncidentNumber::in_message("missing field `number`"),
-            None
-        );
+        assert_eq!(NotAnId::in_message("missing field `number`"), None);
     }
 }
