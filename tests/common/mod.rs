@@ -12,6 +12,7 @@ pub mod postgres;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 
 /// The password of every account the harness creates.
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -117,6 +118,50 @@ pub fn fresh_database(dir: &tempfile::TempDir) -> PathBuf {
     }
 }
 
+/// A new database that already holds the three `ACCOUNTS`: a copy of one
+/// the real command line made once for this test process (`add_user` on a
+/// fresh database, which also applies the migrations), so each server does
+/// not spawn three processes and hash three passwords before it starts.
+pub fn database_with_accounts(dir: &tempfile::TempDir) -> PathBuf {
+    if on_postgres() {
+        static TEMPLATE: OnceLock<String> = OnceLock::new();
+        let pg = postgres::server();
+        let template = TEMPLATE.get_or_init(|| {
+            let url = pg.fresh_database();
+            for (login, role) in ACCOUNTS {
+                add_user(&url, login, role);
+            }
+            url
+        });
+        PathBuf::from(pg.copy_of(template))
+    } else {
+        sqlite_with_accounts(dir)
+    }
+}
+
+/// A new SQLite file in `dir` that holds the three `ACCOUNTS`, whatever the
+/// run's database (see `database_with_accounts`).
+pub fn sqlite_with_accounts(dir: &tempfile::TempDir) -> PathBuf {
+    static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, template) = TEMPLATE.get_or_init(|| {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let file = folder.path().join("debrief.db");
+        for (login, role) in ACCOUNTS {
+            add_user(&file, login, role);
+        }
+        (folder, file)
+    });
+    let db_path = dir.path().join("debrief.db");
+    // No process has the template open: the file, and a write-ahead log if
+    // one was left, are the whole database.
+    std::fs::copy(template, &db_path).expect("copy the template database");
+    let log = template.with_extension("db-wal");
+    if log.exists() {
+        std::fs::copy(&log, db_path.with_extension("db-wal")).expect("copy its log");
+    }
+    db_path
+}
+
 fn postgres_url(db: &std::path::Path) -> Option<&str> {
     db.to_str().filter(|s| s.starts_with("postgres://"))
 }
@@ -125,20 +170,14 @@ impl Server {
     /// A server on a fresh database with the three `ACCOUNTS`.
     pub fn start() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = fresh_database(&dir);
-        for (login, role) in ACCOUNTS {
-            add_user(&db_path, login, role);
-        }
+        let db_path = database_with_accounts(&dir);
         Server::start_on(dir, db_path)
     }
 
     /// Like `start`, with extra command-line flags for the server.
     pub fn start_with_args(args: &[&str]) -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = fresh_database(&dir);
-        for (login, role) in ACCOUNTS {
-            add_user(&db_path, login, role);
-        }
+        let db_path = database_with_accounts(&dir);
         Server::start_on_with(dir, db_path, args)
     }
 
@@ -174,10 +213,7 @@ impl Server {
     /// the run's database (for moving a SQLite deployment elsewhere).
     pub fn start_sqlite() -> Server {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_path = dir.path().join("debrief.db");
-        for (login, role) in ACCOUNTS {
-            add_user(&db_path, login, role);
-        }
+        let db_path = sqlite_with_accounts(&dir);
         Server::start_on(dir, db_path)
     }
 

@@ -211,6 +211,23 @@ impl PgServer {
         self.url(&name)
     }
 
+    /// A new database copied from the one at `template` (a URL on this
+    /// server, which nothing may be connected to); returns its URL.
+    pub fn copy_of(&self, template: &str) -> String {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        let source = template.rsplit('/').next().expect("a database URL");
+        let name = format!(
+            "debrief_{}_copy_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        self.psql(
+            "postgres",
+            &format!("CREATE DATABASE {name} TEMPLATE {source}"),
+        );
+        self.url(&name)
+    }
+
     pub fn url(&self, database: &str) -> String {
         format!("postgres://debrief@127.0.0.1:{}/{database}", self.port)
     }
