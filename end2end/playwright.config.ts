@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-// Every worker starts its own server (the real binary built by `cargo leptos
-// build`, on a fresh SQLite file): see tests/fixtures.ts. Two workers by
+// Every worker starts its own server (the real binary the Rust tests build,
+// on a fresh SQLite file): see tests/fixtures.ts. Two workers by
 // default, one per core of the CI machine; E2E_WORKERS changes it.
 export default defineConfig({
   testDir: './tests',

@@ -5,8 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ACCOUNTS, PASSWORD } from './accounts';
 
-// Each Playwright worker runs its own Debrief server, the real binary built by
-// `cargo leptos build`, on its own fresh SQLite file with the test accounts.
+// Each Playwright worker runs its own Debrief server, the real binary the Rust
+// tests build (target/debug/debrief; ./scripts/test then builds the browser's
+// assets with `cargo leptos build --frontend-only`), on its own fresh SQLite
+// file with the test accounts.
 // Workers then share nothing: a test that changes a global setting (the
 // forms crawler saves every settings form) cannot reach a test running in the
 // other worker. The port is 3917 + the worker's index unless E2E_PORT moves it.
