@@ -31,8 +31,12 @@ const EDITORS: Editor[] = [
       return 'textarea[name="body"]';
     },
     save: async (page) => {
+      // "Last saved" already shows the draft saved above: wait for the new
+      // version instead, or leaving may race the save and still ask.
+      const versions = page.locator('section.versions tbody tr');
+      const before = await versions.count();
       await page.getByRole('button', { name: 'Save draft' }).click();
-      await expect(page.locator('.doc-state')).toContainText('Last saved');
+      await expect(versions).toHaveCount(before + 1);
     },
   },
   {
