@@ -86,6 +86,13 @@ pub fn add_user(db_path: impl AsRef<std::ffi::OsStr>, login: &str, role: &str) {
     );
 }
 
+/// Creates the three `ACCOUNTS` with the real command line.
+pub fn add_accounts(db_path: impl AsRef<std::ffi::OsStr>) {
+    for (login, role) in ACCOUNTS {
+        add_user(&db_path, login, role);
+    }
+}
+
 /// Whether this run's servers use PostgreSQL (`DEBRIEF_TEST_DATABASE=postgres`)
 /// rather than SQLite (unset, or `sqlite`). Any other value stops the run.
 pub fn on_postgres() -> bool {
@@ -128,9 +135,7 @@ pub fn database_with_accounts(dir: &tempfile::TempDir) -> PathBuf {
         let pg = postgres::server();
         let template = TEMPLATE.get_or_init(|| {
             let url = pg.fresh_database();
-            for (login, role) in ACCOUNTS {
-                add_user(&url, login, role);
-            }
+            add_accounts(&url);
             url
         });
         PathBuf::from(pg.copy_of(template))
@@ -146,9 +151,7 @@ pub fn sqlite_with_accounts(dir: &tempfile::TempDir) -> PathBuf {
     let (_, template) = TEMPLATE.get_or_init(|| {
         let folder = tempfile::tempdir().expect("temp dir");
         let file = folder.path().join("debrief.db");
-        for (login, role) in ACCOUNTS {
-            add_user(&file, login, role);
-        }
+        add_accounts(&file);
         (folder, file)
     });
     let db_path = dir.path().join("debrief.db");
@@ -198,9 +201,7 @@ impl Server {
     /// `start_on_url`, with extra command-line flags for the server.
     pub fn start_on_url_with(url: &str, with_accounts: bool, args: &[&str]) -> Server {
         if with_accounts {
-            for (login, role) in ACCOUNTS {
-                add_user(url, login, role);
-            }
+            add_accounts(url);
         }
         Server::start_on_with(
             tempfile::tempdir().expect("temp dir"),

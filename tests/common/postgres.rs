@@ -201,12 +201,7 @@ impl PgServer {
 
     /// A new, empty database; returns its URL.
     pub fn fresh_database(&self) -> String {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
-        let name = format!(
-            "debrief_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = new_database_name();
         self.psql("postgres", &format!("CREATE DATABASE {name}"));
         self.url(&name)
     }
@@ -214,13 +209,8 @@ impl PgServer {
     /// A new database copied from the one at `template` (a URL on this
     /// server, which nothing may be connected to); returns its URL.
     pub fn copy_of(&self, template: &str) -> String {
-        static NEXT: AtomicU32 = AtomicU32::new(1);
         let source = template.rsplit('/').next().expect("a database URL");
-        let name = format!(
-            "debrief_{}_copy_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = new_database_name();
         self.psql(
             "postgres",
             &format!("CREATE DATABASE {name} TEMPLATE {source}"),
@@ -231,6 +221,16 @@ impl PgServer {
     pub fn url(&self, database: &str) -> String {
         format!("postgres://debrief@127.0.0.1:{}/{database}", self.port)
     }
+}
+
+/// A database name no other database of this test process has.
+fn new_database_name() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    format!(
+        "debrief_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The test process's PostgreSQL server, started on first use.
