@@ -74,12 +74,22 @@ impl NotAnId {
         })
     }
 
+    /// The refused text as a refusal may repeat it: a long one (a request
+    /// can send a megabyte where a number goes) is cut after 40 characters.
+    fn shown(&self) -> String {
+        const SHOWN: usize = 40;
+        match self.text.char_indices().nth(SHOWN) {
+            Some((end, _)) => format!("{}…", &self.text[..end]),
+            None => self.text.clone(),
+        }
+    }
+
     /// The record that was asked for, which does not exist, as a refusal
     /// names it: an incident by the text asked for (it has no number), any
     /// other record by its kind.
     pub fn what(&self) -> String {
         let missing = match self.kind {
-            IdKind::Incident => return format!("Incident \"{}\"", self.text),
+            IdKind::Incident => return format!("Incident \"{}\"", self.shown()),
             IdKind::Event => Missing::Event,
             IdKind::Attachment => Missing::Attachment,
             IdKind::TranscriptLine => Missing::Line,
@@ -449,5 +459,15 @@ mod tests {
                 .what(),
             "Incident \"4x\""
         );
+        let long = "9".repeat(1_000_000);
+        let refused = long
+            .parse::<super::super::incident::IncidentNumber>()
+            .unwrap_err();
+        assert_eq!(refused.what(), format!("Incident \"{}…\"", "9".repeat(40)));
+        let accented = "é".repeat(41);
+        let refused = accented
+            .parse::<super::super::incident::IncidentNumber>()
+            .unwrap_err();
+        assert_eq!(refused.what(), format!("Incident \"{}…\"", "é".repeat(40)));
     }
 }
